@@ -1,0 +1,120 @@
+/**
+ * Shared plumbing for CLI commands: the --json contract, tables for humans, exit codes, progress bars.
+ *
+ * Contract: stdout carries the result (JSON with --json, a table otherwise); stderr carries progress
+ * and errors. Exit 0 ok, 2 usage error, 3 bad input (one-line typed message), 4 numerical failure.
+ */
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { isSpincellError, UsageError } from '../core/errors.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+}
+
+/** Writes a JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Float64Array || value instanceof Float32Array) return Array.from(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
+export type Cell = string | number | boolean | null | undefined;
+
+/** Formats a number for a table: fixed for moderate magnitudes, exponent otherwise. */
+export function fmt(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return value.toExponential(digits - 1);
+  return value.toFixed(digits);
+}
+
+/** Renders rows as an aligned text table. */
+export function formatTable(headers: string[], rows: Cell[][]): string {
+  const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c === null || c === undefined ? '—' : String(c))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
+}
+
+export function printTable(headers: string[], rows: Cell[][]): void {
+  process.stdout.write(`${formatTable(headers, rows)}\n`);
+}
+
+/** Reports an error on stderr and sets the exit code. Returns the exit code. */
+export function reportError(error: unknown, json: boolean): number {
+  if (isSpincellError(error)) {
+    if (json) process.stderr.write(`${JSON.stringify(error.toJSON())}\n`);
+    else process.stderr.write(`spincell: ${error.name}: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`spincell: internal error: ${message}\n`);
+  if (process.env.SPINCELL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+/**
+ * Wraps a command action: runs it, maps typed errors to exit codes. Actions receive the command's
+ * options merged with the global ones.
+ */
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<void> | void,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const cmd = args[args.length - 1] as Command | undefined;
+    const opts = (cmd && typeof cmd.optsWithGlobals === 'function' ? cmd.optsWithGlobals() : {}) as GlobalOptions;
+    try {
+      await fn(...args);
+    } catch (error) {
+      process.exitCode = reportError(error, Boolean(opts.json));
+    }
+  };
+}
+
+/** Parses a number option or throws a UsageError naming the option. */
+export function parseNumberOption(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new UsageError('not a number', { field: name, found: value, expected: 'a finite number' });
+  }
+  return n;
+}
+
+/** Parses "LO:HI" into a sorted pair. */
+export function parseRange(name: string, value: string): [number, number] {
+  const m = /^\s*(-?[\d.eE+-]+)\s*:\s*(-?[\d.eE+-]+)\s*$/.exec(value);
+  if (!m) throw new UsageError('not a range', { field: name, found: value, expected: 'LO:HI, e.g. 230:280' });
+  const a = parseNumberOption(name, m[1]);
+  const b = parseNumberOption(name, m[2]);
+  if (a === b) throw new UsageError('empty range', { field: name, found: value, expected: 'LO different from HI' });
+  return a < b ? [a, b] : [b, a];
+}
+
+export interface Progress {
+  tick(label?: string): void;
+  stop(): void;
+}
+
+/** A progress bar on stderr when it is a terminal and output is not JSON; silent otherwise. */
+export function progress(total: number, title: string, json: boolean): Progress {
+  if (json || !process.stderr.isTTY || total < 2) return { tick() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `${title} [{bar}] {value}/{total} {label}`, stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { label: '' });
+  return {
+    tick(label = '') {
+      bar.increment(1, { label });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
