@@ -1,0 +1,100 @@
+/**
+ * `spincell align <spectra-path> <cycler-file>`: one row per spectrum with the cell state over its
+ * acquisition window — mean voltage and current, charge passed, capacity in the current step, cycle,
+ * step type, state of charge — and flags for windows outside the cycler record or across a step change.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { listSeries } from '../../io/bruker/index.js';
+import { readCyclerFile } from '../../io/cycler/index.js';
+import { writeCsv } from '../../io/csv/index.js';
+import { alignSpectra, seriesFromRecords, type AlignedSpectrum } from '../../echem/index.js';
+import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
+import { parseMappings } from './cycler.js';
+
+interface AlignFlags {
+  offsetS?: string;
+  timezone?: string;
+  capacityMah?: string;
+  socStartPct?: string;
+  out?: string;
+  map?: string[];
+}
+
+const COLUMNS: (keyof AlignedSpectrum)[] = [
+  'index',
+  'label',
+  'startMs',
+  'endMs',
+  'startS',
+  'endS',
+  'status',
+  'straddlesStep',
+  'meanVoltageV',
+  'meanCurrentMA',
+  'chargeStartMAh',
+  'chargeMidMAh',
+  'chargeEndMAh',
+  'chargeMeanMAh',
+  'stepIndex',
+  'instrumentStep',
+  'stepType',
+  'direction',
+  'cycle',
+  'stepCapacityMAh',
+  'socPct',
+];
+
+export function registerAlign(program: Command): void {
+  program
+    .command('align <spectra-path> <cycler-file>')
+    .description('cell state (voltage, current, charge, step, cycle, SOC) over every spectrum’s acquisition window')
+    .option('--offset-s <S>', 'how far the cycler clock runs ahead of the spectrometer clock, s', '0')
+    .option('--timezone <zone>', 'time zone of the cycler clock (UTC, +01:00, Europe/Berlin)', 'UTC')
+    .option('--capacity-mah <C>', 'declared capacity for the state of charge, mAh')
+    .option('--soc-start-pct <P>', 'state of charge at the start of the cycler record, %', '0')
+    .option('--out <file.csv>', 'also write the table as CSV')
+    .option('--map <KEY=COLUMN[:UNIT]...>', 'column mapping for generic cycler tables')
+    .action(
+      action((spectraPath: string, cyclerFile: string, flags: AlignFlags, command: Command) => {
+        const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
+        const offsetS = parseNumberOption('--offset-s', flags.offsetS ?? '0');
+        const capacityMAh = flags.capacityMah !== undefined ? parseNumberOption('--capacity-mah', flags.capacityMah) : undefined;
+        if (capacityMAh !== undefined && !(capacityMAh > 0)) throw new UsageError('capacity must be positive', { field: '--capacity-mah', found: capacityMAh });
+        const entries = listSeries(spectraPath);
+        const records = readCyclerFile(cyclerFile, { timezone: flags.timezone, mapping: parseMappings(flags.map) });
+        const series = seriesFromRecords(records);
+        const windows = entries.map((e) => ({
+          startMs: e.meta.startMs,
+          endMs: e.meta.endMs,
+          label: e.meta.experimentNumber !== undefined ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '') : String(e.index),
+        }));
+        const aligned = alignSpectra(windows, series, { offsetS, capacityMAh, socStartPct: parseNumberOption('--soc-start-pct', flags.socStartPct ?? '0') });
+        if (flags.out) writeCsv(flags.out, COLUMNS as string[], aligned.map((a) => COLUMNS.map((k) => a[k])), [`spectra: ${spectraPath}`, `cycler: ${cyclerFile}`, `offset_s: ${offsetS}`, `timezone: ${records.timezone}`]);
+        const flagged = aligned.filter((a) => a.status !== 'inside' || a.straddlesStep).length;
+        if (json) {
+          printJson({ spectra: spectraPath, cycler: cyclerFile, offsetS, timezone: records.timezone, cyclerStart: records.startMs === null ? null : new Date(records.startMs).toISOString(), warnings: series.warnings, flagged, rows: aligned });
+          return;
+        }
+        for (const w of series.warnings) process.stdout.write(`warning: ${w}\n`);
+        printTable(
+          ['spectrum', 'start (UTC)', 'status', 'straddles', 'mean V', 'mean mA', 'Q mid mAh', 'step Q mAh', 'cycle', 'step', 'type', 'SOC %'],
+          aligned.map((a) => [
+            a.label ?? String(a.index),
+            new Date(a.startMs).toISOString().replace('.000Z', 'Z'),
+            a.status,
+            a.straddlesStep ? 'yes' : '',
+            a.meanVoltageV,
+            a.meanCurrentMA,
+            a.chargeMidMAh,
+            a.stepCapacityMAh,
+            a.cycle === null ? null : String(a.cycle),
+            a.instrumentStep !== null ? String(a.instrumentStep) : a.stepIndex !== null ? String(a.stepIndex) : null,
+            a.stepType,
+            a.socPct,
+          ]),
+        );
+        if (flagged > 0) process.stdout.write(`${flagged} of ${aligned.length} spectra outside the cycler record or across a step change\n`);
+      }),
+    );
+}

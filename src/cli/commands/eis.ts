@@ -1,0 +1,215 @@
+/**
+ * `spincell eis kk|drt|fit <file…>`: Kramers–Kronig validation, distribution of relaxation times and
+ * equivalent-circuit fits of impedance files (BioLogic, Gamry, ZPlot, Autolab, Parstat, CH Instruments,
+ * PowerSuite, VersaStudio, Zahner, CSV). Series-aware: several files, or several sweeps in one file, are
+ * analysed in time order; `drt` then reports the window resistances against time.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { analyseDeis, capacitiveOnly, drt, fitCircuit, linKK, type DrtOptions, type SpectrumData } from '../../eis/index.js';
+import { writeCsvColumns } from '../../io/csv/index.js';
+import { readImpedanceSeries, type ImagConvention, type ImpedanceFormat, type TimedSpectrum } from '../../io/eis/index.js';
+import { action, type GlobalOptions, parseNumberOption, parseRange, printJson, printTable, progress } from '../common.js';
+
+interface CommonFlags {
+  format?: string;
+  imag?: string;
+  interval?: string;
+  capacitiveOnly?: boolean;
+  allowPositiveImag?: boolean;
+}
+
+interface KkFlags extends CommonFlags {
+  c?: string;
+  inductance?: boolean;
+  threshold?: string;
+  capacitance?: boolean;
+  fitType?: string;
+  m?: string;
+}
+
+interface DrtFlags extends CommonFlags {
+  lambda?: string;
+  nTau?: string;
+  window?: string[];
+  derivative?: string;
+  basis?: string;
+  data?: string;
+  shape?: string;
+  inductance?: boolean;
+  rInf?: boolean;
+  kk?: boolean;
+  out?: string;
+}
+
+interface FitFlags extends CommonFlags {
+  circuit: string;
+  guess?: string;
+  weighting?: string;
+  fix?: string[];
+}
+
+const FORMATS: ImpedanceFormat[] = ['biologic-mpt', 'biologic-mpr', 'gamry-dta', 'zplot', 'autolab', 'parstat', 'chinstruments', 'powersuite', 'versastudio', 'zahner', 'csv'];
+
+function choice<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError('unknown value', { field: name, found: value, expected: allowed.join(' | ') });
+  return value as T;
+}
+
+function loadSeries(files: string[], f: CommonFlags): TimedSpectrum[] {
+  const format = choice('--format', f.format, FORMATS);
+  const imag = choice<ImagConvention>('--imag', f.imag, ['z', 'minus-z']);
+  return readImpedanceSeries(files, {
+    ...(format ? { format } : {}),
+    ...(imag ? { imag } : {}),
+    ...(f.interval !== undefined ? { intervalS: parseNumberOption('--interval', f.interval) } : {}),
+  });
+}
+
+function prepared(t: TimedSpectrum, f: CommonFlags): SpectrumData {
+  const s: SpectrumData = { freqHz: t.spectrum.freqHz, zReOhm: t.spectrum.zReOhm, zImOhm: t.spectrum.zImOhm, source: t.spectrum.source };
+  return f.capacitiveOnly ? capacitiveOnly(s) : s;
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--format <name>', `force the file format (${FORMATS.join(', ')})`)
+    .option('--imag <convention>', 'for headerless tables: third column is z (Z″) or minus-z (−Z″)')
+    .option('--interval <s>', 'time between files without acquisition dates, s')
+    .option('--capacitive-only', 'keep only points with Z″ < 0 (drop inductive high-frequency points)')
+    .option('--allow-positive-imag', 'accept spectra whose Z″ is mostly positive (inductive cells)');
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function registerEis(program: Command): void {
+  const eis = program.command('eis').description('impedance: Kramers–Kronig validation (kk), DRT (drt), equivalent-circuit fits (fit)');
+
+  addCommon(eis.command('kk <files...>').description('Lin-KK validity test (Schönleber 2014) of each spectrum'))
+    .option('--c <mu>', 'μ cut-off for choosing the number of RC elements', '0.85')
+    .option('--threshold <percent>', 'pass/fail limit on the largest residual, % of |Z|', '3')
+    .option('--capacitance', 'add a series capacitance (spectra without a low-frequency intercept)')
+    .option('--no-inductance', 'no series inductance in the KK model')
+    .option('--fit-type <type>', 'complex | real | imag', 'complex')
+    .option('--m <n>', 'use exactly n RC elements instead of the μ criterion')
+    .action(
+      action((files: string[], flags: KkFlags, cmd: Command) => {
+        const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
+        const series = loadSeries(files, flags);
+        const rows = series.map((t, k) => {
+          const r = linKK(prepared(t, flags), {
+            c: parseNumberOption('--c', flags.c ?? '0.85'),
+            threshold: parseNumberOption('--threshold', flags.threshold ?? '3') / 100,
+            addCapacitance: Boolean(flags.capacitance),
+            addInductance: flags.inductance !== false,
+            fitType: choice('--fit-type', flags.fitType ?? 'complex', ['complex', 'real', 'imag'] as const),
+            allowPositiveImag: Boolean(flags.allowPositiveImag),
+            ...(flags.m !== undefined ? { m: parseNumberOption('--m', flags.m) } : {}),
+          });
+          return { index: k, source: t.spectrum.source, timeS: t.timeS, time: iso(t.timeMs), points: r.residualRe.length, m: r.m, mu: r.mu, maxResidualPercent: 100 * r.maxAbsResidual, pass: r.pass, validRange: r.validRange, result: r };
+        });
+        if (json) {
+          printJson(rows.map(({ result, ...rest }) => ({ ...rest, r0Ohm: result.r0Ohm, inductanceH: result.inductanceH, capacitanceF: result.capacitanceF, freqHz: prepared(series[rest.index], flags).freqHz, residualRePercent: result.residualRe.map((v) => 100 * v), residualImPercent: result.residualIm.map((v) => 100 * v) })));
+          return;
+        }
+        printTable(
+          ['#', 'source', 'time s', 'points', 'M', 'μ', 'max res %', 'pass', 'valid f range Hz'],
+          rows.map((r) => [String(r.index), r.source, r.timeS, String(r.points), String(r.m), r.mu, r.maxResidualPercent, r.pass ? 'yes' : 'NO', r.validRange.points > 0 ? `${r.validRange.fMinHz.toPrecision(3)}–${r.validRange.fMaxHz.toPrecision(3)}` : '—']),
+        );
+      }),
+    );
+
+  addCommon(eis.command('drt <files...>').description('distribution of relaxation times (Tikhonov, non-negative); window resistances vs time for a series'))
+    .option('--lambda <value>', 'regularisation parameter, or gcv | lcurve', '1e-3')
+    .option('--n-tau <n>', 'number of time constants', '92')
+    .option('--window <lo:hi>', 'integration window in log10(τ/s), repeatable (default -4:0)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--derivative <k>', 'penalised derivative order: 1 | 2', '1')
+    .option('--basis <b>', 'gaussian | piecewise-linear', 'gaussian')
+    .option('--shape <coeff>', 'Gaussian FWHM coefficient (FWHM = grid step / coeff)', '0.5')
+    .option('--data <part>', 'combined | re | im', 'combined')
+    .option('--no-inductance', 'do not fit a series inductance')
+    .option('--no-r-inf', 'do not fit a series resistance R∞')
+    .option('--no-kk', 'skip the Lin-KK check of each spectrum in a series')
+    .option('--out <file.csv>', 'write γ(τ) (one spectrum) or the resistances vs time (series) as CSV')
+    .action(
+      action((files: string[], flags: DrtFlags, cmd: Command) => {
+        const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
+        const series = loadSeries(files, flags);
+        const lambdaText = flags.lambda ?? '1e-3';
+        const lambda = lambdaText === 'gcv' || lambdaText === 'lcurve' ? lambdaText : parseNumberOption('--lambda', lambdaText);
+        const windows = (flags.window ?? ['-4:0']).map((w) => parseRange('--window', w));
+        const opts: DrtOptions = {
+          lambda,
+          nTau: parseNumberOption('--n-tau', flags.nTau ?? '92'),
+          windows,
+          derivative: choice('--derivative', flags.derivative ?? '1', ['1', '2'] as const) === '2' ? 2 : 1,
+          basis: choice('--basis', flags.basis ?? 'gaussian', ['gaussian', 'piecewise-linear'] as const),
+          shapeCoefficient: parseNumberOption('--shape', flags.shape ?? '0.5'),
+          data: choice('--data', flags.data ?? 'combined', ['combined', 're', 'im'] as const),
+          fitInductance: flags.inductance !== false,
+          fitRInf: flags.rInf !== false,
+          allowPositiveImag: Boolean(flags.allowPositiveImag),
+        };
+        if (series.length === 1) {
+          const r = drt(prepared(series[0], flags), opts);
+          if (flags.out) writeCsvColumns(flags.out, ['tau_s', 'gamma_ohm', 'h'], [r.tauFineS, r.gammaOhm, r.hNormalised], [`spincell eis drt ${series[0].spectrum.source}`, `lambda ${r.lambda} (${r.lambdaRule})`]);
+          if (json) {
+            printJson({ source: series[0].spectrum.source, ...r });
+            return;
+          }
+          process.stdout.write(`${series[0].spectrum.source}: λ = ${r.lambda.toExponential(3)} (${r.lambdaRule}), R∞ = ${r.rInfOhm.toPrecision(5)} Ω, L = ${r.inductanceH.toExponential(3)} H, R_pol = ${r.polarizationOhm.toPrecision(5)} Ω, rms residual ${(100 * r.rmsRelativeResidual).toFixed(3)} %\n\npeaks\n`);
+          printTable(['log10 τ/s', 'f Hz', 'γ Ω', 'R Ω'], r.peaks.map((p) => [p.log10TauS, p.freqHz, p.gammaOhm, p.resistanceOhm]));
+          process.stdout.write('\nwindows\n');
+          printTable(['log10 τ from', 'to', 'R Ω'], r.windows.map((w) => [w.log10TauMin, w.log10TauMax, w.resistanceOhm]));
+          return;
+        }
+        const bar = progress(series.length, 'DRT', json);
+        const data = series.map((t) => ({ ...t, spectrum: { ...t.spectrum, ...prepared(t, flags) } }));
+        const r = analyseDeis(data, { ...opts, kk: flags.kk === false ? false : { allowPositiveImag: Boolean(flags.allowPositiveImag) }, onProgress: () => bar.tick() });
+        bar.stop();
+        const headers = ['time_s', ...r.windows.map((w) => `R_${w.log10TauMin}_${w.log10TauMax}_ohm`), 'r_inf_ohm', 'r_pol_ohm', 'kk_max_residual_pct'];
+        const cols = [r.timeS, ...r.windows.map((w) => w.resistanceOhm), r.rInfOhm, r.polarizationOhm, r.kkMaxResidual.map((v) => 100 * v)];
+        if (flags.out) writeCsvColumns(flags.out, headers, cols, [`spincell eis drt series of ${series.length} spectra`]);
+        if (json) {
+          const { results, ...rest } = r;
+          printJson({ sources: series.map((t) => t.spectrum.source), times: series.map((t) => iso(t.timeMs)), ...rest, peaks: results.map((x) => x.peaks) });
+          return;
+        }
+        printTable(
+          ['#', 'time s', ...r.windows.map((w) => `R[${w.log10TauMin},${w.log10TauMax}] Ω`), 'R∞ Ω', 'R_pol Ω', 'KK max %', 'KK'],
+          series.map((_, k) => [String(k), r.timeS[k], ...r.windows.map((w) => w.resistanceOhm[k]), r.rInfOhm[k], r.polarizationOhm[k], 100 * r.kkMaxResidual[k], flags.kk === false ? '—' : r.kkPass[k] ? 'pass' : 'FAIL']),
+        );
+      }),
+    );
+
+  addCommon(eis.command('fit <files...>').description('fit an equivalent circuit (impedance.py notation, e.g. R0-p(R1,CPE1)-W1)'))
+    .requiredOption('--circuit <string>', 'circuit string, e.g. "R0-p(R1,C1)-p(R2-Wo1,C2)"')
+    .option('--guess <values>', 'initial values, comma-separated, in parameter order')
+    .option('--weighting <w>', 'unit | modulus', 'unit')
+    .option('--fix <name>', 'hold a parameter at its initial value, repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .action(
+      action((files: string[], flags: FitFlags, cmd: Command) => {
+        const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
+        const series = loadSeries(files, flags);
+        const guess = flags.guess?.split(',').map((v) => parseNumberOption('--guess', v));
+        const results = series.map((t) =>
+          fitCircuit(prepared(t, flags), flags.circuit, {
+            ...(guess ? { initialGuess: guess } : {}),
+            weighting: choice('--weighting', flags.weighting ?? 'unit', ['unit', 'modulus'] as const),
+            ...(flags.fix ? { fixed: flags.fix } : {}),
+            allowPositiveImag: Boolean(flags.allowPositiveImag),
+          }),
+        );
+        if (json) {
+          printJson(results.map((r, k) => ({ source: series[k].spectrum.source, timeS: series[k].timeS, time: iso(series[k].timeMs), ...r })));
+          return;
+        }
+        results.forEach((r, k) => {
+          process.stdout.write(`${series[k].spectrum.source}: ${r.circuit}, χ² = ${r.chi2.toExponential(4)}, reduced χ² = ${r.reducedChi2.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'} (${r.message})\n`);
+          printTable(['parameter', 'value', '± 1σ', 'unit', ''], r.parameters.map((p) => [p.name, p.value, p.standardError, p.unit, p.fixed ? 'fixed' : p.atBound ? 'at bound' : '']));
+          if (k < results.length - 1) process.stdout.write('\n');
+        });
+      }),
+    );
+}

@@ -1,0 +1,96 @@
+/**
+ * `spincell fit <path> --model MODEL.json [processing options]`: processes every spectrum of a Bruker
+ * experiment or series and fits the lineshape model to each, warm-starting from the previous spectrum.
+ * Prints per-spectrum components (position, widths, area, fraction, standard errors, R²).
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { createSeriesFitter, seriesFitTable, type SeriesFitRow } from '../../fit/batch.js';
+import { compileModel } from '../../fit/model.js';
+import { writeCsv } from '../../io/csv/index.js';
+import { isDirectory, readFileChecked } from '../../io/fs.js';
+import { action, type GlobalOptions, printJson, printTable } from '../common.js';
+import { addProcessingOptions, openInput, type ProcessingFlags } from '../processing.js';
+
+interface FitFlags extends ProcessingFlags {
+  model?: string;
+  out?: string;
+  warmStart?: boolean;
+}
+
+/** JSON shape of one spectrum's fit (no typed arrays, no internal parameter vector). */
+export function fitRowJson(r: SeriesFitRow): Record<string, unknown> {
+  const f = r.result;
+  return {
+    index: r.index,
+    experiment: r.experimentNumber,
+    source: r.source,
+    startMs: r.startMs,
+    endMs: r.endMs,
+    midHours: r.midHours,
+    error: r.error,
+    ...(f
+      ? {
+          converged: f.converged,
+          status: f.status,
+          rSquared: f.rSquared,
+          reducedChi2: f.reducedChi2,
+          windowPpm: f.windowPpm,
+          points: f.points,
+          flags: f.flags,
+          warmStarted: r.warmStarted,
+          components: f.components.map((c) => ({
+            name: c.name,
+            shape: c.shape,
+            positionPpm: c.positionPpm,
+            positionStdErrPpm: c.positionStdErrPpm,
+            fwhmPpm: c.fwhmPpm,
+            area: c.area,
+            areaStdErr: c.areaStdErr,
+            fraction: c.fraction,
+            fractionStdErr: c.fractionStdErr,
+            centreOfGravityPpm: c.centreOfGravityPpm,
+            parameters: c.parameters,
+          })),
+          baseline: f.baseline,
+        }
+      : {}),
+  };
+}
+
+export function registerFit(program: Command): void {
+  const cmd = program
+    .command('fit <path>')
+    .description('fit a lineshape model (JSON spec) to every spectrum of a Bruker experiment or series')
+    .option('--model <file>', 'model spec (JSON): components, bounds, links, baseline, fit window')
+    .option('--out <file>', 'write the per-spectrum, per-component table as CSV')
+    .option('--no-warm-start', 'start every fit from the spec instead of the previous spectrum');
+  addProcessingOptions(cmd).action(
+    action(async (path: string, flags: FitFlags, command: Command) => {
+      const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
+      if (!flags.model) throw new UsageError('a model spec is needed', { field: '--model', expected: 'a JSON file, see the fit model documentation' });
+      if (flags.out !== undefined && isDirectory(flags.out)) {
+        throw new UsageError('the table is written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as fits.csv' });
+      }
+      const model = compileModel(readFileChecked(flags.model).toString('utf8'), flags.model);
+      const input = openInput(path, flags, json, 'fit');
+      const fitter = createSeriesFitter(model, { warmStart: flags.warmStart !== false });
+      const rows: SeriesFitRow[] = [];
+      for (const { entry, result } of input.run()) {
+        const spectrum = { ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } };
+        rows.push(fitter.fit(spectrum));
+      }
+      const table = seriesFitTable(rows);
+      if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
+      if (json) {
+        printJson({ path, format: input.format, model: flags.model, spectra: rows.map(fitRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        return;
+      }
+      printTable(
+        ['#', 'exp', 't / h', 'component', 'δ / ppm', '±', 'FWHM / ppm', 'area', '±', 'fraction', 'R²', 'flags'],
+        table.rows.map((r) => [r[0], r[1], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[13], r[15]] as (string | number | null)[]),
+      );
+      if (flags.out !== undefined) process.stdout.write(`fits written to ${flags.out}\n`);
+    }),
+  );
+}

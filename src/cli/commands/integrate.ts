@@ -1,0 +1,92 @@
+/**
+ * `spincell integrate <path> --region LO:HI [--region …]`: region integrals of every processed spectrum,
+ * each with its acquisition mid-time (ISO 8601, UTC) and seconds since the first spectrum's mid-time.
+ * Integrals are trapezoidal areas of the real part over ppm, on the final (referenced) axis.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { writeCsv } from '../../io/csv/index.js';
+import { isDirectory } from '../../io/fs.js';
+import { integrateRegion, type PpmRange } from '../../nmr/index.js';
+import { action, type GlobalOptions, parseRange, printJson, printTable } from '../common.js';
+import { addProcessingOptions, isoTime, midMs, openInput, type ProcessingFlags } from '../processing.js';
+
+interface IntegrateFlags extends ProcessingFlags {
+  region?: string[];
+  out?: string;
+}
+
+export interface IntegralRow {
+  readonly index: number;
+  readonly experimentNumber: number | null;
+  readonly rowIndex: number | null;
+  readonly source: string;
+  readonly startIso: string;
+  readonly midIso: string;
+  readonly endIso: string;
+  /** Mid-time minus the first spectrum's mid-time, s. */
+  readonly timeS: number;
+  /** One integral per region, in the order given. */
+  readonly integrals: readonly number[];
+}
+
+/** Column label of a region, e.g. "230:290" → "integral_230_290". */
+export function regionLabel(region: PpmRange): string {
+  const f = (x: number) => String(x).replace('-', 'm');
+  return `integral_${f(region[0])}_${f(region[1])}`;
+}
+
+export function registerIntegrate(program: Command): void {
+  const cmd = program
+    .command('integrate <path>')
+    .description('integrate ppm regions of every spectrum of a Bruker experiment or series')
+    .option('--region <lo:hi>', 'ppm region to integrate (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--out <file>', 'write the integrals as CSV');
+  addProcessingOptions(cmd).action(
+    action(async (path: string, flags: IntegrateFlags, command: Command) => {
+      const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
+      if (!flags.region || flags.region.length === 0) {
+        throw new UsageError('at least one region is needed', { field: '--region', expected: 'LO:HI in ppm, e.g. --region 230:290' });
+      }
+      const regions = flags.region.map((r) => parseRange('--region', r));
+      if (flags.out !== undefined && isDirectory(flags.out)) {
+        throw new UsageError('integrals are written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as integrals.csv' });
+      }
+      const input = openInput(path, flags, json, 'integrate');
+      const rows: IntegralRow[] = [];
+      let t0: number | undefined;
+      for (const { entry, result } of input.run()) {
+        const mid = midMs(entry.meta);
+        t0 ??= mid;
+        rows.push({
+          index: entry.index,
+          experimentNumber: entry.meta.experimentNumber ?? null,
+          rowIndex: entry.meta.rowIndex ?? null,
+          source: entry.experimentPath,
+          startIso: isoTime(entry.meta.startMs),
+          midIso: isoTime(mid),
+          endIso: isoTime(entry.meta.endMs),
+          timeS: (mid - t0) / 1000,
+          integrals: regions.map((r) => integrateRegion(result.spectrum, r)),
+        });
+      }
+      const labels = regions.map(regionLabel);
+      if (flags.out !== undefined) {
+        writeCsv(
+          flags.out,
+          ['index', 'experiment', 'row', 'start_iso', 'mid_iso', 'end_iso', 'time_s', ...labels],
+          rows.map((r) => [r.index, r.experimentNumber, r.rowIndex, r.startIso, r.midIso, r.endIso, r.timeS, ...r.integrals]),
+        );
+      }
+      if (json) {
+        printJson({ path, format: input.format, regions, labels, spectra: rows, ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        return;
+      }
+      printTable(
+        ['#', 'exp', 'mid time (UTC)', 't / s', ...regions.map((r) => `${r[0]}:${r[1]} ppm`)],
+        rows.map((r) => [String(r.index), r.experimentNumber === null ? '' : String(r.experimentNumber), r.midIso.replace('T', ' ').replace('Z', ''), r.timeS.toFixed(1), ...r.integrals]),
+      );
+      if (flags.out !== undefined) process.stdout.write(`integrals written to ${flags.out}\n`);
+    }),
+  );
+}

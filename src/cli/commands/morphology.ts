@@ -1,0 +1,142 @@
+/**
+ * `spincell morphology <path> --mode constrained|unconstrained [--cathode-offset PPM] [--width-cap PPM]`:
+ * dense/mossy/dendritic deconvolution of every spectrum of a Bruker experiment or series (seed 004's
+ * constrained windows or seed 003's unconstrained fit), with area fractions, positions, widths, standard
+ * errors and R² per spectrum.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { writeCsv } from '../../io/csv/index.js';
+import { isDirectory } from '../../io/fs.js';
+import {
+  createMorphologyAnalyser,
+  LITHIUM_WINDOWS_PPM,
+  morphologyTable,
+  SODIUM_WINDOWS_PPM,
+  type MorphologySeriesOptions,
+  type MorphologySeriesRow,
+  type MorphologyWindow,
+} from '../../protocols/morphology.js';
+import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
+import { addProcessingOptions, openInput, type ProcessingFlags } from '../processing.js';
+
+interface MorphologyFlags extends ProcessingFlags {
+  mode?: string;
+  cathodeOffset?: string;
+  paramagneticCathode?: boolean;
+  widthCap?: string;
+  window?: string[];
+  sodium?: boolean;
+  baselineDegree?: string;
+  out?: string;
+}
+
+/** "name:lo:hi" → a window. */
+export function parseWindow(value: string): MorphologyWindow {
+  const m = /^\s*([^:\s]+)\s*:\s*(-?[\d.eE+-]+)\s*:\s*(-?[\d.eE+-]+)\s*$/.exec(value);
+  if (!m) throw new UsageError('not a window', { field: '--window', found: value, expected: 'NAME:LO:HI in ppm, e.g. metal:1130:1135' });
+  const a = parseNumberOption('--window', m[2]);
+  const b = parseNumberOption('--window', m[3]);
+  if (a === b) throw new UsageError('empty window', { field: '--window', found: value, expected: 'LO different from HI' });
+  return { name: m[1], minPpm: Math.min(a, b), maxPpm: Math.max(a, b) };
+}
+
+export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySeriesOptions {
+  const mode = (flags.mode ?? 'constrained').toLowerCase();
+  const baselineDegree = flags.baselineDegree !== undefined ? parseNumberOption('--baseline-degree', flags.baselineDegree) : undefined;
+  if (baselineDegree !== undefined && !(Number.isInteger(baselineDegree) && baselineDegree >= 0 && baselineDegree <= 8)) {
+    throw new UsageError('bad baseline degree', { field: '--baseline-degree', found: flags.baselineDegree, expected: 'an integer 0…8' });
+  }
+  if (mode === 'constrained') {
+    let windows: readonly MorphologyWindow[] = LITHIUM_WINDOWS_PPM;
+    if (flags.sodium) windows = SODIUM_WINDOWS_PPM;
+    if (flags.window && flags.window.length > 0) windows = flags.window.map(parseWindow);
+    return {
+      mode: 'constrained',
+      windows,
+      cathodeOffsetPpm: flags.cathodeOffset !== undefined ? parseNumberOption('--cathode-offset', flags.cathodeOffset) : undefined,
+      paramagneticCathode: Boolean(flags.paramagneticCathode),
+      widthCapPpm: flags.widthCap !== undefined ? parseNumberOption('--width-cap', flags.widthCap) : undefined,
+      baselineDegree,
+    };
+  }
+  if (mode === 'unconstrained') {
+    for (const [flag, given] of [
+      ['--cathode-offset', flags.cathodeOffset !== undefined],
+      ['--width-cap', flags.widthCap !== undefined],
+      ['--window', Boolean(flags.window?.length)],
+      ['--sodium', Boolean(flags.sodium)],
+    ] as const) {
+      if (given) throw new UsageError('option applies to --mode constrained only', { field: flag, found: 'unconstrained' });
+    }
+    return { mode: 'unconstrained', baselineDegree };
+  }
+  throw new UsageError('unknown mode', { field: '--mode', found: flags.mode, expected: 'constrained or unconstrained' });
+}
+
+export function morphologyRowJson(r: MorphologySeriesRow): Record<string, unknown> {
+  const m = r.result;
+  return {
+    index: r.index,
+    experiment: r.experimentNumber,
+    source: r.source,
+    startMs: r.startMs,
+    endMs: r.endMs,
+    midHours: r.midHours,
+    error: r.error,
+    ...(m
+      ? {
+          mode: m.mode,
+          converged: m.converged,
+          rSquared: m.rSquared,
+          totalArea: m.totalArea,
+          centreOfGravityPpm: m.centreOfGravityPpm,
+          referenceShiftPpm: m.referenceShiftPpm,
+          cathodeOffsetPpm: m.cathodeOffsetPpm,
+          widthCapPpm: m.widthCapPpm,
+          flags: m.flags,
+          components: m.components,
+        }
+      : {}),
+  };
+}
+
+export function registerMorphology(program: Command): void {
+  const cmd = program
+    .command('morphology <path>')
+    .description('dense/mossy/dendritic metal fractions of every spectrum (seed 004 constrained or seed 003 unconstrained deconvolution)')
+    .option('--mode <mode>', "'constrained' (three Voigt lines in shift windows, default) or 'unconstrained' (free lines, metal referenced to 245 ppm)")
+    .option('--cathode-offset <ppm>', 'shift of all windows from a paramagnetic cathode, ppm (default 0, or 3.5 with --paramagnetic-cathode)')
+    .option('--paramagnetic-cathode', 'the positive electrode is paramagnetic (charged NMC622): windows +3.5 ppm')
+    .option('--width-cap <ppm>', 'largest Gaussian and Lorentzian FWHM of each line: the pristine-electrode width, ppm (default 5)')
+    .option('--window <name:lo:hi>', 'shift window of one component before the cathode offset (repeatable; replaces the ⁷Li windows)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--sodium', '²³Na windows: metal 1130–1135, microstructure 1138–1144 ppm')
+    .option('--baseline-degree <n>', 'fit a polynomial baseline of this degree together with the lines')
+    .option('--out <file>', 'write the per-spectrum, per-component table as CSV');
+  addProcessingOptions(cmd).action(
+    action(async (path: string, flags: MorphologyFlags, command: Command) => {
+      const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
+      const options = morphologyOptionsFromFlags(flags);
+      if (flags.out !== undefined && isDirectory(flags.out)) {
+        throw new UsageError('the table is written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as morphology.csv' });
+      }
+      const analyser = createMorphologyAnalyser(options);
+      const input = openInput(path, flags, json, 'morphology');
+      const rows: MorphologySeriesRow[] = [];
+      for (const { entry, result } of input.run()) {
+        rows.push(analyser.analyse({ ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } }));
+      }
+      const table = morphologyTable(rows);
+      if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
+      if (json) {
+        printJson({ path, format: input.format, mode: options.mode, spectra: rows.map(morphologyRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        return;
+      }
+      printTable(
+        ['#', 'exp', 't / h', 'morphology', 'δ / ppm', 'FWHM / ppm', 'area', 'fraction', '±', 'R²', 'flags'],
+        table.rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[6], r[7], r[9], r[10], r[12], r[13]] as (string | number | null)[]),
+      );
+      if (flags.out !== undefined) process.stdout.write(`morphology written to ${flags.out}\n`);
+    }),
+  );
+}

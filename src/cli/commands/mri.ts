@@ -1,0 +1,300 @@
+/**
+ * `spincell mri drift <profiles> --voltage V.csv --diffusion D.csv --temperature K --c0 MOL_M3 [--roi LO:HI]`:
+ * anion drift velocities from operando 1D MRI profiles (seed 003 eq 1–8).
+ * `spincell mri profiles <bruker> --fov-um … | --read-gradient-g-cm …`: raw echoes → profile exchange CSV.
+ *
+ * <profiles> is the exchange CSV/JSON (README, "Mass transport") or raw Bruker data (a folder with
+ * acqus + ser, or numbered experiments), reconstructed by magnitude Fourier transform.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { getNucleus } from '../../core/nuclei.js';
+import { writeCsv } from '../../io/csv/index.js';
+import { isDirectory, writeFileAtomic } from '../../io/fs.js';
+import {
+  formatProfilesCsv,
+  readBrukerEchoSeries,
+  readDiffusionTableCsv,
+  readProfiles,
+  readVoltageCsv,
+  type ProfileSeries,
+} from '../../io/mri/index.js';
+import { fourierTransform } from '../../nmr/index.js';
+import {
+  createDiffusionTable,
+  detectRoi,
+  diffusionLaw,
+  driftVelocity,
+  gaussPerCmToTPerM,
+  profilesFromEchoes,
+  resampleVoltage,
+  selectRoi,
+  smoothProfiles,
+  toConcentration,
+  validateProfileSeries,
+  type DiffusionInterpolation,
+  type NormalisationReference,
+} from '../../transport/index.js';
+import {
+  action,
+  type GlobalOptions,
+  parseNumberOption,
+  parseRange,
+  printJson,
+  printTable,
+} from '../common.js';
+
+interface RawFlags {
+  fovUm?: string;
+  readGradientGCm?: string;
+  nucleus?: string;
+  reverseX?: boolean;
+}
+
+interface DriftFlags extends RawFlags {
+  voltage?: string;
+  diffusion?: string;
+  temperature?: string;
+  c0?: string;
+  roi?: string;
+  smoothX: string;
+  smoothT: string;
+  normalise: string;
+  interpolation: string;
+  out?: string;
+}
+
+function isBrukerInput(path: string): boolean {
+  return isDirectory(path) || /(^|[/\\])(ser|fid|acqus)$/.test(path);
+}
+
+/** Profiles from the exchange format or from raw Bruker echoes. */
+function loadProfiles(path: string, flags: RawFlags): ProfileSeries {
+  if (!isBrukerInput(path)) return validateProfileSeries(readProfiles(path));
+  const echoes = readBrukerEchoSeries(path);
+  if (flags.fovUm === undefined && flags.readGradientGCm === undefined) {
+    throw new UsageError('raw MRI data need the spatial encoding', {
+      field: '--fov-um / --read-gradient-g-cm',
+      expected: 'the field of view in µm, or the read gradient in G/cm',
+    });
+  }
+  const nucleus = getNucleus(flags.nucleus ?? echoes.nucleus);
+  const series = profilesFromEchoes(
+    echoes,
+    {
+      fovUm: flags.fovUm !== undefined ? parseNumberOption('--fov-um', flags.fovUm) : undefined,
+      readGradientTPerM:
+        flags.readGradientGCm !== undefined
+          ? gaussPerCmToTPerM(parseNumberOption('--read-gradient-g-cm', flags.readGradientGCm))
+          : undefined,
+      gammaRadPerSPerT: nucleus.gammaRadPerSPerT,
+      reverse: Boolean(flags.reverseX),
+    },
+    (echo) => fourierTransform(echo),
+  );
+  return validateProfileSeries(series);
+}
+
+function addRawOptions(cmd: Command): Command {
+  return cmd
+    .option('--fov-um <um>', 'raw Bruker data: field of view, µm')
+    .option('--read-gradient-g-cm <G_cm>', 'raw Bruker data: read gradient, G cm⁻¹ (FOV = SW/(γ̄·G))')
+    .option('--nucleus <label>', 'raw Bruker data: imaged nucleus (default: NUC1)')
+    .option('--reverse-x', 'raw Bruker data: the plating electrode is at the high-frequency edge');
+}
+
+function requireOption(value: string | undefined, option: string, expected: string): string {
+  if (value === undefined) throw new UsageError('missing option', { field: option, expected });
+  return value;
+}
+
+function parseWindow(option: string, value: string): number {
+  const n = parseNumberOption(option, value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError('not a window size', {
+      field: option,
+      found: value,
+      expected: '0 (off) or an integer ≥ 3',
+    });
+  return n;
+}
+
+export function registerMri(program: Command): void {
+  const mri = program.command('mri').description('1D MRI profiles: anion drift velocities (seed 003)');
+
+  addRawOptions(
+    mri
+      .command('drift <profiles>')
+      .description('anion drift velocity v(x,t) from operando profiles, cell voltage and D(C)')
+      .option('--voltage <csv>', 'time_s,voltage_V: potential drop across the profiled region')
+      .option('--diffusion <csv>', 'concentration_mol_m3,D_m2_s: anion D(C) from PFG NMR')
+      .option('--temperature <K>', 'temperature, K')
+      .option('--c0 <mol_m3>', 'salt concentration of the initial (homogeneous) profile, mol m⁻³')
+      .option(
+        '--roi <lo:hi>',
+        'region of interest, µm from the plating electrode (default: detected plateau less 3 samples each side)',
+      )
+      .option('--smooth-x <n>', 'local quadratic smoothing window along x, samples (0 = off)', '0')
+      .option('--smooth-t <n>', 'local quadratic smoothing window along time, profiles (0 = off)', '0')
+      .option(
+        '--normalise <mode>',
+        'pointwise | mean: divide by the initial profile point by point, or by its mean',
+        'pointwise',
+      )
+      .option('--interpolation <mode>', 'log | linear interpolation of the D table', 'log')
+      .option('--out <csv>', 'write time_s,x_um,concentration_mol_m3,velocity_um_h,field_V_m,flux_mol_m2_s'),
+  ).action(
+    action((path: string, flags: DriftFlags, command: Command) => {
+      const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
+      const voltagePath = requireOption(flags.voltage, '--voltage', 'a CSV with time_s,voltage_V');
+      const diffusionPath = requireOption(
+        flags.diffusion,
+        '--diffusion',
+        'a CSV with concentration_mol_m3,D_m2_s',
+      );
+      const temperatureK = parseNumberOption(
+        '--temperature',
+        requireOption(flags.temperature, '--temperature', 'kelvin, e.g. 313.15'),
+      );
+      const c0 = parseNumberOption('--c0', requireOption(flags.c0, '--c0', 'mol m⁻³, e.g. 1650'));
+      if (!['pointwise', 'mean'].includes(flags.normalise))
+        throw new UsageError('unknown normalisation', {
+          field: '--normalise',
+          found: flags.normalise,
+          expected: 'pointwise | mean',
+        });
+      if (!['log', 'linear'].includes(flags.interpolation))
+        throw new UsageError('unknown interpolation', {
+          field: '--interpolation',
+          found: flags.interpolation,
+          expected: 'log | linear',
+        });
+
+      const raw = loadProfiles(path, flags);
+      const roiUm = flags.roi !== undefined ? parseRange('--roi', flags.roi) : detectRoi(raw);
+      const inRoi = selectRoi(raw, roiUm);
+      const concentration = smoothProfiles(
+        toConcentration(inRoi, c0, { reference: flags.normalise as NormalisationReference }),
+        {
+          xWindow: parseWindow('--smooth-x', flags.smoothX),
+          tWindow: parseWindow('--smooth-t', flags.smoothT),
+        },
+      );
+      const voltage = readVoltageCsv(voltagePath);
+      const voltageV = resampleVoltage(voltage.timeS, voltage.voltageV, concentration.timeS, voltagePath);
+      const dCols = readDiffusionTableCsv(diffusionPath);
+      const table = createDiffusionTable(dCols.concentrationMolM3, dCols.dM2PerS, diffusionPath);
+      const drift = driftVelocity({
+        concentration,
+        voltageV,
+        diffusion: diffusionLaw(table, flags.interpolation as DiffusionInterpolation),
+        temperatureK,
+      });
+
+      const nx = drift.xUm.length;
+      if (flags.out !== undefined) {
+        const rows: number[][] = [];
+        for (let k = 0; k < drift.timeS.length; k++) {
+          for (let i = 0; i < nx; i++) {
+            const j = k * nx + i;
+            rows.push([
+              drift.timeS[k],
+              drift.xUm[i],
+              concentration.values[j],
+              drift.velocityUmPerH[j],
+              drift.fieldVPerM[j],
+              drift.fluxMolPerM2S[j],
+            ]);
+          }
+        }
+        writeCsv(
+          flags.out,
+          ['time_s', 'x_um', 'concentration_mol_m3', 'velocity_um_h', 'field_V_m', 'flux_mol_m2_s'],
+          rows,
+          [`spincell mri drift ${path}; v > 0: anions move away from the plating electrode`],
+        );
+      }
+      if (json) {
+        printJson({
+          source: path,
+          roiUm,
+          temperatureK,
+          c0MolM3: c0,
+          signConvention: 'x from the plating electrode; v > 0 = anions drifting away from it',
+          maximum: drift.maximum,
+          maximumInterior: drift.maximumInterior,
+          perTime: drift.perTime,
+          xUm: drift.xUm,
+          timeS: drift.timeS,
+          velocityUmPerH: Array.from({ length: drift.timeS.length }, (_, k) =>
+            Array.from(drift.velocityUmPerH.subarray(k * nx, (k + 1) * nx)),
+          ),
+          concentrationMolM3: Array.from({ length: drift.timeS.length }, (_, k) =>
+            Array.from(concentration.values.subarray(k * nx, (k + 1) * nx)),
+          ),
+        });
+      } else {
+        process.stdout.write(
+          `ROI ${roiUm[0].toFixed(1)}–${roiUm[1].toFixed(1)} µm (${nx} samples), max |v| = ${drift.maximum.velocityUmPerH.toFixed(1)} µm/h at ${(drift.maximum.timeS / 60).toFixed(1)} min, x = ${drift.maximum.xUm.toFixed(1)} µm\n`,
+        );
+        printTable(
+          [
+            'time_min',
+            'voltage_V',
+            'v_plating_um_h',
+            'v_far_um_h',
+            'peak_um_h',
+            'spread_um_h',
+            'edge_diff_%',
+          ],
+          drift.perTime.map((p) => [
+            p.timeS / 60,
+            p.voltageV,
+            p.velocityAtPlatingSideUmPerH,
+            p.velocityAtFarSideUmPerH,
+            p.peakVelocityUmPerH,
+            p.spreadUmPerH,
+            p.edgeDifferencePercent,
+          ]),
+        );
+      }
+    }),
+  );
+
+  addRawOptions(
+    mri
+      .command('profiles <bruker>')
+      .description('reconstruct magnitude profiles from raw Bruker echoes and write the exchange CSV')
+      .option('--out <csv>', 'output file (default: stdout)'),
+  ).action(
+    action((path: string, flags: RawFlags & { out?: string }, command: Command) => {
+      const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
+      if (!isBrukerInput(path))
+        throw new UsageError('not raw Bruker data', {
+          field: '<bruker>',
+          found: path,
+          expected: 'a folder with acqus and ser, or numbered experiments',
+        });
+      const series = loadProfiles(path, flags);
+      const text = formatProfilesCsv(series, [
+        `reconstructed by spincell from ${path}; x = 0 at the ${flags.reverseX ? '+' : '−'}SW/2 edge`,
+      ]);
+      if (flags.out !== undefined) writeFileAtomic(flags.out, text);
+      if (json)
+        printJson({
+          source: path,
+          profiles: series.timeS.length,
+          points: series.xUm.length,
+          xUm: series.xUm,
+          timeS: series.timeS,
+          out: flags.out ?? null,
+        });
+      else if (flags.out === undefined) process.stdout.write(text);
+      else
+        printTable(
+          ['profiles', 'points', 'fov_um', 'out'],
+          [[series.timeS.length, series.xUm.length, series.xUm[series.xUm.length - 1], flags.out]],
+        );
+    }),
+  );
+}

@@ -1,0 +1,172 @@
+/**
+ * `spincell process <path>`: FID → phased, referenced, baseline-corrected spectrum, for one experiment or a
+ * whole series. One spectrum → one CSV file (`--out FILE.csv`); a series → one CSV per spectrum plus an
+ * index.csv in a folder (`--out DIR`). CSV columns: ppm,real,imag (ppm descending, as displayed).
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import type { Spectrum } from '../../core/types.js';
+import { formatCsvColumns, writeCsv } from '../../io/csv/index.js';
+import { isDirectory, isFile, writeFileAtomic } from '../../io/fs.js';
+import { pickPeak, type ProcessingResult, signalToNoise, type PpmRange } from '../../nmr/index.js';
+import { action, type GlobalOptions, printJson, printTable } from '../common.js';
+import { addProcessingOptions, isoTime, metalWindowPpm, midMs, openInput, type ProcessedItem, type ProcessingFlags, spectrumFileStem } from '../processing.js';
+
+interface ProcessFlags extends ProcessingFlags {
+  out?: string;
+}
+
+/** Per-spectrum summary printed by `process` (and reused by the demo). */
+export interface SpectrumSummary {
+  readonly index: number;
+  readonly experimentNumber: number | null;
+  readonly rowIndex: number | null;
+  readonly source: string;
+  readonly startIso: string;
+  readonly midIso: string;
+  readonly endIso: string;
+  readonly phase: { readonly mode: string; readonly ph0Deg: number; readonly ph1Deg: number; readonly pivotPpm: number };
+  readonly referenceOffsetPpm: number;
+  readonly baseline: string;
+  readonly sizePoints: number;
+  /** Highest point of the whole spectrum (sub-point), ppm. */
+  readonly peakPpm: number;
+  /** Highest point in the nucleus' metal window, ppm (null when the nucleus has none). */
+  readonly metalPeakPpm: number | null;
+  /** Bruker `sino` convention: peak / (2 × noise rms). */
+  readonly snr: number | null;
+  readonly file: string | null;
+}
+
+/** Noise region of a processed spectrum: the low-ppm 15 % of its axis (signal-free in wide-window in situ data). */
+export function noiseRegionOf(spectrum: Spectrum): PpmRange {
+  const n = spectrum.ppm.length;
+  const lo = Math.min(spectrum.ppm[0], spectrum.ppm[n - 1]);
+  const hi = Math.max(spectrum.ppm[0], spectrum.ppm[n - 1]);
+  return [lo, lo + 0.15 * (hi - lo)];
+}
+
+function fullRange(spectrum: Spectrum): PpmRange {
+  const n = spectrum.ppm.length;
+  return [spectrum.ppm[n - 1], spectrum.ppm[0]];
+}
+
+/** Summarises one processed spectrum. */
+export function summarize(item: ProcessedItem, file: string | null): SpectrumSummary {
+  const { entry, result } = item;
+  const s = result.spectrum;
+  const window = metalWindowPpm(entry.meta.nucleus);
+  let metalPeakPpm: number | null = null;
+  if (window) {
+    const [lo, hi] = [Math.min(...window), Math.max(...window)];
+    const n = s.ppm.length;
+    // The window may lie outside a narrow spectral width; then there is no metal peak to report.
+    if (Math.max(s.ppm[0], s.ppm[n - 1]) > lo && Math.min(s.ppm[0], s.ppm[n - 1]) < hi) metalPeakPpm = pickPeak(s, window).ppm;
+  }
+  let snr: number | null = null;
+  try {
+    snr = signalToNoise(s, window && metalPeakPpm !== null ? window : fullRange(s), noiseRegionOf(s)).snr;
+  } catch {
+    // A noise-free spectrum (e.g. synthetic) has no finite SNR: reported as null rather than failing.
+    snr = null;
+  }
+  const a = result.applied;
+  return {
+    index: entry.index,
+    experimentNumber: entry.meta.experimentNumber ?? null,
+    rowIndex: entry.meta.rowIndex ?? null,
+    source: entry.experimentPath,
+    startIso: isoTime(entry.meta.startMs),
+    midIso: isoTime(midMs(entry.meta)),
+    endIso: isoTime(entry.meta.endMs),
+    phase: { mode: a.phase.mode, ph0Deg: a.phase.ph0Deg, ph1Deg: a.phase.ph1Deg, pivotPpm: a.phase.pivotPpm },
+    referenceOffsetPpm: a.referenceOffsetPpm,
+    baseline: a.baseline.kind,
+    sizePoints: a.sizePoints,
+    peakPpm: pickPeak(s, fullRange(s)).ppm,
+    metalPeakPpm,
+    snr,
+    file,
+  };
+}
+
+/** The CSV text of a processed spectrum: ppm,real,imag. */
+export function spectrumCsv(result: ProcessingResult): string {
+  const s = result.spectrum;
+  return formatCsvColumns(['ppm', 'real', 'imag'], [s.ppm, s.re, s.im]);
+}
+
+function checkOut(out: string | undefined, isSeries: boolean): void {
+  if (out === undefined) return;
+  if (isSeries) {
+    if (isFile(out) || /\.csv$/i.test(out)) {
+      throw new UsageError('a series is written as one CSV per spectrum into a folder', { field: '--out', found: out, expected: 'a folder path' });
+    }
+  } else if (isDirectory(out)) {
+    throw new UsageError('one spectrum is written to a file, not a folder', { field: '--out', found: out, expected: 'a file path such as spectrum.csv' });
+  }
+}
+
+export function registerProcess(program: Command): void {
+  const cmd = program
+    .command('process <path>')
+    .description('process a Bruker experiment or series: group delay, apodization, FFT, phase, reference, baseline')
+    .option('--out <path>', 'CSV file (one spectrum) or folder (series: exp<N>.csv per spectrum + index.csv)');
+  addProcessingOptions(cmd).action(
+    action(async (path: string, flags: ProcessFlags, command: Command) => {
+      const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
+      const input = openInput(path, flags, json, 'process');
+      checkOut(flags.out, input.isSeries);
+      const summaries: SpectrumSummary[] = [];
+      for (const item of input.run()) {
+        let file: string | null = null;
+        if (flags.out !== undefined) {
+          file = input.isSeries ? join(flags.out, `${spectrumFileStem(item.entry)}.csv`) : flags.out;
+          writeFileAtomic(file, spectrumCsv(item.result));
+        }
+        summaries.push(summarize(item, file));
+      }
+      if (flags.out !== undefined && input.isSeries) {
+        writeCsv(
+          join(flags.out, 'index.csv'),
+          ['index', 'experiment', 'row', 'file', 'start_iso', 'mid_iso', 'end_iso', 'ph0_deg', 'ph1_deg', 'reference_offset_ppm', 'peak_ppm', 'metal_peak_ppm', 'snr'],
+          summaries.map((s) => [
+            s.index,
+            s.experimentNumber,
+            s.rowIndex,
+            s.file ? s.file.split(/[\\/]/).pop() : null,
+            s.startIso,
+            s.midIso,
+            s.endIso,
+            s.phase.ph0Deg,
+            s.phase.ph1Deg,
+            s.referenceOffsetPpm,
+            s.peakPpm,
+            s.metalPeakPpm,
+            s.snr,
+          ]),
+        );
+      }
+      if (json) {
+        printJson({ path, format: input.format, spectra: summaries, ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        return;
+      }
+      printTable(
+        ['#', 'exp', 'mid time (UTC)', 'PH0°', 'PH1°', 'ref Δppm', 'peak ppm', 'metal ppm', 'SNR', 'file'],
+        summaries.map((s) => [
+          String(s.index),
+          s.experimentNumber === null ? '' : String(s.experimentNumber),
+          s.midIso.replace('T', ' ').replace('Z', ''),
+          s.phase.ph0Deg,
+          s.phase.ph1Deg,
+          s.referenceOffsetPpm,
+          s.peakPpm,
+          s.metalPeakPpm,
+          s.snr === null ? null : s.snr.toFixed(0),
+          s.file ?? '',
+        ]),
+      );
+    }),
+  );
+}

@@ -1,0 +1,191 @@
+/**
+ * Alignment of spectra to the cell state. Each spectrum is an acquisition window [start, end] in
+ * absolute time; the cycler record is a piecewise-linear function of time from its absolute start.
+ * Voltage, current and charge are averaged over the window as exact integrals of that interpolant
+ * (not as the mean of the samples that happen to fall inside, which biases windows that hold few
+ * samples), and the step, cycle, step type and state of charge are those at the window's mid-time.
+ *
+ * Clocks: spectrometer times are epoch ms; the record's start is epoch ms too (read with the time zone
+ * of the cycler PC). `offsetS` is how far the cycler clock runs ahead of the spectrometer clock; it is
+ * added to the spectrum times before they are looked up in the record.
+ */
+import { DataError, ParameterError } from '../core/errors.js';
+import type { CyclerSeries } from './series.js';
+import { type Direction, type Step, type StepType, segmentSteps, stepAt } from './steps.js';
+import { cycleNumbers } from './cycles.js';
+
+export interface SpectrumWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly label?: string;
+}
+
+export type WindowStatus = 'inside' | 'partial' | 'before' | 'after';
+
+export interface AlignedSpectrum {
+  readonly index: number;
+  readonly label?: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Window on the record's clock (s since the record start, offset applied). */
+  readonly startS: number;
+  readonly endS: number;
+  readonly midS: number;
+  /** Where the window lies relative to the record; means are over the overlap when 'partial'. */
+  readonly status: WindowStatus;
+  /** The window spans a step change: the averages mix two cell states. */
+  readonly straddlesStep: boolean;
+  readonly meanVoltageV: number | null;
+  readonly meanCurrentMA: number | null;
+  /** Net charge passed since the record start at the window's start, mid-time and end, mAh. */
+  readonly chargeStartMAh: number | null;
+  readonly chargeMidMAh: number | null;
+  readonly chargeEndMAh: number | null;
+  /** Time average of the charge passed over the window, mAh. */
+  readonly chargeMeanMAh: number | null;
+  /** Step at the mid-time (index into the segmented steps) and what it was. */
+  readonly stepIndex: number | null;
+  readonly instrumentStep: number | null;
+  readonly stepType: StepType | null;
+  readonly direction: Direction | null;
+  readonly cycle: number | null;
+  /** Charge passed in the current step up to the mid-time, mAh (≥ 0). */
+  readonly stepCapacityMAh: number | null;
+  /** State of charge at the mid-time, % of the declared capacity (null without a capacity). */
+  readonly socPct: number | null;
+}
+
+export interface AlignOptions {
+  /** How far the cycler clock runs ahead of the spectrometer clock, s (default 0). */
+  offsetS?: number;
+  /** Record start in epoch ms, overriding the one in the record (e.g. for files without a start date). */
+  recordStartMs?: number;
+  /** Declared capacity for the state of charge, mAh. */
+  capacityMAh?: number;
+  /** State of charge at the record start, % (default 0). */
+  socStartPct?: number;
+  /** Steps already segmented (default: segmentSteps(series)). */
+  steps?: readonly Step[];
+}
+
+/** Piecewise-linear record with cumulative integrals for exact window means. */
+class Interpolant {
+  private readonly cum: Float64Array;
+  constructor(
+    private readonly t: Float64Array,
+    private readonly f: Float64Array,
+  ) {
+    this.cum = new Float64Array(t.length);
+    for (let i = 1; i < t.length; i++) this.cum[i] = this.cum[i - 1] + 0.5 * (f[i] + f[i - 1]) * (t[i] - t[i - 1]);
+  }
+  /** Last i with t[i] ≤ x (x within range). */
+  private locate(x: number): number {
+    let lo = 0;
+    let hi = this.t.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.t[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  value(x: number): number {
+    const i = this.locate(x);
+    if (i >= this.t.length - 1 || this.t[i + 1] === this.t[i]) return this.f[i];
+    const w = (x - this.t[i]) / (this.t[i + 1] - this.t[i]);
+    return this.f[i] + w * (this.f[i + 1] - this.f[i]);
+  }
+  /** ∫ from the first sample to x. */
+  integral(x: number): number {
+    const i = this.locate(x);
+    return this.cum[i] + 0.5 * (this.f[i] + this.value(x)) * (x - this.t[i]);
+  }
+  mean(a: number, b: number): number {
+    return b > a ? (this.integral(b) - this.integral(a)) / (b - a) : this.value(a);
+  }
+}
+
+export function alignSpectra(spectra: readonly SpectrumWindow[], series: CyclerSeries, options: AlignOptions = {}): AlignedSpectrum[] {
+  const recordStart = options.recordStartMs ?? series.startMs;
+  if (recordStart === null || recordStart === undefined || !Number.isFinite(recordStart)) {
+    throw new DataError('cycler record has no absolute start time', {
+      file: series.source,
+      field: 'start time',
+      expected: 'a record with its acquisition start, or recordStartMs',
+    });
+  }
+  const offset = options.offsetS ?? 0;
+  if (!Number.isFinite(offset)) throw new ParameterError('clock offset must be finite', { field: 'offsetS', found: offset });
+  if (options.capacityMAh !== undefined && !(options.capacityMAh > 0)) {
+    throw new ParameterError('declared capacity must be positive', { field: 'capacityMAh', found: options.capacityMAh, expected: '> 0 mAh' });
+  }
+  const n = series.timeS.length;
+  if (n === 0) throw new DataError('cycler record is empty', { file: series.source, expected: 'at least one row' });
+  const t = series.timeS;
+  const steps = options.steps ?? segmentSteps(series);
+  const cycles = cycleNumbers(steps);
+  const volt = new Interpolant(t, series.voltageV);
+  const curr = new Interpolant(t, series.currentMA);
+  const charge = new Interpolant(t, series.chargeMAh);
+  const first = t[0];
+  const last = t[n - 1];
+  return spectra.map((s, index) => {
+    if (!(s.endMs >= s.startMs)) {
+      throw new ParameterError('spectrum ends before it starts', { field: `spectrum ${index}`, found: { startMs: s.startMs, endMs: s.endMs } });
+    }
+    const startS = (s.startMs - recordStart) / 1000 + offset;
+    const endS = (s.endMs - recordStart) / 1000 + offset;
+    const midS = 0.5 * (startS + endS);
+    const base = { index, ...(s.label !== undefined ? { label: s.label } : {}), startMs: s.startMs, endMs: s.endMs, startS, endS, midS };
+    const status: WindowStatus = endS < first ? 'before' : startS > last ? 'after' : startS < first || endS > last ? 'partial' : 'inside';
+    if (status === 'before' || status === 'after') {
+      return {
+        ...base,
+        status,
+        straddlesStep: false,
+        meanVoltageV: null,
+        meanCurrentMA: null,
+        chargeStartMAh: null,
+        chargeMidMAh: null,
+        chargeEndMAh: null,
+        chargeMeanMAh: null,
+        stepIndex: null,
+        instrumentStep: null,
+        stepType: null,
+        direction: null,
+        cycle: null,
+        stepCapacityMAh: null,
+        socPct: null,
+      };
+    }
+    const a = Math.max(startS, first);
+    const b = Math.min(endS, last);
+    const m = Math.min(Math.max(midS, first), last);
+    const k = stepAt(steps, m);
+    const step = steps[k];
+    const qMid = charge.value(m);
+    const startStep = stepAt(steps, a);
+    const endStep = stepAt(steps, b);
+    // A window ending exactly on a boundary belongs to the step it covered.
+    const straddles = startStep !== endStep && !(endStep === startStep + 1 && steps[endStep].startS === b);
+    const cap = options.capacityMAh;
+    return {
+      ...base,
+      status,
+      straddlesStep: straddles,
+      meanVoltageV: volt.mean(a, b),
+      meanCurrentMA: curr.mean(a, b),
+      chargeStartMAh: charge.value(a),
+      chargeMidMAh: qMid,
+      chargeEndMAh: charge.value(b),
+      chargeMeanMAh: charge.mean(a, b),
+      stepIndex: k,
+      instrumentStep: step.instrumentStep,
+      stepType: step.type,
+      direction: step.direction,
+      cycle: cycles[k],
+      stepCapacityMAh: Math.abs(qMid - series.chargeMAh[step.startRow]),
+      socPct: cap ? (options.socStartPct ?? 0) + (100 * qMid) / cap : null,
+    };
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * Fitting a whole series with one model: every spectrum in acquisition order, each fit warm-started from
+ * the previous converged result (morphology changes slowly between consecutive in situ spectra, so the
+ * previous optimum is a far better start than a fresh estimate), with a fresh start as fallback.
+ * A spectrum that cannot be fitted gets an error row; the series goes on.
+ */
+import { isSpincellError } from '../core/errors.js';
+import type { Spectrum } from '../core/types.js';
+import { compileModel, fitModel, type CompiledModel, type FitOptions, type FitResult, type ModelSpec } from './model.js';
+
+/** What batch fitting needs from a spectrum: the ppm axis, real intensities and (optionally) its times. */
+export type SeriesSpectrum = Pick<Spectrum, 'ppm' | 're'> & { readonly meta?: Partial<Pick<NonNullable<Spectrum['meta']>, 'startMs' | 'endMs' | 'source' | 'experimentNumber'>> };
+
+export interface SeriesFitOptions extends FitOptions {
+  /** Start each fit from the previous converged one (default true). */
+  warmStart?: boolean;
+  /** Called after each spectrum. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SeriesTimes {
+  /** Acquisition start and end, epoch ms (NaN-free: null when the spectrum carries no times). */
+  startMs: number | null;
+  endMs: number | null;
+  /** Middle of the acquisition, hours after the first spectrum's start. */
+  midHours: number | null;
+}
+
+export interface SeriesFitRow extends SeriesTimes {
+  index: number;
+  source: string | null;
+  experimentNumber: number | null;
+  result: FitResult | null;
+  /** Set when this spectrum could not be fitted. */
+  error: { name: string; message: string } | null;
+  /** The fit started from the previous spectrum's result. */
+  warmStarted: boolean;
+}
+
+/** Times of each spectrum relative to the first start (the series' time origin). */
+export function seriesTimes(spectra: readonly SeriesSpectrum[]): SeriesTimes[] {
+  let origin = Infinity;
+  for (const s of spectra) {
+    const t = s.meta?.startMs;
+    if (typeof t === 'number' && Number.isFinite(t)) origin = Math.min(origin, t);
+  }
+  return spectra.map((s) => {
+    const a = s.meta?.startMs;
+    const b = s.meta?.endMs;
+    const start = typeof a === 'number' && Number.isFinite(a) ? a : null;
+    const end = typeof b === 'number' && Number.isFinite(b) ? b : null;
+    const mid = start !== null && end !== null ? 0.5 * (start + end) : start ?? end;
+    return { startMs: start, endMs: end, midHours: mid !== null && Number.isFinite(origin) ? (mid - origin) / 3.6e6 : null };
+  });
+}
+
+function better(a: FitResult, b: FitResult): FitResult {
+  if (a.converged !== b.converged) return a.converged ? a : b;
+  return a.rss <= b.rss ? a : b;
+}
+
+/**
+ * Streaming form of fitSeries for long series read one spectrum at a time: keeps the warm-start state
+ * and the time origin (the first spectrum's start) between calls.
+ */
+export interface SeriesFitter {
+  fit(spectrum: SeriesSpectrum): SeriesFitRow;
+}
+
+export function createSeriesFitter(modelInput: CompiledModel | ModelSpec, options: SeriesFitOptions = {}): SeriesFitter {
+  const model = 'roles' in (modelInput as object) ? (modelInput as CompiledModel) : compileModel(modelInput);
+  const warm = options.warmStart ?? true;
+  let previous: FitResult | null = null;
+  let origin: number | null = null;
+  let index = 0;
+  return {
+    fit(s: SeriesSpectrum): SeriesFitRow {
+      const start = s.meta?.startMs;
+      if (origin === null && typeof start === 'number' && Number.isFinite(start)) origin = start;
+      const [t] = seriesTimes([s]);
+      const mid = t.startMs !== null && t.endMs !== null ? 0.5 * (t.startMs + t.endMs) : t.startMs ?? t.endMs;
+      const row: SeriesFitRow = {
+        index: index++,
+        source: s.meta?.source ?? null,
+        experimentNumber: s.meta?.experimentNumber ?? null,
+        startMs: t.startMs,
+        endMs: t.endMs,
+        midHours: mid !== null && origin !== null ? (mid - origin) / 3.6e6 : null,
+        result: null,
+        error: null,
+        warmStarted: false,
+      };
+      try {
+        const fitOptions: FitOptions = { tolerance: options.tolerance, maxEvaluations: options.maxEvaluations, start: options.start };
+        if (warm && previous && previous.converged && !previous.flags.includes('no-signal')) {
+          const warmFit = fitModel(model, s.ppm, s.re, { ...fitOptions, start: previous.parameters });
+          row.warmStarted = true;
+          row.result = warmFit;
+          if (!warmFit.converged || warmFit.rSquared < previous.rSquared - 0.05) {
+            // A jump in the series (new morphology, re-shimming): compare with a fresh start.
+            const fresh = fitModel(model, s.ppm, s.re, fitOptions);
+            row.result = better(warmFit, fresh);
+            row.warmStarted = row.result === warmFit;
+          }
+        } else {
+          row.result = fitModel(model, s.ppm, s.re, fitOptions);
+        }
+        previous = row.result;
+      } catch (e) {
+        if (!isSpincellError(e)) throw e;
+        row.error = { name: e.name, message: e.message };
+      }
+      return row;
+    },
+  };
+}
+
+/** Fits one model to every spectrum of a series, in order (times relative to the earliest start). */
+export function fitSeries(modelInput: CompiledModel | ModelSpec, spectra: readonly SeriesSpectrum[], options: SeriesFitOptions = {}): SeriesFitRow[] {
+  const fitter = createSeriesFitter(modelInput, options);
+  const times = seriesTimes(spectra);
+  return spectra.map((s, i) => {
+    const row = { ...fitter.fit(s), ...times[i] };
+    options.onProgress?.(i + 1, spectra.length);
+    return row;
+  });
+}
+
+/**
+ * Per-spectrum, per-component long table (one row per spectrum and component) for CSV/JSON export and
+ * terminal display.
+ */
+export function seriesFitTable(rows: readonly SeriesFitRow[]): { headers: string[]; rows: (string | number | null)[][] } {
+  const headers = [
+    'index',
+    'experiment',
+    'start_ms',
+    'end_ms',
+    'mid_h',
+    'component',
+    'position_ppm',
+    'position_se_ppm',
+    'fwhm_ppm',
+    'area',
+    'area_se',
+    'fraction',
+    'fraction_se',
+    'r_squared',
+    'converged',
+    'flags',
+  ];
+  const out: (string | number | null)[][] = [];
+  for (const r of rows) {
+    const base = [r.index, r.experimentNumber, r.startMs, r.endMs, r.midHours];
+    if (!r.result) {
+      out.push([...base, null, null, null, null, null, null, null, null, null, 'false', `error:${r.error?.message ?? ''}`]);
+      continue;
+    }
+    for (const c of r.result.components) {
+      out.push([
+        ...base,
+        c.name,
+        c.positionPpm,
+        c.positionStdErrPpm,
+        c.fwhmPpm,
+        c.area,
+        c.areaStdErr,
+        c.fraction,
+        c.fractionStdErr,
+        r.result.rSquared,
+        String(r.result.converged),
+        r.result.flags.join(' '),
+      ]);
+    }
+  }
+  return { headers, rows: out };
+}

@@ -1,0 +1,705 @@
+/**
+ * Lineshape models: a JSON spec (validated with zod) → a compiled parameter map → a fit of one spectrum.
+ *
+ * A model is a sum of registered lineshapes plus an optional polynomial baseline fitted jointly, over a fit
+ * window in ppm. Each lineshape parameter is free (with bounds), fixed, or linked to another parameter by a
+ * fixed ratio (ratio 1 = shared value, e.g. a shared width). Only free "root" parameters reach the
+ * optimizer; linked ones follow their root, so a shared width is one degree of freedom, as in dmfit.
+ *
+ * Internally intensities are divided by the largest |y| in the window so that tolerances and the
+ * optimizer's trust region mean the same thing for every spectrometer gain; areas and baseline
+ * coefficients are scaled back in the result.
+ */
+import { z } from 'zod';
+import { DataError, ParameterError } from '../core/errors.js';
+import type { Spectrum } from '../core/types.js';
+import { getLineshape, type Lineshape } from './lineshapes.js';
+import { leastSquares, type LeastSquaresProblem, type LeastSquaresStatus } from './optimizer.js';
+
+// ---- spec -----------------------------------------------------------------------------------------------
+
+const paramSpec = z.union([
+  z.number(),
+  z
+    .object({
+      value: z.number().optional(),
+      min: z.number().optional(),
+      max: z.number().optional(),
+      fixed: z.boolean().optional(),
+      link: z
+        .object({
+          /** "component.parameter" */
+          to: z.string().regex(/^[^.]+\.[^.]+$/, 'expected "component.parameter"'),
+          ratio: z.number().refine((v) => v !== 0 && Number.isFinite(v), 'ratio must be finite and non-zero').optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+]);
+export type ParameterSpec = z.infer<typeof paramSpec>;
+
+const componentSpec = z
+  .object({
+    name: z.string().min(1).regex(/^[^.]+$/, 'component names cannot contain "."'),
+    shape: z.string().min(1),
+  })
+  .catchall(paramSpec);
+/** One line: its name, registered shape and any of that shape's parameters. */
+export interface ComponentSpec {
+  name: string;
+  shape: string;
+  [parameter: string]: ParameterSpec | string | undefined;
+}
+
+export const modelSpecSchema = z
+  .object({
+    /** Fit window [lo, hi] in ppm (either order); whole axis when absent. */
+    windowPpm: z.tuple([z.number(), z.number()]).optional(),
+    /** Polynomial baseline of this degree fitted together with the lines; none when absent. */
+    baseline: z.object({ degree: z.number().int().min(0).max(8) }).strict().optional(),
+    components: z.array(componentSpec).min(1),
+    /** fTol = xTol = gTol for the optimizer (default 1e-10). */
+    tolerance: z.number().positive().max(0.1).optional(),
+    maxEvaluations: z.number().int().positive().optional(),
+  })
+  .strict();
+export interface ModelSpec {
+  /** Fit window [lo, hi] in ppm (either order); whole axis when absent. */
+  windowPpm?: [number, number];
+  /** Polynomial baseline of this degree fitted together with the lines; none when absent. */
+  baseline?: { degree: number };
+  components: ComponentSpec[];
+  /** fTol = xTol = gTol for the optimizer (default 1e-10). */
+  tolerance?: number;
+  maxEvaluations?: number;
+}
+
+/** Validates a model spec (object or JSON text); ParameterError naming the offending field otherwise. */
+export function parseModelSpec(input: unknown, file?: string): ModelSpec {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch (e) {
+      throw new ParameterError('model spec is not valid JSON', { file, found: (e as Error).message });
+    }
+  }
+  const r = modelSpecSchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ParameterError(issue.message, { file, field: issue.path.join('.') || '(root)', expected: 'a model spec, see docs of modelSpecSchema' });
+  }
+  return r.data as ModelSpec;
+}
+
+// ---- compiled model -------------------------------------------------------------------------------------
+
+export type ParameterRole = { kind: 'free'; index: number } | { kind: 'fixed'; value: number } | { kind: 'linked'; root: number; ratio: number };
+
+export interface CompiledComponent {
+  readonly name: string;
+  readonly shape: Lineshape;
+  /** Offset of this component's parameters in the full vector. */
+  readonly offset: number;
+}
+
+export interface CompiledModel {
+  readonly spec: ModelSpec;
+  readonly components: readonly CompiledComponent[];
+  /** "component.parameter" for each entry of the full parameter vector, then "baseline.c0…". */
+  readonly parameterNames: readonly string[];
+  /** Role of each full parameter; linked parameters point at a free root. */
+  readonly roles: readonly ParameterRole[];
+  /** Full index of each free parameter. */
+  readonly freeIndex: readonly number[];
+  readonly lineParameterCount: number;
+  readonly baselineDegree: number;
+  /** Initial values from the spec (NaN = estimate from the data). Bounds per full parameter. */
+  readonly initial: Float64Array;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  /** Parameters measured in intensity units (areas, baseline): divided by the data scale while fitting. */
+  readonly intensityScaled: readonly boolean[];
+}
+
+/** Compiles and checks a spec: parameter names against the shapes, links resolved, bounds consistent. */
+export function compileModel(specInput: ModelSpec | unknown, file?: string): CompiledModel {
+  const spec = parseModelSpec(specInput, file);
+  const components: CompiledComponent[] = [];
+  const names: string[] = [];
+  const specs: (ParameterSpec | undefined)[] = [];
+  const intensity: boolean[] = [];
+  const seen = new Set<string>();
+  let offset = 0;
+  for (const [ci, c] of spec.components.entries()) {
+    if (seen.has(c.name)) throw new ParameterError('duplicate component name', { file, field: `components[${ci}].name`, found: c.name });
+    seen.add(c.name);
+    let shape: Lineshape;
+    try {
+      shape = getLineshape(c.shape);
+    } catch (e) {
+      throw new ParameterError('unknown lineshape', { file, field: `components[${ci}].shape`, found: c.shape, expected: (e as ParameterError).expected });
+    }
+    const known = new Set(shape.parameters.map((p) => p.name));
+    for (const key of Object.keys(c)) {
+      if (key === 'name' || key === 'shape') continue;
+      if (!known.has(key)) throw new ParameterError('unknown parameter for this shape', { file, field: `components[${ci}].${key}`, found: key, expected: [...known] });
+    }
+    components.push({ name: c.name, shape, offset });
+    for (const p of shape.parameters) {
+      names.push(`${c.name}.${p.name}`);
+      specs.push(c[p.name] as ParameterSpec | undefined);
+      intensity.push(p.name === 'area');
+    }
+    offset += shape.parameters.length;
+  }
+  const lineCount = offset;
+  const degree = spec.baseline?.degree ?? -1;
+  for (let d = 0; d <= degree; d++) {
+    names.push(`baseline.c${d}`);
+    specs.push(undefined);
+    intensity.push(true);
+  }
+  const n = names.length;
+  const initial = new Float64Array(n).fill(NaN);
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const raw: ParameterRole[] = new Array<ParameterRole>(n);
+  const linkTarget = new Int32Array(n).fill(-1);
+  const linkRatio = new Float64Array(n).fill(1);
+  for (let j = 0; j < n; j++) {
+    const name = names[j];
+    let defMin = -Infinity;
+    let defMax = Infinity;
+    if (j < lineCount) {
+      const comp = components.filter((c) => c.offset <= j).at(-1)!;
+      const def = comp.shape.parameters[j - comp.offset];
+      defMin = def.min;
+      defMax = def.max;
+    }
+    const s = specs[j];
+    lower[j] = defMin;
+    upper[j] = defMax;
+    raw[j] = { kind: 'free', index: -1 };
+    if (s === undefined) continue;
+    if (typeof s === 'number') {
+      initial[j] = s;
+      continue;
+    }
+    if (s.min !== undefined) lower[j] = s.min;
+    if (s.max !== undefined) upper[j] = s.max;
+    if (lower[j] > upper[j]) throw new ParameterError('min above max', { file, field: name, found: [lower[j], upper[j]], expected: 'min ≤ max' });
+    if (s.value !== undefined) initial[j] = s.value;
+    if (s.link) {
+      if (s.fixed) throw new ParameterError('a parameter cannot be both fixed and linked', { file, field: name });
+      if (s.min !== undefined || s.max !== undefined) {
+        throw new ParameterError('a linked parameter takes its bounds from the parameter it follows', { file, field: name, found: 'min/max' });
+      }
+      const t = names.indexOf(s.link.to);
+      if (t < 0) throw new ParameterError('link to an unknown parameter', { file, field: `${name}.link.to`, found: s.link.to, expected: names.slice(0, lineCount) });
+      if (t === j) throw new ParameterError('a parameter cannot be linked to itself', { file, field: name });
+      linkTarget[j] = t;
+      linkRatio[j] = s.link.ratio ?? 1;
+    } else if (s.fixed) {
+      if (s.value === undefined) throw new ParameterError('a fixed parameter needs a value', { file, field: name });
+      raw[j] = { kind: 'fixed', value: s.value };
+    }
+  }
+  // Resolve link chains to their root (free or fixed), detecting cycles.
+  const roles: ParameterRole[] = new Array<ParameterRole>(n);
+  for (let j = 0; j < n; j++) {
+    let ratio = 1;
+    let t = j;
+    const visited = new Set<number>();
+    while (linkTarget[t] >= 0) {
+      if (visited.has(t)) throw new ParameterError('parameter links form a cycle', { file, field: names[j] });
+      visited.add(t);
+      ratio *= linkRatio[t];
+      t = linkTarget[t];
+    }
+    if (t === j) roles[j] = raw[j];
+    else if (raw[t].kind === 'fixed') roles[j] = { kind: 'fixed', value: ratio * (raw[t] as { value: number }).value };
+    else roles[j] = { kind: 'linked', root: t, ratio };
+  }
+  const freeIndex: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const r = roles[j];
+    if (r.kind === 'free') {
+      roles[j] = { kind: 'free', index: freeIndex.length };
+      freeIndex.push(j);
+    }
+  }
+  if (freeIndex.length === 0) throw new ParameterError('model has no free parameter', { file, field: 'components' });
+  return {
+    spec,
+    components,
+    parameterNames: names,
+    roles,
+    freeIndex,
+    lineParameterCount: lineCount,
+    baselineDegree: degree,
+    initial,
+    lower,
+    upper,
+    intensityScaled: intensity,
+  };
+}
+
+// ---- fitting one spectrum -------------------------------------------------------------------------------
+
+export interface ParameterEstimate {
+  value: number;
+  standardError: number;
+  /** free, fixed or linked */
+  role: ParameterRole['kind'];
+  atBound: boolean;
+}
+
+export interface ComponentResult {
+  name: string;
+  shape: string;
+  /** Every shape parameter by name (position, area, widths …) with its standard error. */
+  parameters: Record<string, ParameterEstimate>;
+  positionPpm: number;
+  positionStdErrPpm: number;
+  area: number;
+  areaStdErr: number;
+  /** Full width at half maximum of the line, ppm. */
+  fwhmPpm: number;
+  /** area / Σ areas of all components (0 when the total is not positive). */
+  fraction: number;
+  fractionStdErr: number;
+  /** Intensity-weighted mean shift of the fitted line over the fit window, ppm. */
+  centreOfGravityPpm: number;
+  /** area / standard error; below 2 the line is flagged as not significant. */
+  significance: number;
+}
+
+export interface FitResult {
+  components: ComponentResult[];
+  /** Baseline polynomial coefficients in t = (ppm − centre)/halfWidth of the window, intensity units. */
+  baseline: { coefficients: number[]; centrePpm: number; halfWidthPpm: number } | null;
+  /** Full parameter vector (intensity units), names in `parameterNames`. */
+  parameters: Float64Array;
+  parameterNames: readonly string[];
+  standardErrors: Float64Array;
+  rSquared: number;
+  reducedChi2: number;
+  /** Residual sum of squares, intensity units². */
+  rss: number;
+  converged: boolean;
+  status: LeastSquaresStatus;
+  message: string;
+  iterations: number;
+  evaluations: number;
+  windowPpm: [number, number];
+  points: number;
+  droppedPoints: number;
+  /** Machine-readable conditions worth a look: not-converged, at-bound:NAME, nan-points-dropped, no-signal … */
+  flags: string[];
+}
+
+export interface FitOptions {
+  /** Full parameter vector (intensity units) to start from, e.g. the previous spectrum's result. */
+  start?: ArrayLike<number>;
+  tolerance?: number;
+  maxEvaluations?: number;
+}
+
+interface Prepared {
+  x: Float64Array;
+  y: Float64Array;
+  yScale: number;
+  dropped: number;
+  window: [number, number];
+  centre: number;
+  half: number;
+}
+
+function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike<number>): Prepared {
+  if (xPpm.length !== y.length) throw new DataError('axis and intensities differ in length', { field: 'spectrum', found: [xPpm.length, y.length] });
+  let lo = -Infinity;
+  let hi = Infinity;
+  if (model.spec.windowPpm) {
+    lo = Math.min(...model.spec.windowPpm);
+    hi = Math.max(...model.spec.windowPpm);
+  }
+  const xs: number[] = [];
+  const ys: number[] = [];
+  let dropped = 0;
+  for (let i = 0; i < xPpm.length; i++) {
+    const xi = xPpm[i];
+    if (!(xi >= lo && xi <= hi)) continue;
+    if (!Number.isFinite(y[i])) {
+      dropped++;
+      continue;
+    }
+    xs.push(xi);
+    ys.push(y[i]);
+  }
+  if (xs.length === 0) {
+    throw new DataError('no finite data points inside the fit window', { field: 'windowPpm', found: model.spec.windowPpm ?? 'whole axis', expected: 'a window overlapping the spectrum' });
+  }
+  const x = Float64Array.from(xs);
+  let xMin = Infinity;
+  let xMax = -Infinity;
+  let yScale = 0;
+  for (let i = 0; i < x.length; i++) {
+    xMin = Math.min(xMin, x[i]);
+    xMax = Math.max(xMax, x[i]);
+    yScale = Math.max(yScale, Math.abs(ys[i]));
+  }
+  if (yScale === 0) yScale = 1;
+  const yv = Float64Array.from(ys, (v) => v / yScale);
+  const window: [number, number] = [Number.isFinite(lo) ? lo : xMin, Number.isFinite(hi) ? hi : xMax];
+  const centre = 0.5 * (window[0] + window[1]);
+  const half = Math.max(0.5 * (window[1] - window[0]), 1e-12);
+  return { x, y: yv, yScale, dropped, window, centre, half };
+}
+
+/** Data-driven starting values for parameters the spec leaves open (scaled units). */
+function startingValues(model: CompiledModel, d: Prepared, start: ArrayLike<number> | undefined): Float64Array {
+  const n = model.parameterNames.length;
+  const p = new Float64Array(n);
+  const { x, y } = d;
+  const width = d.window[1] - d.window[0];
+  for (let j = 0; j < n; j++) {
+    const role = model.roles[j];
+    if (role.kind === 'fixed') p[j] = model.intensityScaled[j] ? role.value / d.yScale : role.value;
+  }
+  // Baseline: constant at the median of the outer 10 % on each side.
+  if (model.baselineDegree >= 0) {
+    const edge: number[] = [];
+    for (let i = 0; i < x.length; i++) if (Math.abs(x[i] - d.centre) > 0.8 * d.half) edge.push(y[i]);
+    edge.sort((a, b) => a - b);
+    p[model.lineParameterCount] = edge.length > 0 ? edge[Math.floor(edge.length / 2)] : 0;
+  }
+  for (const c of model.components) {
+    const o = c.offset;
+    const np = c.shape.parameters.length;
+    for (let k = 2; k < np; k++) {
+      const j = o + k;
+      if (model.roles[j].kind === 'fixed') continue;
+      if (!Number.isNaN(model.initial[j])) p[j] = model.initial[j];
+      else if (c.shape.parameters[k].unit === 'ppm') p[j] = clampInside(0.05 * width, model.lower[j], model.upper[j]);
+      else p[j] = clampInside(0.5, model.lower[j], model.upper[j]);
+    }
+    // Position: given, or the highest point inside its bounds.
+    if (model.roles[o].kind !== 'fixed') {
+      if (!Number.isNaN(model.initial[o])) p[o] = model.initial[o];
+      else {
+        const lo = Math.max(model.lower[o], d.window[0]);
+        const hi = Math.min(model.upper[o], d.window[1]);
+        let best = -Infinity;
+        let at = 0.5 * (lo + hi);
+        for (let i = 0; i < x.length; i++) {
+          if (x[i] >= lo && x[i] <= hi && y[i] > best) {
+            best = y[i];
+            at = x[i];
+          }
+        }
+        p[o] = at;
+      }
+    }
+  }
+  // Links on non-area parameters are applied before areas are estimated (heights depend on widths).
+  applyLinks(model, p);
+  for (const c of model.components) {
+    const o = c.offset;
+    if (model.roles[o + 1].kind === 'fixed') continue;
+    if (!Number.isNaN(model.initial[o + 1])) {
+      p[o + 1] = model.initial[o + 1] / d.yScale;
+      continue;
+    }
+    // Area from the height above the baseline at the position and the unit-area peak height of the shape.
+    const probe = Float64Array.of(p[o]);
+    const unit = new Float64Array(1);
+    const q = p.slice(o, o + c.shape.parameters.length);
+    q[1] = 1;
+    c.shape.evaluate(probe, q, 0, unit);
+    let nearest = 0;
+    for (let i = 1; i < x.length; i++) if (Math.abs(x[i] - p[o]) < Math.abs(x[nearest] - p[o])) nearest = i;
+    const base = model.baselineDegree >= 0 ? p[model.lineParameterCount] : 0;
+    const height = Math.max(y[nearest] - base, 1e-3);
+    const area = unit[0] > 0 ? height / unit[0] : 1e-3;
+    p[o + 1] = clampInside(area, model.lower[o + 1] / d.yScale, model.upper[o + 1] / d.yScale);
+  }
+  if (start) {
+    if (start.length !== n) throw new ParameterError('start vector has the wrong length', { field: 'start', found: start.length, expected: n });
+    for (let j = 0; j < n; j++) {
+      if (model.roles[j].kind !== 'free' || !Number.isFinite(start[j])) continue;
+      p[j] = model.intensityScaled[j] ? start[j] / d.yScale : start[j];
+    }
+  }
+  applyLinks(model, p);
+  return p;
+}
+
+function clampInside(v: number, lo: number, hi: number): number {
+  if (v < lo) return lo;
+  if (v > hi) return hi;
+  return v;
+}
+
+function applyLinks(model: CompiledModel, p: Float64Array): void {
+  for (let j = 0; j < p.length; j++) {
+    const r = model.roles[j];
+    if (r.kind === 'linked') p[j] = r.ratio * p[r.root];
+  }
+}
+
+/** Sum of lines and baseline at x (scaled units) into out; with jac, the full-parameter Jacobian columns. */
+function evaluateModel(model: CompiledModel, d: Prepared, full: Float64Array, out: Float64Array, cols: Float64Array[] | null): void {
+  out.fill(0);
+  const { x } = d;
+  for (const c of model.components) {
+    const g = cols ? cols.slice(c.offset, c.offset + c.shape.parameters.length) : null;
+    c.shape.evaluate(x, full, c.offset, out, g);
+  }
+  if (model.baselineDegree >= 0) {
+    const b0 = model.lineParameterCount;
+    for (let i = 0; i < x.length; i++) {
+      const t = (x[i] - d.centre) / d.half;
+      let tk = 1;
+      let s = 0;
+      for (let k = 0; k <= model.baselineDegree; k++) {
+        s += full[b0 + k] * tk;
+        if (cols) cols[b0 + k][i] = tk;
+        tk *= t;
+      }
+      out[i] += s;
+    }
+  }
+}
+
+/** Builds the least-squares problem over the free parameters (scaled units). */
+function buildProblem(model: CompiledModel, d: Prepared, full: Float64Array): LeastSquaresProblem {
+  const m = d.x.length;
+  const nFull = full.length;
+  const nFree = model.freeIndex.length;
+  const cols = Array.from({ length: nFull }, () => new Float64Array(m));
+  const modelOut = new Float64Array(m);
+  const setFull = (p: Float64Array) => {
+    for (let k = 0; k < nFree; k++) full[model.freeIndex[k]] = p[k];
+    applyLinks(model, full);
+  };
+  // The optimizer asks for the Jacobian right after the residuals at the same accepted point, so the
+  // residual pass also fills the derivative columns: the Faddeeva evaluations (the dominant cost of a
+  // Voigt fit) are then done once per point instead of twice.
+  const lastP = new Float64Array(nFree).fill(NaN);
+  const sameAsLast = (p: Float64Array) => {
+    for (let k = 0; k < nFree; k++) if (p[k] !== lastP[k]) return false;
+    return true;
+  };
+  return {
+    nParams: nFree,
+    nResiduals: m,
+    residuals(p, out) {
+      setFull(p);
+      evaluateModel(model, d, full, out, cols);
+      lastP.set(p);
+      for (let i = 0; i < m; i++) out[i] -= d.y[i];
+    },
+    jacobian(p, out) {
+      if (!sameAsLast(p)) {
+        setFull(p);
+        evaluateModel(model, d, full, modelOut, cols);
+        lastP.set(p);
+      }
+      out.fill(0);
+      for (let j = 0; j < nFull; j++) {
+        const r = model.roles[j];
+        let k: number;
+        let factor = 1;
+        if (r.kind === 'free') k = r.index;
+        else if (r.kind === 'linked') {
+          k = (model.roles[r.root] as { index: number }).index;
+          factor = r.ratio;
+        } else continue;
+        const col = cols[j];
+        for (let i = 0; i < m; i++) out[i * nFree + k] += factor * col[i];
+      }
+    },
+  };
+}
+
+/** Fits a model to one spectrum given as a ppm axis and real intensities. */
+export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<number>, y: ArrayLike<number>, options: FitOptions = {}): FitResult {
+  const model = isCompiled(modelInput) ? modelInput : compileModel(modelInput);
+  const d = prepareData(model, xPpm, y);
+  const nFree = model.freeIndex.length;
+  if (d.x.length <= nFree) {
+    throw new DataError('fewer data points in the window than free parameters', { field: 'windowPpm', found: d.x.length, expected: `> ${nFree}` });
+  }
+  const full = startingValues(model, d, options.start);
+  const lower = Float64Array.from(model.freeIndex, (j) => (model.intensityScaled[j] ? model.lower[j] / d.yScale : model.lower[j]));
+  const upper = Float64Array.from(model.freeIndex, (j) => (model.intensityScaled[j] ? model.upper[j] / d.yScale : model.upper[j]));
+  const p0 = Float64Array.from(model.freeIndex, (j) => full[j]);
+  const problem = buildProblem(model, d, full);
+  const tol = options.tolerance ?? model.spec.tolerance ?? 1e-10;
+  const res = leastSquares(problem, p0, {
+    lower,
+    upper,
+    fTol: tol,
+    xTol: tol,
+    gTol: tol,
+    xScale: 'jac',
+    maxEvaluations: options.maxEvaluations ?? model.spec.maxEvaluations ?? 200 * nFree,
+  });
+
+  // Back to full parameters in intensity units.
+  for (let k = 0; k < nFree; k++) full[model.freeIndex[k]] = res.p[k];
+  applyLinks(model, full);
+  const nFull = full.length;
+  const scaleOf = (j: number) => (model.intensityScaled[j] ? d.yScale : 1);
+  const params = Float64Array.from(full, (v, j) => v * scaleOf(j));
+  // Full covariance = M·C·Mᵀ with M mapping free → full (ratios for links, zero rows for fixed).
+  const rowOf = (j: number): [number, number] | null => {
+    const r = model.roles[j];
+    if (r.kind === 'free') return [r.index, 1];
+    if (r.kind === 'linked') return [(model.roles[r.root] as { index: number }).index, r.ratio];
+    return null;
+  };
+  const cov = (a: number, b: number): number => {
+    const ra = rowOf(a);
+    const rb = rowOf(b);
+    if (!ra || !rb) return 0;
+    return ra[1] * rb[1] * res.pseudoCovariance[ra[0] * nFree + rb[0]] * scaleOf(a) * scaleOf(b);
+  };
+  const undetermined = (j: number) => {
+    const r = rowOf(j);
+    return r ? res.undetermined[r[0]] : false;
+  };
+  const se = new Float64Array(nFull);
+  for (let j = 0; j < nFull; j++) se[j] = undetermined(j) ? Infinity : Math.sqrt(Math.max(0, cov(j, j)));
+
+  // Quality on the original intensity scale.
+  const fitted = new Float64Array(d.x.length);
+  evaluateModel(model, d, full, fitted, null);
+  let rss = 0;
+  let mean = 0;
+  for (let i = 0; i < d.y.length; i++) mean += d.y[i];
+  mean /= d.y.length;
+  let tss = 0;
+  for (let i = 0; i < d.y.length; i++) {
+    rss += (fitted[i] - d.y[i]) ** 2;
+    tss += (d.y[i] - mean) ** 2;
+  }
+  const flags: string[] = [];
+  let rSquared: number;
+  if (tss > 0) rSquared = 1 - rss / tss;
+  else {
+    rSquared = rss === 0 ? 1 : 0;
+    flags.push('flat-spectrum');
+  }
+  if (!res.converged) flags.push(`not-converged:${res.status}`);
+  if (d.dropped > 0) flags.push(`nan-points-dropped:${d.dropped}`);
+  for (let k = 0; k < nFree; k++) {
+    if (res.atBound[k]) flags.push(`at-bound:${model.parameterNames[model.freeIndex[k]]}`);
+    if (res.initialClipped[k]) flags.push(`initial-clipped:${model.parameterNames[model.freeIndex[k]]}`);
+  }
+
+  // Components, fractions with delta-method errors (fraction_k = A_k / ΣA).
+  const areaIdx = model.components.map((c) => c.offset + 1);
+  const areas = areaIdx.map((j) => params[j]);
+  const total = areas.reduce((a, b) => a + b, 0);
+  const areaUndetermined = areaIdx.some(undetermined);
+  if (!(total > 0)) flags.push('no-signal');
+  const components: ComponentResult[] = model.components.map((c, ci) => {
+    const np = c.shape.parameters.length;
+    const parameters: Record<string, ParameterEstimate> = {};
+    for (let k = 0; k < np; k++) {
+      const j = c.offset + k;
+      const role = model.roles[j];
+      const fi = role.kind === 'free' ? role.index : -1;
+      parameters[c.shape.parameters[k].name] = { value: params[j], standardError: se[j], role: role.kind, atBound: fi >= 0 ? res.atBound[fi] : role.kind === 'fixed' };
+    }
+    let fraction = 0;
+    let fractionSe = Infinity;
+    if (total > 0) {
+      fraction = areas[ci] / total;
+      if (!areaUndetermined) {
+        let v = 0;
+        for (let a = 0; a < areaIdx.length; a++) {
+          const ga = ((a === ci ? total : 0) - areas[ci]) / (total * total);
+          for (let b = 0; b < areaIdx.length; b++) {
+            const gb = ((b === ci ? total : 0) - areas[ci]) / (total * total);
+            v += ga * gb * cov(areaIdx[a], areaIdx[b]);
+          }
+        }
+        fractionSe = Math.sqrt(Math.max(0, v));
+      }
+    }
+    // Centre of gravity of the fitted line over the window (differs from the position for truncated wings).
+    const line = new Float64Array(d.x.length);
+    c.shape.evaluate(d.x, full, c.offset, line);
+    let s0 = 0;
+    let s1 = 0;
+    for (let i = 0; i < line.length; i++) {
+      s0 += line[i];
+      s1 += line[i] * d.x[i];
+    }
+    const cog = s0 !== 0 ? s1 / s0 : params[c.offset];
+    const aSe = se[c.offset + 1];
+    const significance = aSe > 0 ? Math.abs(areas[ci]) / aSe : areas[ci] !== 0 ? Infinity : 0;
+    if (significance < 2 && model.roles[c.offset + 1].kind !== 'fixed') flags.push(`not-significant:${c.name}`);
+    return {
+      name: c.name,
+      shape: c.shape.name,
+      parameters,
+      positionPpm: params[c.offset],
+      positionStdErrPpm: se[c.offset],
+      area: areas[ci],
+      areaStdErr: aSe,
+      fwhmPpm: c.shape.fwhm(params, c.offset),
+      fraction,
+      fractionStdErr: fractionSe,
+      centreOfGravityPpm: Number.isFinite(cog) ? cog : params[c.offset],
+      significance,
+    };
+  });
+  const baseline =
+    model.baselineDegree >= 0
+      ? { coefficients: Array.from(params.subarray(model.lineParameterCount)), centrePpm: d.centre, halfWidthPpm: d.half }
+      : null;
+  return {
+    components,
+    baseline,
+    parameters: params,
+    parameterNames: model.parameterNames,
+    standardErrors: se,
+    rSquared,
+    reducedChi2: res.reducedChi2 * d.yScale * d.yScale,
+    rss: rss * d.yScale * d.yScale,
+    converged: res.converged,
+    status: res.status,
+    message: res.message,
+    iterations: res.iterations,
+    evaluations: res.evaluations,
+    windowPpm: d.window,
+    points: d.x.length,
+    droppedPoints: d.dropped,
+    flags,
+  };
+}
+
+/** Fits the real part of a processed spectrum. */
+export function fitSpectrum(model: CompiledModel | ModelSpec, spectrum: Spectrum, options: FitOptions = {}): FitResult {
+  return fitModel(model, spectrum.ppm, spectrum.re, options);
+}
+
+/** Model (line sum plus baseline) evaluated on an axis from a full parameter vector in intensity units. */
+export function modelCurve(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<number>, params: ArrayLike<number>, baseline?: FitResult['baseline']): Float64Array {
+  const model = isCompiled(modelInput) ? modelInput : compileModel(modelInput);
+  const x = Float64Array.from(xPpm);
+  const full = Float64Array.from(params);
+  const d: Prepared = { x, y: new Float64Array(0), yScale: 1, dropped: 0, window: [0, 0], centre: baseline?.centrePpm ?? 0, half: baseline?.halfWidthPpm ?? 1 };
+  const out = new Float64Array(x.length);
+  evaluateModel(model, d, full, out, null);
+  return out;
+}
+
+function isCompiled(m: unknown): m is CompiledModel {
+  return typeof m === 'object' && m !== null && 'roles' in m && 'freeIndex' in m;
+}

@@ -1,0 +1,43 @@
+/**
+ * Cycler files of any supported kind, read into one record table: EC-Lab .mpr/.mpt, MACCOR text
+ * exports, and generic delimited tables (with a column mapping when the headers do not say enough).
+ * The format is decided from the content, not the file name.
+ */
+import { readFileChecked } from '../fs.js';
+import { isMpr, parseMpr } from '../biologic/mpr.js';
+import { isMpt, parseMpt } from '../biologic/mpt.js';
+import { isMaccorText, parseMaccor } from '../maccor/index.js';
+import { parseCyclerTable, type TableReadOptions } from './table.js';
+import { CorruptFileError } from '../../core/errors.js';
+import type { CyclerRecords } from './types.js';
+
+export * from './types.js';
+export { parseCyclerTable, readCyclerTable, splitHeaderUnit, type MappedColumn, type TableReadOptions } from './table.js';
+export { unitConversion, genericKey, sanitiseName, keyUnit, type UnitConversion } from './quantities.js';
+export {
+  formatWallClock,
+  parseIsoWallClock,
+  parseMonthFirstDateTime,
+  oleDateToWallClock,
+  wallClockToEpochMs,
+  zoneOffsetMinutes,
+  type WallClock,
+} from './time.js';
+export { parseNumericBlock, type NumericBlock, type NumericBlockOptions } from './numeric.js';
+
+/** Reads any supported cycler file. `options.mapping` etc. apply to generic tables only. */
+export function readCyclerFile(path: string, options: TableReadOptions = {}): CyclerRecords {
+  const bytes = readFileChecked(path);
+  if (bytes.length === 0) throw new CorruptFileError('empty file', { file: path, expected: 'a cycler export' });
+  if (isMpr(bytes)) return parseMpr(bytes, path, options);
+  if (isMpt(bytes)) return parseMpt(bytes, path, options);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = bytes.toString('latin1');
+  }
+  text = text.replace(/^\uFEFF/, '');
+  if (isMaccorText(text)) return parseMaccor(text, path, options);
+  return parseCyclerTable(text, path, options);
+}

@@ -1,0 +1,41 @@
+/**
+ * Scribner ZPlot `.z` files. With metadata the data start after the `End Comments` line; files without
+ * metadata have a `Freq(Hz)` header line instead. Columns: frequency, AC amplitude, DC bias, time, Z′, Z″,
+ * … separated by tabs or ", ".
+ */
+import { CorruptFileError } from '../../core/errors.js';
+import { readFileChecked } from '../fs.js';
+import { cell, decodeInstrumentText, makeSpectrum, splitLines } from './shared.js';
+import type { ImpedanceSpectrum } from './types.js';
+
+export function parseZPlotImpedance(text: string, source: string): ImpedanceSpectrum {
+  const lines = splitLines(text);
+  let start = -1;
+  lines.forEach((l, i) => {
+    if (l.includes('End Comments')) start = i + 1;
+  });
+  if (start < 0) {
+    const head = lines.findIndex((l) => l.includes('Freq(Hz)'));
+    if (head >= 0) start = head + 1;
+  }
+  if (start < 0) {
+    throw new CorruptFileError('data block not found', { file: source, found: 'neither "End Comments" nor a "Freq(Hz)" header', expected: 'a ZPlot .z file' });
+  }
+  const f: number[] = [];
+  const re: number[] = [];
+  const im: number[] = [];
+  const t: number[] = [];
+  for (let i = start; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    const cells = lines[i].split(/\t|, /);
+    f.push(cell(cells[0], source, i, 'frequency'));
+    t.push(cell(cells[3], source, i, 'time'));
+    re.push(cell(cells[4], source, i, "Z'"));
+    im.push(cell(cells[5], source, i, "Z''"));
+  }
+  return makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im, timeS: t }, source, 'zplot');
+}
+
+export function readZPlotImpedance(path: string): ImpedanceSpectrum {
+  return parseZPlotImpedance(decodeInstrumentText(readFileChecked(path)), path);
+}

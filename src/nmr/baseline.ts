@@ -1,0 +1,256 @@
+/**
+ * Baseline correction of the real part of a spectrum.
+ *
+ * - Polynomial of order N fitted by least squares to user-chosen signal-free ppm regions.
+ * - Automatic: a Whittaker smoother (Eilers, Anal. Chem. 75 (2003) 3631) with asymmetric reweighting.
+ *   We use arPLS (Baek, Park, Ahn & Choo, Analyst 140 (2015) 250): points are weighted by a logistic
+ *   function of their residual relative to the spread of the negative residuals, so the baseline runs
+ *   through the middle of the noise (plain ALS sits under the noise and biases wide integrals upward)
+ *   while peaks get weight ≈ 0. Each iteration solves (W + λ·DᵀD) z = W y, D the second difference:
+ *   a symmetric pentadiagonal system, solved here in O(n) by banded LDLᵀ factorisation.
+ */
+import { Matrix, QrDecomposition } from 'ml-matrix';
+import { DataError, NumericalError, ParameterError } from '../core/errors.js';
+import type { Spectrum } from '../core/types.js';
+import type { PpmRange } from './types.js';
+
+/**
+ * Solves (diag(w) + λ·DᵀD) z = w ⊙ y for z, D the (n−2)×n second-difference matrix, in O(n).
+ * DᵀD has diagonals [1, 5, 6, …, 6, 5, 1], [−2, −4, …, −4, −2] and [1, …, 1].
+ */
+export function whittakerSmooth(y: Float64Array, weights: Float64Array, lambda: number): Float64Array {
+  const n = y.length;
+  if (n < 3) throw new DataError('too few points for a Whittaker smoother', { field: 'spectrum', found: n, expected: '≥ 3' });
+  if (weights.length !== n) throw new ParameterError('weights and data differ in length', { field: 'weights', found: weights.length, expected: n });
+  if (!(lambda > 0 && Number.isFinite(lambda))) throw new ParameterError('smoothness λ must be positive', { field: 'lambda', found: lambda, expected: '> 0' });
+  // LDLᵀ of the band: d = D, e[i] = L[i][i−1], f[i] = L[i][i−2]; with A[i][i−2] = λ,
+  //   f_i = λ/d_{i−2},  e_i = (A[i][i−1] − f_i·e_{i−1}·d_{i−2})/d_{i−1} = (A[i][i−1] − λ·e_{i−1})/d_{i−1},
+  //   d_i = A[i][i] − e_i²·d_{i−1} − f_i²·d_{i−2}.
+  // The forward substitution L·u = W·y runs in the same loop.
+  const inv = new Float64Array(n); // 1/d_i: one division per point on the serial dependency chain
+  const e = new Float64Array(n);
+  const f = new Float64Array(n);
+  const z = new Float64Array(n);
+  const small = n === 3;
+  let dPrev = 0; // d_{i−1}
+  let dPrev2 = 0; // d_{i−2}
+  for (let i = 0; i < n; i++) {
+    const dtd = small ? (i === 1 ? 4 : 1) : i === 0 || i === n - 1 ? 1 : i === 1 || i === n - 2 ? 5 : 6;
+    let di = weights[i] + lambda * dtd;
+    let u = weights[i] * y[i];
+    if (i >= 2) {
+      const off = small || i === n - 1 ? -2 * lambda : -4 * lambda;
+      const fi = lambda * inv[i - 2];
+      const ei = (off - lambda * e[i - 1]) * inv[i - 1];
+      di -= ei * ei * dPrev + fi * fi * dPrev2;
+      u -= ei * z[i - 1] + fi * z[i - 2];
+      e[i] = ei;
+      f[i] = fi;
+    } else if (i === 1) {
+      const ei = -2 * lambda * inv[0];
+      di -= ei * ei * dPrev;
+      u -= ei * z[0];
+      e[1] = ei;
+    }
+    if (!(di > 0) || !Number.isFinite(di)) {
+      throw new NumericalError('Whittaker system is singular (too few points with weight)', { field: 'weights', found: di, expected: 'positive pivots' });
+    }
+    inv[i] = 1 / di;
+    dPrev2 = dPrev;
+    dPrev = di;
+    z[i] = u;
+  }
+  // Back substitution Lᵀ·x = D⁻¹·u.
+  z[n - 1] *= inv[n - 1];
+  z[n - 2] = z[n - 2] * inv[n - 2] - e[n - 1] * z[n - 1];
+  for (let i = n - 3; i >= 0; i--) z[i] = z[i] * inv[i] - e[i + 1] * z[i + 1] - f[i + 2] * z[i + 2];
+  return z;
+}
+
+export interface ArplsOptions {
+  /**
+   * Smoothness λ. Default 1e6·(n/1024)⁴: the smoother's length scale grows as λ^¼ points, so this keeps
+   * the baseline's stiffness the same fraction of the spectrum whatever the number of points.
+   */
+  readonly lambda?: number;
+  /** Stop when ‖Δw‖/‖w‖ falls below this (default 1e-3). */
+  readonly tolerance?: number;
+  /** Iteration cap (default 50). */
+  readonly maxIterations?: number;
+  /**
+   * Fit on means of this many consecutive points, then interpolate linearly back (default 1: no
+   * blocking). λ keeps its full-resolution meaning (it is divided by blockPoints⁴ internally). The baseline
+   * is smooth over ≈λ^¼ points, so blocks of a few points change it far less than the noise, while the
+   * cost falls by the block size.
+   */
+  readonly blockPoints?: number;
+}
+
+export interface BaselineResult {
+  /** The baseline, one value per point of the real spectrum. */
+  readonly baseline: Float64Array;
+  /** Iterations used (1 for a polynomial). */
+  readonly iterations: number;
+}
+
+export function defaultArplsLambda(n: number): number {
+  return 1e6 * (n / 1024) ** 4;
+}
+
+/** arPLS baseline of a real vector (Baek et al. 2015, Algorithm 1), optionally on block means. */
+export function arplsBaseline(y: Float64Array, options: ArplsOptions = {}): BaselineResult {
+  const n = y.length;
+  const block = options.blockPoints ?? 1;
+  if (!Number.isInteger(block) || block < 1) throw new ParameterError('block size must be a positive integer', { field: 'blockPoints', found: block });
+  const lambda = options.lambda ?? defaultArplsLambda(n);
+  if (block === 1 || n < 8 * block) return arplsFull(y, { ...options, lambda });
+  const m = Math.ceil(n / block);
+  const means = new Float64Array(m);
+  const centres = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const start = j * block;
+    const end = Math.min(n, start + block);
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += y[i];
+    means[j] = sum / (end - start);
+    centres[j] = (start + end - 1) / 2;
+  }
+  const coarse = arplsFull(means, { ...options, lambda: lambda / block ** 4 });
+  const z = coarse.baseline;
+  const baseline = new Float64Array(n);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    while (j < m - 2 && i > centres[j + 1]) j++;
+    // Linear between neighbouring block centres; linear extrapolation past the first and last centre.
+    const t = (i - centres[j]) / (centres[j + 1] - centres[j]);
+    baseline[i] = z[j] + t * (z[j + 1] - z[j]);
+  }
+  return { baseline, iterations: coarse.iterations };
+}
+
+function arplsFull(y: Float64Array, options: ArplsOptions): BaselineResult {
+  const n = y.length;
+  const lambda = options.lambda ?? defaultArplsLambda(n);
+  const tol = options.tolerance ?? 1e-3;
+  const maxIter = options.maxIterations ?? 50;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(y[i])) throw new DataError('spectrum holds a non-finite value', { field: 'spectrum', found: y[i], expected: 'finite numbers' });
+  }
+  const w = new Float64Array(n).fill(1);
+  let z = whittakerSmooth(y, w, lambda);
+  let iterations = 1;
+  const residual = new Float64Array(n);
+  for (; iterations < maxIter; iterations++) {
+    // Mean and standard deviation of the negative residuals = the noise below the baseline.
+    let count = 0;
+    let sum = 0;
+    let sumSq = 0;
+    for (let i = 0; i < n; i++) {
+      const r = y[i] - z[i];
+      residual[i] = r;
+      if (r < 0) {
+        count++;
+        sum += r;
+        sumSq += r * r;
+      }
+    }
+    if (count < 2) break;
+    const mean = sum / count;
+    const sd = Math.sqrt(Math.max(0, (sumSq - (sum * sum) / count) / (count - 1)));
+    if (!(sd > 0)) break;
+    let change = 0;
+    let norm = 0;
+    const shift = 2 * sd - mean;
+    const scale = 2 / sd;
+    for (let i = 0; i < n; i++) {
+      // Logistic weight: ≈1 within the noise band, → 0 for points well above it (peaks).
+      const arg = (residual[i] - shift) * scale;
+      const wt = arg > 700 ? 0 : 1 / (1 + Math.exp(arg));
+      const dw = w[i] - wt;
+      change += dw * dw;
+      norm += w[i] * w[i];
+      w[i] = wt;
+    }
+    z = whittakerSmooth(y, w, lambda);
+    if (Math.sqrt(change / norm) < tol) {
+      iterations++;
+      break;
+    }
+  }
+  return { baseline: z, iterations };
+}
+
+/** Indices of the points whose ppm lies inside any of the regions. */
+export function indicesInRegions(ppm: Float64Array, regionsPpm: readonly PpmRange[]): number[] {
+  const out: number[] = [];
+  for (const [a, b] of regionsPpm) {
+    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParameterError('region bounds must be finite ppm values', { field: 'regionsPpm', found: [a, b] });
+  }
+  for (let i = 0; i < ppm.length; i++) {
+    const x = ppm[i];
+    for (const [a, b] of regionsPpm) {
+      if (x >= Math.min(a, b) && x <= Math.max(a, b)) {
+        out.push(i);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Polynomial baseline of order `order` fitted (least squares, QR) to the real part in the signal-free
+ * `regionsPpm`, evaluated over the whole axis. The abscissa is mapped to [−1, 1] to keep the fit well
+ * conditioned.
+ */
+export function polynomialBaseline(spectrum: Spectrum, order: number, regionsPpm: readonly PpmRange[]): BaselineResult {
+  if (!Number.isInteger(order) || order < 0 || order > 15) {
+    throw new ParameterError('polynomial order must be an integer 0…15', { field: 'order', found: order, expected: '0…15' });
+  }
+  if (regionsPpm.length === 0) throw new ParameterError('no signal-free regions given', { field: 'regionsPpm', found: [], expected: 'at least one [lo, hi] ppm range' });
+  const { ppm, re } = spectrum;
+  const n = ppm.length;
+  const idx = indicesInRegions(ppm, regionsPpm);
+  if (idx.length < order + 1) {
+    throw new DataError('too few points in the baseline regions for this polynomial order', {
+      field: 'regionsPpm',
+      found: idx.length,
+      expected: `≥ ${order + 1} points`,
+    });
+  }
+  const lo = Math.min(ppm[0], ppm[n - 1]);
+  const hi = Math.max(ppm[0], ppm[n - 1]);
+  const mid = (lo + hi) / 2;
+  const half = (hi - lo) / 2 || 1;
+  const a = new Matrix(idx.length, order + 1);
+  const b = new Matrix(idx.length, 1);
+  idx.forEach((i, row) => {
+    const x = (ppm[i] - mid) / half;
+    let p = 1;
+    for (let k = 0; k <= order; k++) {
+      a.set(row, k, p);
+      p *= x;
+    }
+    b.set(row, 0, re[i]);
+  });
+  const qr = new QrDecomposition(a);
+  if (!qr.isFullRank()) throw new NumericalError('baseline regions do not determine the polynomial', { field: 'regionsPpm', found: regionsPpm });
+  const coef = qr.solve(b).getColumn(0);
+  const baseline = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = (ppm[i] - mid) / half;
+    let v = 0;
+    for (let k = order; k >= 0; k--) v = v * x + coef[k];
+    baseline[i] = v;
+  }
+  return { baseline, iterations: 1 };
+}
+
+/** Subtracts a baseline from the real part; returns a new spectrum (imaginary part unchanged). */
+export function subtractBaseline(spectrum: Spectrum, baseline: Float64Array): Spectrum {
+  const n = spectrum.re.length;
+  if (baseline.length !== n) throw new ParameterError('baseline and spectrum differ in length', { field: 'baseline', found: baseline.length, expected: n });
+  const re = new Float64Array(n);
+  for (let i = 0; i < n; i++) re[i] = spectrum.re[i] - baseline[i];
+  return { ...spectrum, re };
+}

@@ -1,0 +1,2 @@
+/** Published workflows composed from the library modules. */
+export * from './morphology.js';

@@ -1,0 +1,400 @@
+/**
+ * Alkali-metal deposit morphology from the metal region of in situ ⁷Li (or ²³Na) spectra: deconvolution
+ * into dense, mossy and dendritic components and their area fractions, spectrum by spectrum.
+ *
+ * Two published procedures:
+ *
+ * - constrained (seed 004, Methods "NMR spectroscopy"): three Voigt functions restricted to shift windows
+ *   dense 244–249, mossy 254–259 and dendritic 264–269 ppm. Those windows already contain ≈ +3.5 ppm from
+ *   the paramagnetic NMC622 positive electrode at 100 % SOC (pristine Li on Cu: 242.9 ± 0.1 ppm alone,
+ *   246.7 ± 0.3 ppm beside charged NMC622); without a paramagnetic cathode they sit 3.5 ppm lower, which
+ *   is what the base windows below are. Each line's width is limited to the width of a pristine Li
+ *   electrode measured beside the cathode. Fraction = component area / total metal area.
+ * - unconstrained (seed 003, "In situ ⁷Li NMR"): three components fitted by Levenberg–Marquardt without
+ *   shift constraints (fit quality R² = 99.8 % reported), spectra internally referenced to Li metal at
+ *   245 ppm, centres of gravity reported. Components are named by shift order: lowest dense (pristine-like,
+ *   ≈245 ppm), then mossy (≈260) and dendritic (≈270), the assignment of 003's Fig. 4.
+ *
+ * Sodium uses the same machinery with ²³Na windows (metal ≈1130–1135 ppm, microstructures ≈1141 ppm,
+ * seed 000 §1.4.1), given as parameters.
+ */
+import { DataError, isSpincellError, ParameterError } from '../core/errors.js';
+import { createSeriesFitter, seriesTimes, type SeriesSpectrum } from '../fit/batch.js';
+import { fitModel, type ComponentSpec, type FitResult, type ModelSpec } from '../fit/model.js';
+
+export interface MorphologyWindow {
+  /** Morphology label reported for the component fitted in this window. */
+  readonly name: string;
+  readonly minPpm: number;
+  readonly maxPpm: number;
+}
+
+/** ⁷Li windows without a paramagnetic cathode (seed 004's windows minus its 3.5 ppm NMC622 offset). */
+export const LITHIUM_WINDOWS_PPM: readonly MorphologyWindow[] = [
+  { name: 'dense', minPpm: 240.5, maxPpm: 245.5 },
+  { name: 'mossy', minPpm: 250.5, maxPpm: 255.5 },
+  { name: 'dendritic', minPpm: 260.5, maxPpm: 265.5 },
+];
+
+/** Shift of all Li metal windows beside NMC622 at 100 % SOC (seed 004: 242.9 → 246.7 ppm, rounded as there). */
+export const NMC622_CATHODE_OFFSET_PPM = 3.5;
+
+/** ²³Na windows: metal ≈1130–1135 ppm, microstructures around 1141 ppm. */
+export const SODIUM_WINDOWS_PPM: readonly MorphologyWindow[] = [
+  { name: 'metal', minPpm: 1130, maxPpm: 1135 },
+  { name: 'microstructure', minPpm: 1138, maxPpm: 1144 },
+];
+
+/** Shift the unconstrained procedure references the pristine Li metal line to (seed 003). */
+export const LITHIUM_METAL_REFERENCE_PPM = 245;
+
+/** Width cap used when the caller gives none: the width of one shift window. */
+export const DEFAULT_WIDTH_CAP_PPM = 5;
+
+export interface ConstrainedMorphologyOptions {
+  /** Windows before the cathode offset (default ⁷Li: LITHIUM_WINDOWS_PPM). */
+  windows?: readonly MorphologyWindow[];
+  /** Shift applied to every window, ppm. Default 0, or NMC622_CATHODE_OFFSET_PPM when paramagneticCathode. */
+  cathodeOffsetPpm?: number;
+  /** The positive electrode is paramagnetic (e.g. charged NMC622): windows shift by +3.5 ppm unless cathodeOffsetPpm is given. */
+  paramagneticCathode?: boolean;
+  /** Upper bound of each line's Gaussian and Lorentzian FWHM, ppm: the pristine-electrode width from calibration. */
+  widthCapPpm?: number;
+  /** Fit window extends this far beyond the outermost shift windows, ppm (default 10). */
+  marginPpm?: number;
+  /** Polynomial baseline degree fitted jointly (default none: spectra arrive baseline-corrected). */
+  baselineDegree?: number;
+}
+
+export interface UnconstrainedMorphologyOptions {
+  /** Shift the largest metal line is moved to before fitting (default 245 ppm); null keeps the axis. */
+  referencePpm?: number | null;
+  /** Region searched for the pristine metal line when referencing, ppm (default 230–260). */
+  referenceSearchPpm?: [number, number];
+  /** Starting shifts of the three components after referencing (default 245, 258, 270 ppm). */
+  startPpm?: [number, number, number];
+  /** Fit window after referencing, ppm (default 225–290). */
+  windowPpm?: [number, number];
+  /** Component names in shift order (default dense, mossy, dendritic). */
+  names?: [string, string, string];
+  baselineDegree?: number;
+  /** Upper bound of each FWHM, ppm (default 30: effectively free, keeps the fit away from flat lines). */
+  maxWidthPpm?: number;
+}
+
+export interface MorphologyComponent {
+  morphology: string;
+  positionPpm: number;
+  positionStdErrPpm: number;
+  /** Whole-line FWHM and its Gaussian and Lorentzian parts, ppm. */
+  fwhmPpm: number;
+  fwhmGPpm: number;
+  fwhmLPpm: number;
+  area: number;
+  areaStdErr: number;
+  fraction: number;
+  fractionStdErr: number;
+  centreOfGravityPpm: number;
+  /** Window the position was restricted to (constrained mode), ppm. */
+  windowPpm: [number, number] | null;
+}
+
+export interface MorphologyResult {
+  mode: 'constrained' | 'unconstrained';
+  components: MorphologyComponent[];
+  totalArea: number;
+  /** Intensity-weighted mean shift of the fitted metal signal, ppm. */
+  centreOfGravityPpm: number;
+  rSquared: number;
+  converged: boolean;
+  /** Shift added to the axis before fitting (unconstrained referencing), ppm. */
+  referenceShiftPpm: number;
+  cathodeOffsetPpm: number;
+  widthCapPpm: number | null;
+  flags: string[];
+  fit: FitResult;
+}
+
+function checkWindows(windows: readonly MorphologyWindow[]): void {
+  if (windows.length === 0) throw new ParameterError('no morphology windows', { field: 'windows', expected: 'at least one window' });
+  const names = new Set<string>();
+  for (const w of windows) {
+    if (!(w.maxPpm > w.minPpm)) throw new ParameterError('empty shift window', { field: `windows.${w.name}`, found: [w.minPpm, w.maxPpm], expected: 'minPpm < maxPpm' });
+    if (names.has(w.name)) throw new ParameterError('duplicate window name', { field: 'windows', found: w.name });
+    names.add(w.name);
+  }
+}
+
+/** The cathode offset actually applied: explicit value, else +3.5 ppm for a paramagnetic cathode, else 0. */
+export function resolveCathodeOffsetPpm(options: Pick<ConstrainedMorphologyOptions, 'cathodeOffsetPpm' | 'paramagneticCathode'>): number {
+  if (options.cathodeOffsetPpm !== undefined) {
+    if (!Number.isFinite(options.cathodeOffsetPpm)) throw new ParameterError('cathode offset must be finite', { field: 'cathodeOffsetPpm', found: options.cathodeOffsetPpm });
+    return options.cathodeOffsetPpm;
+  }
+  return options.paramagneticCathode ? NMC622_CATHODE_OFFSET_PPM : 0;
+}
+
+/** Seed 004's model: one Voigt per window, positions confined, widths capped. */
+export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions = {}): ModelSpec {
+  const windows = options.windows ?? LITHIUM_WINDOWS_PPM;
+  checkWindows(windows);
+  const offset = resolveCathodeOffsetPpm(options);
+  const cap = options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM;
+  if (!(cap > 0) || !Number.isFinite(cap)) throw new ParameterError('width cap must be positive', { field: 'widthCapPpm', found: cap, expected: '> 0 ppm' });
+  const margin = options.marginPpm ?? 10;
+  const lo = Math.min(...windows.map((w) => w.minPpm)) + offset - margin;
+  const hi = Math.max(...windows.map((w) => w.maxPpm)) + offset + margin;
+  const components: ComponentSpec[] = windows.map((w) => ({
+    name: w.name,
+    shape: 'voigt',
+    position: { value: 0.5 * (w.minPpm + w.maxPpm) + offset, min: w.minPpm + offset, max: w.maxPpm + offset },
+    area: { min: 0 },
+    fwhmG: { value: 0.5 * cap, min: Math.min(0.01, 0.1 * cap), max: cap },
+    fwhmL: { value: 0.25 * cap, min: 0, max: cap },
+  }));
+  return {
+    windowPpm: [lo, hi],
+    components,
+    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0 ? { baseline: { degree: options.baselineDegree } } : {}),
+  };
+}
+
+/** Seed 003's model: three Voigt lines free in shift within the fit window. */
+export function unconstrainedMorphologyModel(options: UnconstrainedMorphologyOptions = {}): ModelSpec {
+  const start = options.startPpm ?? [245, 258, 270];
+  const names = options.names ?? ['dense', 'mossy', 'dendritic'];
+  const window = options.windowPpm ?? [225, 290];
+  const maxW = options.maxWidthPpm ?? 30;
+  return {
+    windowPpm: window,
+    components: names.map((name, k) => ({
+      name,
+      shape: 'voigt',
+      position: { value: start[k], min: Math.min(...window), max: Math.max(...window) },
+      area: { min: 0 },
+      fwhmG: { value: 3, min: 0.05, max: maxW },
+      fwhmL: { value: 1.5, min: 0, max: maxW },
+    })),
+    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0 ? { baseline: { degree: options.baselineDegree } } : {}),
+  };
+}
+
+/**
+ * Shift (ppm) that moves the highest point of `searchPpm` to `targetPpm`, refined by a parabola through
+ * the maximum and its neighbours (the internal referencing of seed 003).
+ */
+export function metalReferenceShiftPpm(xPpm: ArrayLike<number>, y: ArrayLike<number>, targetPpm: number, searchPpm: [number, number]): number {
+  const lo = Math.min(...searchPpm);
+  const hi = Math.max(...searchPpm);
+  let best = -1;
+  for (let i = 0; i < xPpm.length; i++) {
+    if (xPpm[i] < lo || xPpm[i] > hi || !Number.isFinite(y[i])) continue;
+    if (best < 0 || y[i] > y[best]) best = i;
+  }
+  if (best < 0) throw new DataError('no data in the metal reference search region', { field: 'referenceSearchPpm', found: searchPpm });
+  let peak = xPpm[best];
+  if (best > 0 && best < xPpm.length - 1 && Number.isFinite(y[best - 1]) && Number.isFinite(y[best + 1])) {
+    const a = y[best - 1];
+    const b = y[best];
+    const c = y[best + 1];
+    const den = a - 2 * b + c;
+    if (den < 0) {
+      const delta = (0.5 * (a - c)) / den;
+      if (Math.abs(delta) <= 1) peak = xPpm[best] + delta * (xPpm[best + 1] - xPpm[best - 1]) * 0.5;
+    }
+  }
+  return targetPpm - peak;
+}
+
+function summarise(fit: FitResult, mode: MorphologyResult['mode'], windows: ([number, number] | null)[], extra: Pick<MorphologyResult, 'referenceShiftPpm' | 'cathodeOffsetPpm' | 'widthCapPpm'>): MorphologyResult {
+  const components: MorphologyComponent[] = fit.components.map((c, k) => ({
+    morphology: c.name,
+    positionPpm: c.positionPpm,
+    positionStdErrPpm: c.positionStdErrPpm,
+    fwhmPpm: c.fwhmPpm,
+    fwhmGPpm: c.parameters.fwhmG?.value ?? c.fwhmPpm,
+    fwhmLPpm: c.parameters.fwhmL?.value ?? 0,
+    area: c.area,
+    areaStdErr: c.areaStdErr,
+    fraction: c.fraction,
+    fractionStdErr: c.fractionStdErr,
+    centreOfGravityPpm: c.centreOfGravityPpm,
+    windowPpm: windows[k],
+  }));
+  const total = components.reduce((a, c) => a + c.area, 0);
+  const cog = total > 0 ? components.reduce((a, c) => a + c.area * c.centreOfGravityPpm, 0) / total : NaN;
+  return {
+    mode,
+    components,
+    totalArea: total,
+    centreOfGravityPpm: Number.isFinite(cog) ? cog : components[0]?.positionPpm ?? 0,
+    rSquared: fit.rSquared,
+    converged: fit.converged,
+    flags: fit.flags,
+    fit,
+    ...extra,
+  };
+}
+
+/** Constrained (seed 004) deconvolution of one spectrum. */
+export function constrainedMorphology(spectrum: SeriesSpectrum, options: ConstrainedMorphologyOptions = {}, start?: ArrayLike<number>): MorphologyResult {
+  const spec = constrainedMorphologyModel(options);
+  const fit = fitModel(spec, spectrum.ppm, spectrum.re, { start });
+  return constrainedSummary(fit, options);
+}
+
+function constrainedSummary(fit: FitResult, options: ConstrainedMorphologyOptions): MorphologyResult {
+  const windows = options.windows ?? LITHIUM_WINDOWS_PPM;
+  const offset = resolveCathodeOffsetPpm(options);
+  return summarise(
+    fit,
+    'constrained',
+    windows.map((w) => [w.minPpm + offset, w.maxPpm + offset] as [number, number]),
+    { referenceShiftPpm: 0, cathodeOffsetPpm: offset, widthCapPpm: options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM },
+  );
+}
+
+/** Unconstrained (seed 003) deconvolution of one spectrum, after internal referencing. */
+export function unconstrainedMorphology(spectrum: SeriesSpectrum, options: UnconstrainedMorphologyOptions = {}): MorphologyResult {
+  const target = options.referencePpm === undefined ? LITHIUM_METAL_REFERENCE_PPM : options.referencePpm;
+  const shift = target === null ? 0 : metalReferenceShiftPpm(spectrum.ppm, spectrum.re, target, options.referenceSearchPpm ?? [230, 260]);
+  const x = shift === 0 ? spectrum.ppm : Float64Array.from(spectrum.ppm, (v) => v + shift);
+  const fit = fitModel(unconstrainedMorphologyModel(options), x, spectrum.re);
+  // Name the lines by shift order: the optimizer may have let two lines trade places.
+  const order = fit.components.map((c, k) => [c.positionPpm, k] as const).sort((a, b) => a[0] - b[0]);
+  const names = options.names ?? ['dense', 'mossy', 'dendritic'];
+  const sorted = { ...fit, components: order.map(([, k], rank) => ({ ...fit.components[k], name: names[rank] })) };
+  return summarise(sorted, 'unconstrained', sorted.components.map(() => null), { referenceShiftPpm: shift, cathodeOffsetPpm: 0, widthCapPpm: null });
+}
+
+export interface MorphologySeriesRow {
+  index: number;
+  source: string | null;
+  experimentNumber: number | null;
+  startMs: number | null;
+  endMs: number | null;
+  midHours: number | null;
+  result: MorphologyResult | null;
+  error: { name: string; message: string } | null;
+}
+
+export type MorphologySeriesOptions =
+  | ({ mode: 'constrained' } & ConstrainedMorphologyOptions)
+  | ({ mode: 'unconstrained' } & UnconstrainedMorphologyOptions);
+
+/** Streaming analyser: one spectrum at a time, warm start and time origin kept between calls. */
+export interface MorphologyAnalyser {
+  analyse(spectrum: SeriesSpectrum): MorphologySeriesRow;
+}
+
+export function createMorphologyAnalyser(options: MorphologySeriesOptions): MorphologyAnalyser {
+  if (options.mode === 'constrained') {
+    const fitter = createSeriesFitter(constrainedMorphologyModel(options));
+    return {
+      analyse(s) {
+        const r = fitter.fit(s);
+        return {
+          index: r.index,
+          source: r.source,
+          experimentNumber: r.experimentNumber,
+          startMs: r.startMs,
+          endMs: r.endMs,
+          midHours: r.midHours,
+          result: r.result ? constrainedSummary(r.result, options) : null,
+          error: r.error,
+        };
+      },
+    };
+  }
+  if (options.mode !== 'unconstrained') {
+    throw new ParameterError('unknown morphology mode', { field: 'mode', found: (options as { mode: unknown }).mode, expected: ['constrained', 'unconstrained'] });
+  }
+  // Unconstrained: each spectrum is referenced on its own, so each fit starts fresh.
+  let origin: number | null = null;
+  let index = 0;
+  return {
+    analyse(s) {
+      const [t] = seriesTimes([s]);
+      if (origin === null && t.startMs !== null) origin = t.startMs;
+      const mid = t.startMs !== null && t.endMs !== null ? 0.5 * (t.startMs + t.endMs) : t.startMs ?? t.endMs;
+      const row: MorphologySeriesRow = {
+        index: index++,
+        source: s.meta?.source ?? null,
+        experimentNumber: s.meta?.experimentNumber ?? null,
+        startMs: t.startMs,
+        endMs: t.endMs,
+        midHours: mid !== null && origin !== null ? (mid - origin) / 3.6e6 : null,
+        result: null,
+        error: null,
+      };
+      try {
+        row.result = unconstrainedMorphology(s, options);
+      } catch (e) {
+        if (!isSpincellError(e)) throw e;
+        row.error = { name: e.name, message: e.message };
+      }
+      return row;
+    },
+  };
+}
+
+/** Morphology of every spectrum of a series (constrained fits warm-start from the previous spectrum). */
+export function morphologySeries(
+  spectra: readonly SeriesSpectrum[],
+  options: MorphologySeriesOptions,
+  onProgress?: (done: number, total: number) => void,
+): MorphologySeriesRow[] {
+  const analyser = createMorphologyAnalyser(options);
+  const times = seriesTimes(spectra);
+  return spectra.map((s, i) => {
+    const row = { ...analyser.analyse(s), ...times[i] };
+    onProgress?.(i + 1, spectra.length);
+    return row;
+  });
+}
+
+/** Long table: one row per spectrum and morphology component. */
+export function morphologyTable(rows: readonly MorphologySeriesRow[]): { headers: string[]; rows: (string | number | null)[][] } {
+  const headers = [
+    'index',
+    'experiment',
+    'mid_h',
+    'morphology',
+    'position_ppm',
+    'position_se_ppm',
+    'fwhm_ppm',
+    'area',
+    'area_se',
+    'fraction',
+    'fraction_se',
+    'cog_ppm',
+    'r_squared',
+    'flags',
+  ];
+  const out: (string | number | null)[][] = [];
+  for (const r of rows) {
+    if (!r.result) {
+      out.push([r.index, r.experimentNumber, r.midHours, null, null, null, null, null, null, null, null, null, null, `error:${r.error?.message ?? ''}`]);
+      continue;
+    }
+    for (const c of r.result.components) {
+      out.push([
+        r.index,
+        r.experimentNumber,
+        r.midHours,
+        c.morphology,
+        c.positionPpm,
+        c.positionStdErrPpm,
+        c.fwhmPpm,
+        c.area,
+        c.areaStdErr,
+        c.fraction,
+        c.fractionStdErr,
+        c.centreOfGravityPpm,
+        r.result.rSquared,
+        r.result.flags.join(' '),
+      ]);
+    }
+  }
+  return { headers, rows: out };
+}

@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeOperandoSeries } from '../../src/sim/index.js';
+import { cli } from '../cli/helpers.js';
+
+let dir: string;
+let series: string;
+const denseLine = { shiftPpm: 243.2, gaussFwhmPpm: 2.5, lorentzFwhmPpm: 1.2 };
+const mossyLine = { shiftPpm: 253.4, gaussFwhmPpm: 3.0, lorentzFwhmPpm: 1.5 };
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spincell-morph-cli-'));
+  series = join(dir, 'series');
+  writeOperandoSeries(series, {
+    spectra: 4,
+    spectrometer: { complexPoints: 4096 },
+    lines: { pristine: denseLine, dense: denseLine, mossy: mossyLine, dead: mossyLine, dendritic: { shiftPpm: 262.8, gaussFwhmPpm: 3.5, lorentzFwhmPpm: 1.5 } },
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Row {
+  index: number;
+  midHours: number;
+  rSquared: number;
+  components: { morphology: string; fraction: number; positionPpm: number; fractionStdErr: number | null; windowPpm: number[] }[];
+}
+
+describe('spincell morphology', () => {
+  it('constrained: per-spectrum fractions, positions, widths, errors, R² as JSON and CSV', async () => {
+    const out = join(dir, 'morph.csv');
+    const r = await cli(['morphology', series, '--mode', 'constrained', '--width-cap', '4', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { mode: string; spectra: Row[] };
+    expect(doc.mode).toBe('constrained');
+    expect(doc.spectra).toHaveLength(4);
+    for (const s of doc.spectra) {
+      expect(s.components.map((c) => c.morphology)).toEqual(['dense', 'mossy', 'dendritic']);
+      expect(s.components.reduce((a, c) => a + c.fraction, 0)).toBeCloseTo(1, 10);
+      expect(s.rSquared).toBeGreaterThan(0.999);
+    }
+    // Hours from the first acquisition's start to each acquisition's middle.
+    expect(doc.spectra[0].midHours).toBeGreaterThan(0);
+    expect(doc.spectra[0].midHours).toBeLessThan(0.5);
+    expect(doc.spectra[3].midHours).toBeGreaterThan(1);
+    expect(doc.spectra[0].components[0].windowPpm).toEqual([240.5, 245.5]);
+    expect(Math.abs(doc.spectra[2].components[0].positionPpm - 243.2)).toBeLessThan(0.3);
+    const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toMatch(/^index,experiment,mid_h,morphology,position_ppm/);
+    expect(csv).toHaveLength(1 + 12);
+  });
+
+  it('--paramagnetic-cathode and --cathode-offset shift the windows', async () => {
+    const a = JSON.parse((await cli(['morphology', series, '--paramagnetic-cathode', '--json'])).stdout) as { spectra: Row[] };
+    expect(a.spectra[0].components[1].windowPpm).toEqual([254, 259]);
+    const b = JSON.parse((await cli(['morphology', series, '--cathode-offset', '1.5', '--json'])).stdout) as { spectra: Row[] };
+    expect(b.spectra[0].components[2].windowPpm).toEqual([262, 267]);
+  });
+
+  it('unconstrained mode prints a table', async () => {
+    const r = await cli(['morphology', series, '--mode', 'unconstrained']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/dendritic/);
+  });
+
+  it('usage errors exit 2 with one line', async () => {
+    for (const args of [
+      ['morphology', series, '--mode', 'sideways'],
+      ['morphology', series, '--mode', 'unconstrained', '--width-cap', '3'],
+      ['morphology', series, '--window', 'dense:240'],
+      ['morphology', series, '--width-cap', 'wide'],
+    ]) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('spincell fit', () => {
+  it('fits a JSON model to every spectrum, warm-started, with components and standard errors', async () => {
+    const model = join(dir, 'model.json');
+    writeFileSync(
+      model,
+      JSON.stringify({
+        windowPpm: [225, 280],
+        baseline: { degree: 0 },
+        components: [
+          { name: 'metal', shape: 'voigt', position: { value: 243, min: 240, max: 246 }, fwhmG: { value: 2, min: 0.1, max: 6 }, fwhmL: { value: 1, min: 0, max: 6 } },
+          { name: 'moss', shape: 'voigt', position: { value: 253, min: 250, max: 256 }, fwhmG: { link: { to: 'metal.fwhmG', ratio: 1.2 } }, fwhmL: { value: 1.5, min: 0, max: 6 } },
+        ],
+      }),
+    );
+    const out = join(dir, 'fit.csv');
+    const r = await cli(['fit', series, '--model', model, '--json', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { spectra: { converged: boolean; warmStarted: boolean; components: { name: string; areaStdErr: number; fraction: number }[] }[] };
+    expect(doc.spectra).toHaveLength(4);
+    expect(doc.spectra[1].warmStarted).toBe(true);
+    for (const s of doc.spectra) {
+      expect(s.converged).toBe(true);
+      expect(s.components.map((c) => c.name)).toEqual(['metal', 'moss']);
+      expect(s.components[0].areaStdErr).toBeGreaterThan(0);
+    }
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(/^index,experiment,start_ms,end_ms,mid_h,component/);
+  });
+
+  it('missing --model is a usage error; a bad model file is bad input (exit 3)', async () => {
+    expect((await cli(['fit', series])).code).toBe(2);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ components: [{ name: 'a', shape: 'voigt', width: 3 }] }));
+    const r = await cli(['fit', series, '--model', bad]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/bad\.json.*width/);
+    expect((await cli(['fit', series, '--model', join(dir, 'nope.json')])).code).toBe(3);
+  });
+});
