@@ -6,7 +6,7 @@
  */
 import { listSeries, readSeriesFid } from '../src/io/bruker/index.js';
 import type { Fid } from '../src/core/types.js';
-import { integrateRegion, processSeries } from '../src/nmr/index.js';
+import { integrateRegion, pickPeak, processSeries } from '../src/nmr/index.js';
 
 export const METAL_PPM: [number, number] = [220, 300];
 export const DIAMAGNETIC_PPM: [number, number] = [-20, 20];
@@ -25,10 +25,22 @@ function* fids(): Generator<Fid> {
 const metal: number[] = [];
 const dia: number[] = [];
 const ph0: number[] = [];
+const peakPpm: number[] = [];
 for (const r of processSeries(fids(), { lbHz: LB_HZ, phase: 'auto', baseline: 'auto' })) {
   metal.push(integrateRegion(r.spectrum, METAL_PPM));
   dia.push(integrateRegion(r.spectrum, DIAMAGNETIC_PPM));
   ph0.push(r.applied.phase.ph0Deg);
+  peakPpm.push(pickPeak(r.spectrum, METAL_PPM).ppm);
 }
 const seconds = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ seconds, spectra: metal.length, maxRssKiB: process.resourceUsage().maxRSS, metal, dia, ph0 }));
+console.log(
+  JSON.stringify({
+    seconds,
+    spectra: metal.length,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    metal,
+    dia,
+    ph0,
+    peakPpm,
+  }),
+);

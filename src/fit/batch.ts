@@ -4,7 +4,11 @@
  * previous optimum is a far better start than a fresh estimate), with a fresh start as fallback.
  * A spectrum that cannot be fitted gets an error row; the series goes on.
  */
-import { isSpincellError } from '../core/errors.js';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { isSpincellError, NumericalError, ParameterError } from '../core/errors.js';
 import type { Spectrum } from '../core/types.js';
 import { compileModel, fitModel, type CompiledModel, type FitOptions, type FitResult, type ModelSpec } from './model.js';
 
@@ -124,6 +128,72 @@ export function fitSeries(modelInput: CompiledModel | ModelSpec, spectra: readon
     options.onProgress?.(i + 1, spectra.length);
     return row;
   });
+}
+
+export interface ParallelSeriesFitOptions extends Omit<SeriesFitOptions, 'onProgress' | 'start'> {
+  /** Worker threads (default: available cores, at most one per 20 spectra). */
+  workers?: number;
+}
+
+/**
+ * fitSeries across worker threads: the series is cut into contiguous chunks, one per worker, each fitted
+ * in order with warm starts inside the chunk (so results can differ from fitSeries only where a chunk
+ * begins). Times are relative to the series' earliest start, as in fitSeries. The model must be a spec
+ * (JSON-able) using shapes the workers know (the built-in ones).
+ */
+export async function fitSeriesParallel(
+  spec: ModelSpec,
+  spectra: readonly SeriesSpectrum[],
+  options: ParallelSeriesFitOptions = {},
+): Promise<SeriesFitRow[]> {
+  compileModel(spec); // fail fast in the caller's thread with a typed error
+  const requested = options.workers ?? Math.min(availableParallelism(), Math.ceil(spectra.length / 20));
+  if (!(Number.isInteger(requested) && requested >= 1)) throw new ParameterError('bad worker count', { field: 'workers', found: options.workers, expected: 'integer ≥ 1' });
+  const workers = Math.min(requested, Math.max(1, spectra.length));
+  const times = seriesTimes(spectra);
+  if (workers === 1) return fitSeries(spec, spectra, options);
+  const size = Math.ceil(spectra.length / workers);
+  const chunks: (typeof spectra)[] = [];
+  for (let i = 0; i < spectra.length; i += size) chunks.push(spectra.slice(i, i + size));
+  const spawn = workerFactory();
+  const parts = await Promise.all(
+    chunks.map(
+      (chunk) =>
+        new Promise<SeriesFitRow[]>((resolve, reject) => {
+          const data = {
+            spec,
+            options: { warmStart: options.warmStart, tolerance: options.tolerance, maxEvaluations: options.maxEvaluations },
+            spectra: chunk.map((s) => ({ ppm: Float64Array.from(s.ppm), re: Float64Array.from(s.re), meta: s.meta ? { ...s.meta } : undefined })),
+          };
+          const w = spawn(data);
+          w.once('message', (reply: { rows?: SeriesFitRow[]; error?: string }) => {
+            void w.terminate();
+            if (reply.rows) resolve(reply.rows);
+            else reject(new NumericalError('a fitting worker failed', { found: reply.error }));
+          });
+          w.once('error', (e) => reject(new NumericalError('a fitting worker failed', { found: e.message, cause: e })));
+        }),
+    ),
+  );
+  return parts.flat().map((row, i) => ({ ...row, index: i, ...times[i] }));
+}
+
+/**
+ * Starts a batch worker. Compiled, it is the sibling .js file. Run from TypeScript sources (development,
+ * tests) the worker must compile its own imports: Node 20 does not carry ESM loader hooks into worker
+ * threads, so the worker registers tsx's synchronous require hook and loads the .ts source through it.
+ */
+function workerFactory(): (data: unknown) => Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) {
+    const url = new URL('./batch-worker.js', here);
+    return (data) => new Worker(url, { workerData: data });
+  }
+  const require = createRequire(here);
+  const api = require.resolve('tsx/cjs/api');
+  const file = fileURLToPath(new URL('./batch-worker.ts', here));
+  const code = `require(${JSON.stringify(api)}).register(); require(${JSON.stringify(file)});`;
+  return (data) => new Worker(code, { eval: true, workerData: data });
 }
 
 /**

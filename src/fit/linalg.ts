@@ -85,7 +85,7 @@ export function symmetricEigen(
 /**
  * JᵀJ (n×n, row-major) of a row-major m×n matrix, into `out`. With few columns and many rows, a row-wise
  * update spends its time on loop overhead; copying J column-major first turns the work into n(n+1)/2 long
- * dot products (about three times faster for 12 × 500).
+ * dot products (about twice as fast for 12 × 500).
  */
 export function gramMatrix(jac: Float64Array, m: number, n: number, out: Float64Array, scratch?: Float64Array): Float64Array {
   const t = scratch && scratch.length >= m * n ? scratch : new Float64Array(m * n);
@@ -93,28 +93,68 @@ export function gramMatrix(jac: Float64Array, m: number, n: number, out: Float64
     const row = i * n;
     for (let j = 0; j < n; j++) t[j * m + i] = jac[row + j];
   }
-  for (let j = 0; j < n; j++) {
-    const a = j * m;
+  return gramColumns(t, m, n, out);
+}
+
+/**
+ * JᵀJ (n×n, row-major) of J stored column by column (cols[j*m + i] = J_ij), into `out`. Four columns are
+ * dotted with a fifth in one pass, so each element of that fifth column is loaded once for four products.
+ */
+export function gramColumns(cols: Float64Array, m: number, n: number, out: Float64Array): Float64Array {
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    const a0 = j * m;
+    const a1 = a0 + m;
+    const a2 = a1 + m;
+    const a3 = a2 + m;
     for (let k = j; k < n; k++) {
       const b = k * m;
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
-      let i = 0;
-      for (; i + 3 < m; i += 4) {
-        s0 += t[a + i] * t[b + i];
-        s1 += t[a + i + 1] * t[b + i + 1];
-        s2 += t[a + i + 2] * t[b + i + 2];
-        s3 += t[a + i + 3] * t[b + i + 3];
+      for (let i = 0; i < m; i++) {
+        const v = cols[b + i];
+        s0 += cols[a0 + i] * v;
+        s1 += cols[a1 + i] * v;
+        s2 += cols[a2 + i] * v;
+        s3 += cols[a3 + i] * v;
       }
-      for (; i < m; i++) s0 += t[a + i] * t[b + i];
-      const v = s0 + s1 + s2 + s3;
+      out[j * n + k] = s0;
+      out[k * n + j] = s0;
+      out[(j + 1) * n + k] = s1;
+      out[k * n + j + 1] = s1;
+      out[(j + 2) * n + k] = s2;
+      out[k * n + j + 2] = s2;
+      out[(j + 3) * n + k] = s3;
+      out[k * n + j + 3] = s3;
+    }
+  }
+  for (; j < n; j++) {
+    for (let k = j; k < n; k++) {
+      const v = dotRange(cols, j * m, cols, k * m, m);
       out[j * n + k] = v;
       out[k * n + j] = v;
     }
   }
   return out;
+}
+
+/** Σ a[ao+i]·b[bo+i] for i < len, four accumulators to shorten the dependency chain. */
+export function dotRange(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    s0 += a[ao + i] * b[bo + i];
+    s1 += a[ao + i + 1] * b[bo + i + 1];
+    s2 += a[ao + i + 2] * b[bo + i + 2];
+    s3 += a[ao + i + 3] * b[bo + i + 3];
+  }
+  for (; i < len; i++) s0 += a[ao + i] * b[bo + i];
+  return s0 + s1 + s2 + s3;
 }
 
 /** Jᵀr of a row-major m×n matrix, into `out`. */

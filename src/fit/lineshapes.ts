@@ -139,26 +139,36 @@ export const voigt: Lineshape = {
     const N = invS / SQRT_PI;
     const yz = 0.5 * fL * invS;
     const w = wBuffer;
+    const AN = A * N;
+    if (!grads) {
+      for (let i = 0; i < x.length; i++) {
+        faddeeva((x[i] - x0) * invS, yz, w);
+        out[i] += AN * w[0];
+      }
+      return;
+    }
+    const [gPos, gArea, gG, gL] = grads;
+    const kG = -AN * invS * HALF_INV_SQRT_LN2;
+    const kL = -0.5 * AN * invS;
     for (let i = 0; i < x.length; i++) {
       const xz = (x[i] - x0) * invS;
       faddeeva(xz, yz, w);
       const wr = w[0];
-      out[i] += A * N * wr;
-      if (grads) {
-        const wi = w[1];
-        const dr = -2 * (xz * wr - yz * wi);
-        const di = -2 * (xz * wi + yz * wr) + 2 / SQRT_PI;
-        const AN = A * N;
-        grads[0][i] = -AN * dr * invS;
-        grads[1][i] = N * wr;
-        grads[2][i] = ((-AN * invS * (wr + xz * dr - yz * di)) / (2 * Math.sqrt(LN2)));
-        grads[3][i] = (AN * -di * invS) / 2;
-      }
+      const wi = w[1];
+      out[i] += AN * wr;
+      const dr = -2 * (xz * wr - yz * wi);
+      const di = -2 * (xz * wi + yz * wr) + TWO_INV_SQRT_PI;
+      gPos[i] = -AN * dr * invS;
+      gArea[i] = N * wr;
+      gG[i] = kG * (wr + xz * dr - yz * di);
+      gL[i] = kL * di;
     }
   },
   fwhm: (p, o) => voigtFwhm(Math.abs(p[o + 2]), Math.abs(p[o + 3])),
 };
 const wBuffer = new Float64Array(2);
+const HALF_INV_SQRT_LN2 = 1 / (2 * Math.sqrt(LN2));
+const TWO_INV_SQRT_PI = 2 / SQRT_PI;
 
 /**
  * FWHM of a Voigt line from its Gaussian and Lorentzian FWHMs (Olivero & Longbothum, J. Quant. Spectrosc.

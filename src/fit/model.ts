@@ -325,33 +325,34 @@ function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike
     lo = Math.min(...model.spec.windowPpm);
     hi = Math.max(...model.spec.windowPpm);
   }
-  const xs: number[] = [];
-  const ys: number[] = [];
+  let count = 0;
   let dropped = 0;
   for (let i = 0; i < xPpm.length; i++) {
-    const xi = xPpm[i];
-    if (!(xi >= lo && xi <= hi)) continue;
-    if (!Number.isFinite(y[i])) {
-      dropped++;
-      continue;
-    }
-    xs.push(xi);
-    ys.push(y[i]);
+    if (!(xPpm[i] >= lo && xPpm[i] <= hi)) continue;
+    if (Number.isFinite(y[i])) count++;
+    else dropped++;
   }
-  if (xs.length === 0) {
+  if (count === 0) {
     throw new DataError('no finite data points inside the fit window', { field: 'windowPpm', found: model.spec.windowPpm ?? 'whole axis', expected: 'a window overlapping the spectrum' });
   }
-  const x = Float64Array.from(xs);
+  const x = new Float64Array(count);
+  const yv = new Float64Array(count);
   let xMin = Infinity;
   let xMax = -Infinity;
   let yScale = 0;
-  for (let i = 0; i < x.length; i++) {
-    xMin = Math.min(xMin, x[i]);
-    xMax = Math.max(xMax, x[i]);
-    yScale = Math.max(yScale, Math.abs(ys[i]));
+  for (let i = 0, k = 0; i < xPpm.length; i++) {
+    const xi = xPpm[i];
+    if (!(xi >= lo && xi <= hi) || !Number.isFinite(y[i])) continue;
+    x[k] = xi;
+    yv[k] = y[i];
+    k++;
+    if (xi < xMin) xMin = xi;
+    if (xi > xMax) xMax = xi;
+    const a = Math.abs(y[i]);
+    if (a > yScale) yScale = a;
   }
   if (yScale === 0) yScale = 1;
-  const yv = Float64Array.from(ys, (v) => v / yScale);
+  for (let k = 0; k < count; k++) yv[k] /= yScale;
   const window: [number, number] = [Number.isFinite(lo) ? lo : xMin, Number.isFinite(hi) ? hi : xMax];
   const centre = 0.5 * (window[0] + window[1]);
   const half = Math.max(0.5 * (window[1] - window[0]), 1e-12);
@@ -474,7 +475,7 @@ function evaluateModel(model: CompiledModel, d: Prepared, full: Float64Array, ou
 }
 
 /** Builds the least-squares problem over the free parameters (scaled units). */
-function buildProblem(model: CompiledModel, d: Prepared, full: Float64Array): LeastSquaresProblem {
+function buildProblem(model: CompiledModel, d: Prepared, full: Float64Array): LeastSquaresProblem & { lastEvaluatedAt(p: Float64Array): Float64Array[] | null } {
   const m = d.x.length;
   const nFull = full.length;
   const nFree = model.freeIndex.length;
@@ -488,13 +489,17 @@ function buildProblem(model: CompiledModel, d: Prepared, full: Float64Array): Le
   // residual pass also fills the derivative columns: the Faddeeva evaluations (the dominant cost of a
   // Voigt fit) are then done once per point instead of twice.
   const lastP = new Float64Array(nFree).fill(NaN);
+  const hasLinks = model.roles.some((r) => r.kind === 'linked');
   const sameAsLast = (p: Float64Array) => {
     for (let k = 0; k < nFree; k++) if (p[k] !== lastP[k]) return false;
     return true;
   };
   return {
+    /** Derivative columns (full parameters) of the last evaluation if it was at p. */
+    lastEvaluatedAt: (p: Float64Array) => (sameAsLast(p) ? cols : null),
     nParams: nFree,
     nResiduals: m,
+    jacobianLayout: 'column-major',
     residuals(p, out) {
       setFull(p);
       evaluateModel(model, d, full, out, cols);
@@ -507,6 +512,14 @@ function buildProblem(model: CompiledModel, d: Prepared, full: Float64Array): Le
         evaluateModel(model, d, full, modelOut, cols);
         lastP.set(p);
       }
+      // Column-major: the free parameter's column is the sum of its own and its followers' derivatives.
+      if (!hasLinks) {
+        for (let j = 0; j < nFull; j++) {
+          const r = model.roles[j];
+          if (r.kind === 'free') out.set(cols[j], r.index * m);
+        }
+        return;
+      }
       out.fill(0);
       for (let j = 0; j < nFull; j++) {
         const r = model.roles[j];
@@ -518,7 +531,8 @@ function buildProblem(model: CompiledModel, d: Prepared, full: Float64Array): Le
           factor = r.ratio;
         } else continue;
         const col = cols[j];
-        for (let i = 0; i < m; i++) out[i * nFree + k] += factor * col[i];
+        const o = k * m;
+        for (let i = 0; i < m; i++) out[o + i] += factor * col[i];
       }
     },
   };
@@ -575,8 +589,8 @@ export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<
   for (let j = 0; j < nFull; j++) se[j] = undetermined(j) ? Infinity : Math.sqrt(Math.max(0, cov(j, j)));
 
   // Quality on the original intensity scale.
-  const fitted = new Float64Array(d.x.length);
-  evaluateModel(model, d, full, fitted, null);
+  // The optimizer's residuals are those of the returned parameters: fitted = r + y, no re-evaluation.
+  const fitted = Float64Array.from(res.residuals, (r, i) => r + d.y[i]);
   let rss = 0;
   let mean = 0;
   for (let i = 0; i < d.y.length; i++) mean += d.y[i];
@@ -599,6 +613,19 @@ export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<
     if (res.atBound[k]) flags.push(`at-bound:${model.parameterNames[model.freeIndex[k]]}`);
     if (res.initialClipped[k]) flags.push(`initial-clipped:${model.parameterNames[model.freeIndex[k]]}`);
   }
+
+  // Each line's profile over the window: area × ∂model/∂area from the last evaluation when that was at the
+  // returned parameters (the usual case), otherwise evaluated afresh.
+  const cached = problem.lastEvaluatedAt(res.p);
+  const componentProfile = (c: CompiledComponent): Float64Array => {
+    const line = new Float64Array(d.x.length);
+    if (cached) {
+      const a = full[c.offset + 1];
+      const col = cached[c.offset + 1];
+      for (let i = 0; i < line.length; i++) line[i] = a * col[i];
+    } else c.shape.evaluate(d.x, full, c.offset, line);
+    return line;
+  };
 
   // Components, fractions with delta-method errors (fraction_k = A_k / ΣA).
   const areaIdx = model.components.map((c) => c.offset + 1);
@@ -632,8 +659,7 @@ export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<
       }
     }
     // Centre of gravity of the fitted line over the window (differs from the position for truncated wings).
-    const line = new Float64Array(d.x.length);
-    c.shape.evaluate(d.x, full, c.offset, line);
+    const line = componentProfile(c);
     let s0 = 0;
     let s1 = 0;
     for (let i = 0; i < line.length; i++) {

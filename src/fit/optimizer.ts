@@ -19,7 +19,7 @@
  * `converged` is false and `status` names the reason when a tolerance was not met.
  */
 import { NumericalError, ParameterError } from '../core/errors.js';
-import { dot, gramMatrix, norm2, symmetricEigen, transposeTimes } from './linalg.js';
+import { dot, dotRange, gramColumns, norm2, symmetricEigen } from './linalg.js';
 
 export interface LeastSquaresProblem {
   readonly nParams: number;
@@ -28,6 +28,12 @@ export interface LeastSquaresProblem {
   residuals(p: Float64Array, out: Float64Array): void;
   /** optional analytic Jacobian, row-major nResiduals × nParams: out[i*nParams+j] = ∂r_i/∂p_j; finite differences when absent */
   jacobian?(p: Float64Array, out: Float64Array): void;
+  /**
+   * Layout `jacobian` writes: 'row-major' (default, as above) or 'column-major', out[j*nResiduals+i] =
+   * ∂r_i/∂p_j — the optimizer works on columns, so models that compute derivatives per parameter save a
+   * transposition.
+   */
+  readonly jacobianLayout?: 'row-major' | 'column-major';
 }
 
 export interface LeastSquaresOptions {
@@ -152,9 +158,11 @@ export function leastSquares(
   else {
     const fullJac = new Float64Array(m * n);
     const analytic = problem.jacobian;
+    const columnMajor = problem.jacobianLayout === 'column-major';
     reduced = {
       nParams: nf,
       nResiduals: m,
+      jacobianLayout: problem.jacobianLayout,
       residuals(p, out) {
         for (let k = 0; k < nf; k++) full[free[k]] = p[k];
         problem.residuals(full, out);
@@ -163,7 +171,8 @@ export function leastSquares(
         ? (p, out) => {
             for (let k = 0; k < nf; k++) full[free[k]] = p[k];
             analytic.call(problem, full, fullJac);
-            for (let i = 0; i < m; i++) for (let k = 0; k < nf; k++) out[i * nf + k] = fullJac[i * n + free[k]];
+            if (columnMajor) for (let k = 0; k < nf; k++) out.set(fullJac.subarray(free[k] * m, (free[k] + 1) * m), k * m);
+            else for (let i = 0; i < m; i++) for (let k = 0; k < nf; k++) out[i * nf + k] = fullJac[i * n + free[k]];
           }
         : undefined,
     };
@@ -292,6 +301,12 @@ interface CoreResult {
   standardErrors: Float64Array;
   reducedChi2: number;
   optimality: number;
+}
+
+function rowMajorOf(cols: Float64Array, m: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) out[i * n + j] = cols[j * m + i];
+  return out;
 }
 
 /** Moves points on (or outside) a bound just inside it: the Coleman–Li scaling needs strict interiority. */
@@ -523,7 +538,7 @@ function solveSubproblem(A: Float64Array, g: Float64Array, n: number, delta: num
   return alpha;
 }
 
-/** Finite-difference Jacobian that never evaluates outside the box. */
+/** Finite-difference Jacobian (column-major) that never evaluates outside the box. */
 function finiteDifferenceJacobian(
   problem: LeastSquaresProblem,
   x: Float64Array,
@@ -552,7 +567,7 @@ function finiteDifferenceJacobian(
       problem.residuals(xt, f1);
       xt[j] = xj - hp;
       problem.residuals(xt, f2);
-      for (let i = 0; i < m; i++) out[i * n + j] = (f1[i] - f2[i]) / (2 * hp);
+      for (let i = 0; i < m; i++) out[j * m + i] = (f1[i] - f2[i]) / (2 * hp);
     } else {
       if (scheme === 'central') h = 1.4901161193847656e-8 * mag;
       let sign = 1;
@@ -563,7 +578,7 @@ function finiteDifferenceJacobian(
       xt[j] = xj + sign * h;
       const hs = xt[j] - xj;
       problem.residuals(xt, f1);
-      for (let i = 0; i < m; i++) out[i * n + j] = hs === 0 ? 0 : (f1[i] - f[i]) / hs;
+      for (let i = 0; i < m; i++) out[j * m + i] = hs === 0 ? 0 : (f1[i] - f[i]) / hs;
     }
     xt[j] = xj;
   }
@@ -589,24 +604,40 @@ function trustRegionReflective(
   let nfev = 1;
   if (!allFinite(f)) throw new NumericalError('residuals are not finite at the initial parameters', { field: 'residuals', found: Array.from(x) });
 
+  // Jacobians are held column by column (J[j*m + i] = ∂r_i/∂p_j): every product below is then a long
+  // contiguous dot product.
   let J = new Float64Array(m * n);
   const fdX = new Float64Array(n);
   const fd1 = new Float64Array(m);
   const fd2 = new Float64Array(m);
-  const evalJac = (xe: Float64Array, fe: Float64Array, out: Float64Array): boolean => {
-    if (problem.jacobian) problem.jacobian(xe, out);
-    else finiteDifferenceJacobian(problem, xe, fe, lb, ub, fdScheme, out, fdX, fd1, fd2);
-    return allFinite(out);
+  const rowMajor = problem.jacobian && problem.jacobianLayout !== 'column-major' ? new Float64Array(m * n) : null;
+  const evalJac = (xe: Float64Array, fe: Float64Array, out: Float64Array): void => {
+    if (problem.jacobian) {
+      if (rowMajor) {
+        problem.jacobian(xe, rowMajor);
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = rowMajor[i * n + j];
+      } else problem.jacobian(xe, out);
+    } else finiteDifferenceJacobian(problem, xe, fe, lb, ub, fdScheme, out, fdX, fd1, fd2);
   };
-  if (!evalJac(x, f, J)) throw new NumericalError('Jacobian is not finite at the initial parameters', { field: 'jacobian', found: Array.from(x) });
+  // A NaN or infinity anywhere in J shows up on the diagonal of JᵀJ (a sum of squares), so checking those
+  // n numbers replaces a scan of all m·n entries.
+  const gramFinite = (G: Float64Array) => {
+    for (let j = 0; j < n; j++) if (!Number.isFinite(G[j * n + j])) return false;
+    return true;
+  };
+  const gradient = (Jc: Float64Array, fv: Float64Array, out: Float64Array) => {
+    for (let j = 0; j < n; j++) out[j] = dotRange(Jc, j * m, fv, 0, m);
+  };
+  evalJac(x, f, J);
   let njev = 1;
 
   let cost = 0.5 * dot(f, f);
   const g = new Float64Array(n);
-  transposeTimes(J, f, m, n, g);
-  const JtJ = new Float64Array(n * n);
-  const gramScratch = new Float64Array(m * n);
-  gramMatrix(J, m, n, JtJ, gramScratch);
+  gradient(J, f, g);
+  let JtJ = new Float64Array(n * n);
+  let JtJNew = new Float64Array(n * n);
+  gramColumns(J, m, n, JtJ);
+  if (!gramFinite(JtJ)) throw new NumericalError('Jacobian is not finite at the initial parameters', { field: 'jacobian', found: Array.from(x) });
 
   const scale = new Float64Array(n);
   const scaleInv = new Float64Array(n);
@@ -740,7 +771,9 @@ function trustRegionReflective(
     }
 
     if (actualReduction > 0) {
-      if (!evalJac(xNew, fNew, JNew)) {
+      evalJac(xNew, fNew, JNew);
+      gramColumns(JNew, m, n, JtJNew);
+      if (!gramFinite(JtJNew)) {
         status = 'failed';
         message = 'Jacobian not finite at the new parameters';
         // Keep the last point whose Jacobian is known.
@@ -750,10 +783,10 @@ function trustRegionReflective(
       [x, xNew] = [xNew, x];
       [f, fNew] = [fNew, f];
       [J, JNew] = [JNew, J];
+      [JtJ, JtJNew] = [JtJNew, JtJ];
       cost = costNew;
       accepted = true;
-      transposeTimes(J, f, m, n, g);
-      gramMatrix(J, m, n, JtJ, gramScratch);
+      gradient(J, f, g);
       if (jacScale) updateJacScale(false);
     }
     iterations++;
@@ -861,7 +894,7 @@ function trustRegionReflective(
     pseudoCovariance,
     undetermined,
     f,
-    jac: J,
+    jac: rowMajorOf(J, m, n),
     cost,
     status,
     message,
@@ -909,6 +942,33 @@ export function covarianceFromJacobian(
   const B = new Float64Array(n * n);
   for (let j = 0; j < n; j++) s[j] = JtJ[j * n + j] > 0 ? 1 / Math.sqrt(JtJ[j * n + j]) : 0;
   for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) B[i * n + k] = s[i] * s[k] * JtJ[i * n + k];
+  // Well-conditioned case (the usual one): invert through the Cholesky factor, B⁻¹ = L⁻ᵀL⁻¹.
+  const L = new Float64Array(n * n);
+  if (cholesky(B, n, 0, L)) {
+    const inv = new Float64Array(n * n);
+    const col = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      col.fill(0);
+      col[k] = 1;
+      forwardSolve(L, n, col);
+      backSolve(L, n, col);
+      for (let i = 0; i < n; i++) inv[i * n + k] = col[i];
+    }
+    const cov = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) {
+        const val = 0.5 * (inv[i * n + j] + inv[j * n + i]) * s[i] * s[j] * reducedChi2;
+        cov[i * n + j] = val;
+        cov[j * n + i] = val;
+      }
+    }
+    let ok = allFinite(cov);
+    for (let j = 0; j < n && ok; j++) {
+      if (s[j] === 0) ok = false;
+      else se[j] = Math.sqrt(Math.max(0, cov[j * n + j]));
+    }
+    if (ok) return { covariance: cov, pseudoCovariance: cov, undetermined: new Array<boolean>(n).fill(false), standardErrors: se, reducedChi2 };
+  }
   const eig = symmetricEigen(B, n);
   let wMax = 0;
   for (let k = 0; k < n; k++) wMax = Math.max(wMax, eig.values[k]);

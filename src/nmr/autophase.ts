@@ -5,16 +5,18 @@
  *
  *   h_i = |R_{i+1} − R_i| / Σ|R_{j+1} − R_j|,   E = −Σ h_i ln h_i + γ · Σ_{R_i<0} R_i² / N
  *
- * with R normalised to the largest magnitude (so γ is scale-free). For broad lines the penalty, not the
- * entropy, carries the information (see `penaltyWeight`), so γ is set far above Chen's value. A well-phased absorption spectrum has
- * the most concentrated derivative and no negative lobes; dispersion and mixed phases spread it.
+ * with R normalised to the largest magnitude (so γ is scale-free). A well-phased absorption spectrum has
+ * the most concentrated derivative and no negative lobes; dispersion and mixed phases spread it. For broad
+ * lines the penalty, not the entropy, carries the information (see `penaltyWeight`), so γ is set far
+ * above Chen's value.
  *
  * Why a global search: for broad static metal lines (5–20 ppm on a several-hundred-ppm window) the
  * entropy surface has secondary minima, and a local optimiser started at PH0 = 0 can stop in one. So we
  * scan PH0 over the full circle (and PH1 over a bounded range) on a block-averaged copy of the spectrum —
  * averaging commutes exactly with a zeroth-order phase and nearly with a small first-order phase over a
  * block, and it cuts the cost by the block size — then refine the two best basins on a finer copy and
- * polish the winner on the full spectrum (parabolic steps for PH0 alone, Nelder–Mead with PH1). The pivot is put at the tallest point so that PH0 and PH1 are nearly uncorrelated.
+ * polish the winner on the full spectrum (parabolic steps for PH0 alone, Nelder–Mead with PH1). The
+ * pivot is put at the tallest point so that PH0 and PH1 are nearly uncorrelated.
  */
 import { DataError, ParameterError } from '../core/errors.js';
 import type { Spectrum } from '../core/types.js';
@@ -35,8 +37,8 @@ export interface AutophaseOptions {
   readonly pivotPpm?: number;
   /**
    * Weight γ of the negative-intensity penalty (default 1e6, so that any negative lobe outweighs the
-   * entropy term, which then only decides between phases without negative intensity). Measured, with
-   * first-point scaling 0.5: on synthetic ⁷Li metal + diamagnetic spectra (16 random cases) the PH0 error
+   * entropy term, which then only decides between phases without negative intensity). Measured on
+   * synthetic ⁷Li metal + diamagnetic spectra without a first-point offset (16 random cases): the PH0 error
    * is 8.3° rms at γ = 1e3 (Chen's order of magnitude; the derivative entropy of broad lines is dominated
    * by noise), 1.3° at 1e5 and 1.0° at 1e6; on TopSpin data (coffee-1h/20, /21, aspirin-1h/1) the optimum
    * lies within 0.1°, 1.8° and 0.4° of the operator's PHC0 at 1e6.
@@ -78,7 +80,8 @@ interface Prepared {
 function objective(p: Prepared, ph0Rad: number, ph1Rad: number, gamma: number): number {
   const { re, im } = p;
   const n = re.length;
-  if (ph1Rad === 0) return objectiveZeroOrder(re, im, p.scale * Math.cos(ph0Rad), p.scale * Math.sin(ph0Rad), gamma);
+  if (ph1Rad === 0)
+    return objectiveZeroOrder(re, im, p.scale * Math.cos(ph0Rad), p.scale * Math.sin(ph0Rad), gamma);
   const phiStart = ph0Rad + ph1Rad * p.x0;
   const dphi = ph1Rad * p.dx;
   const cs = Math.cos(dphi);
@@ -135,7 +138,13 @@ function objectiveZeroOrder(re: Float64Array, im: Float64Array, c: number, s: nu
   return entropy + (gamma * negSq) / n;
 }
 
-function prepare(re: Float64Array, im: Float64Array, block: number, pivotIndex: number, size: number): Prepared {
+function prepare(
+  re: Float64Array,
+  im: Float64Array,
+  block: number,
+  pivotIndex: number,
+  size: number,
+): Prepared {
   if (block === 1) {
     // Full resolution: no copy. The normalisation to the largest magnitude is folded into the phase
     // factors by the caller (see `scale`).
@@ -164,7 +173,13 @@ function prepare(re: Float64Array, im: Float64Array, block: number, pivotIndex: 
     if (m > maxAbs) maxAbs = m;
   }
   // Block j is centred on original index j·block + (block − 1)/2.
-  return { re: r, im: q, x0: ((block - 1) / 2 - pivotIndex) / size, dx: block / size, scale: maxAbs > 0 ? 1 / Math.sqrt(maxAbs) : 1 };
+  return {
+    re: r,
+    im: q,
+    x0: ((block - 1) / 2 - pivotIndex) / size,
+    dx: block / size,
+    scale: maxAbs > 0 ? 1 / Math.sqrt(maxAbs) : 1,
+  };
 }
 
 /** Nelder–Mead on 1 or 2 variables with a box on each; returns the best point and its value. */
@@ -200,7 +215,8 @@ function nelderMead(
     const best = simplex[0];
     const worst = simplex[dim];
     let spread = 0;
-    for (let i = 1; i <= dim; i++) for (let k = 0; k < dim; k++) spread = Math.max(spread, Math.abs(simplex[i].x[k] - best.x[k]));
+    for (let i = 1; i <= dim; i++)
+      for (let k = 0; k < dim; k++) spread = Math.max(spread, Math.abs(simplex[i].x[k] - best.x[k]));
     if (spread < tol) break;
     const centroid = new Array<number>(dim).fill(0);
     for (let i = 0; i < dim; i++) for (let k = 0; k < dim; k++) centroid[k] += simplex[i].x[k] / dim;
@@ -244,20 +260,36 @@ export function wrapDegrees(deg: number): number {
  */
 export function autophase(spectrum: Spectrum, options: AutophaseOptions = {}): PhaseResult {
   const n = spectrum.re.length;
-  if (n < 16) throw new DataError('too few points for automatic phasing', { field: 'spectrum', found: n, expected: '≥ 16 points' });
+  if (n < 16)
+    throw new DataError('too few points for automatic phasing', {
+      field: 'spectrum',
+      found: n,
+      expected: '≥ 16 points',
+    });
   const firstOrder = options.firstOrder ?? false;
   const ph1Max = options.ph1MaxAbsDeg ?? 30;
   const gamma = options.penaltyWeight ?? 1e6;
   const step = options.ph0StepDeg ?? 10;
-  if (!(ph1Max >= 0 && Number.isFinite(ph1Max))) throw new ParameterError('PH1 bound must be ≥ 0 degrees', { field: 'ph1MaxAbsDeg', found: ph1Max });
-  if (!(gamma >= 0 && Number.isFinite(gamma))) throw new ParameterError('penalty weight must be ≥ 0', { field: 'penaltyWeight', found: gamma });
-  if (!(step > 0 && step <= 90)) throw new ParameterError('PH0 grid step must be in (0, 90] degrees', { field: 'ph0StepDeg', found: step });
+  if (!(ph1Max >= 0 && Number.isFinite(ph1Max)))
+    throw new ParameterError('PH1 bound must be ≥ 0 degrees', { field: 'ph1MaxAbsDeg', found: ph1Max });
+  if (!(gamma >= 0 && Number.isFinite(gamma)))
+    throw new ParameterError('penalty weight must be ≥ 0', { field: 'penaltyWeight', found: gamma });
+  if (!(step > 0 && step <= 90))
+    throw new ParameterError('PH0 grid step must be in (0, 90] degrees', {
+      field: 'ph0StepDeg',
+      found: step,
+    });
 
   let maxMag = -1;
   let maxIndex = 0;
   for (let i = 0; i < n; i++) {
     const m = spectrum.re[i] * spectrum.re[i] + spectrum.im[i] * spectrum.im[i];
-    if (!Number.isFinite(m)) throw new DataError('spectrum holds a non-finite value', { field: 'spectrum', found: spectrum.re[i], expected: 'finite numbers' });
+    if (!Number.isFinite(m))
+      throw new DataError('spectrum holds a non-finite value', {
+        field: 'spectrum',
+        found: spectrum.re[i],
+        expected: 'finite numbers',
+      });
     if (m > maxMag) {
       maxMag = m;
       maxIndex = i;
@@ -295,7 +327,15 @@ export function autophase(spectrum: Spectrum, options: AutophaseOptions = {}): P
   if (firstOrder && ph1Max > 0) {
     // PH0 and PH1: Nelder–Mead on the refinement copy, then a small simplex on the full spectrum.
     const run = (data: Prepared, start: number[], steps: number[], tol: number, maxEval: number) => {
-      const r = nelderMead((x) => objective(data, x[0] * DEG, x[1] * DEG, gamma), start, steps, [-Infinity, -ph1Max], [Infinity, ph1Max], tol, maxEval);
+      const r = nelderMead(
+        (x) => objective(data, x[0] * DEG, x[1] * DEG, gamma),
+        start,
+        steps,
+        [-Infinity, -ph1Max],
+        [Infinity, ph1Max],
+        tol,
+        maxEval,
+      );
       evaluations += r.evals;
       return { ph0: r.x[0], ph1: r.x[1], fx: r.fx };
     };
@@ -354,7 +394,13 @@ export function autophase(spectrum: Spectrum, options: AutophaseOptions = {}): P
 }
 
 /** The ACME objective of a spectrum at given phases (degrees, about `pivotPpm`), for diagnostics and tests. */
-export function acmeObjective(spectrum: Spectrum, ph0Deg: number, ph1Deg: number, pivotPpm: number, penaltyWeight = 1e6): number {
+export function acmeObjective(
+  spectrum: Spectrum,
+  ph0Deg: number,
+  ph1Deg: number,
+  pivotPpm: number,
+  penaltyWeight = 1e6,
+): number {
   const p = prepare(spectrum.re, spectrum.im, 1, ppmToIndex(spectrum.ppm, pivotPpm), spectrum.re.length);
   return objective(p, ph0Deg * DEG, ph1Deg * DEG, penaltyWeight);
 }

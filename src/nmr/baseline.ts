@@ -20,9 +20,24 @@ import type { PpmRange } from './types.js';
  */
 export function whittakerSmooth(y: Float64Array, weights: Float64Array, lambda: number): Float64Array {
   const n = y.length;
-  if (n < 3) throw new DataError('too few points for a Whittaker smoother', { field: 'spectrum', found: n, expected: '≥ 3' });
-  if (weights.length !== n) throw new ParameterError('weights and data differ in length', { field: 'weights', found: weights.length, expected: n });
-  if (!(lambda > 0 && Number.isFinite(lambda))) throw new ParameterError('smoothness λ must be positive', { field: 'lambda', found: lambda, expected: '> 0' });
+  if (n < 3)
+    throw new DataError('too few points for a Whittaker smoother', {
+      field: 'spectrum',
+      found: n,
+      expected: '≥ 3',
+    });
+  if (weights.length !== n)
+    throw new ParameterError('weights and data differ in length', {
+      field: 'weights',
+      found: weights.length,
+      expected: n,
+    });
+  if (!(lambda > 0 && Number.isFinite(lambda)))
+    throw new ParameterError('smoothness λ must be positive', {
+      field: 'lambda',
+      found: lambda,
+      expected: '> 0',
+    });
   // LDLᵀ of the band: d = D, e[i] = L[i][i−1], f[i] = L[i][i−2]; with A[i][i−2] = λ,
   //   f_i = λ/d_{i−2},  e_i = (A[i][i−1] − f_i·e_{i−1}·d_{i−2})/d_{i−1} = (A[i][i−1] − λ·e_{i−1})/d_{i−1},
   //   d_i = A[i][i] − e_i²·d_{i−1} − f_i²·d_{i−2}.
@@ -53,7 +68,11 @@ export function whittakerSmooth(y: Float64Array, weights: Float64Array, lambda: 
       e[1] = ei;
     }
     if (!(di > 0) || !Number.isFinite(di)) {
-      throw new NumericalError('Whittaker system is singular (too few points with weight)', { field: 'weights', found: di, expected: 'positive pivots' });
+      throw new NumericalError('Whittaker system is singular (too few points with weight)', {
+        field: 'weights',
+        found: di,
+        expected: 'positive pivots',
+      });
     }
     inv[i] = 1 / di;
     dPrev2 = dPrev;
@@ -101,7 +120,8 @@ export function defaultArplsLambda(n: number): number {
 export function arplsBaseline(y: Float64Array, options: ArplsOptions = {}): BaselineResult {
   const n = y.length;
   const block = options.blockPoints ?? 1;
-  if (!Number.isInteger(block) || block < 1) throw new ParameterError('block size must be a positive integer', { field: 'blockPoints', found: block });
+  if (!Number.isInteger(block) || block < 1)
+    throw new ParameterError('block size must be a positive integer', { field: 'blockPoints', found: block });
   const lambda = options.lambda ?? defaultArplsLambda(n);
   if (block === 1 || n < 8 * block) return arplsFull(y, { ...options, lambda });
   const m = Math.ceil(n / block);
@@ -134,7 +154,12 @@ function arplsFull(y: Float64Array, options: ArplsOptions): BaselineResult {
   const tol = options.tolerance ?? 1e-3;
   const maxIter = options.maxIterations ?? 50;
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(y[i])) throw new DataError('spectrum holds a non-finite value', { field: 'spectrum', found: y[i], expected: 'finite numbers' });
+    if (!Number.isFinite(y[i]))
+      throw new DataError('spectrum holds a non-finite value', {
+        field: 'spectrum',
+        found: y[i],
+        expected: 'finite numbers',
+      });
   }
   const w = new Float64Array(n).fill(1);
   let z = whittakerSmooth(y, w, lambda);
@@ -184,7 +209,11 @@ function arplsFull(y: Float64Array, options: ArplsOptions): BaselineResult {
 export function indicesInRegions(ppm: Float64Array, regionsPpm: readonly PpmRange[]): number[] {
   const out: number[] = [];
   for (const [a, b] of regionsPpm) {
-    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParameterError('region bounds must be finite ppm values', { field: 'regionsPpm', found: [a, b] });
+    if (!Number.isFinite(a) || !Number.isFinite(b))
+      throw new ParameterError('region bounds must be finite ppm values', {
+        field: 'regionsPpm',
+        found: [a, b],
+      });
   }
   for (let i = 0; i < ppm.length; i++) {
     const x = ppm[i];
@@ -203,11 +232,24 @@ export function indicesInRegions(ppm: Float64Array, regionsPpm: readonly PpmRang
  * `regionsPpm`, evaluated over the whole axis. The abscissa is mapped to [−1, 1] to keep the fit well
  * conditioned.
  */
-export function polynomialBaseline(spectrum: Spectrum, order: number, regionsPpm: readonly PpmRange[]): BaselineResult {
+export function polynomialBaseline(
+  spectrum: Spectrum,
+  order: number,
+  regionsPpm: readonly PpmRange[],
+): BaselineResult {
   if (!Number.isInteger(order) || order < 0 || order > 15) {
-    throw new ParameterError('polynomial order must be an integer 0…15', { field: 'order', found: order, expected: '0…15' });
+    throw new ParameterError('polynomial order must be an integer 0…15', {
+      field: 'order',
+      found: order,
+      expected: '0…15',
+    });
   }
-  if (regionsPpm.length === 0) throw new ParameterError('no signal-free regions given', { field: 'regionsPpm', found: [], expected: 'at least one [lo, hi] ppm range' });
+  if (regionsPpm.length === 0)
+    throw new ParameterError('no signal-free regions given', {
+      field: 'regionsPpm',
+      found: [],
+      expected: 'at least one [lo, hi] ppm range',
+    });
   const { ppm, re } = spectrum;
   const n = ppm.length;
   const idx = indicesInRegions(ppm, regionsPpm);
@@ -234,7 +276,11 @@ export function polynomialBaseline(spectrum: Spectrum, order: number, regionsPpm
     b.set(row, 0, re[i]);
   });
   const qr = new QrDecomposition(a);
-  if (!qr.isFullRank()) throw new NumericalError('baseline regions do not determine the polynomial', { field: 'regionsPpm', found: regionsPpm });
+  if (!qr.isFullRank())
+    throw new NumericalError('baseline regions do not determine the polynomial', {
+      field: 'regionsPpm',
+      found: regionsPpm,
+    });
   const coef = qr.solve(b).getColumn(0);
   const baseline = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -249,7 +295,12 @@ export function polynomialBaseline(spectrum: Spectrum, order: number, regionsPpm
 /** Subtracts a baseline from the real part; returns a new spectrum (imaginary part unchanged). */
 export function subtractBaseline(spectrum: Spectrum, baseline: Float64Array): Spectrum {
   const n = spectrum.re.length;
-  if (baseline.length !== n) throw new ParameterError('baseline and spectrum differ in length', { field: 'baseline', found: baseline.length, expected: n });
+  if (baseline.length !== n)
+    throw new ParameterError('baseline and spectrum differ in length', {
+      field: 'baseline',
+      found: baseline.length,
+      expected: n,
+    });
   const re = new Float64Array(n);
   for (let i = 0; i < n; i++) re[i] = spectrum.re[i] - baseline[i];
   return { ...spectrum, re };

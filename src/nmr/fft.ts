@@ -13,7 +13,8 @@ import type { ComplexSignal, AxisSource } from './types.js';
 
 /** Smallest power of two ≥ n (n ≥ 1). */
 export function nextPowerOfTwo(n: number): number {
-  if (!Number.isFinite(n) || n < 1) throw new ParameterError('size must be a positive number', { field: 'size', found: n, expected: '≥ 1' });
+  if (!Number.isFinite(n) || n < 1)
+    throw new ParameterError('size must be a positive number', { field: 'size', found: n, expected: '≥ 1' });
   let p = 1;
   while (p < n) p *= 2;
   return p;
@@ -57,20 +58,38 @@ export function transformPrepared(
   weights: Float64Array | undefined,
 ): FourierResult {
   if (fid.re.length !== fid.im.length) {
-    throw new DataError('real and imaginary parts differ in length', { field: 'fid', found: [fid.re.length, fid.im.length] });
+    throw new DataError('real and imaginary parts differ in length', {
+      field: 'fid',
+      found: [fid.re.length, fid.im.length],
+    });
   }
-  if (fid.re.length === 0) throw new DataError('the FID holds no points', { field: 'fid', found: 0, expected: '≥ 1 point' });
+  if (fid.re.length === 0)
+    throw new DataError('the FID holds no points', { field: 'fid', found: 0, expected: '≥ 1 point' });
   if (weights !== undefined && weights.length < fid.re.length) {
-    throw new ParameterError('fewer window weights than FID points', { field: 'weights', found: weights.length, expected: fid.re.length });
+    throw new ParameterError('fewer window weights than FID points', {
+      field: 'weights',
+      found: weights.length,
+      expected: fid.re.length,
+    });
   }
   const size = nextPowerOfTwo(sizePoints);
   const plan = planFor(size);
   const input = new Float64Array(2 * size);
   const m = Math.min(size, fid.re.length);
+  let finite = 0;
   for (let t = 0; t < m; t++) {
     const w = weights === undefined ? 1 : weights[t];
-    input[2 * t] = (fid.re[t] - offsetRe) * w;
-    input[2 * t + 1] = -(fid.im[t] - offsetIm) * w; // conjugate: Bruker's sense of rotation
+    const a = (fid.re[t] - offsetRe) * w;
+    const b = -(fid.im[t] - offsetIm) * w; // conjugate: Bruker's sense of rotation
+    input[2 * t] = a;
+    input[2 * t + 1] = b;
+    finite += a - a + (b - b); // stays 0 unless a value is NaN or ±Infinity
+  }
+  if (finite !== 0) {
+    throw new DataError('the FID holds a non-finite value (NaN or infinity)', {
+      field: 'fid',
+      expected: 'finite numbers',
+    });
   }
   const out = new Float64Array(2 * size);
   plan.transform(out, input);
@@ -92,7 +111,11 @@ export function transformPrepared(
  * δ_i = ((SFO1 − SF)·10⁶ + SW/2 − i·SW/SI) / SF, with SF = BF1 unless given (TopSpin's SF after SR).
  * For TopSpin data this equals OFFSET − i·SW_p/SF/SI.
  */
-export function ppmAxisFromAcquisition(acq: AxisSource, size: number, sfMHz: number = acq.bf1MHz): Float64Array {
+export function ppmAxisFromAcquisition(
+  acq: AxisSource,
+  size: number,
+  sfMHz: number = acq.bf1MHz,
+): Float64Array {
   checkPositive(acq.swHz, 'SW_h');
   checkPositive(sfMHz, 'SF');
   checkPositive(acq.sfo1MHz, 'SFO1');
@@ -101,11 +124,18 @@ export function ppmAxisFromAcquisition(acq: AxisSource, size: number, sfMHz: num
 }
 
 /** TopSpin's processed axis: point i at OFFSET − i·SW_p/SF/SI (ppm). */
-export function ppmAxisFromOffset(offsetPpm: number, swpHz: number, sfMHz: number, size: number): Float64Array {
-  if (!Number.isFinite(offsetPpm)) throw new ParameterError('axis offset is not a finite number', { field: 'OFFSET', found: offsetPpm });
+export function ppmAxisFromOffset(
+  offsetPpm: number,
+  swpHz: number,
+  sfMHz: number,
+  size: number,
+): Float64Array {
+  if (!Number.isFinite(offsetPpm))
+    throw new ParameterError('axis offset is not a finite number', { field: 'OFFSET', found: offsetPpm });
   checkPositive(swpHz, 'SW_p');
   checkPositive(sfMHz, 'SF');
-  if (!Number.isInteger(size) || size < 1) throw new ParameterError('spectrum size must be a positive integer', { field: 'SI', found: size });
+  if (!Number.isInteger(size) || size < 1)
+    throw new ParameterError('spectrum size must be a positive integer', { field: 'SI', found: size });
   const ppm = new Float64Array(size);
   const step = swpHz / sfMHz / size;
   for (let i = 0; i < size; i++) ppm[i] = offsetPpm - i * step;
@@ -113,7 +143,8 @@ export function ppmAxisFromOffset(offsetPpm: number, swpHz: number, sfMHz: numbe
 }
 
 function checkPositive(value: number, field: string): void {
-  if (!Number.isFinite(value) || value <= 0) throw new ParameterError('must be a positive number', { field, found: value, expected: '> 0' });
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ParameterError('must be a positive number', { field, found: value, expected: '> 0' });
 }
 
 /**
@@ -125,8 +156,15 @@ function checkPositive(value: number, field: string): void {
  * data need no scaling (the filter's output at the step is already ≈ f(0)/2); analogue data do. Apply
  * after group-delay removal, when point 0 of the time signal is the t = 0 sample.
  */
-export function scaleFirstPoint<T extends { readonly re: Float64Array; readonly im: Float64Array }>(spectrum: T, factor: number): T {
-  if (!Number.isFinite(factor)) throw new ParameterError('first-point factor must be a finite number', { field: 'firstPointScale', found: factor });
+export function scaleFirstPoint<T extends { readonly re: Float64Array; readonly im: Float64Array }>(
+  spectrum: T,
+  factor: number,
+): T {
+  if (!Number.isFinite(factor))
+    throw new ParameterError('first-point factor must be a finite number', {
+      field: 'firstPointScale',
+      found: factor,
+    });
   const n = spectrum.re.length;
   let sr = 0;
   let si = 0;

@@ -2,10 +2,23 @@
  * NMR processing: FID → phased, referenced, baseline-corrected spectrum, plus measurements.
  */
 export type { ComplexSignal, AxisSource, PpmRange } from './types.js';
-export { fourierTransform, nextPowerOfTwo, ppmAxisFromAcquisition, ppmAxisFromOffset, scaleFirstPoint, type FourierResult } from './fft.js';
+export {
+  fourierTransform,
+  nextPowerOfTwo,
+  ppmAxisFromAcquisition,
+  ppmAxisFromOffset,
+  scaleFirstPoint,
+  type FourierResult,
+} from './fft.js';
 export { apodize, dcOffset, removeDcOffset, windowWeights, type WindowFunction } from './timedomain.js';
 export { phase, magnitude, removeGroupDelay, rotateLinear, ppmToIndex } from './phase.js';
-export { autophase, acmeObjective, wrapDegrees, type AutophaseOptions, type PhaseResult } from './autophase.js';
+export {
+  autophase,
+  acmeObjective,
+  wrapDegrees,
+  type AutophaseOptions,
+  type PhaseResult,
+} from './autophase.js';
 export {
   arplsBaseline,
   defaultArplsLambda,
@@ -16,7 +29,15 @@ export {
   type ArplsOptions,
   type BaselineResult,
 } from './baseline.js';
-export { integrateRegion, noiseRms, pickPeak, regionIndices, signalToNoise, type Peak, type SignalToNoise } from './measure.js';
+export {
+  integrateRegion,
+  noiseRms,
+  pickPeak,
+  regionIndices,
+  signalToNoise,
+  type Peak,
+  type SignalToNoise,
+} from './measure.js';
 export { externalReferenceOffsetPpm, referenceOffsetPpm, shiftAxis } from './reference.js';
 export {
   fitSharedPhase,

@@ -8,7 +8,11 @@ import type { PpmRange } from './types.js';
 function checkRange(range: PpmRange, field: string): [number, number] {
   const [a, b] = range;
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === b) {
-    throw new ParameterError('region must be two different finite ppm values', { field, found: range, expected: '[lo, hi] ppm' });
+    throw new ParameterError('region must be two different finite ppm values', {
+      field,
+      found: range,
+      expected: '[lo, hi] ppm',
+    });
   }
   return [Math.min(a, b), Math.max(a, b)];
 }
@@ -64,7 +68,11 @@ export function pickPeak(spectrum: Spectrum, windowPpm: PpmRange, options: PickP
   const { re, ppm } = spectrum;
   const topFraction = options.topFraction ?? 0.9;
   if (!(topFraction > 0 && topFraction < 1)) {
-    throw new ParameterError('top fraction must lie in (0, 1)', { field: 'topFraction', found: topFraction, expected: '0 < f < 1' });
+    throw new ParameterError('top fraction must lie in (0, 1)', {
+      field: 'topFraction',
+      found: topFraction,
+      expected: '0 < f < 1',
+    });
   }
   const [first, last] = regionIndices(ppm, windowPpm, 'windowPpm');
   let index = first;
@@ -81,7 +89,14 @@ export function pickPeak(spectrum: Spectrum, windowPpm: PpmRange, options: PickP
   }
   if (hi - lo + 1 >= 5) {
     // Least-squares y = a + b·x + c·x² on x = i − index, solved by Cramer's rule on the normal equations.
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, t0 = 0, t1 = 0, t2 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      s4 = 0,
+      t0 = 0,
+      t1 = 0,
+      t2 = 0;
     for (let i = lo; i <= hi; i++) {
       const x = i - index;
       const x2 = x * x;
@@ -128,11 +143,16 @@ export function integrateRegion(spectrum: Spectrum, regionPpm: PpmRange): number
   const { re, ppm } = spectrum;
   const [lo, hi] = checkRange(regionPpm, 'region');
   const n = ppm.length;
-  if (n < 2) throw new DataError('too few points to integrate', { field: 'spectrum', found: n, expected: '≥ 2' });
+  if (n < 2)
+    throw new DataError('too few points to integrate', { field: 'spectrum', found: n, expected: '≥ 2' });
   const axisLo = Math.min(ppm[0], ppm[n - 1]);
   const axisHi = Math.max(ppm[0], ppm[n - 1]);
   if (hi <= axisLo || lo >= axisHi) {
-    throw new ParameterError('region lies outside the spectrum', { field: 'region', found: [lo, hi], expected: `within ${axisLo}…${axisHi} ppm` });
+    throw new ParameterError('region lies outside the spectrum', {
+      field: 'region',
+      found: [lo, hi],
+      expected: `within ${axisLo}…${axisHi} ppm`,
+    });
   }
   // Only the intervals that can overlap [lo, hi]: on a uniform axis their indices follow directly.
   const step = (ppm[n - 1] - ppm[0]) / (n - 1);
@@ -169,7 +189,12 @@ export function integrateRegion(spectrum: Spectrum, regionPpm: PpmRange): number
 export function noiseRms(spectrum: Spectrum, regionPpm: PpmRange): number {
   const [first, last] = regionIndices(spectrum.ppm, regionPpm, 'noiseRegion');
   const m = last - first + 1;
-  if (m < 3) throw new DataError('noise region holds too few points', { field: 'noiseRegion', found: m, expected: '≥ 3 points' });
+  if (m < 3)
+    throw new DataError('noise region holds too few points', {
+      field: 'noiseRegion',
+      found: m,
+      expected: '≥ 3 points',
+    });
   const { re } = spectrum;
   // Least-squares line over x = 0…m−1.
   const xm = (m - 1) / 2;
@@ -201,9 +226,18 @@ export interface SignalToNoise {
  * Signal-to-noise as TopSpin's `sino` reports it: the highest point in the signal region divided by
  * twice the noise of the noise region (the factor 2 is Bruker's convention; peak/RMS is twice this).
  */
-export function signalToNoise(spectrum: Spectrum, signalRegionPpm: PpmRange, noiseRegionPpm: PpmRange): SignalToNoise {
+export function signalToNoise(
+  spectrum: Spectrum,
+  signalRegionPpm: PpmRange,
+  noiseRegionPpm: PpmRange,
+): SignalToNoise {
   const noise = noiseRms(spectrum, noiseRegionPpm);
   const peak = pickPeak(spectrum, signalRegionPpm);
-  if (!(noise > 0)) throw new DataError('noise region has zero noise: cannot form a ratio', { field: 'noiseRegion', found: noise, expected: '> 0' });
+  if (!(noise > 0))
+    throw new DataError('noise region has zero noise: cannot form a ratio', {
+      field: 'noiseRegion',
+      found: noise,
+      expected: '> 0',
+    });
   return { snr: spectrum.re[peak.index] / (2 * noise), peakHeight: spectrum.re[peak.index], noiseRms: noise };
 }

@@ -62,8 +62,10 @@ export function ppmToIndex(ppm: Float64Array, valuePpm: number): number {
  * PHC0/PHC1 convention). Returns a new spectrum.
  */
 export function phase(spectrum: Spectrum, ph0Deg: number, ph1Deg: number, pivotPpm?: number): Spectrum {
-  if (!Number.isFinite(ph0Deg)) throw new ParameterError('phase must be a finite number of degrees', { field: 'ph0', found: ph0Deg });
-  if (!Number.isFinite(ph1Deg)) throw new ParameterError('phase must be a finite number of degrees', { field: 'ph1', found: ph1Deg });
+  if (!Number.isFinite(ph0Deg))
+    throw new ParameterError('phase must be a finite number of degrees', { field: 'ph0', found: ph0Deg });
+  if (!Number.isFinite(ph1Deg))
+    throw new ParameterError('phase must be a finite number of degrees', { field: 'ph1', found: ph1Deg });
   if (pivotPpm !== undefined && !Number.isFinite(pivotPpm)) {
     throw new ParameterError('pivot must be a finite ppm value', { field: 'pivotPpm', found: pivotPpm });
   }
@@ -71,7 +73,14 @@ export function phase(spectrum: Spectrum, ph0Deg: number, ph1Deg: number, pivotP
   const pivotIndex = pivotPpm === undefined ? 0 : ppmToIndex(spectrum.ppm, pivotPpm);
   const re = new Float64Array(n);
   const im = new Float64Array(n);
-  rotateLinear(spectrum.re, spectrum.im, (ph0Deg - (ph1Deg * pivotIndex) / n) * DEG, (ph1Deg / n) * DEG, re, im);
+  rotateLinear(
+    spectrum.re,
+    spectrum.im,
+    (ph0Deg - (ph1Deg * pivotIndex) / n) * DEG,
+    (ph1Deg / n) * DEG,
+    re,
+    im,
+  );
   return { ...spectrum, re, im };
 }
 
@@ -83,7 +92,11 @@ export function phase(spectrum: Spectrum, ph0Deg: number, ph1Deg: number, pivotP
  */
 export function removeGroupDelay<T extends ComplexSignal>(spectrum: T, groupDelayPoints: number): T {
   if (!Number.isFinite(groupDelayPoints) || groupDelayPoints < 0) {
-    throw new ParameterError('group delay must be a non-negative number of points', { field: 'GRPDLY', found: groupDelayPoints, expected: '≥ 0' });
+    throw new ParameterError('group delay must be a non-negative number of points', {
+      field: 'GRPDLY',
+      found: groupDelayPoints,
+      expected: '≥ 0',
+    });
   }
   const n = spectrum.re.length;
   const re = new Float64Array(n);

@@ -2,22 +2,32 @@
  * FID → processed spectrum, one call per spectrum, and a streaming series processor.
  *
  * Order of steps (as TopSpin's `ef`/`gm` + `ft` + `pk` + `abs`): truncate to TDeff → DC offset → window →
- * zero fill to SI (power of two) → FFT (Bruker order) → group-delay removal → phase (manual, automatic
- * or magnitude) → ppm axis (acquisition or procs) → referencing → baseline. Referencing comes before the
+ * zero fill to SI (power of two) → FFT (Bruker order) → group-delay removal → [first-point scaling] →
+ * phase (manual, automatic or magnitude) → ppm axis (acquisition or procs) → referencing → baseline. Referencing comes before the
  * baseline so that user baseline regions are read on the final axis.
  */
 import { DataError, ParameterError } from '../core/errors.js';
 import type { Fid, Spectrum } from '../core/types.js';
 import type { ProcsParams } from '../io/bruker/processed.js';
 import { autophase, type AutophaseOptions, type PhaseResult } from './autophase.js';
-import { arplsBaseline, defaultArplsLambda, polynomialBaseline, subtractBaseline } from './baseline.js';
-import { nextPowerOfTwo, ppmAxisFromAcquisition, ppmAxisFromOffset, scaleFirstPoint, transformPrepared } from './fft.js';
-import { magnitude, phase, rotateLinear } from './phase.js';
+import { arplsBaseline, defaultArplsLambda, polynomialBaseline } from './baseline.js';
+import {
+  nextPowerOfTwo,
+  ppmAxisFromAcquisition,
+  ppmAxisFromOffset,
+  scaleFirstPoint,
+  transformPrepared,
+} from './fft.js';
+import { magnitude, phase, ppmToIndex, rotateLinear } from './phase.js';
 import { referenceOffsetPpm, shiftAxis } from './reference.js';
 import { dcOffset, windowWeights, type WindowFunction } from './timedomain.js';
 import type { PpmRange } from './types.js';
 
-export type PhaseOption = 'auto' | 'magnitude' | 'none' | { readonly ph0Deg: number; readonly ph1Deg: number; readonly pivotPpm?: number };
+export type PhaseOption =
+  | 'auto'
+  | 'magnitude'
+  | 'none'
+  | { readonly ph0Deg: number; readonly ph1Deg: number; readonly pivotPpm?: number };
 
 export type BaselineOption =
   | 'none'
@@ -80,7 +90,12 @@ export interface ProcessingOptions {
 export type AppliedBaseline =
   | { readonly kind: 'none' }
   | { readonly kind: 'polynomial'; readonly order: number; readonly regionsPpm: readonly PpmRange[] }
-  | { readonly kind: 'arpls'; readonly lambda: number; readonly blockPoints: number; readonly iterations: number };
+  | {
+      readonly kind: 'arpls';
+      readonly lambda: number;
+      readonly blockPoints: number;
+      readonly iterations: number;
+    };
 
 export interface AppliedPhase {
   readonly mode: 'auto' | 'shared' | 'manual' | 'magnitude' | 'none';
@@ -116,16 +131,36 @@ function windowsOf(options: ProcessingOptions): WindowFunction[] {
  * Steps up to and including group-delay removal: returns the complex spectrum on its ppm axis, not yet
  * phased. Exposed so a series can sum spectra for a shared phase.
  */
-export function transformFid(fid: Fid, options: ProcessingOptions = {}): { spectrum: Spectrum; applied: Omit<ProcessingResult['applied'], 'phase' | 'referenceOffsetPpm' | 'baseline'> } {
+export function transformFid(
+  fid: Fid,
+  options: ProcessingOptions = {},
+): {
+  spectrum: Spectrum;
+  applied: Omit<ProcessingResult['applied'], 'phase' | 'referenceOffsetPpm' | 'baseline'>;
+} {
   const meta = fid.meta;
   if (fid.re.length !== fid.im.length) {
-    throw new DataError('real and imaginary parts differ in length', { file: meta?.source, field: 'fid', found: [fid.re.length, fid.im.length] });
+    throw new DataError('real and imaginary parts differ in length', {
+      file: meta?.source,
+      field: 'fid',
+      found: [fid.re.length, fid.im.length],
+    });
   }
   let n = fid.re.length;
-  if (n < 2) throw new DataError('the FID holds too few points', { file: meta?.source, field: 'TD', found: n, expected: '≥ 2 complex points' });
+  if (n < 2)
+    throw new DataError('the FID holds too few points', {
+      file: meta?.source,
+      field: 'TD',
+      found: n,
+      expected: '≥ 2 complex points',
+    });
   if (options.truncatePoints !== undefined) {
     const t = options.truncatePoints;
-    if (!Number.isInteger(t) || t < 2) throw new ParameterError('truncation must be an integer ≥ 2 points', { field: 'truncatePoints', found: t });
+    if (!Number.isInteger(t) || t < 2)
+      throw new ParameterError('truncation must be an integer ≥ 2 points', {
+        field: 'truncatePoints',
+        found: t,
+      });
     n = Math.min(n, t);
   }
   const signal = { re: fid.re.subarray(0, n), im: fid.im.subarray(0, n) };
@@ -142,14 +177,22 @@ export function transformFid(fid: Fid, options: ProcessingOptions = {}): { spect
     else for (let k = 0; k < n; k++) weights[k] *= wk[k];
   }
   if (options.sizePoints !== undefined && (!Number.isInteger(options.sizePoints) || options.sizePoints < 2)) {
-    throw new ParameterError('spectrum size must be an integer ≥ 2', { field: 'SI', found: options.sizePoints });
+    throw new ParameterError('spectrum size must be an integer ≥ 2', {
+      field: 'SI',
+      found: options.sizePoints,
+    });
   }
   const size = nextPowerOfTwo(options.sizePoints ?? n);
   // DC offset, window, zero filling and the conjugate go into the FFT buffer in one pass.
   let spec = transformPrepared(signal, size, dc?.re ?? 0, dc?.im ?? 0, weights);
   const gd = options.groupDelayPoints ?? meta.groupDelayPoints;
   if (!Number.isFinite(gd) || gd < 0) {
-    throw new ParameterError('group delay must be a non-negative number of points', { file: meta.source, field: 'GRPDLY', found: gd, expected: '≥ 0' });
+    throw new ParameterError('group delay must be a non-negative number of points', {
+      file: meta.source,
+      field: 'GRPDLY',
+      found: gd,
+      expected: '≥ 0',
+    });
   }
   // Group delay = first-order phase of 360·g degrees from the first point (see removeGroupDelay); the
   // FFT output is ours, so rotate it in place.
@@ -165,6 +208,30 @@ export function transformFid(fid: Fid, options: ProcessingOptions = {}): { spect
     spectrum: { re: spec.re, im: spec.im, ppm, sfMHz, meta },
     applied: { dcOffset: dc, windows, sizePoints: size, groupDelayPoints: gd, firstPointScale: firstPoint },
   };
+}
+
+// The spectrum handed to `finish` was created by transformFid for this call alone, so phase and baseline
+// may update its arrays in place (saves three array allocations per spectrum in a long series); the
+// public phase() and subtractBaseline() stay copying.
+function phaseOwned(spectrum: Spectrum, ph0Deg: number, ph1Deg: number, pivotPpm: number): Spectrum {
+  if (!Number.isFinite(ph0Deg) || !Number.isFinite(ph1Deg) || !Number.isFinite(pivotPpm))
+    return phase(spectrum, ph0Deg, ph1Deg, pivotPpm); // throws the typed error
+  const n = spectrum.re.length;
+  const pivotIndex = ppmToIndex(spectrum.ppm, pivotPpm);
+  const deg = Math.PI / 180;
+  rotateLinear(
+    spectrum.re,
+    spectrum.im,
+    (ph0Deg - (ph1Deg * pivotIndex) / n) * deg,
+    (ph1Deg / n) * deg,
+    spectrum.re,
+    spectrum.im,
+  );
+  return spectrum;
+}
+
+function subtractOwned(re: Float64Array, baseline: Float64Array): void {
+  for (let i = 0; i < re.length; i++) re[i] -= baseline[i];
 }
 
 /** Phase, reference and baseline of a transformed spectrum, given a phase fitted elsewhere (shared). */
@@ -186,11 +253,16 @@ function finish(
     appliedPhase = { mode: 'magnitude', ph0Deg: 0, ph1Deg: 0, pivotPpm: firstPpm };
   } else if (phaseOption === 'auto') {
     const p = sharedPhase ?? autophase(spectrum, options.autophase);
-    phased = phase(spectrum, p.ph0Deg, p.ph1Deg, p.pivotPpm);
-    appliedPhase = { mode: sharedPhase ? 'shared' : 'auto', ph0Deg: p.ph0Deg, ph1Deg: p.ph1Deg, pivotPpm: p.pivotPpm };
+    phased = phaseOwned(spectrum, p.ph0Deg, p.ph1Deg, p.pivotPpm);
+    appliedPhase = {
+      mode: sharedPhase ? 'shared' : 'auto',
+      ph0Deg: p.ph0Deg,
+      ph1Deg: p.ph1Deg,
+      pivotPpm: p.pivotPpm,
+    };
   } else {
     const pivotPpm = phaseOption.pivotPpm ?? firstPpm;
-    phased = phase(spectrum, phaseOption.ph0Deg, phaseOption.ph1Deg, pivotPpm);
+    phased = phaseOwned(spectrum, phaseOption.ph0Deg, phaseOption.ph1Deg, pivotPpm);
     appliedPhase = { mode: 'manual', ph0Deg: phaseOption.ph0Deg, ph1Deg: phaseOption.ph1Deg, pivotPpm };
   }
 
@@ -199,7 +271,12 @@ function finish(
   if (ref !== 'none') {
     if (ref.kind === 'internal') offset = referenceOffsetPpm(phased, ref.windowPpm, ref.valuePpm);
     else if (ref.kind === 'offset') offset = ref.ppm;
-    else throw new ParameterError('unknown reference kind', { field: 'reference', found: (ref as { kind: unknown }).kind, expected: 'internal | offset' });
+    else
+      throw new ParameterError('unknown reference kind', {
+        field: 'reference',
+        found: (ref as { kind: unknown }).kind,
+        expected: 'internal | offset',
+      });
     phased = shiftAxis(phased, offset);
   }
 
@@ -210,18 +287,26 @@ function finish(
     const lambda = (typeof bl === 'object' ? bl.lambda : undefined) ?? defaultArplsLambda(n);
     // Default: fit on block means so that ≈1024 values enter the solver (8-point blocks for 8k spectra;
     // on the arPLS fixture, 8-point blocks move the baseline by 0.08 σ of the noise).
-    const blockPoints = (typeof bl === 'object' ? bl.blockPoints : undefined) ?? Math.max(1, Math.floor(n / 1024));
+    const blockPoints =
+      (typeof bl === 'object' ? bl.blockPoints : undefined) ?? Math.max(1, Math.floor(n / 1024));
     const r = arplsBaseline(phased.re, { lambda, blockPoints });
-    phased = subtractBaseline(phased, r.baseline);
+    subtractOwned(phased.re, r.baseline);
     appliedBaseline = { kind: 'arpls', lambda, blockPoints, iterations: r.iterations };
   } else if (typeof bl === 'object' && 'order' in bl) {
     const r = polynomialBaseline(phased, bl.order, bl.regionsPpm);
-    phased = subtractBaseline(phased, r.baseline);
+    subtractOwned(phased.re, r.baseline);
     appliedBaseline = { kind: 'polynomial', order: bl.order, regionsPpm: bl.regionsPpm };
   } else if (bl !== 'none') {
-    throw new ParameterError('unknown baseline option', { field: 'baseline', found: bl, expected: "'none' | 'auto' | {order, regionsPpm}" });
+    throw new ParameterError('unknown baseline option', {
+      field: 'baseline',
+      found: bl,
+      expected: "'none' | 'auto' | {order, regionsPpm}",
+    });
   }
-  return { spectrum: phased, applied: { ...applied, phase: appliedPhase, referenceOffsetPpm: offset, baseline: appliedBaseline } };
+  return {
+    spectrum: phased,
+    applied: { ...applied, phase: appliedPhase, referenceOffsetPpm: offset, baseline: appliedBaseline },
+  };
 }
 
 /** Processes one FID with the given options (defaults: DC offset, no window, SI ≥ TD/2, auto phase). */
@@ -237,7 +322,9 @@ function processWithPhase(fid: Fid, options: ProcessingOptions, shared: PhaseRes
 }
 
 /** Window code WDW → window function; TopSpin's codes (0 none, 1 EM, 2 GM, 3 SINE, 4 QSINE). */
-function windowFromProcs(procs: Pick<ProcsParams, 'windowCode' | 'lineBroadeningHz' | 'gaussianFraction' | 'sineBellShift' | 'file'>): WindowFunction {
+function windowFromProcs(
+  procs: Pick<ProcsParams, 'windowCode' | 'lineBroadeningHz' | 'gaussianFraction' | 'sineBellShift' | 'file'>,
+): WindowFunction {
   switch (procs.windowCode) {
     case 0:
       return { kind: 'none' };
@@ -250,7 +337,12 @@ function windowFromProcs(procs: Pick<ProcsParams, 'windowCode' | 'lineBroadening
     case 4:
       return { kind: 'sine-squared', ssb: procs.sineBellShift };
     default:
-      throw new ParameterError('window function not supported', { file: procs.file, field: 'WDW', found: procs.windowCode, expected: '0 (none), 1 (EM), 2 (GM), 3 (SINE) or 4 (QSINE)' });
+      throw new ParameterError('window function not supported', {
+        file: procs.file,
+        field: 'WDW',
+        found: procs.windowCode,
+        expected: '0 (none), 1 (EM), 2 (GM), 3 (SINE) or 4 (QSINE)',
+      });
   }
 }
 
@@ -300,7 +392,12 @@ export function fitSharedPhase(source: FidSource, options: ProcessingOptions = {
       axis = spectrum;
     } else {
       if (spectrum.re.length !== sumRe.length) {
-        throw new DataError('spectra of one series differ in size', { file: fid.meta?.source, field: 'SI', found: spectrum.re.length, expected: sumRe.length });
+        throw new DataError('spectra of one series differ in size', {
+          file: fid.meta?.source,
+          field: 'SI',
+          found: spectrum.re.length,
+          expected: sumRe.length,
+        });
       }
       for (let i = 0; i < sumRe.length; i++) {
         sumRe[i] += spectrum.re[i];
@@ -310,7 +407,11 @@ export function fitSharedPhase(source: FidSource, options: ProcessingOptions = {
     count++;
   }
   if (count === 0 || sumRe === undefined || sumIm === undefined || axis === undefined) {
-    throw new DataError('the series holds no spectra', { field: 'series', found: 0, expected: '≥ 1 spectrum' });
+    throw new DataError('the series holds no spectra', {
+      field: 'series',
+      found: 0,
+      expected: '≥ 1 spectrum',
+    });
   }
   return autophase({ ...axis, re: sumRe, im: sumIm }, options.autophase);
 }
@@ -326,7 +427,10 @@ function isOneShot(source: FidSource): boolean {
  * `phase: 'auto'` and `seriesPhase: 'shared'` the source is read twice (first to fit the phase on the
  * sum), so it must be re-iterable: an array or a function returning a fresh iterable.
  */
-export function* processSeries(source: FidSource, options: ProcessingOptions = {}): Generator<ProcessingResult> {
+export function* processSeries(
+  source: FidSource,
+  options: ProcessingOptions = {},
+): Generator<ProcessingResult> {
   const shared = (options.phase ?? 'auto') === 'auto' && options.seriesPhase === 'shared';
   if (shared) {
     if (isOneShot(source)) {

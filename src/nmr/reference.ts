@@ -13,7 +13,11 @@ import { pickPeak } from './measure.js';
 
 /** Offset (ppm) that moves the highest peak in `windowPpm` to `valuePpm` (sub-point peak position). */
 export function referenceOffsetPpm(spectrum: Spectrum, windowPpm: PpmRange, valuePpm: number): number {
-  if (!Number.isFinite(valuePpm)) throw new ParameterError('reference value must be a finite ppm value', { field: 'valuePpm', found: valuePpm });
+  if (!Number.isFinite(valuePpm))
+    throw new ParameterError('reference value must be a finite ppm value', {
+      field: 'valuePpm',
+      found: valuePpm,
+    });
   return valuePpm - pickPeak(spectrum, windowPpm).ppm;
 }
 
@@ -22,7 +26,11 @@ export const externalReferenceOffsetPpm = referenceOffsetPpm;
 
 /** Returns the spectrum with every ppm value shifted by `offsetPpm`. */
 export function shiftAxis(spectrum: Spectrum, offsetPpm: number): Spectrum {
-  if (!Number.isFinite(offsetPpm)) throw new ParameterError('reference offset must be a finite ppm value', { field: 'offsetPpm', found: offsetPpm });
+  if (!Number.isFinite(offsetPpm))
+    throw new ParameterError('reference offset must be a finite ppm value', {
+      field: 'offsetPpm',
+      found: offsetPpm,
+    });
   const ppm = new Float64Array(spectrum.ppm.length);
   for (let i = 0; i < ppm.length; i++) ppm[i] = spectrum.ppm[i] + offsetPpm;
   return { ...spectrum, ppm };

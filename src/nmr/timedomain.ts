@@ -26,8 +26,14 @@ function checkFinite(value: number, field: string): void {
 
 /** Window weights for n points sampled at SW_h (dwell 1/SW_h). */
 export function windowWeights(window: WindowFunction, n: number, swHz: number): Float64Array {
-  if (!Number.isInteger(n) || n < 1) throw new DataError('no points to apodize', { field: 'fid', found: n, expected: '≥ 1' });
-  if (!Number.isFinite(swHz) || swHz <= 0) throw new ParameterError('spectral width must be positive', { field: 'SW_h', found: swHz, expected: '> 0' });
+  if (!Number.isInteger(n) || n < 1)
+    throw new DataError('no points to apodize', { field: 'fid', found: n, expected: '≥ 1' });
+  if (!Number.isFinite(swHz) || swHz <= 0)
+    throw new ParameterError('spectral width must be positive', {
+      field: 'SW_h',
+      found: swHz,
+      expected: '> 0',
+    });
   const w = new Float64Array(n);
   const dt = 1 / swHz;
   const aqS = n * dt;
@@ -49,7 +55,12 @@ export function windowWeights(window: WindowFunction, n: number, swHz: number): 
     }
     case 'gaussian': {
       checkFinite(window.gbHz, 'GB');
-      if (window.gbHz < 0) throw new ParameterError('Gaussian broadening must be ≥ 0 Hz', { field: 'GB', found: window.gbHz, expected: '≥ 0' });
+      if (window.gbHz < 0)
+        throw new ParameterError('Gaussian broadening must be ≥ 0 Hz', {
+          field: 'GB',
+          found: window.gbHz,
+          expected: '≥ 0',
+        });
       const c = (Math.PI * window.gbHz) ** 2 / (4 * Math.LN2);
       for (let k = 0; k < n; k++) {
         const t = k * dt;
@@ -60,9 +71,18 @@ export function windowWeights(window: WindowFunction, n: number, swHz: number): 
     case 'lorentz-gauss': {
       checkFinite(window.lbHz, 'LB');
       checkFinite(window.gbFraction, 'GB');
-      if (window.lbHz >= 0) throw new ParameterError('Lorentz-to-Gauss needs a negative LB', { field: 'LB', found: window.lbHz, expected: '< 0 Hz' });
+      if (window.lbHz >= 0)
+        throw new ParameterError('Lorentz-to-Gauss needs a negative LB', {
+          field: 'LB',
+          found: window.lbHz,
+          expected: '< 0 Hz',
+        });
       if (window.gbFraction <= 0 || window.gbFraction >= 1) {
-        throw new ParameterError('Lorentz-to-Gauss needs 0 < GB < 1', { field: 'GB', found: window.gbFraction, expected: '0 < GB < 1' });
+        throw new ParameterError('Lorentz-to-Gauss needs 0 < GB < 1', {
+          field: 'GB',
+          found: window.gbFraction,
+          expected: '0 < GB < 1',
+        });
       }
       const a = Math.PI * window.lbHz;
       const b = -a / (2 * window.gbFraction * aqS);
@@ -88,7 +108,11 @@ export function windowWeights(window: WindowFunction, n: number, swHz: number): 
 }
 
 /** Multiplies the FID by a window function; returns a new signal. */
-export function apodize(fid: ComplexSignal, window: WindowFunction, swHz: number): { re: Float64Array; im: Float64Array } {
+export function apodize(
+  fid: ComplexSignal,
+  window: WindowFunction,
+  swHz: number,
+): { re: Float64Array; im: Float64Array } {
   const n = fid.re.length;
   const w = windowWeights(window, n, swHz);
   const re = new Float64Array(n);
@@ -124,7 +148,11 @@ export function removeDcOffset(
 export function dcOffset(fid: ComplexSignal, tailFraction = 0.25): { offsetRe: number; offsetIm: number } {
   const n = fid.re.length;
   if (!(tailFraction > 0 && tailFraction <= 1)) {
-    throw new ParameterError('DC tail fraction must be in (0, 1]', { field: 'tailFraction', found: tailFraction, expected: '0 < f ≤ 1' });
+    throw new ParameterError('DC tail fraction must be in (0, 1]', {
+      field: 'tailFraction',
+      found: tailFraction,
+      expected: '0 < f ≤ 1',
+    });
   }
   if (n === 0) throw new DataError('the FID holds no points', { field: 'fid', found: 0 });
   const start = Math.min(n - 1, Math.floor(n * (1 - tailFraction)));

@@ -163,6 +163,35 @@ describe('leastSquares statistics', () => {
   });
 });
 
+describe('leastSquares Jacobian layouts', () => {
+  it('column-major and row-major analytic Jacobians (with a fixed parameter) give the same fit', () => {
+    const fx = fixtures.find((f) => f.name === 'lorentz3-bounds')!;
+    const rowMajor = makeProblem(fx, true);
+    const m = rowMajor.nResiduals;
+    const n = rowMajor.nParams;
+    const tmp = new Float64Array(m * n);
+    const columnMajor: LeastSquaresProblem = {
+      nParams: n,
+      nResiduals: m,
+      jacobianLayout: 'column-major',
+      residuals: (p, out) => rowMajor.residuals(p, out),
+      jacobian(p, out) {
+        rowMajor.jacobian!(p, tmp);
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = tmp[i * n + j];
+      },
+    };
+    const lower = fx.lower.map(num);
+    const upper = fx.upper.map(num);
+    lower[5] = upper[5] = 0.9; // hold the second width fixed
+    const a = leastSquares(rowMajor, fx.p0, { lower, upper, xScale: 'jac' });
+    const b = leastSquares(columnMajor, fx.p0, { lower, upper, xScale: 'jac' });
+    expect(b.p[5]).toBe(0.9);
+    for (let j = 0; j < n; j++) expect(b.p[j]).toBeCloseTo(a.p[j], 12);
+    for (let k = 0; k < m * n; k++) expect(b.jacobian[k]).toBeCloseTo(a.jacobian[k], 12);
+    expect(b.iterations).toBe(a.iterations);
+  });
+});
+
 describe('leastSquares degenerate input', () => {
   const line: LeastSquaresProblem = {
     nParams: 2,
@@ -192,6 +221,10 @@ describe('leastSquares degenerate input', () => {
   });
   it('throws NumericalError when residuals are not finite at the start', () => {
     expect(() => leastSquares({ nParams: 1, nResiduals: 1, residuals: (_p, out) => out.set([NaN]) }, [1])).toThrow(NumericalError);
+  });
+  it('throws NumericalError when the analytic Jacobian is not finite at the start', () => {
+    const bad: LeastSquaresProblem = { nParams: 1, nResiduals: 2, residuals: (p, out) => out.set([p[0], p[0] - 1]), jacobian: (_p, out) => out.set([1, NaN]) };
+    expect(() => leastSquares(bad, [3])).toThrow(NumericalError);
   });
   it('backs off from regions where residuals are not finite', () => {
     // log model undefined for p ≤ 0; the minimum is at p = e^-1 approached from p0 = 3.

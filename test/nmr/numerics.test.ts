@@ -20,7 +20,9 @@ import {
 } from '../../src/nmr/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ref = JSON.parse(readFileSync(join(here, '..', 'fixtures', 'nmr', 'nmr_reference.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+const ref = JSON.parse(
+  readFileSync(join(here, '..', 'fixtures', 'nmr', 'nmr_reference.json'), 'utf8'),
+) as Record<string, Record<string, unknown>>;
 const arr = (v: unknown): Float64Array => Float64Array.from(v as number[]);
 
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -40,17 +42,36 @@ const n = fid.re.length;
 
 describe('window functions match the numpy reference', () => {
   it('exponential (EM)', () => {
-    expect(maxRelDiff(windowWeights({ kind: 'exponential', lbHz: ref.em.lbHz as number }, n, sw), ref.em.w as number[])).toBeLessThan(1e-12);
+    expect(
+      maxRelDiff(
+        windowWeights({ kind: 'exponential', lbHz: ref.em.lbHz as number }, n, sw),
+        ref.em.w as number[],
+      ),
+    ).toBeLessThan(1e-12);
   });
   it('Gaussian (FWHM in Hz)', () => {
-    expect(maxRelDiff(windowWeights({ kind: 'gaussian', gbHz: ref.gauss.gbHz as number }, n, sw), ref.gauss.w as number[])).toBeLessThan(1e-12);
+    expect(
+      maxRelDiff(
+        windowWeights({ kind: 'gaussian', gbHz: ref.gauss.gbHz as number }, n, sw),
+        ref.gauss.w as number[],
+      ),
+    ).toBeLessThan(1e-12);
   });
   it('Lorentz-to-Gauss (TopSpin GM)', () => {
-    const w = windowWeights({ kind: 'lorentz-gauss', lbHz: ref.gm.lbHz as number, gbFraction: ref.gm.gb as number }, n, sw);
+    const w = windowWeights(
+      { kind: 'lorentz-gauss', lbHz: ref.gm.lbHz as number, gbFraction: ref.gm.gb as number },
+      n,
+      sw,
+    );
     expect(maxRelDiff(w, ref.gm.w as number[])).toBeLessThan(1e-12);
   });
   it('squared sine bell (QSINE)', () => {
-    expect(maxRelDiff(windowWeights({ kind: 'sine-squared', ssb: ref.qsine.ssb as number }, n, sw), ref.qsine.w as number[])).toBeLessThan(1e-12);
+    expect(
+      maxRelDiff(
+        windowWeights({ kind: 'sine-squared', ssb: ref.qsine.ssb as number }, n, sw),
+        ref.qsine.w as number[],
+      ),
+    ).toBeLessThan(1e-12);
   });
 });
 
@@ -103,7 +124,12 @@ describe('baselines match scipy', () => {
   });
   it('polynomial on signal-free regions equals numpy polyfit', () => {
     const p = ref.polyBaseline;
-    const s: Spectrum = { re: arr(p.y), im: new Float64Array((p.y as number[]).length), ppm: arr(p.ppm), sfMHz: 155 };
+    const s: Spectrum = {
+      re: arr(p.y),
+      im: new Float64Array((p.y as number[]).length),
+      ppm: arr(p.ppm),
+      sfMHz: 155,
+    };
     const r = polynomialBaseline(s, p.order as number, p.regions as [number, number][]);
     expect(maxRelDiff(r.baseline, p.baseline as number[])).toBeLessThan(1e-9);
   });
@@ -112,7 +138,12 @@ describe('baselines match scipy', () => {
 describe('integration matches numpy trapezoid', () => {
   it('region integral with interpolated ends (intensity·ppm)', () => {
     const p = ref.polyBaseline;
-    const s: Spectrum = { re: arr(p.y), im: new Float64Array((p.y as number[]).length), ppm: arr(p.ppm), sfMHz: 155 };
+    const s: Spectrum = {
+      re: arr(p.y),
+      im: new Float64Array((p.y as number[]).length),
+      ppm: arr(p.ppm),
+      sfMHz: 155,
+    };
     const v = integrateRegion(s, [ref.integral.lo as number, ref.integral.hi as number]);
     expect(v).toBeCloseTo(ref.integral.value as number, 9);
   });

@@ -30,7 +30,14 @@ import {
 import { normal, rng } from './synthetic.js';
 
 /** Lorentzian absorption (height h, centre c, half width at half maximum w) on a descending ppm axis. */
-function lorentzSpectrum(n: number, centrePpm: number, hwhmPpm: number, height: number, noise = 0, seed = 1): Spectrum {
+function lorentzSpectrum(
+  n: number,
+  centrePpm: number,
+  hwhmPpm: number,
+  height: number,
+  noise = 0,
+  seed = 1,
+): Spectrum {
   const ppm = new Float64Array(n);
   const re = new Float64Array(n);
   const im = new Float64Array(n);
@@ -108,7 +115,10 @@ describe('measurements against analytic lines', () => {
     expect(offset).toBeCloseTo(245 - 247.31, 2);
     const shifted = shiftAxis(s, offset);
     expect(pickPeak(shifted, [230, 270]).ppm).toBeCloseTo(245, 2);
-    const r = processFid({ re: new Float64Array(64).fill(1), im: new Float64Array(64), meta }, { phase: 'none', reference: { kind: 'offset', ppm: 1.5 } });
+    const r = processFid(
+      { re: new Float64Array(64).fill(1), im: new Float64Array(64), meta },
+      { phase: 'none', reference: { kind: 'offset', ppm: 1.5 } },
+    );
     expect(r.applied.referenceOffsetPpm).toBe(1.5);
   });
 });
@@ -180,7 +190,8 @@ describe('baselines', () => {
       const a = Matrix.zeros(n, n);
       for (let r = 0; r < n - 2; r++) {
         const d = [1, -2, 1];
-        for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) a.set(r + p, r + q, a.get(r + p, r + q) + lambda * d[p] * d[q]);
+        for (let p = 0; p < 3; p++)
+          for (let q = 0; q < 3; q++) a.set(r + p, r + q, a.get(r + p, r + q) + lambda * d[p] * d[q]);
       }
       for (let i = 0; i < n; i++) a.set(i, i, a.get(i, i) + w[i]);
       const expected = solve(a, Matrix.columnVector(Array.from(y, (v, i) => v * w[i]))).getColumn(0);
@@ -196,7 +207,8 @@ describe('baselines', () => {
       [200, -190],
     ]);
     // Lorentzian tails inside the regions bias the fit slightly; the quadratic itself is removed.
-    for (let i = 0; i < 4096; i += 97) expect(Math.abs(tilted.re[i] - b.baseline[i] - s.re[i])).toBeLessThan(0.3);
+    for (let i = 0; i < 4096; i += 97)
+      expect(Math.abs(tilted.re[i] - b.baseline[i] - s.re[i])).toBeLessThan(0.3);
   });
 });
 
@@ -222,7 +234,9 @@ describe('automatic phase', () => {
     // degrees of error cost little negative intensity and the estimate is looser than for PH0 alone
     // (measured: 0.0° at the pivot, 4.6° at the 0 ppm line).
     const atSecond = p.ph0Deg + (p.ph1Deg * 250) / 600;
-    console.log(`first-order fit: PH0 ${p.ph0Deg.toFixed(2)} (−30), PH1 ${p.ph1Deg.toFixed(2)} (−20), phase at 0 ppm ${atSecond.toFixed(2)} (${(-30 - (20 * 250) / 600).toFixed(2)})`);
+    console.log(
+      `first-order fit: PH0 ${p.ph0Deg.toFixed(2)} (−30), PH1 ${p.ph1Deg.toFixed(2)} (−20), phase at 0 ppm ${atSecond.toFixed(2)} (${(-30 - (20 * 250) / 600).toFixed(2)})`,
+    );
     expect(Math.abs(p.ph0Deg + 30)).toBeLessThan(2);
     expect(Math.abs(atSecond - (-30 - (20 * 250) / 600))).toBeLessThan(6);
   });
@@ -266,7 +280,21 @@ describe('pipeline and series', () => {
     expect(() => fitSharedPhase([])).toThrow(DataError);
   });
   it('optionsFromProcs maps TopSpin parameters', () => {
-    const text = ['##$WDW= 2', '##$LB= -1.5', '##$GB= 0.2', '##$SI= 16384', '##$PHC0= 12.5', '##$PHC1= -3', '##$SF= 155.5', '##$OFFSET= 600.1', '##$SW_p= 200000', '##$BYTORDP= 0', '##$BC_mod= 2', '##$TDeff= 0', '##END='].join('\n');
+    const text = [
+      '##$WDW= 2',
+      '##$LB= -1.5',
+      '##$GB= 0.2',
+      '##$SI= 16384',
+      '##$PHC0= 12.5',
+      '##$PHC1= -3',
+      '##$SF= 155.5',
+      '##$OFFSET= 600.1',
+      '##$SW_p= 200000',
+      '##$BYTORDP= 0',
+      '##$BC_mod= 2',
+      '##$TDeff= 0',
+      '##END=',
+    ].join('\n');
     const o = optionsFromProcs(procsParams(parseBrukerParams(text, 'procs')));
     expect(o.window).toEqual({ kind: 'lorentz-gauss', lbHz: -1.5, gbFraction: 0.2 });
     expect(o.sizePoints).toBe(16384);
@@ -288,15 +316,29 @@ describe('bad input gives typed errors, never NaN', () => {
     expect(() => fourierTransform({ re: new Float64Array(4), im: new Float64Array(3) })).toThrow(DataError);
     expect(() => fourierTransform({ re: new Float64Array(0), im: new Float64Array(0) })).toThrow(DataError);
     expect(() => polynomialBaseline(s, 3, [[399, 398.5]])).toThrow(DataError);
-    expect(() => autophase({ ...s, re: new Float64Array(256), im: new Float64Array(256) })).toThrow(DataError);
+    expect(() => autophase({ ...s, re: new Float64Array(256), im: new Float64Array(256) })).toThrow(
+      DataError,
+    );
     expect(() => whittakerSmooth(new Float64Array(10), new Float64Array(10), 1)).toThrow(NumericalError);
-    expect(() => windowWeights({ kind: 'lorentz-gauss', lbHz: 1, gbFraction: 0.3 }, 10, 100)).toThrow(ParameterError);
+    expect(() => windowWeights({ kind: 'lorentz-gauss', lbHz: 1, gbFraction: 0.3 }, 10, 100)).toThrow(
+      ParameterError,
+    );
     expect(() => processFid({ re: new Float64Array(1), im: new Float64Array(1), meta })).toThrow(DataError);
     expect(() => processFid(fidOf(64), { sizePoints: -5 })).toThrow(ParameterError);
+    const withNaN = fidOf(64);
+    withNaN.re[10] = Number.NaN;
+    expect(() => processFid(withNaN, { phase: 'none' })).toThrow(DataError);
+    expect(() => processFid({ ...fidOf(64), meta: { ...meta, swHz: 0 } }, { phase: 'none' })).toThrow(
+      ParameterError,
+    );
   });
 
   function fidOf(n: number): Fid {
-    return { re: Float64Array.from({ length: n }, (_, k) => Math.exp(-k / 10)), im: new Float64Array(n), meta: { ...meta, complexPoints: n } };
+    return {
+      re: Float64Array.from({ length: n }, (_, k) => Math.exp(-k / 10)),
+      im: new Float64Array(n),
+      meta: { ...meta, complexPoints: n },
+    };
   }
 
   it('property: any finite FID and options give finite output or a typed error', () => {
@@ -317,7 +359,12 @@ describe('bad input gives typed errors, never NaN', () => {
           try {
             const r = processFid(fid, { lbHz: lb, phase: ph, baseline: bl });
             for (let i = 0; i < r.spectrum.re.length; i++) {
-              if (!Number.isFinite(r.spectrum.re[i]) || !Number.isFinite(r.spectrum.im[i]) || !Number.isFinite(r.spectrum.ppm[i])) return false;
+              if (
+                !Number.isFinite(r.spectrum.re[i]) ||
+                !Number.isFinite(r.spectrum.im[i]) ||
+                !Number.isFinite(r.spectrum.ppm[i])
+              )
+                return false;
             }
             return true;
           } catch (error) {

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Fid } from '../../src/core/types.js';
 import { listSeries, readSeriesFid } from '../../src/io/bruker/index.js';
-import { pickPeak, processFid, processSeries, wrapDegrees, type ProcessingResult } from '../../src/nmr/index.js';
+import {
+  pickPeak,
+  processFid,
+  processSeries,
+  wrapDegrees,
+  type ProcessingResult,
+} from '../../src/nmr/index.js';
 import { writeOperandoSeries } from '../../src/sim/index.js';
 import { rng, synthFid } from './synthetic.js';
 
@@ -39,7 +45,12 @@ describe('simulated Bruker series (src/sim)', () => {
   for (const dataType of ['int32', 'float64'] as const) {
     it(`${dataType}: every spectrum phased, metal peak at its true shift ±0.2 ppm, min/max > −0.02`, () => {
       const dir = join(tmp, dataType);
-      const { truth } = writeOperandoSeries(dir, { seed: dataType === 'int32' ? 3 : 4, spectra: 8, dataType, phase: { independent: true } });
+      const { truth } = writeOperandoSeries(dir, {
+        seed: dataType === 'int32' ? 3 : 4,
+        spectra: 8,
+        dataType,
+        phase: { independent: true },
+      });
       const results: ProcessingResult[] = [...processSeries(seriesSource(dir), { lbHz: 20 })];
       expect(results.length).toBe(truth.spectra.length);
       let worstPeak = 0;
@@ -50,15 +61,23 @@ describe('simulated Bruker series (src/sim)', () => {
         const peak = pickPeak(r.spectrum, METAL_WINDOW);
         const ratio = minOverMax(r.spectrum.re);
         const phaseError = wrapDegrees(r.applied.phase.ph0Deg - t.phc0Deg);
-        expect(Math.abs(peak.ppm - t.metalPeakPpm), `spectrum ${i}: peak ${peak.ppm} vs ${t.metalPeakPpm}`).toBeLessThan(0.2);
+        expect(
+          Math.abs(peak.ppm - t.metalPeakPpm),
+          `spectrum ${i}: peak ${peak.ppm} vs ${t.metalPeakPpm}`,
+        ).toBeLessThan(0.2);
         expect(ratio, `spectrum ${i}`).toBeGreaterThan(-0.02);
-        expect(Math.abs(phaseError), `spectrum ${i}: PH0 ${r.applied.phase.ph0Deg} vs ${t.phc0Deg}`).toBeLessThan(2);
+        expect(
+          Math.abs(phaseError),
+          `spectrum ${i}: PH0 ${r.applied.phase.ph0Deg} vs ${t.phc0Deg}`,
+        ).toBeLessThan(2);
         expect(r.applied.groupDelayPoints).toBeCloseTo(truth.acquisition.groupDelayPoints, 6);
         worstPeak = Math.max(worstPeak, Math.abs(peak.ppm - t.metalPeakPpm));
         worstRatio = Math.min(worstRatio, ratio);
         worstPhase = Math.max(worstPhase, Math.abs(phaseError));
       });
-      console.log(`${dataType}: worst |peak − truth| ${worstPeak.toFixed(3)} ppm, worst min/max ${worstRatio.toFixed(4)}, worst |PH0 error| ${worstPhase.toFixed(2)}°`);
+      console.log(
+        `${dataType}: worst |peak − truth| ${worstPeak.toFixed(3)} ppm, worst min/max ${worstRatio.toFixed(4)}, worst |PH0 error| ${worstPhase.toFixed(2)}°`,
+      );
     });
   }
 
@@ -70,7 +89,9 @@ describe('simulated Bruker series (src/sim)', () => {
     results.forEach((r, i) => {
       expect(r.applied.phase.mode).toBe('shared');
       expect(r.applied.phase.ph0Deg).toBe(ph0);
-      expect(Math.abs(pickPeak(r.spectrum, METAL_WINDOW).ppm - truth.spectra[i].metalPeakPpm)).toBeLessThan(0.2);
+      expect(Math.abs(pickPeak(r.spectrum, METAL_WINDOW).ppm - truth.spectra[i].metalPeakPpm)).toBeLessThan(
+        0.2,
+      );
       expect(minOverMax(r.spectrum.re)).toBeGreaterThan(-0.02);
     });
   });
@@ -107,7 +128,9 @@ describe('synthetic FIDs: random phase, fractional group delay, broad Voigt meta
         worstPeak = Math.max(worstPeak, Math.abs(peak.ppm - metal));
         worstRatio = Math.min(worstRatio, minOverMax(r.spectrum.re));
       }
-      console.log(`synthetic ${int32 ? 'int32' : 'float64'}: worst |peak − truth| ${worstPeak.toFixed(3)} ppm, worst min/max ${worstRatio.toFixed(4)}`);
+      console.log(
+        `synthetic ${int32 ? 'int32' : 'float64'}: worst |peak − truth| ${worstPeak.toFixed(3)} ppm, worst min/max ${worstRatio.toFixed(4)}`,
+      );
     });
   }
 });

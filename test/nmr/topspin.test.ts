@@ -7,7 +7,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readExperiment, readProcessed, readProcs } from '../../src/io/bruker/index.js';
-import { autophase, integrateRegion, optionsFromProcs, processFid, wrapDegrees } from '../../src/nmr/index.js';
+import {
+  autophase,
+  integrateRegion,
+  optionsFromProcs,
+  processFid,
+  wrapDegrees,
+} from '../../src/nmr/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataRoot = resolve(here, '..', '..', '..', 'shared', 'reference', 'data', 'bruker');
@@ -70,7 +76,8 @@ describe.skipIf(!present)('--from-procs reproduces TopSpin', () => {
       // Axis: point k at OFFSET − k·SW_p/SF/SI.
       const step = procs.swHz / procs.sfMHz / procs.sizePoints;
       let worst = 0;
-      for (let k = 0; k < procs.sizePoints; k++) worst = Math.max(worst, Math.abs(result.spectrum.ppm[k] - (procs.offsetPpm - k * step)));
+      for (let k = 0; k < procs.sizePoints; k++)
+        worst = Math.max(worst, Math.abs(result.spectrum.ppm[k] - (procs.offsetPpm - k * step)));
       expect(worst).toBeLessThan(1e-9);
       // The axis built from the acquisition parameters (SF = BF1) agrees with TopSpin's OFFSET too.
       const fromAcq = processFid(readExperiment(exp), { ...optionsFromProcs(procs), axis: undefined });
@@ -94,11 +101,16 @@ describe.skipIf(!present)('--from-procs reproduces TopSpin', () => {
       min = Math.min(min, v);
       max = Math.max(max, v);
     }
-    console.log(`aspirin-1h/1: min/max ${(min / max).toFixed(5)}, negative area ${negativeAreaFraction(good.re).toFixed(4)}`);
+    console.log(
+      `aspirin-1h/1: min/max ${(min / max).toFixed(5)}, negative area ${negativeAreaFraction(good.re).toFixed(4)}`,
+    );
     expect(min / max).toBeGreaterThan(-0.005);
     expect(negativeAreaFraction(good.re)).toBeLessThan(0.1);
     // Opposite PHC1 sign: visibly dispersive.
-    const flipped = processFid(fid, { ...opts, phase: { ph0Deg: procs.phc0Deg, ph1Deg: -procs.phc1Deg } }).spectrum;
+    const flipped = processFid(fid, {
+      ...opts,
+      phase: { ph0Deg: procs.phc0Deg, ph1Deg: -procs.phc1Deg },
+    }).spectrum;
     expect(negativeAreaFraction(flipped.re)).toBeGreaterThan(2 * negativeAreaFraction(good.re));
     // Positive total area (not inverted).
     expect(integrateRegion(good, [good.ppm[0], good.ppm[good.ppm.length - 1]])).toBeGreaterThan(0);
@@ -110,10 +122,15 @@ describe.skipIf(!present)('--from-procs reproduces TopSpin', () => {
       const procs = readProcs(exp);
       const manualPh1 = procs.phc1Deg;
       // Fit PH0 only, with TopSpin's PH1 applied about the first point.
-      const pre = processFid(readExperiment(exp), { ...optionsFromProcs(procs), phase: { ph0Deg: 0, ph1Deg: manualPh1 } }).spectrum;
+      const pre = processFid(readExperiment(exp), {
+        ...optionsFromProcs(procs),
+        phase: { ph0Deg: 0, ph1Deg: manualPh1 },
+      }).spectrum;
       const p = autophase(pre);
       const diff = wrapDegrees(p.ph0Deg - procs.phc0Deg);
-      console.log(`${name}: auto PH0 ${p.ph0Deg.toFixed(2)}°, TopSpin PHC0 ${procs.phc0Deg}° (Δ ${diff.toFixed(2)}°)`);
+      console.log(
+        `${name}: auto PH0 ${p.ph0Deg.toFixed(2)}°, TopSpin PHC0 ${procs.phc0Deg}° (Δ ${diff.toFixed(2)}°)`,
+      );
       expect(Math.abs(diff)).toBeLessThan(2);
     }
   });
