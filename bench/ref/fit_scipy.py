@@ -3,7 +3,8 @@
 Reads the spectra, bounds and start values spincell used (binary file written by the bench), fits every
 spectrum with scipy.optimize.least_squares(method='trf') with an analytic Jacobian (Voigt via
 scipy.special.wofz, derivatives from w'(z) = -2 z w(z) + 2i/sqrt(pi)), x_scale='jac' and the same
-tolerances, and prints a JSON document with the fitted parameters and the fitting time (I/O excluded).
+tolerances, and prints a JSON document with the fitted parameters and the fitting time (I/O excluded; best of
+`repeat` passes).
 
 Usage: python3 bench/ref/fit_scipy.py REQUEST.json
 """
@@ -52,15 +53,18 @@ def main():
     tol = req['tolerance']
     out = np.zeros_like(starts)
     nfev = np.zeros(req['count'], dtype=int)
-    t0 = time.perf_counter()
-    for i in range(req['count']):
-        y = ys[i, sel]
-        res = least_squares(lambda p: model_and_jac(p, x, False)[0] - y, starts[i],
-                            jac=lambda p: model_and_jac(p, x, True)[1], bounds=(lower, upper), method='trf',
-                            x_scale='jac', ftol=tol, xtol=tol, gtol=tol)
-        out[i] = res.x
-        nfev[i] = res.nfev
-    elapsed = time.perf_counter() - t0
+    # The machine may be shared: best of `repeat` passes, as for spincell.
+    elapsed = np.inf
+    for _ in range(req.get('repeat', 1)):
+        t0 = time.perf_counter()
+        for i in range(req['count']):
+            y = ys[i, sel]
+            res = least_squares(lambda p: model_and_jac(p, x, False)[0] - y, starts[i],
+                                jac=lambda p: model_and_jac(p, x, True)[1], bounds=(lower, upper), method='trf',
+                                x_scale='jac', ftol=tol, xtol=tol, gtol=tol)
+            out[i] = res.x
+            nfev[i] = res.nfev
+        elapsed = min(elapsed, time.perf_counter() - t0)
     json.dump(dict(seconds=elapsed, parameters=out.tolist(), meanEvaluations=float(nfev.mean())), sys.stdout)
 
 

@@ -4,6 +4,8 @@
  * Contract: stdout carries the result (JSON with --json, a table otherwise); stderr carries progress
  * and errors. Exit 0 ok, 2 usage error, 3 bad input (one-line typed message), 4 numerical failure.
  */
+import { statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { isSpincellError, UsageError } from '../core/errors.js';
@@ -70,11 +72,43 @@ export function action<A extends unknown[]>(
     const cmd = args[args.length - 1] as Command | undefined;
     const opts = (cmd && typeof cmd.optsWithGlobals === 'function' ? cmd.optsWithGlobals() : {}) as GlobalOptions;
     try {
+      refuseOverwritingInputs(args);
       await fn(...args);
     } catch (error) {
       process.exitCode = reportError(error, Boolean(opts.json));
     }
   };
+}
+
+/**
+ * Inputs are only read: an `--out` that names an existing file given as an input, or lying inside an
+ * input folder (e.g. `--out exp/fid`), is refused before anything is read or written.
+ */
+function refuseOverwritingInputs(args: readonly unknown[]): void {
+  const flags = args.find((a): a is Record<string, unknown> => typeof a === 'object' && a !== null && !Array.isArray(a) && 'out' in a);
+  const out = flags?.out;
+  if (typeof out !== 'string') return;
+  const target = resolve(out);
+  let targetIsFile = false;
+  try {
+    targetIsFile = statSync(target).isFile();
+  } catch {
+    return; // a new file cannot be an input
+  }
+  const candidates: unknown[] = [...args.filter((a) => a !== flags), ...Object.entries(flags ?? {}).filter(([k]) => k !== 'out').map(([, v]) => v)];
+  for (const value of candidates.flat()) {
+    if (typeof value !== 'string' || value === '') continue;
+    const input = resolve(value);
+    let isDir = false;
+    try {
+      isDir = statSync(input).isDirectory();
+    } catch {
+      continue;
+    }
+    if (input === target || (isDir && targetIsFile && target.startsWith(input + sep))) {
+      throw new UsageError('output would overwrite an input file', { field: '--out', found: out, expected: `a path outside the input ${value}` });
+    }
+  }
 }
 
 /** Parses a number option or throws a UsageError naming the option. */

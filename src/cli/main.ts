@@ -2,6 +2,12 @@
 import { runCli } from './program.js';
 import { reportError } from './common.js';
 
+// A closed pipe (e.g. `spincell cycler f.mpr | head`) is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

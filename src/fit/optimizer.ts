@@ -482,9 +482,9 @@ function backSolve(L: Float64Array, n: number, x: Float64Array): void {
 function solveSubproblem(A: Float64Array, g: Float64Array, n: number, delta: number, alphaStart: number, out: Float64Array, work: TrustRegionWork): number {
   const { L, p, q, best } = work;
   const gNorm = norm2(g);
-  if (gNorm === 0) {
+  if (gNorm === 0 || !(delta > 0)) {
     out.fill(0);
-    return 0;
+    return alphaStart;
   }
   const trial = (alpha: number): number => {
     if (!cholesky(A, n, alpha, L)) return -1;

@@ -38,23 +38,38 @@ export function whittakerSmooth(y: Float64Array, weights: Float64Array, lambda: 
       found: lambda,
       expected: '> 0',
     });
+  const z = new Float64Array(n);
+  whittakerSolve(y, weights, lambda, z, new Float64Array(3 * n));
+  return z;
+}
+
+/**
+ * The banded LDLᵀ solve behind whittakerSmooth, writing into `z` with caller-owned scratch (3n values), so
+ * that arPLS reuses its buffers over its iterations instead of allocating four arrays per solve.
+ */
+function whittakerSolve(
+  y: Float64Array,
+  weights: Float64Array,
+  lambda: number,
+  z: Float64Array,
+  scratch: Float64Array,
+): void {
+  const n = y.length;
   // LDLᵀ of the band: d = D, e[i] = L[i][i−1], f[i] = L[i][i−2]; with A[i][i−2] = λ,
   //   f_i = λ/d_{i−2},  e_i = (A[i][i−1] − f_i·e_{i−1}·d_{i−2})/d_{i−1} = (A[i][i−1] − λ·e_{i−1})/d_{i−1},
   //   d_i = A[i][i] − e_i²·d_{i−1} − f_i²·d_{i−2}.
-  // The forward substitution L·u = W·y runs in the same loop.
-  const inv = new Float64Array(n); // 1/d_i: one division per point on the serial dependency chain
-  const e = new Float64Array(n);
-  const f = new Float64Array(n);
-  const z = new Float64Array(n);
+  // The forward substitution L·u = W·y runs in the same loop. DᵀD's diagonals are constant (6, −4) away
+  // from the two first and last rows; those rows are done apart so the main loop has no position tests.
+  const inv = scratch.subarray(0, n); // 1/d_i: one division per point on the serial dependency chain
+  const e = scratch.subarray(n, 2 * n);
+  const f = scratch.subarray(2 * n, 3 * n);
   const small = n === 3;
   let dPrev = 0; // d_{i−1}
   let dPrev2 = 0; // d_{i−2}
-  for (let i = 0; i < n; i++) {
-    const dtd = small ? (i === 1 ? 4 : 1) : i === 0 || i === n - 1 ? 1 : i === 1 || i === n - 2 ? 5 : 6;
+  const row = (i: number, dtd: number, off: number): void => {
     let di = weights[i] + lambda * dtd;
     let u = weights[i] * y[i];
     if (i >= 2) {
-      const off = small || i === n - 1 ? -2 * lambda : -4 * lambda;
       const fi = lambda * inv[i - 2];
       const ei = (off - lambda * e[i - 1]) * inv[i - 1];
       di -= ei * ei * dPrev + fi * fi * dPrev2;
@@ -67,6 +82,13 @@ export function whittakerSmooth(y: Float64Array, weights: Float64Array, lambda: 
       u -= ei * z[0];
       e[1] = ei;
     }
+    pivot(di);
+    inv[i] = 1 / di;
+    dPrev2 = dPrev;
+    dPrev = di;
+    z[i] = u;
+  };
+  const pivot = (di: number): void => {
     if (!(di > 0) || !Number.isFinite(di)) {
       throw new NumericalError('Whittaker system is singular (too few points with weight)', {
         field: 'weights',
@@ -74,16 +96,45 @@ export function whittakerSmooth(y: Float64Array, weights: Float64Array, lambda: 
         expected: 'positive pivots',
       });
     }
-    inv[i] = 1 / di;
-    dPrev2 = dPrev;
-    dPrev = di;
-    z[i] = u;
+  };
+  if (n < 6) {
+    for (let i = 0; i < n; i++) {
+      const dtd = small ? (i === 1 ? 4 : 1) : i === 0 || i === n - 1 ? 1 : i === 1 || i === n - 2 ? 5 : 6;
+      const off = small || i === n - 1 ? -2 * lambda : -4 * lambda;
+      row(i, dtd, off);
+    }
+  } else {
+    row(0, 1, 0);
+    row(1, 5, 0);
+    const six = lambda * 6;
+    const off = -4 * lambda;
+    let ePrev = e[1];
+    let zPrev = z[1];
+    let zPrev2 = z[0];
+    for (let i = 2; i < n - 2; i++) {
+      const fi = lambda * inv[i - 2];
+      const ei = (off - lambda * ePrev) * inv[i - 1];
+      const wi = weights[i];
+      const di = wi + six - (ei * ei * dPrev + fi * fi * dPrev2);
+      const u = wi * y[i] - (ei * zPrev + fi * zPrev2);
+      if (!(di > 0) || di === Infinity) pivot(di);
+      e[i] = ei;
+      f[i] = fi;
+      inv[i] = 1 / di;
+      z[i] = u;
+      dPrev2 = dPrev;
+      dPrev = di;
+      ePrev = ei;
+      zPrev2 = zPrev;
+      zPrev = u;
+    }
+    row(n - 2, 5, off);
+    row(n - 1, 1, -2 * lambda);
   }
   // Back substitution Lᵀ·x = D⁻¹·u.
   z[n - 1] *= inv[n - 1];
   z[n - 2] = z[n - 2] * inv[n - 2] - e[n - 1] * z[n - 1];
   for (let i = n - 3; i >= 0; i--) z[i] = z[i] * inv[i] - e[i + 1] * z[i + 1] - f[i + 2] * z[i + 2];
-  return z;
 }
 
 export interface ArplsOptions {
@@ -161,8 +212,17 @@ function arplsFull(y: Float64Array, options: ArplsOptions): BaselineResult {
         expected: 'finite numbers',
       });
   }
+  if (n < 3) return { baseline: whittakerSmooth(y, new Float64Array(n).fill(1), lambda), iterations: 1 };
+  if (!(lambda > 0 && Number.isFinite(lambda)))
+    throw new ParameterError('smoothness λ must be positive', {
+      field: 'lambda',
+      found: lambda,
+      expected: '> 0',
+    });
   const w = new Float64Array(n).fill(1);
-  let z = whittakerSmooth(y, w, lambda);
+  const scratch = new Float64Array(3 * n);
+  const z = new Float64Array(n);
+  whittakerSolve(y, w, lambda, z, scratch);
   let iterations = 1;
   const residual = new Float64Array(n);
   for (; iterations < maxIter; iterations++) {
@@ -196,7 +256,7 @@ function arplsFull(y: Float64Array, options: ArplsOptions): BaselineResult {
       norm += w[i] * w[i];
       w[i] = wt;
     }
-    z = whittakerSmooth(y, w, lambda);
+    whittakerSolve(y, w, lambda, z, scratch);
     if (Math.sqrt(change / norm) < tol) {
       iterations++;
       break;

@@ -22,11 +22,19 @@ export function nextPowerOfTwo(n: number): number {
 
 // fft.js builds a twiddle table per size; a processing run uses one or two sizes, so keep them.
 // This memo never changes a result, only avoids rebuilding the same table.
-const plans = new Map<number, FFT>();
-function planFor(size: number): FFT {
+// The interleaved input and output buffers (2·size values each) are scratch too: nothing outside
+// transformPrepared sees them, and a series of thousands of spectra would otherwise allocate and zero two
+// fresh 128 KiB arrays per 8k spectrum.
+interface Plan {
+  readonly fft: FFT;
+  readonly input: Float64Array;
+  readonly output: Float64Array;
+}
+const plans = new Map<number, Plan>();
+function planFor(size: number): Plan {
   let plan = plans.get(size);
   if (plan === undefined) {
-    plan = new FFT(size);
+    plan = { fft: new FFT(size), input: new Float64Array(2 * size), output: new Float64Array(2 * size) };
     plans.set(size, plan);
   }
   return plan;
@@ -74,7 +82,7 @@ export function transformPrepared(
   }
   const size = nextPowerOfTwo(sizePoints);
   const plan = planFor(size);
-  const input = new Float64Array(2 * size);
+  const input = plan.input;
   const m = Math.min(size, fid.re.length);
   let finite = 0;
   for (let t = 0; t < m; t++) {
@@ -91,8 +99,10 @@ export function transformPrepared(
       expected: 'finite numbers',
     });
   }
-  const out = new Float64Array(2 * size);
-  plan.transform(out, input);
+  // Zero filling: the tail of the reused buffer may hold an earlier, longer FID.
+  input.fill(0, 2 * m);
+  const out = plan.output;
+  plan.fft.transform(out, input);
   const re = new Float64Array(size);
   const im = new Float64Array(size);
   const half = size >> 1;

@@ -127,6 +127,23 @@ function windowsOf(options: ProcessingOptions): WindowFunction[] {
   return out;
 }
 
+// The window weights of the last call: a series repeats the same window, TD and SW for every spectrum,
+// so they are computed once. Read-only once cached (transformPrepared only reads them).
+let lastWeights: { key: string; weights: Float64Array | undefined } | undefined;
+
+function combinedWeights(windows: readonly WindowFunction[], n: number, swHz: number): Float64Array | undefined {
+  const key = `${n}|${swHz}|${JSON.stringify(windows)}`;
+  if (lastWeights !== undefined && lastWeights.key === key) return lastWeights.weights;
+  let weights: Float64Array | undefined;
+  for (const w of windows) {
+    const wk = windowWeights(w, n, swHz);
+    if (weights === undefined) weights = wk;
+    else for (let k = 0; k < n; k++) weights[k] *= wk[k];
+  }
+  lastWeights = { key, weights };
+  return weights;
+}
+
 /**
  * Steps up to and including group-delay removal: returns the complex spectrum on its ppm axis, not yet
  * phased. Exposed so a series can sum spectra for a shared phase.
@@ -170,12 +187,7 @@ export function transformFid(
     dc = { re: r.offsetRe, im: r.offsetIm };
   }
   const windows = windowsOf(options);
-  let weights: Float64Array | undefined;
-  for (const w of windows) {
-    const wk = windowWeights(w, n, meta.swHz);
-    if (weights === undefined) weights = wk;
-    else for (let k = 0; k < n; k++) weights[k] *= wk[k];
-  }
+  const weights = combinedWeights(windows, n, meta.swHz);
   if (options.sizePoints !== undefined && (!Number.isInteger(options.sizePoints) || options.sizePoints < 2)) {
     throw new ParameterError('spectrum size must be an integer ≥ 2', {
       field: 'SI',

@@ -110,6 +110,8 @@ export function formatEclabNumber(value: number, decimals: number, decimalComma 
 
 export interface MptWriteOptions {
   decimalComma?: boolean;
+  /** Technique title on line 4 of the header (default 'Modulo Bat'; e.g. 'Potentio Electrochemical Impedance Spectroscopy'). */
+  techniqueTitle?: string;
 }
 
 /** Columns written with float32 precision in EC-Lab exports (8 significant digits); others get 16. */
@@ -124,7 +126,7 @@ export function formatMpt(records: CyclerRecords, options: MptWriteOptions = {})
     'EC-Lab ASCII FILE',
     '',
     '',
-    'Modulo Bat',
+    options.techniqueTitle ?? 'Modulo Bat',
     '',
     'Run on channel : 1 (SN 0)',
     'User : ',

@@ -58,13 +58,34 @@ export function fitRowJson(r: SeriesFitRow): Record<string, unknown> {
   };
 }
 
+const MODEL_HELP = `
+Model spec (JSON):
+  {
+    "windowPpm": [230, 285],                 fit window (optional)
+    "baseline": { "degree": 1 },             polynomial fitted with the lines (optional)
+    "tolerance": 1e-10,                      optimizer fTol = xTol = gTol (optional)
+    "components": [
+      { "name": "dense", "shape": "voigt",   shapes: lorentzian, gaussian, voigt, pseudo-voigt
+        "position": { "value": 246, "min": 244, "max": 249 },
+        "area": { "min": 0 },                  start estimated from the data when no value is given
+        "fwhmG": { "value": 2, "min": 0.05, "max": 4 },
+        "fwhmL": { "value": 1, "fixed": true } },
+      { "name": "mossy", "shape": "voigt", "position": { "min": 254, "max": 259 },
+        "fwhmG": { "link": { "to": "dense.fwhmG" } },             shared width
+        "fwhmL": { "link": { "to": "dense.fwhmL", "ratio": 1.5 } } }  fixed ratio
+    ]
+  }
+Parameters per shape: position, area, then fwhm (lorentzian, gaussian), fwhmG + fwhmL (voigt),
+fwhm + eta (pseudo-voigt). Widths and positions in ppm; a number instead of an object is a start value.`;
+
 export function registerFit(program: Command): void {
   const cmd = program
     .command('fit <path>')
     .description('fit a lineshape model (JSON spec) to every spectrum of a Bruker experiment or series')
     .option('--model <file>', 'model spec (JSON): components, bounds, links, baseline, fit window')
     .option('--out <file>', 'write the per-spectrum, per-component table as CSV')
-    .option('--no-warm-start', 'start every fit from the spec instead of the previous spectrum');
+    .option('--no-warm-start', 'start every fit from the spec instead of the previous spectrum')
+    .addHelpText('after', MODEL_HELP);
   addProcessingOptions(cmd).action(
     action(async (path: string, flags: FitFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
@@ -86,9 +107,17 @@ export function registerFit(program: Command): void {
         printJson({ path, format: input.format, model: flags.model, spectra: rows.map(fitRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}) });
         return;
       }
+      // One block per spectrum: identity, R² and flags on its first line only.
+      let previous: unknown = null;
       printTable(
         ['#', 'exp', 't / h', 'component', 'δ / ppm', '±', 'FWHM / ppm', 'area', '±', 'fraction', 'R²', 'flags'],
-        table.rows.map((r) => [r[0], r[1], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[13], r[15]] as (string | number | null)[]),
+        table.rows.map((r) => {
+          const first = r[0] !== previous;
+          previous = r[0];
+          const id = (v: unknown) => (first && v !== null ? String(v) : '');
+          const r2 = typeof r[13] === 'number' ? r[13].toFixed(5) : '';
+          return [id(r[0]), id(r[1]), first ? r[4] : '', r[5], r[6], r[7], r[8], r[9], r[10], r[11], first ? r2 : '', first ? r[15] : ''] as (string | number | null)[];
+        }),
       );
       if (flags.out !== undefined) process.stdout.write(`fits written to ${flags.out}\n`);
     }),

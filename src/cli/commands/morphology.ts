@@ -132,9 +132,17 @@ export function registerMorphology(program: Command): void {
         printJson({ path, format: input.format, mode: options.mode, spectra: rows.map(morphologyRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}) });
         return;
       }
+      // One block per spectrum: identity, R² and flags on its first line only.
+      let previous: unknown = null;
       printTable(
         ['#', 'exp', 't / h', 'morphology', 'δ / ppm', 'FWHM / ppm', 'area', 'fraction', '±', 'R²', 'flags'],
-        table.rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[6], r[7], r[9], r[10], r[12], r[13]] as (string | number | null)[]),
+        table.rows.map((r) => {
+          const first = r[0] !== previous;
+          previous = r[0];
+          const id = (v: unknown) => (first && v !== null ? String(v) : '');
+          const r2 = typeof r[12] === 'number' ? r[12].toFixed(5) : '';
+          return [id(r[0]), id(r[1]), first ? r[2] : '', r[3], r[4], r[6], r[7], r[9], r[10], first ? r2 : '', first ? r[13] : ''] as (string | number | null)[];
+        }),
       );
       if (flags.out !== undefined) process.stdout.write(`morphology written to ${flags.out}\n`);
     }),
