@@ -20,7 +20,14 @@ import type { CyclerRecords, RecordColumn } from '../io/cycler/types.js';
 import { formatWallClock, wallClockFromUtcMs } from '../io/cycler/time.js';
 import { simulateCycler, writeMpt } from '../sim/cycler.js';
 import { logSweep, simulateSweep, type CellModel } from '../sim/eis.js';
-import { createCell, isSimulationFolder, readTruth, writeOperandoSeries, type OperandoTruth, type VirtualCell } from '../sim/index.js';
+import {
+  createCell,
+  isSimulationFolder,
+  readTruth,
+  writeOperandoSeries,
+  type OperandoTruth,
+  type VirtualCell,
+} from '../sim/index.js';
 
 export const DEMO_SEED = 2026;
 
@@ -48,7 +55,12 @@ export interface Experiment {
 }
 
 export function experimentPaths(outDir: string): ExperimentPaths {
-  return { outDir, series: join(outDir, 'series'), cycler: join(outDir, 'cycler.mpt'), eis: join(outDir, 'eis.mpt') };
+  return {
+    outDir,
+    series: join(outDir, 'series'),
+    cycler: join(outDir, 'cycler.mpt'),
+    eis: join(outDir, 'eis.mpt'),
+  };
 }
 
 /** Cycler logging interval, s. */
@@ -75,7 +87,11 @@ export function impedanceModel(cell: VirtualCell, timeS: number): CellModel {
   return {
     r0Ohm: cell.params.resistanceOhm,
     zarcs: [
-      { rOhm: INTERPHASE.nativeOhm + (INTERPHASE.ohmPerMAhPerCm2 * s.inventory.sei) / cell.params.areaCm2, tau0S: INTERPHASE.tau0S, phi: INTERPHASE.phi },
+      {
+        rOhm: INTERPHASE.nativeOhm + (INTERPHASE.ohmPerMAhPerCm2 * s.inventory.sei) / cell.params.areaCm2,
+        tau0S: INTERPHASE.tau0S,
+        phi: INTERPHASE.phi,
+      },
       { ...TRANSPORT },
     ],
   };
@@ -84,7 +100,10 @@ export function impedanceModel(cell: VirtualCell, timeS: number): CellModel {
 /** True resistance in the interphase DRT window at `timeS`: every arc's share of γ inside the window. */
 export function trueWindowResistanceOhm(cell: VirtualCell, timeS: number): number {
   const [lo, hi] = INTERPHASE_WINDOW;
-  return impedanceModel(cell, timeS).zarcs.reduce((acc, z) => acc + zarcWindowResistance(z.rOhm, z.tau0S, z.phi, 10 ** lo, 10 ** hi), 0);
+  return impedanceModel(cell, timeS).zarcs.reduce(
+    (acc, z) => acc + zarcWindowResistance(z.rOhm, z.tau0S, z.phi, 10 ** lo, 10 ** hi),
+    0,
+  );
 }
 
 function column(key: string, original: string, unit: string | null, values: ArrayLike<number>): RecordColumn {
@@ -99,13 +118,25 @@ function column(key: string, original: string, unit: string | null, values: Arra
 export function simulateEisRecords(cell: VirtualCell, startMs: number, count: number): CyclerRecords {
   const freq = logSweep(EIS_SWEEP.fStartHz, EIS_SWEEP.fEndHz, EIS_SWEEP.perDecade);
   const slot = cell.durationS / count;
-  const cols = { f: [] as number[], re: [] as number[], mim: [] as number[], mod: [] as number[], phase: [] as number[], t: [] as number[], cycle: [] as number[] };
+  const cols = {
+    f: [] as number[],
+    re: [] as number[],
+    mim: [] as number[],
+    mod: [] as number[],
+    phase: [] as number[],
+    t: [] as number[],
+    cycle: [] as number[],
+  };
   for (let k = 0; k < count; k++) {
     const startS = k * slot + EIS_DELAY_S;
     // Point times depend only on the frequencies: a first pass gives the sweep's mid-time.
     const timing = simulateSweep({ r0Ohm: 1, zarcs: [] }, freq, { startS }).timeS as Float64Array;
     const midS = 0.5 * (timing[0] + timing[timing.length - 1]);
-    const sweep = simulateSweep(impedanceModel(cell, midS), freq, { noise: EIS_SWEEP.noise, seed: DEMO_SEED + 7919 * k, startS });
+    const sweep = simulateSweep(impedanceModel(cell, midS), freq, {
+      noise: EIS_SWEEP.noise,
+      seed: DEMO_SEED + 7919 * k,
+      startS,
+    });
     for (let i = 0; i < freq.length; i++) {
       const re = sweep.zReOhm[i];
       const im = sweep.zImOhm[i];
@@ -164,8 +195,15 @@ export function prepareExperiment(outDir: string, options: ExperimentOptions = {
   const truth = readTruth(paths.series);
   const cell = createCell(truth.cell.protocol, truth.cell.params);
   const cycler = series || !existsSync(paths.cycler);
-  if (cycler) writeMpt(paths.cycler, simulateCycler(cell, { startMs: truth.protocolStartMs, sampleIntervalS: CYCLER_SAMPLE_S }));
+  if (cycler)
+    writeMpt(
+      paths.cycler,
+      simulateCycler(cell, { startMs: truth.protocolStartMs, sampleIntervalS: CYCLER_SAMPLE_S }),
+    );
   const eis = series || !existsSync(paths.eis);
-  if (eis) writeMpt(paths.eis, simulateEisRecords(cell, truth.protocolStartMs, sweeps), { techniqueTitle: 'Potentio Electrochemical Impedance Spectroscopy' });
+  if (eis)
+    writeMpt(paths.eis, simulateEisRecords(cell, truth.protocolStartMs, sweeps), {
+      techniqueTitle: 'Potentio Electrochemical Impedance Spectroscopy',
+    });
   return { paths, truth, cell, simulated: { series, cycler, eis } };
 }

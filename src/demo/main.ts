@@ -20,7 +20,9 @@ function main(argv: string[]): void {
     if (argv[i] === '--small') small = true;
     else if (argv[i] === '--out' && argv[i + 1] !== undefined) outDir = resolve(argv[++i]);
     else {
-      process.stderr.write(`unknown argument ${JSON.stringify(argv[i])}; usage: npm start -- [--small] [--out DIR]\n`);
+      process.stderr.write(
+        `unknown argument ${JSON.stringify(argv[i])}; usage: npm start -- [--small] [--out DIR]\n`,
+      );
       process.exit(2);
     }
   }

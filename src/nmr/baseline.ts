@@ -39,12 +39,12 @@ export function whittakerSmooth(y: Float64Array, weights: Float64Array, lambda: 
       expected: '> 0',
     });
   const z = new Float64Array(n);
-  whittakerSolve(y, weights, lambda, z, new Float64Array(3 * n));
+  whittakerSolve(y, weights, lambda, z, new Float64Array(6 * n));
   return z;
 }
 
 /**
- * The banded LDLᵀ solve behind whittakerSmooth, writing into `z` with caller-owned scratch (3n values), so
+ * The banded LDLᵀ solve behind whittakerSmooth, writing into `z` with caller-owned scratch (6n values), so
  * that arPLS reuses its buffers over its iterations instead of allocating four arrays per solve.
  */
 function whittakerSolve(
@@ -97,6 +97,10 @@ function whittakerSolve(
       });
     }
   };
+  if (n >= 8) {
+    twistedSolve(y, weights, lambda, z, scratch);
+    return;
+  }
   if (n < 6) {
     for (let i = 0; i < n; i++) {
       const dtd = small ? (i === 1 ? 4 : 1) : i === 0 || i === n - 1 ? 1 : i === 1 || i === n - 2 ? 5 : 6;
@@ -135,6 +139,131 @@ function whittakerSolve(
   z[n - 1] *= inv[n - 1];
   z[n - 2] = z[n - 2] * inv[n - 2] - e[n - 1] * z[n - 1];
   for (let i = n - 3; i >= 0; i--) z[i] = z[i] * inv[i] - e[i + 1] * z[i + 1] - f[i + 2] * z[i + 2];
+}
+
+/**
+ * The same system solved from both ends at once (a twisted factorisation): LDLᵀ elimination runs down
+ * from row 0 and, on the reversed system, up from row n−1; they meet at rows m, m+1, which are solved as a
+ * 2×2 system, and the back substitutions run outwards from there. Both halves are the recurrence of
+ * whittakerSolve, but each step of an elimination waits on a division from the step before; two
+ * independent chains keep the processor busy during each other's divisions, which nearly halves the
+ * time of a solve. Schur complements of a positive definite matrix stay positive definite, so this is
+ * as stable as the one-ended elimination; results agree with it to rounding (see the tests).
+ * Needs n ≥ 8 (two rows eliminated from each end at least).
+ */
+function twistedSolve(y: Float64Array, w: Float64Array, lambda: number, z: Float64Array, scratch: Float64Array): void {
+  const n = y.length;
+  // Top: inv[i] = 1/d_i, e[i] = L[i][i−1], f[i] = L[i][i−2]. Bottom (index = original row):
+  // invB[i] = 1/d_i, eB[i] = U[i][i+1], fB[i] = U[i][i+2]. z holds the forward-substituted right-hand side.
+  const inv = scratch.subarray(0, n);
+  const e = scratch.subarray(n, 2 * n);
+  const f = scratch.subarray(2 * n, 3 * n);
+  const invB = scratch.subarray(3 * n, 4 * n);
+  const eB = scratch.subarray(4 * n, 5 * n);
+  const fB = scratch.subarray(5 * n, 6 * n);
+  const m = (n >> 1) - 1; // rows 0…m−1 from the top, m+2…n−1 from the bottom, m and m+1 last
+  const six = 6 * lambda;
+  const off = -4 * lambda; // DᵀD's first off-diagonal away from the ends (−2 in the end rows)
+  const singular = (d: number): never => {
+    throw new NumericalError('Whittaker system is singular (too few points with weight)', {
+      field: 'weights',
+      found: d,
+      expected: 'positive pivots',
+    });
+  };
+  // Rows 0, 1 and n−1, n−2 (DᵀD diagonal 1, 5; off-diagonal −2 next to the ends).
+  let d0 = w[0] + lambda;
+  if (!(d0 > 0) || d0 === Infinity) singular(d0);
+  inv[0] = 1 / d0;
+  z[0] = w[0] * y[0];
+  let e1 = -2 * lambda * inv[0];
+  let d1 = w[1] + 5 * lambda - e1 * e1 * d0;
+  if (!(d1 > 0) || d1 === Infinity) singular(d1);
+  inv[1] = 1 / d1;
+  e[1] = e1;
+  z[1] = w[1] * y[1] - e1 * z[0];
+  let b0 = w[n - 1] + lambda;
+  if (!(b0 > 0) || b0 === Infinity) singular(b0);
+  invB[n - 1] = 1 / b0;
+  z[n - 1] = w[n - 1] * y[n - 1];
+  let g1 = -2 * lambda * invB[n - 1];
+  let b1 = w[n - 2] + 5 * lambda - g1 * g1 * b0;
+  if (!(b1 > 0) || b1 === Infinity) singular(b1);
+  invB[n - 2] = 1 / b1;
+  eB[n - 2] = g1;
+  z[n - 2] = w[n - 2] * y[n - 2] - g1 * z[n - 1];
+  // Interior rows, one from each end per step. d0/d1 (b0/b1) are the last two pivots of each chain,
+  // e1 (g1) the last coupling.
+  let u0 = z[0];
+  let u1 = z[1];
+  let v0 = z[n - 1];
+  let v1 = z[n - 2];
+  const bottomRows = n - m - 2;
+  for (let k = 2; k < bottomRows; k++) {
+    const i = n - 1 - k;
+    const gi = (off - lambda * g1) * invB[i + 1];
+    const hi = lambda * invB[i + 2];
+    const wb = w[i];
+    const bi = wb + six - (gi * gi * b1 + hi * hi * b0);
+    const vi = wb * y[i] - (gi * v1 + hi * v0);
+    if (k < m) {
+      const ek = (off - lambda * e1) * inv[k - 1];
+      const fk = lambda * inv[k - 2];
+      const wk = w[k];
+      const dk = wk + six - (ek * ek * d1 + fk * fk * d0);
+      const uk = wk * y[k] - (ek * u1 + fk * u0);
+      if (!(dk > 0) || dk === Infinity) singular(dk);
+      e[k] = ek;
+      f[k] = fk;
+      inv[k] = 1 / dk;
+      z[k] = uk;
+      d0 = d1;
+      d1 = dk;
+      e1 = ek;
+      u0 = u1;
+      u1 = uk;
+    }
+    if (!(bi > 0) || bi === Infinity) singular(bi);
+    eB[i] = gi;
+    fB[i] = hi;
+    invB[i] = 1 / bi;
+    z[i] = vi;
+    b0 = b1;
+    b1 = bi;
+    g1 = gi;
+    v0 = v1;
+    v1 = vi;
+  }
+  // Rows m and m+1: what is left of them after both eliminations (Schur complement), a 2×2 system.
+  const eT = (off - lambda * e1) * inv[m - 1]; // L[m][m−1]
+  const fT = lambda * inv[m - 2]; // L[m][m−2]
+  const fT1 = lambda * inv[m - 1]; // L[m+1][m−1]
+  const gB = (off - lambda * g1) * invB[m + 2]; // U[m+1][m+2]
+  const hB = lambda * invB[m + 3]; // U[m+1][m+3]
+  const hB0 = lambda * invB[m + 2]; // U[m][m+2]
+  const a11 = w[m] + six - (eT * eT * d1 + fT * fT * d0) - hB0 * hB0 * b1;
+  const a22 = w[m + 1] + six - fT1 * fT1 * d1 - (gB * gB * b1 + hB * hB * b0);
+  const a12 = off - fT1 * eT * d1 - hB0 * gB * b1;
+  const r1 = w[m] * y[m] - (eT * u1 + fT * u0) - hB0 * v1;
+  const r2 = w[m + 1] * y[m + 1] - fT1 * u1 - (gB * v1 + hB * v0);
+  const det = a11 * a22 - a12 * a12;
+  if (!(a11 > 0) || a11 === Infinity) singular(a11);
+  if (!(det > 0) || !Number.isFinite(det)) singular(det / a11);
+  z[m] = (r1 * a22 - a12 * r2) / det;
+  z[m + 1] = (a11 * r2 - a12 * r1) / det;
+  e[m] = eT;
+  f[m] = fT;
+  f[m + 1] = fT1;
+  eB[m + 1] = gB;
+  fB[m + 1] = hB;
+  fB[m] = hB0;
+  // Back substitution outwards from the middle, both halves in the same loop.
+  for (let k = 1; k <= bottomRows; k++) {
+    const i = m + 1 + k;
+    z[i] = z[i] * invB[i] - eB[i - 1] * z[i - 1] - fB[i - 2] * z[i - 2];
+    const t = m - k;
+    if (t >= 0) z[t] = z[t] * inv[t] - e[t + 1] * z[t + 1] - f[t + 2] * z[t + 2];
+  }
 }
 
 export interface ArplsOptions {
@@ -220,7 +349,7 @@ function arplsFull(y: Float64Array, options: ArplsOptions): BaselineResult {
       expected: '> 0',
     });
   const w = new Float64Array(n).fill(1);
-  const scratch = new Float64Array(3 * n);
+  const scratch = new Float64Array(6 * n);
   const z = new Float64Array(n);
   whittakerSolve(y, w, lambda, z, scratch);
   let iterations = 1;
@@ -233,11 +362,12 @@ function arplsFull(y: Float64Array, options: ArplsOptions): BaselineResult {
     for (let i = 0; i < n; i++) {
       const r = y[i] - z[i];
       residual[i] = r;
-      if (r < 0) {
-        count++;
-        sum += r;
-        sumSq += r * r;
-      }
+      // min(r, 0) without a branch (in the noise the sign of r is a coin toss, which branch prediction
+      // loses); adding the zeros of non-negative residuals leaves both sums unchanged, to the bit.
+      const neg = 0.5 * (r - Math.abs(r));
+      count += neg < 0 ? 1 : 0;
+      sum += neg;
+      sumSq += neg * neg;
     }
     if (count < 2) break;
     const mean = sum / count;

@@ -56,7 +56,8 @@ export function fourierTransform(fid: ComplexSignal, sizePoints: number = fid.re
 /**
  * fourierTransform with the DC offset subtraction and window multiplication folded into the copy that
  * fills the FFT buffer (one pass instead of three; the processing pipeline uses it). `weights`, when
- * given, must hold one weight per FID point.
+ * given, must hold one weight per FID point. `linearPhaseRad` ≠ 0 multiplies output point i by
+ * e^{i·i·linearPhaseRad} (group-delay removal) during the fftshift copy.
  */
 export function transformPrepared(
   fid: ComplexSignal,
@@ -64,6 +65,7 @@ export function transformPrepared(
   offsetRe: number,
   offsetIm: number,
   weights: Float64Array | undefined,
+  linearPhaseRad = 0,
 ): FourierResult {
   if (fid.re.length !== fid.im.length) {
     throw new DataError('real and imaginary parts differ in length', {
@@ -107,11 +109,36 @@ export function transformPrepared(
   const im = new Float64Array(size);
   const half = size >> 1;
   // fftshift: output bin k (frequency k, or k − size above the Nyquist) goes to index (k + half) mod size.
-  for (let k = 0; k < half; k++) {
-    re[k + half] = out[2 * k];
-    im[k + half] = out[2 * k + 1];
-    re[k] = out[2 * (k + half)];
-    im[k] = out[2 * (k + half) + 1];
+  if (linearPhaseRad === 0) {
+    for (let k = 0; k < half; k++) {
+      re[k + half] = out[2 * k];
+      im[k + half] = out[2 * k + 1];
+      re[k] = out[2 * (k + half)];
+      im[k] = out[2 * (k + half) + 1];
+    }
+    return { re, im };
+  }
+  // With a linear phase: point i (after the shift) times e^{i·i·linearPhaseRad}, in the same pass. The
+  // rotation is the recurrence of rotateLinear (resynchronised every 256 points), so the result is the
+  // same, to the last bit, as shifting first and calling rotateLinear(re, im, 0, linearPhaseRad, …).
+  const cs = Math.cos(linearPhaseRad);
+  const sn = Math.sin(linearPhaseRad);
+  let c = 1;
+  let s = 0;
+  for (let i = 0; i < size; i++) {
+    if ((i & 255) === 0) {
+      const a = i * linearPhaseRad;
+      c = Math.cos(a);
+      s = Math.sin(a);
+    }
+    const src = i < half ? 2 * (i + half) : 2 * (i - half);
+    const r = out[src];
+    const q = out[src + 1];
+    re[i] = r * c - q * s;
+    im[i] = r * s + q * c;
+    const c2 = c * cs - s * sn;
+    s = c * sn + s * cs;
+    c = c2;
   }
   return { re, im };
 }

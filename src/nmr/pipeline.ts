@@ -195,8 +195,6 @@ export function transformFid(
     });
   }
   const size = nextPowerOfTwo(options.sizePoints ?? n);
-  // DC offset, window, zero filling and the conjugate go into the FFT buffer in one pass.
-  let spec = transformPrepared(signal, size, dc?.re ?? 0, dc?.im ?? 0, weights);
   const gd = options.groupDelayPoints ?? meta.groupDelayPoints;
   if (!Number.isFinite(gd) || gd < 0) {
     throw new ParameterError('group delay must be a non-negative number of points', {
@@ -206,9 +204,10 @@ export function transformFid(
       expected: '≥ 0',
     });
   }
-  // Group delay = first-order phase of 360·g degrees from the first point (see removeGroupDelay); the
-  // FFT output is ours, so rotate it in place.
-  if (gd !== 0) rotateLinear(spec.re, spec.im, 0, (2 * Math.PI * gd) / size, spec.re, spec.im);
+  // DC offset, window, zero filling and the conjugate go into the FFT buffer in one pass; the group
+  // delay — a first-order phase of 360·g degrees from the first point (see removeGroupDelay) — is applied
+  // while the FFT output is copied out.
+  let spec = transformPrepared(signal, size, dc?.re ?? 0, dc?.im ?? 0, weights, (2 * Math.PI * gd) / size);
   const firstPoint = options.firstPointScale ?? 1;
   if (firstPoint !== 1) spec = scaleFirstPoint(spec, firstPoint);
   const ppm =

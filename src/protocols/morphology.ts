@@ -20,6 +20,7 @@
  */
 import { DataError, isSpincellError, ParameterError } from '../core/errors.js';
 import { createSeriesFitter, seriesTimes, type SeriesSpectrum } from '../fit/batch.js';
+import { voigtFwhm } from '../fit/lineshapes.js';
 import { fitModel, type ComponentSpec, type FitResult, type ModelSpec } from '../fit/model.js';
 
 export interface MorphologyWindow {
@@ -60,6 +61,13 @@ export interface ConstrainedMorphologyOptions {
   paramagneticCathode?: boolean;
   /** Upper bound of each line's Gaussian and Lorentzian FWHM, ppm: the pristine-electrode width from calibration. */
   widthCapPpm?: number;
+  /**
+   * Separate upper bounds of the Gaussian and Lorentzian FWHM, ppm (override widthCapPpm for that part).
+   * calibrateWidthCap gives both from a spectrum of the pristine electrode; a line whose two parts are
+   * within them is no broader than the pristine line.
+   */
+  widthCapGaussPpm?: number;
+  widthCapLorentzPpm?: number;
   /** Fit window extends this far beyond the outermost shift windows, ppm (default 10). */
   marginPpm?: number;
   /** Polynomial baseline degree fitted jointly (default none: spectra arrive baseline-corrected). */
@@ -110,7 +118,14 @@ export interface MorphologyResult {
   /** Shift added to the axis before fitting (unconstrained referencing), ppm. */
   referenceShiftPpm: number;
   cathodeOffsetPpm: number;
+  /**
+   * Constrained mode: the single cap given (default 5 ppm), or with separate Gaussian/Lorentzian caps the
+   * whole-line FWHM of a Voigt at both caps (the calibrated pristine width). Null when unconstrained.
+   */
   widthCapPpm: number | null;
+  /** Bounds actually applied to each line's Gaussian and Lorentzian FWHM, ppm (null when unconstrained). */
+  widthCapGaussPpm: number | null;
+  widthCapLorentzPpm: number | null;
   flags: string[];
   fit: FitResult;
 }
@@ -134,13 +149,38 @@ export function resolveCathodeOffsetPpm(options: Pick<ConstrainedMorphologyOptio
   return options.paramagneticCathode ? NMC622_CATHODE_OFFSET_PPM : 0;
 }
 
+interface AppliedCaps {
+  gauss: number;
+  lorentz: number;
+  /** Reported cap: the single cap, or the whole-line FWHM at both part caps. */
+  reported: number;
+}
+
+/** The width bounds of the constrained model (checked): per-part caps override the single cap. */
+function resolveWidthCaps(options: ConstrainedMorphologyOptions): AppliedCaps {
+  const cap = options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM;
+  if (!(cap > 0) || !Number.isFinite(cap)) throw new ParameterError('width cap must be positive', { field: 'widthCapPpm', found: cap, expected: '> 0 ppm' });
+  const gauss = options.widthCapGaussPpm ?? cap;
+  const lorentz = options.widthCapLorentzPpm ?? cap;
+  if (!(gauss > 0) || !Number.isFinite(gauss)) {
+    throw new ParameterError('Gaussian width cap must be positive', { field: 'widthCapGaussPpm', found: gauss, expected: '> 0 ppm' });
+  }
+  if (!(lorentz >= 0) || !Number.isFinite(lorentz)) {
+    throw new ParameterError('Lorentzian width cap must be finite and not negative', { field: 'widthCapLorentzPpm', found: lorentz, expected: '≥ 0 ppm' });
+  }
+  const perPart = options.widthCapGaussPpm !== undefined || options.widthCapLorentzPpm !== undefined;
+  return { gauss, lorentz, reported: perPart ? voigtFwhm(gauss, lorentz) : cap };
+}
+
 /** Seed 004's model: one Voigt per window, positions confined, widths capped. */
 export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions = {}): ModelSpec {
   const windows = options.windows ?? LITHIUM_WINDOWS_PPM;
   checkWindows(windows);
   const offset = resolveCathodeOffsetPpm(options);
+  const caps = resolveWidthCaps(options);
   const cap = options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM;
-  if (!(cap > 0) || !Number.isFinite(cap)) throw new ParameterError('width cap must be positive', { field: 'widthCapPpm', found: cap, expected: '> 0 ppm' });
+  // Starting widths: as before for a single cap; half of each part's cap when the parts are calibrated.
+  const startL = options.widthCapLorentzPpm !== undefined ? 0.5 * caps.lorentz : Math.min(0.25 * cap, caps.lorentz);
   const margin = options.marginPpm ?? 10;
   const lo = Math.min(...windows.map((w) => w.minPpm)) + offset - margin;
   const hi = Math.max(...windows.map((w) => w.maxPpm)) + offset + margin;
@@ -149,8 +189,8 @@ export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions
     shape: 'voigt',
     position: { value: 0.5 * (w.minPpm + w.maxPpm) + offset, min: w.minPpm + offset, max: w.maxPpm + offset },
     area: { min: 0 },
-    fwhmG: { value: 0.5 * cap, min: Math.min(0.01, 0.1 * cap), max: cap },
-    fwhmL: { value: 0.25 * cap, min: 0, max: cap },
+    fwhmG: { value: 0.5 * caps.gauss, min: Math.min(0.01, 0.1 * caps.gauss), max: caps.gauss },
+    fwhmL: caps.lorentz > 0 ? { value: startL, min: 0, max: caps.lorentz } : { value: 0, fixed: true },
   }));
   return {
     windowPpm: [lo, hi],
@@ -206,7 +246,12 @@ export function metalReferenceShiftPpm(xPpm: ArrayLike<number>, y: ArrayLike<num
   return targetPpm - peak;
 }
 
-function summarise(fit: FitResult, mode: MorphologyResult['mode'], windows: ([number, number] | null)[], extra: Pick<MorphologyResult, 'referenceShiftPpm' | 'cathodeOffsetPpm' | 'widthCapPpm'>): MorphologyResult {
+function summarise(
+  fit: FitResult,
+  mode: MorphologyResult['mode'],
+  windows: ([number, number] | null)[],
+  extra: Pick<MorphologyResult, 'referenceShiftPpm' | 'cathodeOffsetPpm' | 'widthCapPpm' | 'widthCapGaussPpm' | 'widthCapLorentzPpm'>,
+): MorphologyResult {
   const components: MorphologyComponent[] = fit.components.map((c, k) => ({
     morphology: c.name,
     positionPpm: c.positionPpm,
@@ -246,11 +291,12 @@ export function constrainedMorphology(spectrum: SeriesSpectrum, options: Constra
 function constrainedSummary(fit: FitResult, options: ConstrainedMorphologyOptions): MorphologyResult {
   const windows = options.windows ?? LITHIUM_WINDOWS_PPM;
   const offset = resolveCathodeOffsetPpm(options);
+  const caps = resolveWidthCaps(options);
   return summarise(
     fit,
     'constrained',
     windows.map((w) => [w.minPpm + offset, w.maxPpm + offset] as [number, number]),
-    { referenceShiftPpm: 0, cathodeOffsetPpm: offset, widthCapPpm: options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM },
+    { referenceShiftPpm: 0, cathodeOffsetPpm: offset, widthCapPpm: caps.reported, widthCapGaussPpm: caps.gauss, widthCapLorentzPpm: caps.lorentz },
   );
 }
 
@@ -264,7 +310,96 @@ export function unconstrainedMorphology(spectrum: SeriesSpectrum, options: Uncon
   const order = fit.components.map((c, k) => [c.positionPpm, k] as const).sort((a, b) => a[0] - b[0]);
   const names = options.names ?? ['dense', 'mossy', 'dendritic'];
   const sorted = { ...fit, components: order.map(([, k], rank) => ({ ...fit.components[k], name: names[rank] })) };
-  return summarise(sorted, 'unconstrained', sorted.components.map(() => null), { referenceShiftPpm: shift, cathodeOffsetPpm: 0, widthCapPpm: null });
+  return summarise(sorted, 'unconstrained', sorted.components.map(() => null), {
+    referenceShiftPpm: shift,
+    cathodeOffsetPpm: 0,
+    widthCapPpm: null,
+    widthCapGaussPpm: null,
+    widthCapLorentzPpm: null,
+  });
+}
+
+/** Width-cap calibration: the pristine electrode's line and the caps the constrained preset takes from it. */
+export interface WidthCapCalibration {
+  /** Spread into ConstrainedMorphologyOptions: each deposit line's Gaussian and Lorentzian FWHM ≤ the pristine line's. */
+  cap: { widthCapGaussPpm: number; widthCapLorentzPpm: number };
+  /** Whole-line FWHM of the pristine line, ppm (the width seed 004 compares against). */
+  fwhmPpm: number;
+  fwhmGPpm: number;
+  fwhmLPpm: number;
+  fwhmGStdErrPpm: number;
+  fwhmLStdErrPpm: number;
+  positionPpm: number;
+  area: number;
+  rSquared: number;
+  converged: boolean;
+  flags: string[];
+  fit: FitResult;
+}
+
+export interface WidthCapCalibrationOptions {
+  /** Polynomial baseline degree fitted jointly (default none). */
+  baselineDegree?: number;
+}
+
+/**
+ * Measures the width cap of the constrained procedure (seed 004: no deposit line broader than a pristine
+ * Li electrode) on a spectrum of the pristine electrode — in an operando series, the first spectrum,
+ * recorded before any plating, beside the same cathode as the series. One Voigt is fitted in `windowPpm`
+ * (default 230–260 ppm, which holds pristine Li metal with or without a paramagnetic cathode) and its
+ * Gaussian and Lorentzian FWHM become the caps of the two parts of every deposit line: a Voigt whose
+ * parts do not exceed them is no broader than the pristine line, and the bounds stay simple boxes for the
+ * optimizer. A pristine line that is purely Gaussian gives a Lorentzian cap of 0 (deposit lines are then
+ * Gaussian). Throws DataError when the window holds no line (flat, no significant line, or no convergence).
+ */
+export function calibrateWidthCap(spectrum: SeriesSpectrum, windowPpm: [number, number] = [230, 260], options: WidthCapCalibrationOptions = {}): WidthCapCalibration {
+  const lo = Math.min(...windowPpm);
+  const hi = Math.max(...windowPpm);
+  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new ParameterError('calibration window must be a finite, non-empty ppm range', { field: 'windowPpm', found: windowPpm });
+  }
+  const span = hi - lo;
+  const start = metalReferenceShiftPpm(spectrum.ppm, spectrum.re, 0, [lo, hi]);
+  const spec: ModelSpec = {
+    windowPpm: [lo, hi],
+    components: [
+      {
+        name: 'pristine',
+        shape: 'voigt',
+        position: { value: Math.min(hi, Math.max(lo, -start)), min: lo, max: hi },
+        area: { min: 0 },
+        fwhmG: { value: 0.1 * span, min: 0.01, max: span },
+        fwhmL: { value: 0.05 * span, min: 0, max: span },
+      },
+    ],
+    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0 ? { baseline: { degree: options.baselineDegree } } : {}),
+  };
+  const fit = fitModel(spec, spectrum.ppm, spectrum.re);
+  const c = fit.components[0];
+  const noLine = fit.flags.some((f) => f === 'no-signal' || f === 'flat-spectrum' || f.startsWith('not-significant'));
+  if (noLine || !fit.converged || !(c.area > 0)) {
+    throw new DataError('no pristine metal line to calibrate the width cap on', {
+      field: 'windowPpm',
+      found: `${fit.flags.join(' ') || 'no line'} in ${lo}–${hi} ppm`,
+      expected: 'a spectrum of the pristine electrode with its metal line inside the window',
+    });
+  }
+  const g = c.parameters.fwhmG;
+  const l = c.parameters.fwhmL;
+  return {
+    cap: { widthCapGaussPpm: g.value, widthCapLorentzPpm: l.value },
+    fwhmPpm: c.fwhmPpm,
+    fwhmGPpm: g.value,
+    fwhmLPpm: l.value,
+    fwhmGStdErrPpm: g.standardError,
+    fwhmLStdErrPpm: l.standardError,
+    positionPpm: c.positionPpm,
+    area: c.area,
+    rSquared: fit.rSquared,
+    converged: fit.converged,
+    flags: fit.flags,
+    fit,
+  };
 }
 
 export interface MorphologySeriesRow {

@@ -57,6 +57,8 @@ describe.skipIf(!present)('spincell process --from-procs against TopSpin', () =>
       expect(r.code, r.stderr).toBe(0);
       const csv = readSpectrumCsv(out);
       const procs = readProcs(exp);
+      const applied = (JSON.parse(r.stdout) as { spectra: { phase: { ph0Deg: number; ph1Deg: number } }[] }).spectra[0].phase;
+      expect([applied.ph0Deg, applied.ph1Deg]).toEqual([procs.phc0Deg, procs.phc1Deg]);
       expect(csv.re.length).toBe(procs.sizePoints);
       expect(pearson(csv.re, readProcessed(exp).re)).toBeGreaterThanOrEqual(min);
       const step = procs.swHz / procs.sfMHz / procs.sizePoints;

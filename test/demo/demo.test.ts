@@ -20,8 +20,12 @@ describe('npm start demo (small experiment)', () => {
     expect(first.experiment.simulated).toEqual({ series: true, cycler: true, eis: true });
     // The cycler and impedance files lie beside the series, which stays a clean simulation folder.
     expect(isSimulationFolder(join(dir, 'series'))).toBe(true);
-    for (const f of ['cycler.mpt', 'eis.mpt', ...first.outputs.map((p) => p.slice(dir.length + 1))]) expect(existsSync(join(dir, f)), f).toBe(true);
-    const spectra = readFileSync(join(dir, 'spectra.csv'), 'utf8').trim().split('\n').filter((l) => !l.startsWith('#'));
+    for (const f of ['cycler.mpt', 'eis.mpt', ...first.outputs.map((p) => p.slice(dir.length + 1))])
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    const spectra = readFileSync(join(dir, 'spectra.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#'));
     expect(spectra.length).toBe(1 + 12);
     expect(readFileSync(join(dir, 'summary.csv'), 'utf8')).toMatch(/^quantity,spincell,truth,deviation/m);
     const text = first.lines.join('\n');
@@ -52,6 +56,7 @@ describe('npm start demo (small experiment)', () => {
     expect(d.rInfPct).toBeLessThan(2);
     // Morphology: three Voigt lines for five simulated ones (pristine + dense, mossy + dead share windows).
     expect(d.morphologyPts).not.toBeNull();
+    expect(d.morphologyFailed).toBe(0);
     expect(d.morphologyPts as number).toBeLessThan(8);
   });
 

@@ -331,8 +331,15 @@ export function listSeries(path: string): SeriesEntry[] {
 /** Reads the FID of one series entry (only its own bytes: a row of a large ser is read alone). */
 export function readSeriesFid(entry: SeriesEntry): Fid {
   const length = entry.td * bytesPerValue(entry.dataType);
-  if (!isFile(entry.dataFile)) throw new MissingFileError('data file not found', { file: entry.dataFile });
-  const bytes = readBytesAt(entry.dataFile, entry.offsetBytes, length);
+  let bytes: Uint8Array;
+  try {
+    bytes = readBytesAt(entry.dataFile, entry.offsetBytes, length);
+  } catch (error) {
+    // A missing file (or a folder in its place) is reported as such; the stat is paid only on failure,
+    // not once per spectrum of a long series.
+    if (!isFile(entry.dataFile)) throw new MissingFileError('data file not found', { file: entry.dataFile });
+    throw error;
+  }
   const { re, im } = decodeComplex(bytes, entry.td, entry.dataType, entry.byteOrder);
   if (entry.dataType === 'float64') {
     assertFinite(re, entry.dataFile);
