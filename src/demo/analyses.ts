@@ -5,9 +5,9 @@
  *  - analyseCyclerFile: the EC-Lab export read back → steps, per-cycle capacities and Coulombic
  *    efficiency, the nucleation overpotential of every plating step, the voltage onset at the end of the
  *    first strip (where the strippable deposit runs out).
- *  - analyseNmrSeries: the ⁷Li series processed as a user would (automatic phase shared by the series,
+ *  - analyseNmrSeries: the ⁷Li series processed as a user would (automatic phase of every spectrum,
  *    arPLS baseline, Li metal at 245 ppm), metal and diamagnetic integrals, dense/mossy/dendritic
- *    fractions (src/protocols/morphology.ts), and the cell state over every acquisition window from the
+ *    fractions (src/protocols/morphology.ts, width cap calibrated on the first, pristine spectrum), and the cell state over every acquisition window from the
  *    cycler record (alignSpectra).
  *  - analyseImpedanceFile: the PEIS sweeps read back → Lin-KK and DRT with the resistance of
  *    −4 < log10 τ < 0 (seed 003's interphase window).
@@ -34,7 +34,9 @@ import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { integrateRegion, type PpmRange } from '../nmr/index.js';
 import {
+  calibrateWidthCap,
   createMorphologyAnalyser,
+  type MorphologyAnalyser,
   type MorphologySeriesOptions,
   type MorphologySeriesRow,
 } from '../protocols/index.js';
@@ -46,15 +48,21 @@ export const METAL_REGION: PpmRange = [230, 290];
 /** Electrolyte and SEI. */
 export const DIAMAGNETIC_REGION: PpmRange = [-20, 20];
 
-/** Processing of the series, as `spincell process --phase-mode shared --baseline auto --ref metal:245`. */
-export const PROCESSING = { phase: 'auto', phaseMode: 'shared', baseline: 'auto', ref: 'metal:245' } as const;
+/**
+ * Processing of the series, as `spincell process --baseline auto --ref metal:245`: every spectrum is
+ * phased on its own, because the receiver phase wanders by a fraction of a degree between spectra and the
+ * morphology fractions of small components are sensitive to it.
+ */
+export const PROCESSING = { phase: 'auto', phaseMode: 'each', baseline: 'auto', ref: 'metal:245' } as const;
 
 /**
- * Morphology: seed 004's constrained fit. The virtual cell's lines sit where 004 reports them (dense
- * ≈245–247, mossy ≈257, dendritic ≈267 ppm), i.e. in 004's windows with its +3.5 ppm offset
- * (244–249, 254–259, 264–269 ppm), so those are the windows used here.
+ * Morphology: seed 004's constrained fit in the windows for a cell without a paramagnetic electrode
+ * (dense 240.5–245.5, mossy 250.5–255.5, dendritic 260.5–265.5 ppm), each line no broader than the pristine
+ * electrode — whose width is measured, as in the paper, on the first spectrum, before any plating.
  */
-export const MORPHOLOGY: MorphologySeriesOptions = { mode: 'constrained', cathodeOffsetPpm: 3.5 };
+export const MORPHOLOGY: MorphologySeriesOptions = { mode: 'constrained' };
+/** Where the pristine-electrode line is fitted for the width cap, ppm. */
+export const CALIBRATION_WINDOW_PPM: [number, number] = [230, 260];
 export const MORPHOLOGY_NAMES = ['dense', 'mossy', 'dendritic'] as const;
 export type Fractions = [number, number, number];
 
@@ -168,6 +176,8 @@ export interface NmrAnalysis {
   readonly diamagnetic: number[];
   /** Zeroth-order phase shared by the series, degrees. */
   readonly ph0Deg: number;
+  /** Width cap from the first spectrum (Gaussian and Lorentzian FWHM of the pristine line), ppm; null without morphology. */
+  readonly widthCap: { widthCapGaussPpm: number; widthCapLorentzPpm: number } | null;
   /** Cell state over each acquisition window, from the cycler record. */
   readonly aligned: AlignedSpectrum[];
   /** Morphology fit of each spectrum; null when the morphology step is switched off. */
@@ -185,7 +195,8 @@ export function analyseNmrSeries(
   morphology: MorphologySeriesOptions | null = MORPHOLOGY,
 ): NmrAnalysis {
   const input = openInput(experiment.paths.series, PROCESSING, true, 'demo');
-  const analyser = morphology ? createMorphologyAnalyser(morphology) : null;
+  let analyser: MorphologyAnalyser | null = null;
+  let widthCap: NmrAnalysis['widthCap'] = null;
   const experimentNumbers: (number | null)[] = [];
   const mids: number[] = [];
   const metal: number[] = [];
@@ -199,10 +210,14 @@ export function analyseNmrSeries(
     mids.push(midMs(entry.meta));
     metal.push(integrateRegion(s, METAL_REGION));
     diamagnetic.push(integrateRegion(s, DIAMAGNETIC_REGION));
-    if (analyser)
-      rows.push(
-        analyser.analyse({ ppm: s.ppm, re: s.re, meta: { ...entry.meta, source: entry.experimentPath } }),
-      );
+    if (morphology) {
+      const spectrum = { ppm: s.ppm, re: s.re, meta: { ...entry.meta, source: entry.experimentPath } };
+      if (!analyser) {
+        widthCap = morphology.mode === 'constrained' ? calibrateWidthCap(spectrum, CALIBRATION_WINDOW_PPM).cap : null;
+        analyser = createMorphologyAnalyser(widthCap ? { ...morphology, ...widthCap } : morphology);
+      }
+      rows.push(analyser.analyse(spectrum));
+    }
     ph0Deg = result.applied.phase.ph0Deg;
   }
   const windows = input.entries.map((e) => ({
@@ -216,19 +231,16 @@ export function analyseNmrSeries(
     metal,
     diamagnetic,
     ph0Deg,
+    widthCap,
     aligned: alignSpectra(windows, cycler),
-    morphology: analyser ? rows : null,
+    morphology: morphology ? rows : null,
   };
 }
 
-/**
- * True fractions in the windows' convention: the dense window holds the pristine electrode and dense
- * deposits, the mossy window mossy and dead lithium (dead Li lies at 259 ppm).
- */
+/** True fractions by morphology window, as the simulator records them (dense = pristine + dense, mossy = mossy + dead). */
 export function trueFractions(t: OperandoTruth['spectra'][number]): Fractions {
-  const a = (n: string) => t.components.find((c) => c.name === n)?.area ?? 0;
-  const total = t.metalArea;
-  return [(a('pristine') + a('dense')) / total, (a('mossy') + a('dead')) / total, a('dendritic') / total];
+  const w = t.morphologyTruth;
+  return [w.dense.fraction, w.mossy.fraction, w.dendritic.fraction];
 }
 
 /** Fractions of one morphology row in MORPHOLOGY_NAMES order, or null when its fit failed. */

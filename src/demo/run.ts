@@ -338,7 +338,7 @@ export function runDemo(options: DemoOptions): DemoResult {
   if (nmr.morphology) {
     const m = morphologyTable(nmr.morphology);
     writeCsv(files.morphology, m.headers, m.rows, [
-      `constrained fit, cathode offset ${MORPHOLOGY.mode === 'constrained' ? MORPHOLOGY.cathodeOffsetPpm : 0} ppm`,
+      `constrained fit (${MORPHOLOGY.mode}), no cathode offset, width cap from the first spectrum: ${nmr.widthCap ? `G ${nmr.widthCap.widthCapGaussPpm.toFixed(2)} ppm, L ${nmr.widthCap.widthCapLorentzPpm.toFixed(2)} ppm` : 'none'}`,
     ]);
   }
 
@@ -354,7 +354,7 @@ export function runDemo(options: DemoOptions): DemoResult {
     x === undefined || !Number.isFinite(x) ? '—' : (100 * x).toFixed(1);
   const morphologyLines = nmr.morphology
     ? [
-        'morphology (seed 004 constrained fit, windows 244–249 / 254–259 / 264–269 ppm), % of the metal signal',
+        'morphology (seed 004 constrained fit, windows 240.5–245.5 / 250.5–255.5 / 260.5–265.5 ppm, no paramagnetic cathode), % of the metal signal',
         ...table(
           ['spectrum', 't / h', 'cell', 'dense', 'mossy', 'dendritic', 'truth d / m / dd'],
           [...picks]
@@ -387,7 +387,7 @@ export function runDemo(options: DemoOptions): DemoResult {
     `            ${show(paths.cycler)}  EC-Lab export, ${cy.records.rowCount} records, ${cy.steps.length} steps`,
     `            ${show(paths.eis)}  EC-Lab PEIS, ${sweeps} sweeps ${freq[0]} Hz → ${freq[freq.length - 1]} Hz`,
     `            ${made.length > 0 ? `simulated now (seed ${DEMO_SEED}): ${made.join(', ')}` : 'existing simulation reused'}; truth: ${show(join(paths.series, 'truth.json'))}`,
-    `processing  auto phase shared by the series (PH0 ${nmr.ph0Deg.toFixed(1)}°), arPLS baseline, Li metal → 245 ppm`,
+    `processing  auto phase per spectrum (last PH0 ${nmr.ph0Deg.toFixed(1)}°), arPLS baseline, Li metal → 245 ppm`,
     `alignment   every spectrum's window on the cycler record (${straddling} straddle a step change)`,
     '',
     ...table(
@@ -404,8 +404,8 @@ export function runDemo(options: DemoOptions): DemoResult {
     `  npx spincell align ${show(paths.series)} ${show(paths.cycler)}`,
     `  npx spincell cycler ${show(paths.cycler)} --area-cm2 ${cell.params.areaCm2}`,
     `  npx spincell eis drt ${show(paths.eis)}`,
-    `  npx spincell morphology ${show(paths.series)} --cathode-offset 3.5 --phase-mode shared --baseline auto --ref metal:245`,
-    `  npx spincell integrate ${show(paths.series)} --region 230:290 --region -20:20 --phase-mode shared --baseline auto --ref metal:245`,
+    `  npx spincell morphology ${show(paths.series)} --baseline auto --ref metal:245`,
+    `  npx spincell integrate ${show(paths.series)} --region 230:290 --region -20:20 --baseline auto --ref metal:245`,
   ];
 
   return {

@@ -61,10 +61,25 @@ class PassiveFactor {
     const k = this.k;
     const p = passive[k];
     let d = h[p * n + p];
+    const rowK = k * n;
     for (let j = 0; j < k; j++) {
-      let sum = h[p * n + passive[j]];
-      for (let q = 0; q < j; q++) sum -= l[k * n + q] * l[j * n + q];
-      const v = sum / l[j * n + j];
+      // Dot product of rows k and j in four interleaved sums: one running sum is a chain of dependent
+      // additions, four keep the floating-point units busy (this loop is the O(k³) part of a rebuild).
+      const rowJ = j * n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let q = 0;
+      for (; q + 3 < j; q += 4) {
+        s0 += l[rowK + q] * l[rowJ + q];
+        s1 += l[rowK + q + 1] * l[rowJ + q + 1];
+        s2 += l[rowK + q + 2] * l[rowJ + q + 2];
+        s3 += l[rowK + q + 3] * l[rowJ + q + 3];
+      }
+      for (; q < j; q++) s0 += l[rowK + q] * l[rowJ + q];
+      const sum = h[p * n + passive[j]] - (s0 + s1 + (s2 + s3));
+      const v = sum / l[rowJ + j];
       l[k * n + j] = v;
       d -= v * v;
     }
@@ -85,6 +100,53 @@ class PassiveFactor {
     return true;
   }
 
+  /**
+   * Deletes the variable at position `pos` of P in O((k − pos)·k): its row is dropped, which leaves the
+   * rows below with one entry right of the diagonal, and Givens rotations of neighbouring columns restore
+   * the triangle (rotations from the right leave L·Lᵀ unchanged). Refactoring the rows below would cost
+   * O((k − pos)·k²).
+   */
+  remove(pos: number): void {
+    const { n, l } = this;
+    const k = this.k;
+    for (let i = pos; i < k - 1; i++) {
+      const to = i * n;
+      const from = to + n;
+      for (let q = 0; q <= i + 1; q++) l[to + q] = l[from + q];
+    }
+    for (let p = pos; p < k - 1; p++) {
+      const a = l[p * n + p];
+      const b = l[p * n + p + 1];
+      const r = Math.hypot(a, b);
+      const c = a / r;
+      const s = b / r;
+      l[p * n + p] = r;
+      l[p * n + p + 1] = 0;
+      for (let i = p + 1; i < k - 1; i++) {
+        const u = l[i * n + p];
+        const v = l[i * n + p + 1];
+        l[i * n + p] = c * u + s * v;
+        l[i * n + p + 1] = c * v - s * u;
+      }
+    }
+    this.k = k - 1;
+  }
+
+  /** Solves H[P,P] out = rhs, both indexed by position in P. */
+  solvePositions(rhs: Float64Array, out: Float64Array): void {
+    const { n, l, k } = this;
+    for (let i = 0; i < k; i++) {
+      let sum = rhs[i];
+      for (let q = 0; q < i; q++) sum -= l[i * n + q] * out[q];
+      out[i] = sum / l[i * n + i];
+    }
+    for (let i = k - 1; i >= 0; i--) {
+      let sum = out[i];
+      for (let q = i + 1; q < k; q++) sum -= l[q * n + i] * out[q];
+      out[i] = sum / l[i * n + i];
+    }
+  }
+
   /** Solves H[P,P] out = c[P]; `out` is indexed by position in P. */
   solve(c: Float64Array, passive: readonly number[], out: Float64Array): void {
     const { n, l, k } = this;
@@ -99,6 +161,88 @@ class PassiveFactor {
       out[i] = sum / l[i * n + i];
     }
   }
+}
+
+/**
+ * Warm start on a factored trial set T: the solution of the problem restricted to T with the variables in
+ * D ⊂ T held at 0 is x = y + Z·μ, where y = H_TT⁻¹c_T, Z = H_TT⁻¹E_D (E_D: unit columns of D) and the
+ * multipliers solve (EᵀZ)·μ = −y_D (EᵀZ is a principal block of H_TT⁻¹, positive definite). Dropping the
+ * constrained variables that come out non-positive and solving again thus costs two triangular solves
+ * per dropped variable and a |D|×|D| system, where refactoring H over T∖D would cost O(|T|³) per pass.
+ * The passes and sets are those of refactoring; only the arithmetic differs. Returns the kept positions
+ * of T and their values, or undefined when D grows past `maxDrop` or the small system loses definiteness
+ * (the caller then refactors).
+ */
+function dropNonPositive(
+  factor: PassiveFactor,
+  atb: Float64Array,
+  trial: readonly number[],
+  isFree: Uint8Array,
+  maxDrop: number,
+): { keep: number[]; values: number[] } | undefined {
+  const k = trial.length;
+  const y = new Float64Array(k);
+  factor.solve(atb, trial, y);
+  const x = Float64Array.from(y);
+  const dropped: number[] = [];
+  const isDropped = new Uint8Array(k);
+  const z: Float64Array[] = [];
+  const unit = new Float64Array(k);
+  while (true) {
+    let added = false;
+    for (let pos = 0; pos < k; pos++) {
+      if (isDropped[pos] || isFree[trial[pos]] || x[pos] > 0) continue;
+      if (dropped.length >= maxDrop) return undefined;
+      isDropped[pos] = 1;
+      dropped.push(pos);
+      unit.fill(0);
+      unit[pos] = 1;
+      const col = new Float64Array(k);
+      factor.solvePositions(unit, col);
+      z.push(col);
+      added = true;
+    }
+    if (!added) break;
+    // Cholesky of S = (Z_D)_{ab} = z_b[D_a], then S·μ = −y_D.
+    const m = dropped.length;
+    const c = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b <= a; b++) {
+        let sum = z[b][dropped[a]];
+        for (let q = 0; q < b; q++) sum -= c[a * m + q] * c[b * m + q];
+        if (a === b) {
+          if (!(sum > 1e-14 * z[a][dropped[a]])) return undefined;
+          c[a * m + a] = Math.sqrt(sum);
+        } else c[a * m + b] = sum / c[b * m + b];
+      }
+    }
+    const mu = new Float64Array(m);
+    for (let a = 0; a < m; a++) {
+      let sum = -y[dropped[a]];
+      for (let q = 0; q < a; q++) sum -= c[a * m + q] * mu[q];
+      mu[a] = sum / c[a * m + a];
+    }
+    for (let a = m - 1; a >= 0; a--) {
+      let sum = mu[a];
+      for (let q = a + 1; q < m; q++) sum -= c[q * m + a] * mu[q];
+      mu[a] = sum / c[a * m + a];
+    }
+    x.set(y);
+    for (let b = 0; b < m; b++) {
+      const col = z[b];
+      const mb = mu[b];
+      for (let i = 0; i < k; i++) x[i] += col[i] * mb;
+    }
+    for (const pos of dropped) x[pos] = 0; // on the bound exactly, whatever the rounding
+  }
+  const keep: number[] = [];
+  const values: number[] = [];
+  for (let pos = 0; pos < k; pos++) {
+    if (isDropped[pos]) continue;
+    keep.push(trial[pos]);
+    values.push(x[pos]);
+  }
+  return { keep, values };
 }
 
 /**
@@ -133,6 +277,8 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
   const s = new Float64Array(n);
   const inP = new Uint8Array(n);
   const factor = new PassiveFactor(ata, n);
+  // true while `factor` holds a larger set than `passive` (after dropNonPositive)
+  let stale = false;
   let passive: number[] = [];
   for (let i = 0; i < n; i++) if (isFree[i]) passive.push(i);
 
@@ -171,29 +317,51 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
       if (!isFree[i] && !trial.includes(i)) trial.push(i);
     }
     let ok = false;
+    let done = false;
     let same = 0;
-    while (trial.length > passive.length) {
-      if (!factor.rebuild(trial, same)) break;
-      factor.solve(atb, trial, sub);
-      const keep = trial.filter((p, k) => isFree[p] || sub[k] > 0);
-      if (keep.length === trial.length) {
-        ok = true;
-        break;
-      }
-      same = 0;
-      while (same < keep.length && keep[same] === trial[same]) same++;
-      trial = keep;
+    // Usual case (a regularised problem, most variables positive): factor H over the trial set once and
+    // drop variables through the multiplier system. The factor then belongs to the trial set, not to the
+    // final passive set, and is rebuilt only if an outer iteration needs it.
+    if (trial.length > passive.length) {
+      if (factor.rebuild(trial, 0)) {
+        const r = dropNonPositive(factor, atb, trial, isFree, Math.max(8, trial.length >> 2));
+        if (r !== undefined) {
+          passive = r.keep;
+          inP.fill(0);
+          x.fill(0);
+          passive.forEach((p, k) => {
+            inP[p] = 1;
+            x[p] = r.values[k];
+          });
+          stale = passive.length !== trial.length;
+          done = true;
+        } else same = trial.length; // many drops: refactor pass by pass, from the factor at hand
+      } else trial = passive; // H over the trial set is not positive definite: no warm start
     }
-    if (ok) {
-      passive = trial;
-      inP.fill(0);
-      x.fill(0);
-      passive.forEach((p, k) => {
-        inP[p] = 1;
-        x[p] = sub[k];
-      });
-    } else if (!factor.rebuild(passive)) {
-      throw singular();
+    if (!done) {
+      while (trial.length > passive.length) {
+        if (!factor.rebuild(trial, same)) break;
+        factor.solve(atb, trial, sub);
+        const keep = trial.filter((p, k) => isFree[p] || sub[k] > 0);
+        if (keep.length === trial.length) {
+          ok = true;
+          break;
+        }
+        same = 0;
+        while (same < keep.length && keep[same] === trial[same]) same++;
+        trial = keep;
+      }
+      if (ok) {
+        passive = trial;
+        inP.fill(0);
+        x.fill(0);
+        passive.forEach((p, k) => {
+          inP[p] = 1;
+          x[p] = sub[k];
+        });
+      } else if (!factor.rebuild(passive)) {
+        throw singular();
+      }
     }
   }
   gradient();
@@ -212,6 +380,10 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
       throw new NumericalError('NNLS did not converge', { field: 'iterations', found: iterations, expected: `optimality within ${maxIter} iterations` });
     }
     iterations++;
+    if (stale) {
+      if (!factor.rebuild(passive, 0)) throw singular();
+      stale = false;
+    }
     inP[best] = 1;
     passive.push(best);
     if (!factor.append(passive)) {
@@ -245,18 +417,17 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
       for (let i = 0; i < n; i++) x[i] += alpha * (s[i] - x[i]);
       // the blocking variable lands on the bound exactly, whatever the rounding of the step
       x[blocking] = 0;
-      const before = passive;
-      passive = passive.filter((p) => {
+      // Leaving variables are deleted from the factor from the last position backwards, so that the
+      // positions still to delete stay valid.
+      for (let pos = passive.length - 1; pos >= 0; pos--) {
+        const p = passive[pos];
         if (!isFree[p] && x[p] <= 0) {
           x[p] = 0;
           inP[p] = 0;
-          return false;
+          factor.remove(pos);
         }
-        return true;
-      });
-      let same = 0;
-      while (same < passive.length && passive[same] === before[same]) same++;
-      if (!factor.rebuild(passive, same)) throw singular();
+      }
+      passive = passive.filter((p) => inP[p] === 1);
       solve();
     }
     x.set(s);

@@ -225,7 +225,13 @@ function prepare(
  * The scan copy as means of `factor` consecutive values of the refinement copy: the same block means as
  * `prepare` on the spectrum (to rounding), from an eighth of the data.
  */
-function coarsen(coarse: Prepared, factor: number, coarseBlock: number, pivotIndex: number, size: number): Prepared {
+function coarsen(
+  coarse: Prepared,
+  factor: number,
+  coarseBlock: number,
+  pivotIndex: number,
+  size: number,
+): Prepared {
   const block = factor * coarseBlock;
   const n = Math.floor(coarse.re.length / factor);
   const r = new Float64Array(n);

@@ -151,7 +151,13 @@ function whittakerSolve(
  * as stable as the one-ended elimination; results agree with it to rounding (see the tests).
  * Needs n ≥ 8 (two rows eliminated from each end at least).
  */
-function twistedSolve(y: Float64Array, w: Float64Array, lambda: number, z: Float64Array, scratch: Float64Array): void {
+function twistedSolve(
+  y: Float64Array,
+  w: Float64Array,
+  lambda: number,
+  z: Float64Array,
+  scratch: Float64Array,
+): void {
   const n = y.length;
   // Top: inv[i] = 1/d_i, e[i] = L[i][i−1], f[i] = L[i][i−2]. Bottom (index = original row):
   // invB[i] = 1/d_i, eB[i] = U[i][i+1], fB[i] = U[i][i+2]. z holds the forward-substituted right-hand side.

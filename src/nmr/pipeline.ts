@@ -131,7 +131,11 @@ function windowsOf(options: ProcessingOptions): WindowFunction[] {
 // so they are computed once. Read-only once cached (transformPrepared only reads them).
 let lastWeights: { key: string; weights: Float64Array | undefined } | undefined;
 
-function combinedWeights(windows: readonly WindowFunction[], n: number, swHz: number): Float64Array | undefined {
+function combinedWeights(
+  windows: readonly WindowFunction[],
+  n: number,
+  swHz: number,
+): Float64Array | undefined {
   const key = `${n}|${swHz}|${JSON.stringify(windows)}`;
   if (lastWeights !== undefined && lastWeights.key === key) return lastWeights.weights;
   let weights: Float64Array | undefined;

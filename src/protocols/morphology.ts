@@ -184,12 +184,14 @@ export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions
   const margin = options.marginPpm ?? 10;
   const lo = Math.min(...windows.map((w) => w.minPpm)) + offset - margin;
   const hi = Math.max(...windows.map((w) => w.maxPpm)) + offset + margin;
+  // Gaussian FWHM floor: a tenth of the cap. A line much narrower than the pristine electrode's is not a
+  // metal line of a static cell, and one narrower than the point spacing could take any area from the noise.
   const components: ComponentSpec[] = windows.map((w) => ({
     name: w.name,
     shape: 'voigt',
     position: { value: 0.5 * (w.minPpm + w.maxPpm) + offset, min: w.minPpm + offset, max: w.maxPpm + offset },
     area: { min: 0 },
-    fwhmG: { value: 0.5 * caps.gauss, min: Math.min(0.01, 0.1 * caps.gauss), max: caps.gauss },
+    fwhmG: { value: 0.5 * caps.gauss, min: 0.1 * caps.gauss, max: caps.gauss },
     fwhmL: caps.lorentz > 0 ? { value: startL, min: 0, max: caps.lorentz } : { value: 0, fixed: true },
   }));
   return {

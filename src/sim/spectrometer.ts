@@ -46,20 +46,65 @@ export interface Component extends LineShape {
 }
 
 /**
- * Static ⁷Li lines of a Li metal cell at moderate field. Positions: Knight-shifted metal at ≈245 ppm
- * (electrode face parallel to B0), microstructures at higher shift (mossy ≈257, dendritic ≈267 ppm, the
- * values reported for in situ ⁷Li NMR of Li metal; see ../shared/reference/methods.md §1–2). Widths of a few
- * ppm come from susceptibility broadening in static cells. Dead lithium is fragmented microstructure,
- * placed between mossy and dendritic and broader. The diamagnetic line (electrolyte + SEI) sits near 0 ppm.
+ * Static ⁷Li lines of a Li‖Li cell (no paramagnetic electrode) at moderate field, on the scale of internal
+ * referencing: the pristine electrode's Knight-shifted line at 245 ppm, the shift the tallest metal peak is
+ * set to (seed 003). The other lines follow seed 004's morphology windows for a cell without a paramagnetic
+ * cathode — its windows 244–249 / 254–259 / 264–269 ppm beside charged NMC622 less the 3.5 ppm that cathode
+ * adds (pristine Li on Cu 242.9 ± 0.1 ppm alone, 246.7 ± 0.3 ppm beside it), i.e. dense 240.5–245.5, mossy
+ * 250.5–255.5, dendritic 260.5–265.5 ppm (src/protocols/morphology.ts):
+ * - dense deposits are compact metal grown on the electrode face, so they share its orientation and
+ *   susceptibility environment and sit within a fraction of a ppm of it (244.8 ppm); seed 004 counts the
+ *   pristine electrode and dense deposits in one window centred on the pristine shift;
+ * - mossy deposits at the centre of the mossy window (253 ppm), dendritic ones at the centre of theirs (263);
+ * - dead lithium is mossy or dendritic metal that lost electronic contact: its shift is set by the same
+ *   porous microstructure (bulk magnetic susceptibility), so it lies in the mossy window, 0.5 ppm above the
+ *   mossy line (253.5 ppm), and the protocol cannot tell it from mossy metal.
+ * So the metal signal splits by window as dense = pristine + dense, mossy = mossy + dead, dendritic =
+ * dendritic (truth.json's `morphologyTruth`). Widths: a static cell's Li metal lines are broadened by the
+ * susceptibility inhomogeneity of the cell and by the metal's short T2*; the constrained protocol caps every
+ * deposit line at the width of a pristine electrode measured in the same cell, which presumes that no deposit
+ * is broader. The simulator takes that premise at its limit: every metal line has the pristine electrode's
+ * shape, Gaussian 3.5 and Lorentzian 1.5 ppm FWHM (whole line ≈ 4.4 ppm ≈ 680 Hz at 9.4 T), narrower than
+ * the 5 ppm windows and under half the 10 ppm between window centres. The diamagnetic line (electrolyte +
+ * SEI) sits near 0 ppm.
  */
 export const DEFAULT_LINES: Readonly<Record<ComponentName, LineShape>> = {
-  pristine: { shiftPpm: 245, lorentzFwhmPpm: 4, gaussFwhmPpm: 6 },
-  dense: { shiftPpm: 246.5, lorentzFwhmPpm: 4, gaussFwhmPpm: 7 },
-  mossy: { shiftPpm: 257, lorentzFwhmPpm: 5, gaussFwhmPpm: 8 },
-  dendritic: { shiftPpm: 267, lorentzFwhmPpm: 5, gaussFwhmPpm: 9 },
-  dead: { shiftPpm: 259, lorentzFwhmPpm: 6, gaussFwhmPpm: 10 },
+  pristine: { shiftPpm: 245, lorentzFwhmPpm: 1.5, gaussFwhmPpm: 3.5 },
+  dense: { shiftPpm: 244.8, lorentzFwhmPpm: 1.5, gaussFwhmPpm: 3.5 },
+  mossy: { shiftPpm: 253, lorentzFwhmPpm: 1.5, gaussFwhmPpm: 3.5 },
+  dendritic: { shiftPpm: 263, lorentzFwhmPpm: 1.5, gaussFwhmPpm: 3.5 },
+  dead: { shiftPpm: 253.5, lorentzFwhmPpm: 1.5, gaussFwhmPpm: 3.5 },
   diamagnetic: { shiftPpm: 0, lorentzFwhmPpm: 1.5, gaussFwhmPpm: 2 },
 };
+
+/** Morphology windows of the constrained protocol and the simulated components each one holds. */
+export type MorphologyWindowName = 'dense' | 'mossy' | 'dendritic';
+
+export const MORPHOLOGY_WINDOW_COMPONENTS: Readonly<Record<MorphologyWindowName, readonly ComponentName[]>> = {
+  dense: ['pristine', 'dense'],
+  mossy: ['mossy', 'dead'],
+  dendritic: ['dendritic'],
+};
+
+/** Shift internal referencing gives the tallest metal peak (seed 003), ppm. */
+export const METAL_REFERENCE_PPM = 245;
+
+/** Truth of one morphology window: what a deconvolution with one line per window should find. */
+export interface MorphologyWindowTruth {
+  /** Simulated components counted in this window. */
+  readonly components: readonly ComponentName[];
+  /** Sum of their areas. */
+  readonly area: number;
+  /** area / metal area. */
+  readonly fraction: number;
+  /** Area-weighted mean shift of its components, ppm (null while the window holds no signal). */
+  readonly positionPpm: number | null;
+  /**
+   * The same after internal referencing, i.e. on an axis where the tallest metal peak (metalPeakPpm) is at
+   * 245 ppm: positionPpm + 245 − metalPeakPpm.
+   */
+  readonly referencedPositionPpm: number | null;
+}
 
 /** Acquisition parameters of the virtual spectrometer. */
 export interface SpectrometerSettings {
@@ -176,6 +221,8 @@ export interface SpectrumTruth {
   readonly diamagneticArea: number;
   /** ppm of the maximum of the noiseless metal signal (the peak a processing should find). */
   readonly metalPeakPpm: number;
+  /** The metal signal by morphology window (dense = pristine + dense, mossy = mossy + dead, dendritic). */
+  readonly morphologyTruth: Readonly<Record<MorphologyWindowName, MorphologyWindowTruth>>;
   /** Cell at the mid-time. */
   readonly cell: CellState;
 }
@@ -387,6 +434,27 @@ function componentsFor(state: CellState, lines: Readonly<Record<ComponentName, L
   return COMPONENT_NAMES.map((name) => ({ name, ...lines[name], area: amounts[name] * sensitivity }));
 }
 
+function morphologyTruth(components: readonly Component[], metalPeakPpm: number): Record<MorphologyWindowName, MorphologyWindowTruth> {
+  const metal = components.filter((c) => METAL_COMPONENTS.includes(c.name)).reduce((a, c) => a + c.area, 0);
+  const entry = (names: readonly ComponentName[]): MorphologyWindowTruth => {
+    const parts = components.filter((c) => names.includes(c.name));
+    const area = parts.reduce((a, c) => a + c.area, 0);
+    const position = area > 0 ? parts.reduce((a, c) => a + c.area * c.shiftPpm, 0) / area : null;
+    return {
+      components: names,
+      area,
+      fraction: metal > 0 ? area / metal : 0,
+      positionPpm: position,
+      referencedPositionPpm: position === null ? null : position + METAL_REFERENCE_PPM - metalPeakPpm,
+    };
+  };
+  return {
+    dense: entry(MORPHOLOGY_WINDOW_COMPONENTS.dense),
+    mossy: entry(MORPHOLOGY_WINDOW_COMPONENTS.mossy),
+    dendritic: entry(MORPHOLOGY_WINDOW_COMPONENTS.dendritic),
+  };
+}
+
 function receiverPhases(settings: PhaseSettings, seed: number, count: number): number[] {
   const rng: Rng = createRng(deriveSeed(seed, 1_000_003));
   const base = settings.baseDeg ?? rng.between(-180, 180);
@@ -497,6 +565,7 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
       metalArea: components.filter((c) => METAL_COMPONENTS.includes(c.name)).reduce((a, c) => a + c.area, 0),
       diamagneticArea: components.find((c) => c.name === 'diamagnetic')?.area ?? 0,
       metalPeakPpm: peak.ppm,
+      morphologyTruth: morphologyTruth(components, peak.ppm),
       cell: state,
     });
   }

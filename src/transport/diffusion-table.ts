@@ -22,7 +22,16 @@ export interface DiffusionTable {
 export type DiffusionInterpolation = 'linear' | 'log';
 
 /** D as a function of concentration (mol m⁻³ → m² s⁻¹). Throws DataError outside its range. */
-export type DiffusionLaw = (concentrationMolM3: number) => number;
+export interface DiffusionLaw {
+  (concentrationMolM3: number): number;
+  /**
+   * Optional: D at many concentrations in one call, out[i] = law(concentrationMolM3[i]) to the bit,
+   * throwing the error of the first concentration (in index order) that the law rejects. A drift
+   * inversion evaluates D at every sample of every profile, where one closure call per sample was most
+   * of the cost.
+   */
+  readonly many?: (concentrationMolM3: Float64Array, out: Float64Array) => void;
+}
 
 /** Builds a validated table; rows are sorted by concentration. */
 export function createDiffusionTable(
@@ -97,15 +106,54 @@ export function diffusionLaw(
   const hi = c[n - 1];
   // Accept round-off at the ends (concentrations computed from intensities can land 1 ulp outside).
   const tolerance = 1e-9 * Math.max(Math.abs(hi), 1);
-  return (conc: number): number => {
-    if (!(conc >= lo - tolerance && conc <= hi + tolerance)) {
-      throw new DataError('concentration outside the diffusion table', {
-        file: table.source,
-        field: 'concentration_mol_m3',
-        found: conc,
-        expected: `${lo} … ${hi} mol m⁻³`,
-      });
+  const outside = (conc: number): DataError =>
+    new DataError('concentration outside the diffusion table', {
+      file: table.source,
+      field: 'concentration_mol_m3',
+      found: conc,
+      expected: `${lo} … ${hi} mol m⁻³`,
+    });
+  const isLog = interpolation === 'log';
+  // Neighbouring samples of a profile have nearly the same concentration, so the interval of the last
+  // sample is the first one tried: a step or two from it instead of a binary search. The interval is
+  // defined as in the single-value law (largest k ≤ n − 2 with c[k] ≤ C, else 0), so the values agree
+  // to the bit.
+  // Per interval: the value at its start (ln D or D), its rise and its width — the same differences the
+  // single-value law forms, so nothing changes in the rounding.
+  const startValue = isLog ? lnD : d;
+  const rise = new Float64Array(n - 1);
+  const width = new Float64Array(n - 1);
+  for (let k = 0; k < n - 1; k++) {
+    rise[k] = startValue[k + 1] - startValue[k];
+    width[k] = c[k + 1] - c[k];
+  }
+  const lower = lo - tolerance;
+  const upper = hi + tolerance;
+  const many = (conc: Float64Array, out: Float64Array): void => {
+    let k = 0;
+    let ck = c[0];
+    let ck1 = c[1];
+    let v0 = startValue[0];
+    let dv = rise[0];
+    let h = width[0];
+    for (let i = 0; i < conc.length; i++) {
+      const x = conc[i];
+      if (!(x >= lower && x <= upper)) throw outside(x);
+      if ((k > 0 && x < ck) || (k < n - 2 && x >= ck1)) {
+        while (k > 0 && c[k] > x) k--;
+        while (k < n - 2 && c[k + 1] <= x) k++;
+        ck = c[k];
+        ck1 = c[k + 1];
+        v0 = startValue[k];
+        dv = rise[k];
+        h = width[k];
+      }
+      const w = Math.min(1, Math.max(0, (x - ck) / h));
+      out[i] = isLog ? Math.exp(v0 + w * dv) : v0 + w * dv;
     }
+  };
+  const law = (conc: number): number => {
+    if (!(conc >= lo - tolerance && conc <= hi + tolerance)) throw outside(conc);
     let k = 0;
     let upper = n - 1;
     // binary search for the interval [c[k], c[k+1]] containing conc
@@ -119,6 +167,7 @@ export function diffusionLaw(
       ? Math.exp(lnD[k] + w * (lnD[k + 1] - lnD[k]))
       : d[k] + w * (d[k + 1] - d[k]);
   };
+  return Object.assign(law, { many });
 }
 
 /** A concentration-independent D. */

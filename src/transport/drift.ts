@@ -21,7 +21,7 @@
 import { DataError, NumericalError, ParameterError } from '../core/errors.js';
 import type { DiffusionLaw } from './diffusion-table.js';
 import { mobilityM2PerVS, requireTemperatureK } from './diffusion-table.js';
-import { cumulativeTrapezoid, gradient, interpolateLinear, trapezoid } from './numerics.js';
+import { interpolateLinear } from './numerics.js';
 import type { ProfileSeries } from './profiles.js';
 
 const UM_PER_M = 1e6;
@@ -161,60 +161,95 @@ export function driftVelocity(input: DriftInput): DriftResult {
     });
   const xM = series.xUm.map((x) => x / UM_PER_M);
   const C = series.values;
+  const timeS = series.timeS;
 
-  // D and μ at every sample; D(C) throws when the table does not cover a concentration.
+  // D and μ at every sample; D(C) throws when the table does not cover a concentration. Errors come in
+  // sample order, as from a loop testing C > 0 and then calling D(C) sample by sample.
   const dField = new Float64Array(nt * nx);
+  let firstNonPositive = -1;
   for (let idx = 0; idx < C.length; idx++) {
     if (!(C[idx] > 0)) {
-      throw new DataError('zero or negative concentration in the region of interest', {
-        file: series.source,
-        field: `time ${series.timeS[Math.floor(idx / nx)]} s, x ${series.xUm[idx % nx]} µm`,
-        found: C[idx],
-        expected: '> 0 mol m⁻³',
-      });
+      firstNonPositive = idx;
+      break;
     }
-    dField[idx] = diffusion(C[idx]);
+  }
+  const evaluated = firstNonPositive < 0 ? C.length : firstNonPositive;
+  if (diffusion.many !== undefined) diffusion.many(C.subarray(0, evaluated), dField.subarray(0, evaluated));
+  else for (let idx = 0; idx < evaluated; idx++) dField[idx] = diffusion(C[idx]);
+  if (firstNonPositive >= 0) {
+    const idx = firstNonPositive;
+    throw new DataError('zero or negative concentration in the region of interest', {
+      file: series.source,
+      field: `time ${timeS[Math.floor(idx / nx)]} s, x ${series.xUm[idx % nx]} µm`,
+      found: C[idx],
+      expected: '> 0 mol m⁻³',
+    });
   }
   const mobilityPerD = mobilityM2PerVS(1, temperatureK);
 
-  // ∂C/∂t along each position (second order on the possibly irregular profile times).
-  const dCdt = new Float64Array(nt * nx);
-  const col = new Float64Array(nt);
-  for (let i = 0; i < nx; i++) {
-    gradient(C, series.timeS, col, i, nx);
-    for (let k = 0; k < nt; k++) dCdt[k * nx + i] = col[k];
-  }
+  // Three-point derivative weights (numerics.gradient's formulas, second order on irregular grids),
+  // computed once per grid so that each derivative is three multiply-adds over contiguous rows:
+  // d_j = a_j·y_{j−1} + b_j·y_j + c_j·y_{j+1} inside, the one-sided forms at both ends.
+  const xw = derivativeWeights(xM);
+  const tw = derivativeWeights(timeS);
+  const dxHalf = new Float64Array(nx); // trapezoid: 0.5·(y_i + y_{i−1})·(x_i − x_{i−1})
+  for (let i = 1; i < nx; i++) dxHalf[i] = xM[i] - xM[i - 1];
 
   const velocity = new Float64Array(nt * nx);
   const field = new Float64Array(nt * nx);
   const flux = new Float64Array(nt * nx);
   const perTime: DriftTimeSummary[] = [];
   const dCdx = new Float64Array(nx);
+  const negDcdt = new Float64Array(nx);
   const K = new Float64Array(nx);
   const invMuC = new Float64Array(nx);
-  const rest = new Float64Array(nx);
-  const negDcdt = new Float64Array(nx);
-  let best: DriftExtreme = { velocityUmPerH: 0, timeS: series.timeS[0], xUm: series.xUm[0] };
+  const [xa, xb, xc] = [xw.a, xw.b, xw.c];
+  let best: DriftExtreme = { velocityUmPerH: 0, timeS: timeS[0], xUm: series.xUm[0] };
   let bestInterior: DriftExtreme = best;
 
   for (let k = 0; k < nt; k++) {
-    const row = C.subarray(k * nx, (k + 1) * nx);
-    gradient(row, xM, dCdx);
-    for (let i = 0; i < nx; i++) negDcdt[i] = -dCdt[k * nx + i];
-    cumulativeTrapezoid(negDcdt, xM, K);
+    const base = k * nx;
+    // −∂C/∂t at time k for every position, from rows k−1, k, k+1 (k, k+1, k+2 and k−2, k−1, k at the ends).
+    const kc = k === 0 ? 1 : k === nt - 1 ? nt - 2 : k;
+    const ta = tw.a[k];
+    const tb = tw.b[k];
+    const tc = tw.c[k];
+    const r0 = (kc - 1) * nx;
+    const r1 = kc * nx;
+    const r2 = (kc + 1) * nx;
+    for (let i = 0; i < nx; i++) negDcdt[i] = -(ta * C[r0 + i] + tb * C[r1 + i] + tc * C[r2 + i]);
+    // ∂C/∂x along the profile.
+    for (let i = 1; i < nx - 1; i++)
+      dCdx[i] = xa[i] * C[base + i - 1] + xb[i] * C[base + i] + xc[i] * C[base + i + 1];
+    dCdx[0] = xa[0] * C[base] + xb[0] * C[base + 1] + xc[0] * C[base + 2];
+    dCdx[nx - 1] =
+      xa[nx - 1] * C[base + nx - 3] + xb[nx - 1] * C[base + nx - 2] + xc[nx - 1] * C[base + nx - 1];
+    // K (running trapezoid of −∂C/∂t) and the two integrals of the voltage condition, in one pass.
+    K[0] = 0;
+    let prevInv = 0;
+    let prevRest = 0;
+    let A = 0;
+    let B = 0;
     for (let i = 0; i < nx; i++) {
-      const D = dField[k * nx + i];
-      const muC = mobilityPerD * D * row[i];
-      invMuC[i] = 1 / muC;
-      rest[i] = (K[i] + D * dCdx[i]) / muC;
+      if (i > 0) K[i] = K[i - 1] + 0.5 * (negDcdt[i] + negDcdt[i - 1]) * dxHalf[i];
+      const D = dField[base + i];
+      // One division per sample here and one below: (K + D ∂C/∂x)/(μC) and E = −(J + D ∂C/∂x)/(μC) use
+      // the reciprocal (agreement with dividing: a few units in the last place).
+      const inv = 1 / (mobilityPerD * D * C[base + i]);
+      invMuC[i] = inv;
+      const rest = (K[i] + D * dCdx[i]) * inv;
+      if (i > 0) {
+        A += 0.5 * (inv + prevInv) * dxHalf[i];
+        B += 0.5 * (rest + prevRest) * dxHalf[i];
+      }
+      prevInv = inv;
+      prevRest = rest;
     }
-    const A = trapezoid(invMuC, xM);
-    const B = trapezoid(rest, xM);
     const J0 = (voltageV[k] - B) / A;
     if (!Number.isFinite(J0)) {
       throw new NumericalError('boundary flux is not finite', {
         file: series.source,
-        field: `time ${series.timeS[k]} s`,
+        field: `time ${timeS[k]} s`,
         found: J0,
         expected: 'a finite flux',
       });
@@ -222,27 +257,32 @@ export function driftVelocity(input: DriftInput): DriftResult {
     let vMin = Infinity;
     let vMax = -Infinity;
     let peak = 0;
+    let peakAt = 0;
     for (let i = 0; i < nx; i++) {
-      const D = dField[k * nx + i];
       const J = J0 + K[i];
-      const vMPerS = (J + D * dCdx[i]) / row[i];
-      const v = vMPerS * UM_PER_H_PER_M_PER_S;
-      velocity[k * nx + i] = v;
-      flux[k * nx + i] = J;
-      field[k * nx + i] = -vMPerS / (mobilityPerD * D);
+      const total = J + dField[base + i] * dCdx[i]; // J + D ∂C/∂x = v·C
+      const v = (total / C[base + i]) * UM_PER_H_PER_M_PER_S;
+      velocity[base + i] = v;
+      flux[base + i] = J;
+      field[base + i] = -total * invMuC[i];
       vMin = Math.min(vMin, v);
       vMax = Math.max(vMax, v);
-      if (Math.abs(v) > Math.abs(peak)) peak = v;
-      if (Math.abs(v) > Math.abs(best.velocityUmPerH))
-        best = { velocityUmPerH: v, timeS: series.timeS[k], xUm: series.xUm[i] };
-      if (k > 0 && k < nt - 1 && Math.abs(v) > Math.abs(bestInterior.velocityUmPerH)) {
-        bestInterior = { velocityUmPerH: v, timeS: series.timeS[k], xUm: series.xUm[i] };
+      if (Math.abs(v) > Math.abs(peak)) {
+        peak = v;
+        peakAt = i;
       }
     }
-    const v0 = velocity[k * nx];
-    const v1 = velocity[k * nx + nx - 1];
+    // The series' extremes are the largest of the per-profile peaks (first occurrence wins on ties, as
+    // in a sample-by-sample scan).
+    if (Math.abs(peak) > Math.abs(best.velocityUmPerH))
+      best = { velocityUmPerH: peak, timeS: timeS[k], xUm: series.xUm[peakAt] };
+    if (k > 0 && k < nt - 1 && Math.abs(peak) > Math.abs(bestInterior.velocityUmPerH)) {
+      bestInterior = { velocityUmPerH: peak, timeS: timeS[k], xUm: series.xUm[peakAt] };
+    }
+    const v0 = velocity[base];
+    const v1 = velocity[base + nx - 1];
     perTime.push({
-      timeS: series.timeS[k],
+      timeS: timeS[k],
       voltageV: voltageV[k],
       velocityAtPlatingSideUmPerH: v0,
       velocityAtFarSideUmPerH: v1,
@@ -275,4 +315,38 @@ export function requireFiniteVoltage(voltageV: ArrayLike<number>, file?: string)
         expected: 'a finite number',
       });
   }
+}
+
+/**
+ * Weights of numerics.gradient on grid x (n ≥ 3): derivative_j = a_j·y_{j−1} + b_j·y_j + c_j·y_{j+1} for
+ * 0 < j < n − 1; at j = 0 the weights apply to y_0, y_1, y_2 and at j = n − 1 to y_{n−3}, y_{n−2}, y_{n−1}.
+ * The expressions are gradient's own, so the derivatives agree with it to the bit.
+ */
+function derivativeWeights(x: ArrayLike<number>): { a: Float64Array; b: Float64Array; c: Float64Array } {
+  const n = x.length;
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const c = new Float64Array(n);
+  for (let i = 1; i < n - 1; i++) {
+    const h1 = x[i] - x[i - 1];
+    const h2 = x[i + 1] - x[i];
+    a[i] = -h2 / (h1 * (h1 + h2));
+    b[i] = (h2 - h1) / (h1 * h2);
+    c[i] = h1 / (h2 * (h1 + h2));
+  }
+  {
+    const h1 = x[1] - x[0];
+    const h2 = x[2] - x[1];
+    a[0] = -(2 * h1 + h2) / (h1 * (h1 + h2));
+    b[0] = (h1 + h2) / (h1 * h2);
+    c[0] = -(h1 / (h2 * (h1 + h2)));
+  }
+  {
+    const h1 = x[n - 2] - x[n - 3];
+    const h2 = x[n - 1] - x[n - 2];
+    a[n - 1] = h2 / (h1 * (h1 + h2));
+    b[n - 1] = -((h1 + h2) / (h1 * h2));
+    c[n - 1] = (2 * h2 + h1) / (h2 * (h1 + h2));
+  }
+  return { a, b, c };
 }

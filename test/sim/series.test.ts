@@ -42,6 +42,12 @@ describe('simulated series on disk', () => {
         const sim = simulateSpectrum(plan, i);
         expect(Array.from(fid.re)).toEqual(Array.from(sim.re));
         expect(Array.from(fid.im)).toEqual(Array.from(sim.im));
+        // Truth by morphology window: dense = pristine + dense, mossy = mossy + dead, dendritic alone.
+        const areaOf = (name: string) => t.components.find((c) => c.name === name)!.area;
+        expect(t.morphologyTruth.dense.area).toBeCloseTo(areaOf('pristine') + areaOf('dense'), 12);
+        expect(t.morphologyTruth.mossy.area).toBeCloseTo(areaOf('mossy') + areaOf('dead'), 12);
+        expect(t.morphologyTruth.dendritic.area).toBeCloseTo(areaOf('dendritic'), 12);
+        expect(t.morphologyTruth.dense.referencedPositionPpm! - t.morphologyTruth.dense.positionPpm!).toBeCloseTo(245 - t.metalPeakPpm, 12);
       });
       if (dataType === 'int32') {
         const fid = readSeriesFid(entries[0]);
