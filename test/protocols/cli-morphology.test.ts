@@ -52,6 +52,19 @@ describe('spincell morphology', () => {
     expect(csv).toHaveLength(1 + 12);
   });
 
+  it('--width-cap auto measures the pristine line on the first spectrum and caps every line with it', async () => {
+    const r = await cli(['morphology', series, '--width-cap', 'auto', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { widthCapCalibration: { widthCapGaussPpm: number; widthCapLorentzPpm: number }; spectra: (Row & { widthCapPpm: unknown })[] };
+    // The first spectrum holds only the pristine electrode, simulated with G 2.5 / L 1.2 ppm.
+    expect(doc.widthCapCalibration.widthCapGaussPpm).toBeCloseTo(denseLine.gaussFwhmPpm, 1);
+    expect(doc.widthCapCalibration.widthCapLorentzPpm).toBeCloseTo(denseLine.lorentzFwhmPpm, 1);
+    for (const s of doc.spectra) expect(s.components.reduce((a, c) => a + c.fraction, 0)).toBeCloseTo(1, 10);
+    const bad = await cli(['morphology', series, '--calibration-window', '230:260']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--calibration-window/);
+  });
+
   it('--paramagnetic-cathode and --cathode-offset shift the windows', async () => {
     const a = JSON.parse((await cli(['morphology', series, '--paramagnetic-cathode', '--json'])).stdout) as { spectra: Row[] };
     expect(a.spectra[0].components[1].windowPpm).toEqual([254, 259]);

@@ -9,6 +9,7 @@ import { UsageError } from '../../core/errors.js';
 import { writeCsv } from '../../io/csv/index.js';
 import { isDirectory } from '../../io/fs.js';
 import {
+  calibrateWidthCap,
   createMorphologyAnalyser,
   LITHIUM_WINDOWS_PPM,
   morphologyTable,
@@ -17,7 +18,7 @@ import {
   type MorphologySeriesRow,
   type MorphologyWindow,
 } from '../../protocols/morphology.js';
-import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
+import { action, type GlobalOptions, parseNumberOption, parseRange, printJson, printTable } from '../common.js';
 import { addProcessingOptions, openInput, type ProcessingFlags } from '../processing.js';
 
 interface MorphologyFlags extends ProcessingFlags {
@@ -25,6 +26,7 @@ interface MorphologyFlags extends ProcessingFlags {
   cathodeOffset?: string;
   paramagneticCathode?: boolean;
   widthCap?: string;
+  calibrationWindow?: string;
   window?: string[];
   sodium?: boolean;
   baselineDegree?: string;
@@ -56,7 +58,7 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
       windows,
       cathodeOffsetPpm: flags.cathodeOffset !== undefined ? parseNumberOption('--cathode-offset', flags.cathodeOffset) : undefined,
       paramagneticCathode: Boolean(flags.paramagneticCathode),
-      widthCapPpm: flags.widthCap !== undefined ? parseNumberOption('--width-cap', flags.widthCap) : undefined,
+      widthCapPpm: flags.widthCap !== undefined && flags.widthCap !== 'auto' ? parseNumberOption('--width-cap', flags.widthCap) : undefined,
       baselineDegree,
     };
   }
@@ -108,7 +110,8 @@ export function registerMorphology(program: Command): void {
     .option('--mode <mode>', "'constrained' (three Voigt lines in shift windows, default) or 'unconstrained' (free lines, metal referenced to 245 ppm)")
     .option('--cathode-offset <ppm>', 'shift of all windows from a paramagnetic cathode, ppm (default 0, or 3.5 with --paramagnetic-cathode)')
     .option('--paramagnetic-cathode', 'the positive electrode is paramagnetic (charged NMC622): windows +3.5 ppm')
-    .option('--width-cap <ppm>', 'largest Gaussian and Lorentzian FWHM of each line: the pristine-electrode width, ppm (default 5)')
+    .option('--width-cap <ppm|auto>', "largest Gaussian and Lorentzian FWHM of each line: the pristine-electrode width, ppm (default 5); 'auto' measures it by a Voigt fit of the first spectrum (the pristine electrode before plating)")
+    .option('--calibration-window <lo:hi>', "with --width-cap auto: ppm range of the pristine line's fit (default 230:260)")
     .option('--window <name:lo:hi>', 'shift window of one component before the cathode offset (repeatable; replaces the ⁷Li windows)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--sodium', '²³Na windows: metal 1130–1135, microstructure 1138–1144 ppm')
     .option('--baseline-degree <n>', 'fit a polynomial baseline of this degree together with the lines')
@@ -120,16 +123,29 @@ export function registerMorphology(program: Command): void {
       if (flags.out !== undefined && isDirectory(flags.out)) {
         throw new UsageError('the table is written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as morphology.csv' });
       }
-      const analyser = createMorphologyAnalyser(options);
+      const autoCap = flags.widthCap === 'auto';
+      if (flags.calibrationWindow !== undefined && !autoCap) {
+        throw new UsageError('option applies to --width-cap auto only', { field: '--calibration-window', found: flags.calibrationWindow });
+      }
+      const calibrationWindow = flags.calibrationWindow !== undefined ? parseRange('--calibration-window', flags.calibrationWindow) : ([230, 260] as [number, number]);
+      let analyser = autoCap ? null : createMorphologyAnalyser(options);
+      let calibration: { widthCapGaussPpm: number; widthCapLorentzPpm: number; fromExperiment: number | null } | null = null;
       const input = openInput(path, flags, json, 'morphology');
       const rows: MorphologySeriesRow[] = [];
       for (const { entry, result } of input.run()) {
-        rows.push(analyser.analyse({ ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } }));
+        const spectrum = { ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } };
+        if (!analyser) {
+          // Seed 004: no deposit line broader than the pristine electrode, measured on the first spectrum.
+          const cap = calibrateWidthCap(spectrum, calibrationWindow).cap;
+          calibration = { ...cap, fromExperiment: entry.meta.experimentNumber ?? null };
+          analyser = createMorphologyAnalyser({ ...options, ...cap });
+        }
+        rows.push(analyser.analyse(spectrum));
       }
       const table = morphologyTable(rows);
       if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
       if (json) {
-        printJson({ path, format: input.format, mode: options.mode, spectra: rows.map(morphologyRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        printJson({ path, format: input.format, mode: options.mode, ...(calibration ? { widthCapCalibration: calibration } : {}), spectra: rows.map(morphologyRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}) });
         return;
       }
       // One block per spectrum: identity, R² and flags on its first line only.
@@ -144,6 +160,11 @@ export function registerMorphology(program: Command): void {
           return [id(r[0]), id(r[1]), first ? r[2] : '', r[3], r[4], r[6], r[7], r[9], r[10], first ? r2 : '', first ? r[13] : ''] as (string | number | null)[];
         }),
       );
+      if (calibration) {
+        process.stdout.write(
+          `width cap from the first spectrum (exp ${calibration.fromExperiment ?? '—'}): Gaussian ${calibration.widthCapGaussPpm.toFixed(3)} ppm, Lorentzian ${calibration.widthCapLorentzPpm.toFixed(3)} ppm\n`,
+        );
+      }
       if (flags.out !== undefined) process.stdout.write(`morphology written to ${flags.out}\n`);
     }),
   );
