@@ -22,3 +22,4 @@ export * as echem from './echem/index.js';
 export * as eis from './eis/index.js';
 export * as transport from './transport/index.js';
 export * as protocols from './protocols/index.js';
+export * as report from './report/index.js';
