@@ -661,10 +661,27 @@ export function evaluateGamma(tauS: Float64Array, coeffs: Float64Array, basis: D
       const reach = 8 / (epsilon * d);
       const lo = Math.max(0, Math.floor(centre - reach));
       const hi = Math.min(n - 1, Math.ceil(centre + reach));
-      for (let m = lo; m <= hi; m++) {
-        if (coeffs[m] === 0) continue;
-        const u = epsilon * (x - x0 - m * d);
-        g += coeffs[m] * Math.exp(-u * u);
+      // Along m the exponent −u_m² (u_m = ε(x − x0 − m·d), step δ = ε·d) changes by 2u_m·δ − δ², and that
+      // change by −2δ² per step: two exponentials per point and products after, instead of one
+      // exponential per basis function (the products drift by a few ulp over the ≤ 2·reach terms).
+      // Narrow functions (δ > 1: fewer than 8 within reach, and e^{2u·δ} could overflow) are summed directly.
+      const delta = epsilon * d;
+      if (delta > 1) {
+        for (let m = lo; m <= hi; m++) {
+          if (coeffs[m] === 0) continue;
+          const u = epsilon * (x - x0 - m * d);
+          g += coeffs[m] * Math.exp(-u * u);
+        }
+      } else {
+        const u0 = epsilon * (x - x0 - lo * d);
+        let value = Math.exp(-u0 * u0);
+        let ratio = Math.exp(2 * u0 * delta - delta * delta);
+        const ratioStep = Math.exp(-2 * delta * delta);
+        for (let m = lo; m <= hi; m++) {
+          if (coeffs[m] !== 0) g += coeffs[m] * value;
+          value *= ratio;
+          ratio *= ratioStep;
+        }
       }
     } else {
       const pos = (x - x0) / d;

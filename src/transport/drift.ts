@@ -163,9 +163,14 @@ export function driftVelocity(input: DriftInput): DriftResult {
   const C = series.values;
   const timeS = series.timeS;
 
-  // D and μ at every sample; D(C) throws when the table does not cover a concentration. Errors come in
-  // sample order, as from a loop testing C > 0 and then calling D(C) sample by sample.
-  const dField = new Float64Array(nt * nx);
+  // D at every sample; D(C) throws when the table does not cover a concentration. Errors come in sample
+  // order and before any numerical failure, as from a first pass testing C > 0 and calling D(C) sample by
+  // sample. D is evaluated one profile at a time (a row of scratch instead of a field as large as the
+  // data); only a series that will fail anyway is evaluated in full up front.
+  const evaluateD = (from: number, to: number, out: Float64Array): void => {
+    if (diffusion.many !== undefined) diffusion.many(C.subarray(from, to), out);
+    else for (let idx = from; idx < to; idx++) out[idx - from] = diffusion(C[idx]);
+  };
   let firstNonPositive = -1;
   for (let idx = 0; idx < C.length; idx++) {
     if (!(C[idx] > 0)) {
@@ -173,11 +178,9 @@ export function driftVelocity(input: DriftInput): DriftResult {
       break;
     }
   }
-  const evaluated = firstNonPositive < 0 ? C.length : firstNonPositive;
-  if (diffusion.many !== undefined) diffusion.many(C.subarray(0, evaluated), dField.subarray(0, evaluated));
-  else for (let idx = 0; idx < evaluated; idx++) dField[idx] = diffusion(C[idx]);
   if (firstNonPositive >= 0) {
     const idx = firstNonPositive;
+    evaluateD(0, idx, new Float64Array(idx));
     throw new DataError('zero or negative concentration in the region of interest', {
       file: series.source,
       field: `time ${timeS[Math.floor(idx / nx)]} s, x ${series.xUm[idx % nx]} µm`,
@@ -185,68 +188,25 @@ export function driftVelocity(input: DriftInput): DriftResult {
       expected: '> 0 mol m⁻³',
     });
   }
+  const dRow = new Float64Array(nx);
   const mobilityPerD = mobilityM2PerVS(1, temperatureK);
-
-  // Three-point derivative weights (numerics.gradient's formulas, second order on irregular grids),
-  // computed once per grid so that each derivative is three multiply-adds over contiguous rows:
-  // d_j = a_j·y_{j−1} + b_j·y_j + c_j·y_{j+1} inside, the one-sided forms at both ends.
-  const xw = derivativeWeights(xM);
-  const tw = derivativeWeights(timeS);
-  const dxHalf = new Float64Array(nx); // trapezoid: 0.5·(y_i + y_{i−1})·(x_i − x_{i−1})
-  for (let i = 1; i < nx; i++) dxHalf[i] = xM[i] - xM[i - 1];
 
   const velocity = new Float64Array(nt * nx);
   const field = new Float64Array(nt * nx);
   const flux = new Float64Array(nt * nx);
   const perTime: DriftTimeSummary[] = [];
-  const dCdx = new Float64Array(nx);
-  const negDcdt = new Float64Array(nx);
-  const K = new Float64Array(nx);
-  const invMuC = new Float64Array(nx);
-  const [xa, xb, xc] = [xw.a, xw.b, xw.c];
+  const row = new ProfileWork(C, nx, nt, xM, timeS, mobilityPerD);
   let best: DriftExtreme = { velocityUmPerH: 0, timeS: timeS[0], xUm: series.xUm[0] };
   let bestInterior: DriftExtreme = best;
 
   for (let k = 0; k < nt; k++) {
     const base = k * nx;
-    // −∂C/∂t at time k for every position, from rows k−1, k, k+1 (k, k+1, k+2 and k−2, k−1, k at the ends).
-    const kc = k === 0 ? 1 : k === nt - 1 ? nt - 2 : k;
-    const ta = tw.a[k];
-    const tb = tw.b[k];
-    const tc = tw.c[k];
-    const r0 = (kc - 1) * nx;
-    const r1 = kc * nx;
-    const r2 = (kc + 1) * nx;
-    for (let i = 0; i < nx; i++) negDcdt[i] = -(ta * C[r0 + i] + tb * C[r1 + i] + tc * C[r2 + i]);
-    // ∂C/∂x along the profile.
-    for (let i = 1; i < nx - 1; i++)
-      dCdx[i] = xa[i] * C[base + i - 1] + xb[i] * C[base + i] + xc[i] * C[base + i + 1];
-    dCdx[0] = xa[0] * C[base] + xb[0] * C[base + 1] + xc[0] * C[base + 2];
-    dCdx[nx - 1] =
-      xa[nx - 1] * C[base + nx - 3] + xb[nx - 1] * C[base + nx - 2] + xc[nx - 1] * C[base + nx - 1];
-    // K (running trapezoid of −∂C/∂t) and the two integrals of the voltage condition, in one pass.
-    K[0] = 0;
-    let prevInv = 0;
-    let prevRest = 0;
-    let A = 0;
-    let B = 0;
-    for (let i = 0; i < nx; i++) {
-      if (i > 0) K[i] = K[i - 1] + 0.5 * (negDcdt[i] + negDcdt[i - 1]) * dxHalf[i];
-      const D = dField[base + i];
-      // One division per sample here and one below: (K + D ∂C/∂x)/(μC) and E = −(J + D ∂C/∂x)/(μC) use
-      // the reciprocal (agreement with dividing: a few units in the last place).
-      const inv = 1 / (mobilityPerD * D * C[base + i]);
-      invMuC[i] = inv;
-      const rest = (K[i] + D * dCdx[i]) * inv;
-      if (i > 0) {
-        A += 0.5 * (inv + prevInv) * dxHalf[i];
-        B += 0.5 * (rest + prevRest) * dxHalf[i];
-      }
-      prevInv = inv;
-      prevRest = rest;
-    }
-    const J0 = (voltageV[k] - B) / A;
+    evaluateD(base, base + nx, dRow);
+    row.integrals(k, dRow);
+    const J0 = (voltageV[k] - row.b) / row.a;
     if (!Number.isFinite(J0)) {
+      // A concentration outside the D table later in the series is reported first.
+      evaluateD((k + 1) * nx, nt * nx, new Float64Array((nt - k - 1) * nx));
       throw new NumericalError('boundary flux is not finite', {
         file: series.source,
         field: `time ${timeS[k]} s`,
@@ -254,24 +214,8 @@ export function driftVelocity(input: DriftInput): DriftResult {
         expected: 'a finite flux',
       });
     }
-    let vMin = Infinity;
-    let vMax = -Infinity;
-    let peak = 0;
-    let peakAt = 0;
-    for (let i = 0; i < nx; i++) {
-      const J = J0 + K[i];
-      const total = J + dField[base + i] * dCdx[i]; // J + D ∂C/∂x = v·C
-      const v = (total / C[base + i]) * UM_PER_H_PER_M_PER_S;
-      velocity[base + i] = v;
-      flux[base + i] = J;
-      field[base + i] = -total * invMuC[i];
-      vMin = Math.min(vMin, v);
-      vMax = Math.max(vMax, v);
-      if (Math.abs(v) > Math.abs(peak)) {
-        peak = v;
-        peakAt = i;
-      }
-    }
+    row.velocities(k, J0, dRow, velocity, flux, field);
+    const { peak, peakAt, vMin, vMax } = row;
     // The series' extremes are the largest of the per-profile peaks (first occurrence wins on ties, as
     // in a sample-by-sample scan).
     if (Math.abs(peak) > Math.abs(best.velocityUmPerH))
@@ -349,4 +293,127 @@ function derivativeWeights(x: ArrayLike<number>): { a: Float64Array; b: Float64A
     c[n - 1] = (2 * h2 + h1) / (h2 * (h1 + h2));
   }
   return { a, b, c };
+}
+
+/**
+ * The per-profile steps of driftVelocity, with their scratch rows. Kept apart from the series loop so that
+ * the JIT compiles them after a few profiles of the first call (as one long function they were
+ * recompiled several times during the first calls, which then took 3–4 times as long).
+ */
+class ProfileWork {
+  private readonly dCdx: Float64Array;
+  private readonly negDcdt: Float64Array;
+  private readonly k: Float64Array;
+  private readonly invMuC: Float64Array;
+  private readonly xw: { a: Float64Array; b: Float64Array; c: Float64Array };
+  private readonly tw: { a: Float64Array; b: Float64Array; c: Float64Array };
+  private readonly dx: Float64Array;
+  /** ∫ dx/(μC) and ∫ (K + D ∂C/∂x)/(μC) dx of the last `integrals` call. */
+  a = 0;
+  b = 0;
+  /** Extremes of the last `velocities` call. */
+  peak = 0;
+  peakAt = 0;
+  vMin = 0;
+  vMax = 0;
+
+  constructor(
+    private readonly c: Float64Array,
+    private readonly nx: number,
+    private readonly nt: number,
+    xM: ArrayLike<number>,
+    timeS: ArrayLike<number>,
+    private readonly mobilityPerD: number,
+  ) {
+    this.dCdx = new Float64Array(nx);
+    this.negDcdt = new Float64Array(nx);
+    this.k = new Float64Array(nx);
+    this.invMuC = new Float64Array(nx);
+    // Three-point derivative weights (numerics.gradient's formulas, second order on irregular grids),
+    // computed once per grid so that each derivative is three multiply-adds over contiguous rows.
+    this.xw = derivativeWeights(xM);
+    this.tw = derivativeWeights(timeS);
+    this.dx = new Float64Array(nx); // trapezoid: 0.5·(y_i + y_{i−1})·(x_i − x_{i−1})
+    for (let i = 1; i < nx; i++) this.dx[i] = xM[i] - xM[i - 1];
+  }
+
+  /** K = −∫∂C/∂t dx and the two integrals of the voltage condition for profile t. */
+  integrals(t: number, dRow: Float64Array): void {
+    const { c: C, nx, nt, negDcdt, dCdx, k: K, invMuC, dx, mobilityPerD } = this;
+    const { a: xa, b: xb, c: xc } = this.xw;
+    const base = t * nx;
+    // −∂C/∂t at time t for every position, from rows t−1, t, t+1 (t, t+1, t+2 and t−2, t−1, t at the ends).
+    const tc = t === 0 ? 1 : t === nt - 1 ? nt - 2 : t;
+    const wa = this.tw.a[t];
+    const wb = this.tw.b[t];
+    const wc = this.tw.c[t];
+    const r0 = (tc - 1) * nx;
+    const r1 = tc * nx;
+    const r2 = (tc + 1) * nx;
+    for (let i = 0; i < nx; i++) negDcdt[i] = -(wa * C[r0 + i] + wb * C[r1 + i] + wc * C[r2 + i]);
+    // ∂C/∂x along the profile.
+    for (let i = 1; i < nx - 1; i++)
+      dCdx[i] = xa[i] * C[base + i - 1] + xb[i] * C[base + i] + xc[i] * C[base + i + 1];
+    dCdx[0] = xa[0] * C[base] + xb[0] * C[base + 1] + xc[0] * C[base + 2];
+    dCdx[nx - 1] =
+      xa[nx - 1] * C[base + nx - 3] + xb[nx - 1] * C[base + nx - 2] + xc[nx - 1] * C[base + nx - 1];
+    // K (running trapezoid of −∂C/∂t) and the two integrals, in one pass.
+    K[0] = 0;
+    let prevInv = 0;
+    let prevRest = 0;
+    let A = 0;
+    let B = 0;
+    for (let i = 0; i < nx; i++) {
+      if (i > 0) K[i] = K[i - 1] + 0.5 * (negDcdt[i] + negDcdt[i - 1]) * dx[i];
+      const D = dRow[i];
+      // One division per sample here and one in `velocities`: (K + D ∂C/∂x)/(μC) and
+      // E = −(J + D ∂C/∂x)/(μC) use the reciprocal (agreement with dividing: a few units in the last place).
+      const inv = 1 / (mobilityPerD * D * C[base + i]);
+      invMuC[i] = inv;
+      const rest = (K[i] + D * dCdx[i]) * inv;
+      if (i > 0) {
+        A += 0.5 * (inv + prevInv) * dx[i];
+        B += 0.5 * (rest + prevRest) * dx[i];
+      }
+      prevInv = inv;
+      prevRest = rest;
+    }
+    this.a = A;
+    this.b = B;
+  }
+
+  /** v, J and E of profile t for the boundary flux J0 (after `integrals(t)`). */
+  velocities(
+    t: number,
+    j0: number,
+    dRow: Float64Array,
+    velocity: Float64Array,
+    flux: Float64Array,
+    field: Float64Array,
+  ): void {
+    const { c: C, nx, dCdx, k: K, invMuC } = this;
+    const base = t * nx;
+    let vMin = Infinity;
+    let vMax = -Infinity;
+    let peak = 0;
+    let peakAt = 0;
+    for (let i = 0; i < nx; i++) {
+      const J = j0 + K[i];
+      const total = J + dRow[i] * dCdx[i]; // J + D ∂C/∂x = v·C
+      const v = (total / C[base + i]) * UM_PER_H_PER_M_PER_S;
+      velocity[base + i] = v;
+      flux[base + i] = J;
+      field[base + i] = -total * invMuC[i];
+      vMin = Math.min(vMin, v);
+      vMax = Math.max(vMax, v);
+      if (Math.abs(v) > Math.abs(peak)) {
+        peak = v;
+        peakAt = i;
+      }
+    }
+    this.peak = peak;
+    this.peakAt = peakAt;
+    this.vMin = vMin;
+    this.vMax = vMax;
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '../../src/core/errors.js';
-import { drt, drtMatrices, drtPenalty, drtSetup, gaussianEpsilon, integrateGamma, logGrid, zarcGamma, zarcWindowResistance } from '../../src/eis/index.js';
+import { drt, drtMatrices, drtPenalty, drtSetup, evaluateGamma, gaussianEpsilon, integrateGamma, logGrid, zarcGamma, zarcWindowResistance } from '../../src/eis/index.js';
 import { logSweep, simulateSweep, type CellModel } from '../../src/sim/eis.js';
 import { readFixture, rel } from './helpers.js';
 
@@ -130,5 +130,27 @@ describe('DRT input checks', () => {
     expect(() => drt(s, { derivative: 3 as 1 })).toThrow(ParameterError);
     const other = drtSetup(logSweep(1e5, 1, 6));
     expect(() => drt(s, {}, other)).toThrow(/setup was built for other frequencies/);
+  });
+});
+
+describe('evaluateGamma', () => {
+  it('equals the direct sum of Gaussians for wide and narrow basis functions', () => {
+    const tau = logGrid(1e-6, 1e2, 92);
+    const d = Math.log(tau[1] / tau[0]);
+    const coeffs = Float64Array.from({ length: 92 }, (_, i) => (i % 7 === 0 ? 0 : Math.abs(Math.sin(i)) * 3));
+    const at = logGrid(1e-7, 1e3, 700);
+    for (const epsD of [0.05, 0.5, 1, 1.5, 20]) {
+      const eps = epsD / d;
+      const g = evaluateGamma(tau, coeffs, 'gaussian', eps, at);
+      let scale = 0;
+      const direct = Array.from(at, (t) => {
+        let sum = 0;
+        const x = Math.log(t) - Math.log(tau[0]);
+        for (let m = 0; m < 92; m++) sum += coeffs[m] * Math.exp(-((eps * (x - m * d)) ** 2));
+        scale = Math.max(scale, sum);
+        return sum;
+      });
+      direct.forEach((v, k) => expect(Math.abs(g[k] - v)).toBeLessThan(1e-12 * scale));
+    }
   });
 });
