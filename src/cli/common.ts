@@ -5,10 +5,11 @@
  * and errors. Exit 0 ok, 2 usage error, 3 bad input (one-line typed message), 4 numerical failure.
  */
 import { statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { isSpincellError, UsageError } from '../core/errors.js';
+import { isSpincellError, OutputError, ParameterError, UsageError } from '../core/errors.js';
+import { isDirectory, writeFileAtomic } from '../io/fs.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -80,34 +81,83 @@ export function action<A extends unknown[]>(
   };
 }
 
+/** Options that name a file or folder the command writes; each is refused when it would replace an input. */
+const OUTPUT_OPTIONS = ['out', 'svg'] as const;
+
 /**
- * Inputs are only read: an `--out` that names an existing file given as an input, or lying inside an
- * input folder (e.g. `--out exp/fid`), is refused before anything is read or written.
+ * Inputs are only read: an output option (`--out`, `--svg`) that names an existing file given as an
+ * input, or lying inside an input folder (e.g. `--out exp/fid`), is refused before anything is read or
+ * written, and so are two output options naming the same file.
  */
 function refuseOverwritingInputs(args: readonly unknown[]): void {
-  const flags = args.find((a): a is Record<string, unknown> => typeof a === 'object' && a !== null && !Array.isArray(a) && 'out' in a);
-  const out = flags?.out;
-  if (typeof out !== 'string') return;
-  const target = resolve(out);
-  let targetIsFile = false;
-  try {
-    targetIsFile = statSync(target).isFile();
-  } catch {
-    return; // a new file cannot be an input
-  }
-  const candidates: unknown[] = [...args.filter((a) => a !== flags), ...Object.entries(flags ?? {}).filter(([k]) => k !== 'out').map(([, v]) => v)];
-  for (const value of candidates.flat()) {
-    if (typeof value !== 'string' || value === '') continue;
-    const input = resolve(value);
-    let isDir = false;
+  const isOutputKey = (k: string) => (OUTPUT_OPTIONS as readonly string[]).includes(k);
+  const flags = args.find(
+    (a): a is Record<string, unknown> =>
+      typeof a === 'object' && a !== null && !Array.isArray(a) && OUTPUT_OPTIONS.some((k) => k in a),
+  );
+  if (!flags) return;
+  const outputs = OUTPUT_OPTIONS.filter((k) => typeof flags[k] === 'string').map((k) => ({ flag: `--${k}`, path: flags[k] as string }));
+  outputs.forEach((a, i) =>
+    outputs.slice(i + 1).forEach((b) => {
+      if (resolve(a.path) === resolve(b.path)) {
+        throw new UsageError('two outputs name the same file', { field: `${a.flag} and ${b.flag}`, found: a.path, expected: 'different paths' });
+      }
+    }),
+  );
+  const candidates: unknown[] = [...args.filter((a) => a !== flags), ...Object.entries(flags).filter(([k]) => !isOutputKey(k)).map(([, v]) => v)];
+  for (const { flag, path } of outputs) {
+    const target = resolve(path);
+    let targetIsFile = false;
     try {
-      isDir = statSync(input).isDirectory();
+      targetIsFile = statSync(target).isFile();
     } catch {
+      continue; // a new file cannot be an input
+    }
+    for (const value of candidates.flat()) {
+      if (typeof value !== 'string' || value === '') continue;
+      const input = resolve(value);
+      let isDir = false;
+      try {
+        isDir = statSync(input).isDirectory();
+      } catch {
+        continue;
+      }
+      if (input === target || (isDir && targetIsFile && target.startsWith(input + sep))) {
+        throw new UsageError('output would overwrite an input file', { field: flag, found: path, expected: `a path outside the input ${value}` });
+      }
+    }
+  }
+}
+
+/**
+ * Checks, before any work, that `path` can become a file: an existing folder is a usage error (exit 2),
+ * a path whose nearest existing ancestor is not a folder (e.g. `results.csv/figure.svg`) is bad input
+ * (exit 3). Missing folders are fine: writeOutputFile creates them.
+ */
+export function checkOutputFile(flag: string, path: string, example: string): void {
+  if (isDirectory(path)) throw new UsageError('output is a folder, not a file', { field: flag, found: path, expected: `a file path such as ${example}` });
+  for (let dir = dirname(resolve(path)); ; ) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return;
+      dir = up;
       continue;
     }
-    if (input === target || (isDir && targetIsFile && target.startsWith(input + sep))) {
-      throw new UsageError('output would overwrite an input file', { field: '--out', found: out, expected: `a path outside the input ${value}` });
-    }
+    if (!isDir) throw new ParameterError('cannot create the output file: a parent is not a folder', { file: path, field: flag, found: dir, expected: 'a path inside a folder' });
+    return;
+  }
+}
+
+/** Writes an output file atomically; a file-system failure becomes a one-line typed error (exit 3) naming the flag. */
+export function writeOutputFile(flag: string, path: string, data: string): void {
+  try {
+    writeFileAtomic(path, data);
+  } catch (error) {
+    if (error instanceof OutputError) throw new OutputError(error.message.replace(`${path}: `, ''), { file: path, field: flag });
+    throw error;
   }
 }
 

@@ -88,6 +88,11 @@ export class DataError extends SpincellError {
   readonly code = 'BAD_DATA';
 }
 
+/** An output file or folder cannot be written (a parent is a file, no permission, disk full…). */
+export class OutputError extends SpincellError {
+  readonly code = 'OUTPUT';
+}
+
 /** Command-line usage error (unknown option value, missing argument). */
 export class UsageError extends SpincellError {
   readonly code = 'USAGE';

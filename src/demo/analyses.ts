@@ -64,6 +64,10 @@ export const MORPHOLOGY: MorphologySeriesOptions = { mode: 'constrained' };
 /** Where the pristine-electrode line is fitted for the width cap, ppm. */
 export const CALIBRATION_WINDOW_PPM: [number, number] = [230, 260];
 export const MORPHOLOGY_NAMES = ['dense', 'mossy', 'dendritic'] as const;
+/** Shift window of the report's spectra figures, ppm: the metal line and its microstructures. */
+export const FIGURE_REGION_PPM: [number, number] = [230, 280];
+/** Spacing of the common ppm grid the figure slices are resampled to (the spectra have ≈0.16 ppm), ppm. */
+const FIGURE_GRID_STEP_PPM = 0.125;
 export type Fractions = [number, number, number];
 
 // ── Cycler ───────────────────────────────────────────────────────────────────────────────────────────
@@ -182,6 +186,59 @@ export interface NmrAnalysis {
   readonly aligned: AlignedSpectrum[];
   /** Morphology fit of each spectrum; null when the morphology step is switched off. */
   readonly morphology: MorphologySeriesRow[] | null;
+  /** Small pieces of the spectra kept for the report's figures (the spectra themselves are streamed). */
+  readonly slices: SpectraSlices;
+}
+
+export interface SpectraSlices {
+  /** Common ascending ppm grid over FIGURE_REGION_PPM. */
+  readonly ppm: Float64Array;
+  /** Real part of every spectrum on that grid, linearly interpolated. */
+  readonly intensity: Float64Array[];
+  /** One spectrum over FIGURE_REGION_PPM at full resolution, for the morphology fit overlay. */
+  readonly detail: { readonly index: number; readonly ppm: Float64Array; readonly re: Float64Array } | null;
+}
+
+/** The spectrum the report shows a fit of: the last one acquired in the first plating step (deposits at their largest). */
+export function representativeSpectrum(experiment: Experiment): number {
+  const { truth, cell } = experiment;
+  const plate = cell.steps.find((s) => s.kind === 'plate');
+  const last = plate ? truth.spectra.findLastIndex((s) => s.cell.stepIndex === plate.index) : -1;
+  return last >= 0 ? last : Math.floor(truth.spectra.length / 2);
+}
+
+function figureGrid(): Float64Array {
+  const [lo, hi] = FIGURE_REGION_PPM;
+  const n = Math.round((hi - lo) / FIGURE_GRID_STEP_PPM) + 1;
+  return Float64Array.from({ length: n }, (_, i) => lo + i * FIGURE_GRID_STEP_PPM);
+}
+
+/** `y` at the ascending `grid` points, linear between neighbours of the monotonic axis `x` (NaN outside it). */
+function resample(x: ArrayLike<number>, y: ArrayLike<number>, grid: Float64Array): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(grid.length).fill(NaN);
+  if (n < 2) return out;
+  const descending = x[0] > x[n - 1];
+  const at = (k: number) => (descending ? n - 1 - k : k);
+  let k = 0;
+  for (let g = 0; g < grid.length; g++) {
+    const v = grid[g];
+    while (k < n - 2 && x[at(k + 1)] < v) k++;
+    const x0 = x[at(k)];
+    const x1 = x[at(k + 1)];
+    if (v < x0 || v > x1 || x1 === x0) continue;
+    const w = (v - x0) / (x1 - x0);
+    out[g] = (1 - w) * y[at(k)] + w * y[at(k + 1)];
+  }
+  return out;
+}
+
+/** The points of a spectrum inside `region`, in ascending ppm order. */
+function sliceAscending(x: ArrayLike<number>, y: ArrayLike<number>, region: [number, number]): { ppm: Float64Array; re: Float64Array } {
+  const idx: number[] = [];
+  for (let i = 0; i < x.length; i++) if (x[i] >= region[0] && x[i] <= region[1]) idx.push(i);
+  if (idx.length > 1 && x[idx[0]] > x[idx[idx.length - 1]]) idx.reverse();
+  return { ppm: Float64Array.from(idx, (i) => x[i]), re: Float64Array.from(idx, (i) => y[i]) };
 }
 
 /**
@@ -202,9 +259,15 @@ export function analyseNmrSeries(
   const metal: number[] = [];
   const diamagnetic: number[] = [];
   const rows: MorphologySeriesRow[] = [];
+  const grid = figureGrid();
+  const sliced: Float64Array[] = [];
+  const detailIndex = representativeSpectrum(experiment);
+  let detail: SpectraSlices['detail'] = null;
   let ph0Deg = NaN;
   for (const { entry, result } of input.run()) {
     const s = result.spectrum;
+    sliced.push(resample(s.ppm, s.re, grid));
+    if (sliced.length - 1 === detailIndex) detail = { index: detailIndex, ...sliceAscending(s.ppm, s.re, FIGURE_REGION_PPM) };
     writeFileAtomic(join(processedDir, `${spectrumFileStem(entry)}.csv`), spectrumCsv(result));
     experimentNumbers.push(entry.meta.experimentNumber ?? null);
     mids.push(midMs(entry.meta));
@@ -234,6 +297,7 @@ export function analyseNmrSeries(
     widthCap,
     aligned: alignSpectra(windows, cycler),
     morphology: morphology ? rows : null,
+    slices: { ppm: grid, intensity: sliced, detail },
   };
 }
 

@@ -7,6 +7,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { isoTime } from '../cli/processing.js';
 import { writeCsv } from '../io/csv/index.js';
 import { morphologyTable } from '../protocols/index.js';
+import { writeReport } from '../report/index.js';
 import {
   analyseCyclerFile,
   analyseImpedanceFile,
@@ -19,6 +20,7 @@ import {
   type Fractions,
 } from './analyses.js';
 import { DEMO_SEED, INTERPHASE_WINDOW, prepareExperiment, type Experiment } from './experiment.js';
+import { buildDemoReport } from './report.js';
 
 export interface DemoOptions {
   /** Folder for the simulated files and the results. */
@@ -69,7 +71,7 @@ export interface DemoResult {
   readonly lines: string[];
   readonly summary: SummaryRow[];
   readonly deviations: DemoDeviations;
-  /** CSV files written. */
+  /** Files written: the CSV tables and report.html. */
   readonly outputs: string[];
   readonly experiment: Experiment;
 }
@@ -253,6 +255,7 @@ export function runDemo(options: DemoOptions): DemoResult {
     cycles: out('cycles.csv'),
     impedance: out('impedance.csv'),
     morphology: out('morphology.csv'),
+    report: out('report.html'),
   };
   writeCsv(
     files.summary,
@@ -352,30 +355,48 @@ export function runDemo(options: DemoOptions): DemoResult {
   }
   const frac = (x: number | undefined) =>
     x === undefined || !Number.isFinite(x) ? '—' : (100 * x).toFixed(1);
+  const morphologyCaption =
+    'morphology (seed 004 constrained fit, windows 240.5–245.5 / 250.5–255.5 / 260.5–265.5 ppm, no paramagnetic cathode), % of the metal signal';
+  const morphologyHeaders = ['spectrum', 't / h', 'cell', 'dense', 'mossy', 'dendritic', 'truth d / m / dd'];
+  const morphologyRows = [...picks]
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const s = truth.spectra[i];
+      return [
+        `#${i} (exp ${s.experimentNumber})`,
+        (s.midS / 3600).toFixed(2),
+        `${s.cell.stepKind}, cycle ${s.cell.cycle}`,
+        frac(fitted[i]?.[0]),
+        frac(fitted[i]?.[1]),
+        frac(fitted[i]?.[2]),
+        truthFractions[i].map(frac).join(' / '),
+      ];
+    });
   const morphologyLines = nmr.morphology
-    ? [
-        'morphology (seed 004 constrained fit, windows 240.5–245.5 / 250.5–255.5 / 260.5–265.5 ppm, no paramagnetic cathode), % of the metal signal',
-        ...table(
-          ['spectrum', 't / h', 'cell', 'dense', 'mossy', 'dendritic', 'truth d / m / dd'],
-          [...picks]
-            .sort((a, b) => a - b)
-            .map((i) => {
-              const s = truth.spectra[i];
-              return [
-                `#${i} (exp ${s.experimentNumber})`,
-                (s.midS / 3600).toFixed(2),
-                `${s.cell.stepKind}, cycle ${s.cell.cycle}`,
-                frac(fitted[i]?.[0]),
-                frac(fitted[i]?.[1]),
-                frac(fitted[i]?.[2]),
-                truthFractions[i].map(frac).join(' / '),
-              ];
-            }),
-          '  ',
-        ),
-        '',
-      ]
+    ? [morphologyCaption, ...table(morphologyHeaders, morphologyRows, '  '), '']
     : [];
+
+  // ── HTML report ─────────────────────────────────────────────────────────────────────────────────
+  lap(); // the CSV outputs above are not part of the report's time
+  const summaryHeaders = ['quantity', 'spincell', 'truth', 'deviation'];
+  const summaryRows = summary.map((r) => [r.quantity, r.spincell, r.truth, r.deviation]);
+  writeReport(
+    files.report,
+    buildDemoReport({
+      experiment,
+      cycler: cy,
+      nmr,
+      impedance: z,
+      fitted: nmr.morphology ? fitted : truth.spectra.map(() => null),
+      tables: [
+        { headers: summaryHeaders, rows: summaryRows, caption: 'spincell results and the simulated truth' },
+        ...(nmr.morphology
+          ? [{ headers: morphologyHeaders, rows: morphologyRows, caption: morphologyCaption }]
+          : []),
+      ],
+    }),
+  );
+  const tReport = lap();
 
   const sim = experiment.simulated;
   const made = [sim.series && 'NMR series', sim.cycler && 'cycler', sim.eis && 'impedance'].filter(Boolean);
@@ -398,7 +419,8 @@ export function runDemo(options: DemoOptions): DemoResult {
     ...morphologyLines,
     `outputs     ${show(files.summary)} (this table), ${show(files.spectra)} (per spectrum: integrals, cell state, fractions, truth)`,
     `            ${[files.cycles, files.impedance, ...(nmr.morphology ? [files.morphology] : [])].map(show).join(', ')}, ${show(out('processed'))}/exp<N>.csv`,
-    `time        simulate ${tSimulate.toFixed(2)} s, cycler ${tCycler.toFixed(2)} s, NMR ${tNmr.toFixed(2)} s, impedance ${tImpedance.toFixed(2)} s`,
+    `report      ${show(files.report)} (figures: operando spectra and voltage, metal signal, morphology fit and fractions, impedance and DRT)`,
+    `time        simulate ${tSimulate.toFixed(2)} s, cycler ${tCycler.toFixed(2)} s, NMR ${tNmr.toFixed(2)} s, impedance ${tImpedance.toFixed(2)} s, report ${tReport.toFixed(2)} s`,
     '',
     'next',
     `  npx spincell align ${show(paths.series)} ${show(paths.cycler)}`,

@@ -34,33 +34,30 @@ export function registerElement(e: ElementType): void {
   ELEMENTS[e.name] = e;
 }
 
-registerElement({
-  name: 'R',
-  description: 'resistor, Z = R',
-  params: ['R'],
-  units: ['Ohm'],
-  lower: [0],
-  upper: [INF],
-  impedance: (p, o) => c(p[o]),
-});
-registerElement({
-  name: 'C',
-  description: 'capacitor, Z = 1/(jωC)',
-  params: ['C'],
-  units: ['F'],
-  lower: [0],
-  upper: [INF],
-  impedance: (p, o, w) => c(0, -1 / (w * p[o])),
-});
-registerElement({
-  name: 'L',
-  description: 'inductor, Z = jωL',
-  params: ['L'],
-  units: ['H'],
-  lower: [0],
-  upper: [INF],
-  impedance: (p, o, w) => c(0, w * p[o]),
-});
+/** Registers a one-parameter element whose parameter is ≥ 0 and unbounded above. */
+function registerOneParameter(name: string, description: string, param: string, unit: string, impedance: (value: number, omega: number) => Complex): void {
+  registerElement({ name, description, params: [param], units: [unit], lower: [0], upper: [INF], impedance: (p, o, w) => impedance(p[o], w) });
+}
+
+/**
+ * Finite Warburg elements, Z = Z0·f(√(jωτ)): f(s) = coth(s)/s for a reflective (open) boundary,
+ * tanh(s)/s for a transmissive (short) one.
+ */
+function registerFiniteWarburg(name: string, description: string, f: (s: Complex) => Complex): void {
+  registerElement({
+    name,
+    description,
+    params: ['Z0', 'tau'],
+    units: ['Ohm', 's'],
+    lower: [0, 0],
+    upper: [INF, INF],
+    impedance: (p, o, w) => scale(f(sqrtJ(w * p[o + 1])), p[o]),
+  });
+}
+
+registerOneParameter('R', 'resistor, Z = R', 'R', 'Ohm', (r) => c(r));
+registerOneParameter('C', 'capacitor, Z = 1/(jωC)', 'C', 'F', (cap, w) => c(0, -1 / (w * cap)));
+registerOneParameter('L', 'inductor, Z = jωL', 'L', 'H', (l, w) => c(0, w * l));
 registerElement({
   name: 'CPE',
   description: 'constant phase element, Z = 1/(Q (jω)^α)',
@@ -70,39 +67,9 @@ registerElement({
   upper: [INF, 1],
   impedance: (p, o, w) => inv(scale(jPow(w, p[o + 1]), p[o])),
 });
-registerElement({
-  name: 'W',
-  description: 'semi-infinite Warburg, Z = A_W (1 − j)/√ω',
-  params: ['Aw'],
-  units: ['Ohm s^-1/2'],
-  lower: [0],
-  upper: [INF],
-  impedance: (p, o, w) => c(p[o] / Math.sqrt(w), -p[o] / Math.sqrt(w)),
-});
-registerElement({
-  name: 'Wo',
-  description: 'finite-space (open, reflective) Warburg, Z = Z0 coth(√(jωτ))/√(jωτ)',
-  params: ['Z0', 'tau'],
-  units: ['Ohm', 's'],
-  lower: [0, 0],
-  upper: [INF, INF],
-  impedance: (p, o, w) => {
-    const s = sqrtJ(w * p[o + 1]);
-    return scale(inv(mul(s, tanh(s))), p[o]);
-  },
-});
-registerElement({
-  name: 'Ws',
-  description: 'finite-length (short, transmissive) Warburg, Z = Z0 tanh(√(jωτ))/√(jωτ)',
-  params: ['Z0', 'tau'],
-  units: ['Ohm', 's'],
-  lower: [0, 0],
-  upper: [INF, INF],
-  impedance: (p, o, w) => {
-    const s = sqrtJ(w * p[o + 1]);
-    return scale(div(tanh(s), s), p[o]);
-  },
-});
+registerOneParameter('W', 'semi-infinite Warburg, Z = A_W (1 − j)/√ω', 'Aw', 'Ohm s^-1/2', (aw, w) => c(aw / Math.sqrt(w), -aw / Math.sqrt(w)));
+registerFiniteWarburg('Wo', 'finite-space (open, reflective) Warburg, Z = Z0 coth(√(jωτ))/√(jωτ)', (s) => inv(mul(s, tanh(s))));
+registerFiniteWarburg('Ws', 'finite-length (short, transmissive) Warburg, Z = Z0 tanh(√(jωτ))/√(jωτ)', (s) => div(tanh(s), s));
 registerElement({
   name: 'G',
   description: 'Gerischer, Z = R_G/√(1 + jωt_G)',

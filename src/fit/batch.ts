@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { isSpincellError, NumericalError, ParameterError } from '../core/errors.js';
 import type { Spectrum } from '../core/types.js';
-import { compileModel, fitModel, type CompiledModel, type FitOptions, type FitResult, type ModelSpec } from './model.js';
+import { compileModel, fitModel, type CompiledModel, type ComponentResult, type FitOptions, type FitResult, type ModelSpec } from './model.js';
 
 /** What batch fitting needs from a spectrum: the ppm axis, real intensities and (optionally) its times. */
 export type SeriesSpectrum = Pick<Spectrum, 'ppm' | 're'> & { readonly meta?: Partial<Pick<NonNullable<Spectrum['meta']>, 'startMs' | 'endMs' | 'source' | 'experimentNumber'>> };
@@ -196,6 +196,16 @@ function workerFactory(): (data: unknown) => Worker {
   return (data) => new Worker(code, { eval: true, workerData: data });
 }
 
+/** Columns every long table of fitted lines gives each line: position, width, area and fraction, with standard errors. */
+export const COMPONENT_COLUMNS = ['position_ppm', 'position_se_ppm', 'fwhm_ppm', 'area', 'area_se', 'fraction', 'fraction_se'] as const;
+
+/** The cells under COMPONENT_COLUMNS for one fitted line. */
+export function componentCells(
+  c: Pick<ComponentResult, 'positionPpm' | 'positionStdErrPpm' | 'fwhmPpm' | 'area' | 'areaStdErr' | 'fraction' | 'fractionStdErr'>,
+): number[] {
+  return [c.positionPpm, c.positionStdErrPpm, c.fwhmPpm, c.area, c.areaStdErr, c.fraction, c.fractionStdErr];
+}
+
 /**
  * Per-spectrum, per-component long table (one row per spectrum and component) for CSV/JSON export and
  * terminal display.
@@ -208,13 +218,7 @@ export function seriesFitTable(rows: readonly SeriesFitRow[]): { headers: string
     'end_ms',
     'mid_h',
     'component',
-    'position_ppm',
-    'position_se_ppm',
-    'fwhm_ppm',
-    'area',
-    'area_se',
-    'fraction',
-    'fraction_se',
+    ...COMPONENT_COLUMNS,
     'r_squared',
     'converged',
     'flags',
@@ -230,13 +234,7 @@ export function seriesFitTable(rows: readonly SeriesFitRow[]): { headers: string
       out.push([
         ...base,
         c.name,
-        c.positionPpm,
-        c.positionStdErrPpm,
-        c.fwhmPpm,
-        c.area,
-        c.areaStdErr,
-        c.fraction,
-        c.fractionStdErr,
+        ...componentCells(c),
         r.result.rSquared,
         String(r.result.converged),
         r.result.flags.join(' '),

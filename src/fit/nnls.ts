@@ -132,7 +132,7 @@ class PassiveFactor {
     this.k = k - 1;
   }
 
-  /** Solves H[P,P] out = rhs, both indexed by position in P. */
+  /** Solves H[P,P] out = rhs, both indexed by position in P; `rhs` may be `out` itself. */
   solvePositions(rhs: Float64Array, out: Float64Array): void {
     const { n, l, k } = this;
     for (let i = 0; i < k; i++) {
@@ -149,17 +149,8 @@ class PassiveFactor {
 
   /** Solves H[P,P] out = c[P]; `out` is indexed by position in P. */
   solve(c: Float64Array, passive: readonly number[], out: Float64Array): void {
-    const { n, l, k } = this;
-    for (let i = 0; i < k; i++) {
-      let sum = c[passive[i]];
-      for (let q = 0; q < i; q++) sum -= l[i * n + q] * out[q];
-      out[i] = sum / l[i * n + i];
-    }
-    for (let i = k - 1; i >= 0; i--) {
-      let sum = out[i];
-      for (let q = i + 1; q < k; q++) sum -= l[q * n + i] * out[q];
-      out[i] = sum / l[i * n + i];
-    }
+    for (let i = 0; i < this.k; i++) out[i] = c[passive[i]];
+    this.solvePositions(out, out);
   }
 }
 

@@ -4,15 +4,26 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { CorruptFileError, MissingFileError } from '../core/errors.js';
+import { CorruptFileError, MissingFileError, OutputError } from '../core/errors.js';
 
 let counter = 0;
 
+/** What the usual file-system failures mean for someone choosing an output path. */
+const OUTPUT_FAILURES: Record<string, string> = {
+  EEXIST: 'a parent of the path is a file, not a folder',
+  ENOTDIR: 'a parent of the path is a file, not a folder',
+  EISDIR: 'the path is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${counter++}.tmp`);
   try {
+    mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (error) {
@@ -21,7 +32,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     } catch {
       // nothing to clean up
     }
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new OutputError(`cannot write the output: ${OUTPUT_FAILURES[code] ?? code ?? 'file-system error'}`, { file: path, cause: error });
   }
 }
 

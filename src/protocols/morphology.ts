@@ -19,7 +19,7 @@
  * seed 000 §1.4.1), given as parameters.
  */
 import { DataError, isSpincellError, ParameterError } from '../core/errors.js';
-import { createSeriesFitter, seriesTimes, type SeriesSpectrum } from '../fit/batch.js';
+import { COMPONENT_COLUMNS, componentCells, createSeriesFitter, seriesTimes, type SeriesSpectrum } from '../fit/batch.js';
 import { voigtFwhm } from '../fit/lineshapes.js';
 import { fitModel, type ComponentSpec, type FitResult, type ModelSpec } from '../fit/model.js';
 
@@ -497,13 +497,7 @@ export function morphologyTable(rows: readonly MorphologySeriesRow[]): { headers
     'experiment',
     'mid_h',
     'morphology',
-    'position_ppm',
-    'position_se_ppm',
-    'fwhm_ppm',
-    'area',
-    'area_se',
-    'fraction',
-    'fraction_se',
+    ...COMPONENT_COLUMNS,
     'cog_ppm',
     'r_squared',
     'flags',
@@ -520,13 +514,7 @@ export function morphologyTable(rows: readonly MorphologySeriesRow[]): { headers
         r.experimentNumber,
         r.midHours,
         c.morphology,
-        c.positionPpm,
-        c.positionStdErrPpm,
-        c.fwhmPpm,
-        c.area,
-        c.areaStdErr,
-        c.fraction,
-        c.fractionStdErr,
+        ...componentCells(c),
         c.centreOfGravityPpm,
         r.result.rSquared,
         r.result.flags.join(' '),

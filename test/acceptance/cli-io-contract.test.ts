@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/io/fs.js';
+import { OutputError } from '../../src/core/errors.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { planOperando, writeOperandoSeries } from '../../src/sim/index.js';
 import { simulateCycler, writeMpt } from '../../src/sim/cycler.js';
@@ -174,4 +175,21 @@ describe('every command answers --json with one JSON document', () => {
       expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
     });
   }
+});
+
+describe('output paths that cannot be written', () => {
+  it('give one typed line and exit 3, never an internal error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincell-out-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    expect(() => writeFileAtomic(join(file, 'sub', 'out.csv'), 'y')).toThrow(OutputError);
+    expect(() => writeFileAtomic(join(file, 'sub', 'out.csv'), 'y')).toThrow(/parent of the path is a file/);
+    const csv = join(dir, 'records.csv');
+    writeFileSync(csv, 'time_s,voltage_V,current_mA\n0,3.0,1\n1,3.1,1\n2,3.2,1\n');
+    const r = await cli(['cycler', csv, '--records', '--out', join(file, 'out.csv')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/OutputError: .*a-file.*parent of the path is a file/);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

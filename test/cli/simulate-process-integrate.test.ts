@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTruth, type OperandoTruth } from '../../src/sim/index.js';
+import { checkWellFormed } from '../report/xml.js';
 import { cli } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'spincell-cli-'));
@@ -224,6 +225,35 @@ describe('spincell integrate', () => {
     expect(csv[0]).toBe('index,experiment,row,start_iso,mid_iso,end_iso,time_s,integral_230_290,integral_m20_20');
     expect(csv).toHaveLength(9);
     expect(csv[1].split(',')[4]).toBe(truth.spectra[0].midIso);
+  });
+
+  it('--svg draws the integrals vs time (one panel per region); bad figure paths exit 2 or 3 with one line', async () => {
+    const svgFile = join(root, 'figures', 'integrals.svg');
+    const r = await cli(['--json', 'integrate', series, '--region', '230:290', '--region', '-20:20', '--svg', svgFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).svg).toBe(svgFile);
+    const svg = readFileSync(svgFile, 'utf8');
+    expect(checkWellFormed(svg).root).toBe('svg');
+    expect(svg).toMatch(/Integral 230…290 ppm/);
+    expect(svg).toMatch(/Integral −20…20 ppm/);
+    expect(svg).not.toMatch(/NaN/);
+    const text = await cli(['integrate', join(series, '10'), '--region', '230:290', '--svg', join(root, 'one.svg')]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/figure written to .*one\.svg/);
+    const asFolder = await cli(['integrate', series, '--region', '230:290', '--svg', root]);
+    expect(asFolder.code).toBe(2);
+    expect(asFolder.stderr.trim().split('\n')).toHaveLength(1);
+    expect(asFolder.stderr).toMatch(/UsageError: --svg: output is a folder/);
+    const underFile = await cli(['integrate', series, '--region', '230:290', '--svg', join(svgFile, 'x.svg')]);
+    expect(underFile.code).toBe(3);
+    expect(underFile.stderr.trim().split('\n')).toHaveLength(1);
+    expect(underFile.stderr).toMatch(/integrals\.svg.*--svg: cannot create the output file/);
+    const overInput = await cli(['integrate', series, '--region', '230:290', '--svg', join(series, 'truth.json')]);
+    expect(overInput.code).toBe(2);
+    expect(overInput.stderr).toMatch(/^spincell: UsageError: --svg: output would overwrite an input file/);
+    const same = await cli(['integrate', series, '--region', '230:290', '--out', svgFile, '--svg', svgFile]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/--out and --svg: two outputs name the same file/);
   });
 
   it('prints a table without --json and needs at least one valid region', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoResult } from '../../src/demo/run.js';
 import { isSimulationFolder } from '../../src/sim/index.js';
+import { checkWellFormed } from '../report/xml.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spincell-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,6 +60,27 @@ describe('npm start demo (small experiment)', () => {
     expect(d.morphologyPts).not.toBeNull();
     expect(d.morphologyFailed).toBe(0);
     expect(d.morphologyPts as number).toBeLessThan(1.5);
+  });
+
+  it('writes report.html: one self-contained page with the figures, sections and summary table', () => {
+    const file = join(dir, 'report.html');
+    expect(first.outputs).toContain(file);
+    expect(first.lines.join('\n')).toMatch(/report\s+\S*report\.html/);
+    const html = readFileSync(file, 'utf8');
+    // Operando: stacked spectra + map; metal signal; morphology: fit + fractions; impedance: Nyquist, DRT, map, R(t).
+    expect(html.match(/<svg[\s>]/g)).toHaveLength(9);
+    const headings = [...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]);
+    expect(headings).toEqual(['Operando ⁷Li NMR', 'Metal inventory', 'Morphology', 'Impedance', 'Summary']);
+    for (const svg of html.match(/<svg[\s\S]*?<\/svg>/g) ?? [])
+      expect(() => checkWellFormed(svg)).not.toThrow();
+    expect(html).toMatch(/<td class="text">interphase R, DRT/);
+    expect(html).not.toMatch(/NaN|Infinity|undefined/);
+    // Nothing is fetched: the only URL is the SVG namespace, the only links are in-page anchors.
+    expect(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(
+      /https?:|\bsrc=|<script|url\(/i,
+    );
+    expect([...html.matchAll(/href="([^"]*)"/g)].every((m) => m[1].startsWith('#'))).toBe(true);
+    expect(html.length).toBeLessThan(2e6);
   });
 
   it('reuses the simulated files on a second run and gives the same numbers', () => {

@@ -5,10 +5,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { planOperando, writeOperandoSeries } from '../../src/sim/index.js';
 import { simulateCycler, writeMpt } from '../../src/sim/cycler.js';
-import { runCli } from '../../src/cli/program.js';
+import { cli } from '../cli/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spincell-cli-cycler-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,27 +20,11 @@ const plan = planOperando(options);
 const cyclerPath = join(dir, 'cycler.mpt');
 writeMpt(cyclerPath, simulateCycler(plan.cell, { startMs: plan.options.startMs, timezone: '+01:00' }), { decimalComma: true });
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  process.exitCode = 0;
-  try {
-    const code = await runCli(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = 0;
-  }
-}
-
 describe('spincell align / cycler', () => {
   it('align: one row per spectrum, charge within 0.1 % of truth', async () => {
-    const r = await run(['--json', 'align', seriesDir, cyclerPath, '--timezone', '+01:00']);
+    const r = await cli(['--json', 'align', seriesDir, cyclerPath, '--timezone', '+01:00']);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.out) as { rows: { chargeMidMAh: number; status: string }[] };
+    const doc = JSON.parse(r.stdout) as { rows: { chargeMidMAh: number; status: string }[] };
     expect(doc.rows.length).toBe(plan.spectra.length);
     doc.rows.forEach((row, i) => {
       const truth = -plan.spectra[i].cell.chargeMAh;
@@ -48,32 +32,32 @@ describe('spincell align / cycler', () => {
       expect(Math.abs(row.chargeMidMAh - truth)).toBeLessThanOrEqual(1e-3 * Math.abs(truth) + 1e-9);
     });
     // Wrong time zone: every spectrum lands an hour off and the charge no longer matches.
-    const wrong = JSON.parse((await run(['--json', 'align', seriesDir, cyclerPath])).out) as { rows: { chargeMidMAh: number | null }[] };
+    const wrong = JSON.parse((await cli(['--json', 'align', seriesDir, cyclerPath])).stdout) as { rows: { chargeMidMAh: number | null }[] };
     expect(wrong.rows.some((row, i) => row.chargeMidMAh === null || Math.abs(row.chargeMidMAh + plan.spectra[i].cell.chargeMAh) > 0.01)).toBe(true);
   });
 
   it('cycler: summary per cycle and step; --records as CSV with units in the names', async () => {
-    const r = await run(['--json', 'cycler', cyclerPath, '--area-cm2', '1']);
+    const r = await cli(['--json', 'cycler', cyclerPath, '--area-cm2', '1']);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.out) as { steps: unknown[]; cycles: { number: number; coulombicEfficiency: number | null }[] };
+    const s = JSON.parse(r.stdout) as { steps: unknown[]; cycles: { number: number; coulombicEfficiency: number | null }[] };
     expect(s.steps.length).toBe(plan.cell.steps.length);
     expect(s.cycles.filter((c) => c.number > 0).length).toBe(2);
     const out = join(dir, 'records.csv');
-    expect((await run(['cycler', cyclerPath, '--records', '--out', out])).code).toBe(0);
+    expect((await cli(['cycler', cyclerPath, '--records', '--out', out])).code).toBe(0);
     const text = readFileSync(out, 'utf8').split('\n');
     expect(text.find((l) => l.startsWith('# start_local:'))).toBe('# start_local: 2026-01-15T09:00:00.000');
     expect(text.find((l) => !l.startsWith('#'))).toBe('mode,step,time_s,control_V_or_mA,voltage_V,current_mA,charge_mAh,half_cycle,cycle');
-    const human = await run(['cycler', cyclerPath]);
-    expect(human.out).toMatch(/cycles/);
+    const human = await cli(['cycler', cyclerPath]);
+    expect(human.stdout).toMatch(/cycles/);
   });
 
   it('bad input exits 3 with a one-line typed message', async () => {
     const empty = join(dir, 'empty.mpt');
     writeFileSync(empty, '');
-    const r = await run(['cycler', empty]);
+    const r = await cli(['cycler', empty]);
     expect(r.code).toBe(3);
-    expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/CorruptFileError: .*empty/);
-    expect((await run(['cycler', cyclerPath, '--first', 'sideways'])).code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/CorruptFileError: .*empty/);
+    expect((await cli(['cycler', cyclerPath, '--first', 'sideways'])).code).toBe(2);
   });
 });

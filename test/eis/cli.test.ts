@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../cli/helpers.js';
+import { checkWellFormed } from '../report/xml.js';
 import { logSweep, simulateDeisSeries, simulateSweep, type CellModel } from '../../src/sim/eis.js';
 import { eisDataDir, haveEisData, readReference, rel } from './helpers.js';
 
@@ -61,6 +62,38 @@ describe('spincell eis', () => {
     expect(out.kkPass).toEqual([true, true, true, true]);
     const table = await cli(['eis', 'drt', ...files, '--interval', '900', '--no-kk']);
     expect(table.stdout).toMatch(/R\[-4,0\] Ω/);
+  });
+
+  it('drt --svg: γ(τ) with the windows for one spectrum, the DRT map for a series; bad paths exit 2 or 3', async () => {
+    const s = simulateSweep(model, logSweep(1e5, 1e-3, 6), { noise: 0.001, seed: 3 });
+    const file = writeCsv(join(dir, 'svg-one.csv'), s.freqHz, s.zReOhm, s.zImOhm);
+    const one = join(dir, 'gamma.svg');
+    const r = await cli(['--json', 'eis', 'drt', file, '--n-tau', '40', '--svg', one]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { svg: string }).svg).toBe(one);
+    const gamma = readFileSync(one, 'utf8');
+    expect(checkWellFormed(gamma).root).toBe('svg');
+    expect(gamma).toMatch(/log τ −4\.\.0: R = [\d.]+ Ω/);
+    const sim = simulateDeisSeries(model, logSweep(1e5, 1e-3, 6), { count: 3, finalRatio: 2, noise: 0.001 });
+    const files = sim.series.map((t, k) => writeCsv(join(dir, `svg-s${k}.csv`), t.spectrum.freqHz, t.spectrum.zReOhm, t.spectrum.zImOhm));
+    const map = join(dir, 'map.svg');
+    const m = await cli(['eis', 'drt', ...files, '--interval', '900', '--n-tau', '40', '--no-kk', '--svg', map]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stdout).toMatch(/figure written to .*map\.svg/);
+    const mapSvg = readFileSync(map, 'utf8');
+    expect(checkWellFormed(mapSvg).root).toBe('svg');
+    expect(mapSvg).toMatch(/class="cells"/);
+    expect(mapSvg).toMatch(/Time \/ min/);
+    const asFolder = await cli(['eis', 'drt', file, '--svg', dir]);
+    expect(asFolder.code).toBe(2);
+    expect(asFolder.stderr.trim().split('\n')).toHaveLength(1);
+    const underFile = await cli(['eis', 'drt', file, '--svg', join(file, 'gamma.svg')]);
+    expect(underFile.code).toBe(3);
+    expect(underFile.stderr.trim().split('\n')).toHaveLength(1);
+    expect(underFile.stderr).toMatch(/svg-one\.csv.*--svg: cannot create the output file: a parent is not a folder/);
+    const overInput = await cli(['eis', 'drt', file, '--svg', file]);
+    expect(overInput.code).toBe(2);
+    expect(overInput.stderr).toMatch(/--svg: output would overwrite an input file/);
   });
 
   it('reports bad input on one line with exit code 3, bad usage with 2', async () => {

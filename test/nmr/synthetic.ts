@@ -5,6 +5,7 @@
  */
 import FFT from 'fft.js';
 import type { AcquisitionMeta, Fid } from '../../src/core/types.js';
+import { createRng } from '../../src/sim/random.js';
 
 export interface Line {
   readonly shiftPpm: number;
@@ -31,18 +32,12 @@ export interface SynthSpec {
   readonly int32?: boolean;
 }
 
-/** Small seeded PRNG (mulberry32) and a Box–Muller normal deviate. */
+/** Uniform deviates on [0, 1) from the simulator's seeded generator (mulberry32). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).uniform;
 }
 
+/** Box–Muller normal deviates, one per pair of uniforms. */
 export function normal(u: () => number): () => number {
   return () => {
     const r = Math.sqrt(-2 * Math.log(u() + 1e-300));

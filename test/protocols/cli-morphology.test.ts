@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOperandoSeries } from '../../src/sim/index.js';
 import { cli } from '../cli/helpers.js';
+import { checkWellFormed } from '../report/xml.js';
 
 let dir: string;
 let series: string;
@@ -76,6 +77,24 @@ describe('spincell morphology', () => {
     const r = await cli(['morphology', series, '--mode', 'unconstrained']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/dendritic/);
+  });
+
+  it('--svg draws the fractions vs time; bad figure paths exit 2 or 3 with one line', async () => {
+    const svgFile = join(dir, 'fractions.svg');
+    const r = await cli(['morphology', series, '--width-cap', '4', '--svg', svgFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/figure written to .*fractions\.svg/);
+    const svg = readFileSync(svgFile, 'utf8');
+    expect(checkWellFormed(svg).root).toBe('svg');
+    for (const name of ['dense', 'mossy', 'dendritic']) expect(svg).toContain(`>${name}</text>`);
+    expect(svg).not.toMatch(/NaN/);
+    const asFolder = await cli(['morphology', series, '--svg', dir]);
+    expect(asFolder.code).toBe(2);
+    expect(asFolder.stderr.trim().split('\n')).toHaveLength(1);
+    const underFile = await cli(['morphology', series, '--svg', join(svgFile, 'x.svg')]);
+    expect(underFile.code).toBe(3);
+    expect(underFile.stderr.trim().split('\n')).toHaveLength(1);
+    expect(underFile.stderr).toMatch(/--svg: cannot create the output file/);
   });
 
   it('usage errors exit 2 with one line', async () => {

@@ -352,6 +352,17 @@ describe('heat map', () => {
     expect(cells).toContain(viridis(7.5 / 8));
   });
 
+  it('a grid slightly denser than the bins leaves no blank columns', () => {
+    const x = Float64Array.from({ length: 401 }, (_, i) => 230 + i / 8);
+    const z = [Float64Array.from(x, (_, i) => i % 7)];
+    const svg = heatMapSvg({ x, y: [0], z, levels: 7, maxColumns: 400, xReversed: true });
+    const cells = /<g class="cells"[^>]*>(.*?)<\/g>/.exec(svg)![1];
+    const spans = [...cells.matchAll(/<rect x="([^"]+)" y="[^"]+" width="([^"]+)"/g)]
+      .map((m) => [Number(m[1]), Number(m[1]) + Number(m[2])])
+      .sort((a, b) => a[0] - b[0]);
+    spans.slice(1).forEach((s, i) => expect(s[0]).toBeLessThanOrEqual(spans[i][1]));
+  });
+
   it('viridis runs from dark purple to yellow', () => {
     expect(viridis(0)).toBe('#440154');
     expect(viridis(1)).toBe('#fde725');

@@ -1,38 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatCsv } from '../../src/io/csv/index.js';
 import { formatProfilesCsv } from '../../src/io/mri/index.js';
 import { writeBrukerSer } from '../../src/io/bruker/index.js';
 import { bValuesSPerM2, gaussPerCmToTPerM } from '../../src/transport/pfg.js';
 import { getNucleus } from '../../src/core/nuclei.js';
 import { sampleProfiles } from '../../src/sim/nernst-planck.js';
+import { cli } from '../cli/helpers.js';
 import { echoForProfile, writeMriSeries } from '../io/mri/synthetic-bruker.js';
 import { C0_MOL_M3, dLaw, runScenario } from './scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spincell-transport-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await runCli(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 const { spec, result, sampled } = runScenario();
 const nt = result.timeS.length;
@@ -74,129 +55,70 @@ const dPath = join(dir, 'd-table.csv');
   );
 }
 
+/**
+ * `mri drift` on `input` with the exchange files' voltage record and D table at 313.15 K; `flags` come
+ * after them (e.g. the ROI, --out).
+ */
+function driftArgs(input: string, options: { voltage?: string; diffusion?: string; c0?: string } = {}, ...flags: string[]): string[] {
+  const { voltage = voltagePath, diffusion = dPath, c0 = String(C0_MOL_M3) } = options;
+  return ['mri', 'drift', input, '--voltage', voltage, '--diffusion', diffusion, '--temperature', '313.15', '--c0', c0, ...flags];
+}
+
+/** Largest |v − v_true| over the largest |v_true|, for the velocity rows of a drift JSON document. */
+function velocityError(velocityUmPerH: number[][]): number {
+  const nx = sampled.profiles.xUm.length;
+  let vMax = 0;
+  let worst = 0;
+  velocityUmPerH.forEach((row, k) =>
+    row.forEach((v, i) => {
+      const t = sampled.trueVelocityUmPerH[k * nx + i];
+      vMax = Math.max(vMax, Math.abs(t));
+      worst = Math.max(worst, Math.abs(v - t));
+    }),
+  );
+  return worst / vMax;
+}
+
 describe('spincell mri drift', () => {
   it('recovers the drift velocity from the exchange files (JSON output)', async () => {
-    const { code, out } = await run([
-      '--json',
-      'mri',
-      'drift',
-      profilesPath,
-      '--voltage',
-      voltagePath,
-      '--diffusion',
-      dPath,
-      '--temperature',
-      '313.15',
-      '--c0',
-      String(C0_MOL_M3),
-      '--roi',
-      '275:1525',
-    ]);
+    const { code, stdout } = await cli(['--json', ...driftArgs(profilesPath, {}, '--roi', '275:1525')]);
     expect(code).toBe(0);
-    const doc = JSON.parse(out) as {
+    const doc = JSON.parse(stdout) as {
       velocityUmPerH: number[][];
       maximum: { velocityUmPerH: number };
       perTime: unknown[];
     };
-    let vMax = 0;
-    let worst = 0;
-    const nx = sampled.profiles.xUm.length;
-    doc.velocityUmPerH.forEach((row, k) =>
-      row.forEach((v, i) => {
-        const t = sampled.trueVelocityUmPerH[k * nx + i];
-        vMax = Math.max(vMax, Math.abs(t));
-        worst = Math.max(worst, Math.abs(v - t));
-      }),
-    );
     expect(doc.perTime).toHaveLength(nt);
-    expect(worst / vMax).toBeLessThan(0.1);
+    expect(velocityError(doc.velocityUmPerH)).toBeLessThan(0.1);
   });
 
   it('prints a table and writes the velocity CSV', async () => {
     const outPath = join(dir, 'v.csv');
-    const { code, out } = await run([
-      'mri',
-      'drift',
-      profilesPath,
-      '--voltage',
-      voltagePath,
-      '--diffusion',
-      dPath,
-      '--temperature',
-      '313.15',
-      '--c0',
-      String(C0_MOL_M3),
-      '--roi',
-      '275:1525',
-      '--out',
-      outPath,
-    ]);
+    const { code, stdout } = await cli(driftArgs(profilesPath, {}, '--roi', '275:1525', '--out', outPath));
     expect(code).toBe(0);
-    expect(out).toMatch(/max \|v\| = \d+\.\d µm\/h/);
+    expect(stdout).toMatch(/max \|v\| = \d+\.\d µm\/h/);
     expect(readFileSync(outPath, 'utf8')).toMatch(
       /time_s,x_um,concentration_mol_m3,velocity_um_h,field_V_m,flux_mol_m2_s/,
     );
   });
 
   it('exits 3 with a typed one-line message on bad input', async () => {
-    const roiOut = await run([
-      'mri',
-      'drift',
-      profilesPath,
-      '--voltage',
-      voltagePath,
-      '--diffusion',
-      dPath,
-      '--temperature',
-      '313.15',
-      '--c0',
-      '1650',
-      '--roi',
-      '0:5000',
-    ]);
+    const roiOut = await cli(driftArgs(profilesPath, { c0: '1650' }, '--roi', '0:5000'));
     expect(roiOut.code).toBe(3);
-    expect(roiOut.err).toMatch(/ParameterError: .*roi: region of interest outside the field of view/);
+    expect(roiOut.stderr).toMatch(/ParameterError: .*roi: region of interest outside the field of view/);
     const short = join(dir, 'short-voltage.csv');
     writeFileSync(short, 'time_s,voltage_V\n0,0\n1000,1\n');
-    const mismatch = await run([
-      'mri',
-      'drift',
-      profilesPath,
-      '--voltage',
-      short,
-      '--diffusion',
-      dPath,
-      '--temperature',
-      '313.15',
-      '--c0',
-      '1650',
-      '--roi',
-      '275:1525',
-    ]);
+    const mismatch = await cli(driftArgs(profilesPath, { voltage: short, c0: '1650' }, '--roi', '275:1525'));
     expect(mismatch.code).toBe(3);
-    expect(mismatch.err).toMatch(/mismatched time axes/);
+    expect(mismatch.stderr).toMatch(/mismatched time axes/);
     const narrow = join(dir, 'narrow-d.csv');
     writeFileSync(narrow, 'concentration_mol_m3,D_m2_s\n1600,1e-12\n1700,1e-12\n');
-    const uncovered = await run([
-      'mri',
-      'drift',
-      profilesPath,
-      '--voltage',
-      voltagePath,
-      '--diffusion',
-      narrow,
-      '--temperature',
-      '313.15',
-      '--c0',
-      '1650',
-      '--roi',
-      '275:1525',
-    ]);
+    const uncovered = await cli(driftArgs(profilesPath, { diffusion: narrow, c0: '1650' }, '--roi', '275:1525'));
     expect(uncovered.code).toBe(3);
-    expect(uncovered.err).toMatch(
+    expect(uncovered.stderr).toMatch(
       /narrow-d\.csv: concentration_mol_m3: concentration outside the diffusion table/,
     );
-    const missing = await run([
+    const missing = await cli([
       'mri',
       'drift',
       profilesPath,
@@ -233,89 +155,36 @@ describe('spincell mri drift', () => {
     const path = join(dir, 'raw-mri');
     writeMriSeries(path, profiles, result.timeS);
     const roi = `${offsetUm + 275}:${offsetUm + 1525}`;
-    const { code, out, err } = await run([
-      '--json',
-      'mri',
-      'drift',
-      path,
-      '--fov-um',
-      '4000',
-      '--voltage',
-      voltagePath,
-      '--diffusion',
-      dPath,
-      '--temperature',
-      '313.15',
-      '--c0',
-      String(C0_MOL_M3),
-      '--roi',
-      roi,
-    ]);
-    expect(err).toBe('');
+    const { code, stdout, stderr } = await cli(['--json', ...driftArgs(path, {}, '--fov-um', '4000', '--roi', roi)]);
+    expect(stderr).toBe('');
     expect(code).toBe(0);
-    const doc = JSON.parse(out) as { velocityUmPerH: number[][] };
-    const nx = sampled.profiles.xUm.length;
-    let vMax = 0;
-    let worst = 0;
-    doc.velocityUmPerH.forEach((row, k) =>
-      row.forEach((v, i) => {
-        const t = sampled.trueVelocityUmPerH[k * nx + i];
-        vMax = Math.max(vMax, Math.abs(t));
-        worst = Math.max(worst, Math.abs(v - t));
-      }),
-    );
-    expect(worst / vMax).toBeLessThan(0.1);
+    const doc = JSON.parse(stdout) as { velocityUmPerH: number[][] };
+    expect(velocityError(doc.velocityUmPerH)).toBeLessThan(0.1);
     // without --roi the detected plateau reaches the depleted layer next to the wall, whose
     // concentrations the D table does not cover: a typed error, not an extrapolation
-    const auto = await run([
-      'mri',
-      'drift',
-      path,
-      '--fov-um',
-      '4000',
-      '--voltage',
-      voltagePath,
-      '--diffusion',
-      dPath,
-      '--temperature',
-      '313.15',
-      '--c0',
-      String(C0_MOL_M3),
-    ]);
+    const auto = await cli(driftArgs(path, {}, '--fov-um', '4000'));
     expect(auto.code).toBe(3);
-    expect(auto.err).toMatch(/concentration outside the diffusion table/);
-    const profilesOut = await run(['mri', 'profiles', path, '--read-gradient-g-cm', '62.4']);
+    expect(auto.stderr).toMatch(/concentration outside the diffusion table/);
+    const profilesOut = await cli(['mri', 'profiles', path, '--read-gradient-g-cm', '62.4']);
     expect(profilesOut.code).toBe(0);
-    expect(profilesOut.out).toMatch(/^# reconstructed by spincell/);
+    expect(profilesOut.stdout).toMatch(/^# reconstructed by spincell/);
   });
 });
 
+/** Sand's time for the paper's cell: D, c0 in ions per litre, 0.1 mA cm⁻², t_a = 0.9. */
+const paperSand = ['sand', '--d', '2.53e-13', '--c0', '9.94e23', '--c0-unit', 'per-L', '--current-density', '0.1', '--ta', '0.9'];
+
 describe('spincell sand', () => {
   it("gives the paper's 103 min", async () => {
-    const { code, out } = await run([
-      '--json',
-      'sand',
-      '--d',
-      '2.53e-13',
-      '--c0',
-      '9.94e23',
-      '--c0-unit',
-      'per-L',
-      '--current-density',
-      '0.1',
-      '--ta',
-      '0.9',
-      '--onset-min',
-      '90',
-    ]);
+    const { code, stdout } = await cli(['--json', ...paperSand, '--onset-min', '90']);
     expect(code).toBe(0);
-    const doc = JSON.parse(out) as { sandTimeMin: number; onset: { differenceMin: number } };
+    const doc = JSON.parse(stdout) as { sandTimeMin: number; onset: { differenceMin: number } };
     expect(Math.abs(doc.sandTimeMin - 103) / 103).toBeLessThan(0.01);
     expect(doc.onset.differenceMin).toBeCloseTo(90 - doc.sandTimeMin, 9);
   });
 
   it('converts an anion D with t_a and rejects two D values', async () => {
-    const { out } = await run([
+    const { stdout } = await cli([
       '--json',
       'sand',
       '--d-anion',
@@ -329,8 +198,8 @@ describe('spincell sand', () => {
       '--ta',
       '0.9',
     ]);
-    expect((JSON.parse(out) as { dAmbipolarM2PerS: number }).dAmbipolarM2PerS).toBeCloseTo(2.6e-13, 25);
-    const both = await run([
+    expect((JSON.parse(stdout) as { dAmbipolarM2PerS: number }).dAmbipolarM2PerS).toBeCloseTo(2.6e-13, 25);
+    const both = await cli([
       'sand',
       '--d',
       '1e-12',
@@ -365,7 +234,7 @@ describe('spincell pfg', () => {
         gradientsGCm.map((g, i) => [g, 1000 * Math.exp(-1.3e-12 * b[i])]),
       ),
     );
-    const { code, out } = await run([
+    const { code, stdout } = await cli([
       '--json',
       'pfg',
       path,
@@ -379,7 +248,7 @@ describe('spincell pfg', () => {
       'sine',
     ]);
     expect(code).toBe(0);
-    const doc = JSON.parse(out) as { dM2PerS: number[] };
+    const doc = JSON.parse(stdout) as { dM2PerS: number[] };
     expect(doc.dM2PerS[0] / 1.3e-12).toBeCloseTo(1, 6);
   });
 
@@ -410,14 +279,14 @@ describe('spincell pfg', () => {
       rows,
     );
     writeFileSync(join(path, 'difflist'), gradientsGCm.join('\n'));
-    const { code, out, err } = await run(['--json', 'pfg', path, '--delta-ms', '1', '--Delta-ms', '60']);
-    expect(err).toBe('');
+    const { code, stdout, stderr } = await cli(['--json', 'pfg', path, '--delta-ms', '1', '--Delta-ms', '60']);
+    expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect((JSON.parse(out) as { dM2PerS: number[] }).dM2PerS[0] / 2e-12).toBeCloseTo(1, 6);
+    expect((JSON.parse(stdout) as { dM2PerS: number[] }).dM2PerS[0] / 2e-12).toBeCloseTo(1, 6);
   });
 
   it('rejects missing timing with a usage error', async () => {
-    const { code } = await run(['pfg', join(dir, 'pfg.csv'), '--delta-ms', '1']);
+    const { code } = await cli(['pfg', join(dir, 'pfg.csv'), '--delta-ms', '1']);
     expect(code).toBe(2);
   });
 });
@@ -434,25 +303,10 @@ describe('spincell sand with a cycler record', () => {
     }
     const path = join(dir, 'cycler.csv');
     writeFileSync(path, formatCsv(['time_s', 'voltage_V', 'current_mA'], rows));
-    const { code, out, err } = await run([
-      '--json',
-      'sand',
-      '--d',
-      '2.53e-13',
-      '--c0',
-      '9.94e23',
-      '--c0-unit',
-      'per-L',
-      '--current-density',
-      '0.1',
-      '--ta',
-      '0.9',
-      '--cycler',
-      path,
-    ]);
-    expect(err).toBe('');
+    const { code, stdout, stderr } = await cli(['--json', ...paperSand, '--cycler', path]);
+    expect(stderr).toBe('');
     expect(code).toBe(0);
-    const doc = JSON.parse(out) as { onset: { onsetMin: number; differenceMin: number } };
+    const doc = JSON.parse(stdout) as { onset: { onsetMin: number; differenceMin: number } };
     expect(Math.abs(doc.onset.onsetMin - 90)).toBeLessThanOrEqual(0.5);
     expect(doc.onset.differenceMin).toBeLessThan(-13);
   });

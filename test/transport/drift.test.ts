@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { driftVelocity, resampleVoltage } from '../../src/transport/drift.js';
+import { driftVelocity, resampleVoltage, type DriftInput, type DriftResult } from '../../src/transport/drift.js';
 import { constantDiffusion, diffusionLaw } from '../../src/transport/diffusion-table.js';
 import { selectRoi, smoothProfiles, toConcentration } from '../../src/transport/profiles.js';
 import type { ProfileSeries } from '../../src/transport/profiles.js';
@@ -20,6 +20,16 @@ describe('anion drift velocity from profiles (seed 003 eq 1–8)', () => {
   const nt = sampled.profiles.timeS.length;
   const vTrueMax = maxAbs(sampled.trueVelocityUmPerH);
   const vTrueInteriorMax = maxAbs(sampled.trueVelocityUmPerH.subarray(nx, (nt - 1) * nx));
+  /** The drift inversion of `concentration` with the scenario's voltage, D law and temperature. */
+  const driftOf = (concentration: ProfileSeries, overrides: Partial<DriftInput> = {}) =>
+    driftVelocity({ concentration, voltageV: sampled.voltageV, diffusion: law, temperatureK: TEMPERATURE_K, ...overrides });
+  /** Largest |v − v_true| over the largest |v_true|. */
+  const worstError = (drift: DriftResult): number => {
+    let worst = 0;
+    for (let i = 0; i < nt * nx; i++)
+      worst = Math.max(worst, Math.abs(drift.velocityUmPerH[i] - sampled.trueVelocityUmPerH[i]));
+    return worst / vTrueMax;
+  };
 
   it('the scenario is paper-like: 41 points in the ROI, 8.5-min profiles, max ≈ 380 µm/h', () => {
     expect(nx).toBe(41);
@@ -29,19 +39,11 @@ describe('anion drift velocity from profiles (seed 003 eq 1–8)', () => {
   });
 
   it('recovers v within 10 % of the true maximum everywhere in the ROI (noise-free)', () => {
-    const drift = driftVelocity({
-      concentration: sampled.profiles,
-      voltageV: sampled.voltageV,
-      diffusion: law,
-      temperatureK: TEMPERATURE_K,
-    });
-    let worst = 0;
-    for (let i = 0; i < nt * nx; i++)
-      worst = Math.max(worst, Math.abs(drift.velocityUmPerH[i] - sampled.trueVelocityUmPerH[i]));
-    expect(worst / vTrueMax).toBeLessThan(0.1);
+    const drift = driftOf(sampled.profiles);
+    expect(worstError(drift)).toBeLessThan(0.1);
     // measured: 5.4 % of the maximum, at the ROI edge next to the plating electrode in the last profile,
     // where the depletion layer starts to enter the ROI (C falls to 0.58·c0); earlier profiles ≤ 2.6 %
-    expect(worst / vTrueMax).toBeLessThan(0.06);
+    expect(worstError(drift)).toBeLessThan(0.06);
     expect(Math.abs(drift.maximum.velocityUmPerH - vTrueMax) / vTrueMax).toBeLessThan(0.1);
     // velocities are largest at the plating side and the spatial divergence is positive
     const last = drift.perTime[nt - 1];
@@ -81,12 +83,7 @@ describe('anion drift velocity from profiles (seed 003 eq 1–8)', () => {
         ),
       };
       const conc = toConcentration(noisy, C0_MOL_M3);
-      const drift = driftVelocity({
-        concentration: conc,
-        voltageV: sampled.voltageV,
-        diffusion: law,
-        temperatureK: TEMPERATURE_K,
-      });
+      const drift = driftOf(conc);
       let interior = 0;
       let end = 0;
       let sq = 0;
@@ -109,35 +106,16 @@ describe('anion drift velocity from profiles (seed 003 eq 1–8)', () => {
   });
 
   it('smoothing: harmless along x, biased along t across the step at the end of constant current', () => {
-    const errorOf = (series: ProfileSeries) => {
-      const drift = driftVelocity({
-        concentration: series,
-        voltageV: sampled.voltageV,
-        diffusion: law,
-        temperatureK: TEMPERATURE_K,
-      });
-      let worst = 0;
-      for (let i = 0; i < nt * nx; i++)
-        worst = Math.max(worst, Math.abs(drift.velocityUmPerH[i] - sampled.trueVelocityUmPerH[i]));
-      return worst / vTrueMax;
-    };
-    expect(errorOf(smoothProfiles(sampled.profiles, { xWindow: 5 }))).toBeLessThan(0.1);
+    expect(worstError(driftOf(smoothProfiles(sampled.profiles, { xWindow: 5 })))).toBeLessThan(0.1);
     // a quadratic in time cannot follow the kink in C(t) where the field jumps (t = 90 min): keep
     // tWindow at 0 across protocol steps
-    expect(errorOf(smoothProfiles(sampled.profiles, { tWindow: 5 }))).toBeGreaterThan(0.1);
+    expect(worstError(driftOf(smoothProfiles(sampled.profiles, { tWindow: 5 })))).toBeGreaterThan(0.1);
   });
 
   it('bad input → typed errors', () => {
     const bad = Float64Array.from(sampled.profiles.values);
     bad[3 * nx + 7] = 0;
-    expect(() =>
-      driftVelocity({
-        concentration: { ...sampled.profiles, values: bad },
-        voltageV: sampled.voltageV,
-        diffusion: law,
-        temperatureK: TEMPERATURE_K,
-      }),
-    ).toThrow(DataError);
+    expect(() => driftOf({ ...sampled.profiles, values: bad })).toThrow(DataError);
     expect(() => toConcentration({ ...sampled.profiles, values: bad.map((v) => v - 10) }, C0_MOL_M3)).toThrow(
       /zero or negative concentration/,
     );
@@ -145,35 +123,14 @@ describe('anion drift velocity from profiles (seed 003 eq 1–8)', () => {
     expect(() => resampleVoltage([0, 1000, 2000], [0, 1, 2], sampled.profiles.timeS, 'v.csv')).toThrow(
       /mismatched time axes/,
     );
-    expect(() =>
-      driftVelocity({
-        concentration: sampled.profiles,
-        voltageV: sampled.voltageV.subarray(1),
-        diffusion: law,
-        temperatureK: TEMPERATURE_K,
-      }),
-    ).toThrow(DataError);
+    expect(() => driftOf(sampled.profiles, { voltageV: sampled.voltageV.subarray(1) })).toThrow(DataError);
     // ROI outside the field of view
     expect(() => selectRoi(sampled.profiles, [0, 900])).toThrow(ParameterError);
     // D table not covering the concentrations
     const narrow = diffusionLaw(dTable([1600, 1700]), 'log');
-    expect(() =>
-      driftVelocity({
-        concentration: sampled.profiles,
-        voltageV: sampled.voltageV,
-        diffusion: narrow,
-        temperatureK: TEMPERATURE_K,
-      }),
-    ).toThrow(/outside the diffusion table/);
+    expect(() => driftOf(sampled.profiles, { diffusion: narrow })).toThrow(/outside the diffusion table/);
     // temperature in °C by mistake
-    expect(() =>
-      driftVelocity({
-        concentration: sampled.profiles,
-        voltageV: sampled.voltageV,
-        diffusion: law,
-        temperatureK: 40,
-      }),
-    ).toThrow(ParameterError);
+    expect(() => driftOf(sampled.profiles, { temperatureK: 40 })).toThrow(ParameterError);
   });
 
   it('resamples a denser voltage record onto profile times', () => {

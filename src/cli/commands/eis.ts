@@ -9,7 +9,9 @@ import { UsageError } from '../../core/errors.js';
 import { analyseDeis, capacitiveOnly, drt, fitCircuit, linKK, type DrtOptions, type SpectrumData } from '../../eis/index.js';
 import { writeCsvColumns } from '../../io/csv/index.js';
 import { readImpedanceSeries, type ImagConvention, type ImpedanceFormat, type TimedSpectrum } from '../../io/eis/index.js';
-import { action, type GlobalOptions, parseNumberOption, parseRange, printJson, printTable, progress } from '../common.js';
+import { basename } from 'node:path';
+import { drtMapSvg, drtSvg, heatMapSvg } from '../../report/index.js';
+import { action, checkOutputFile, type GlobalOptions, parseNumberOption, parseRange, printJson, printTable, progress, writeOutputFile } from '../common.js';
 
 interface CommonFlags {
   format?: string;
@@ -40,6 +42,7 @@ interface DrtFlags extends CommonFlags {
   rInf?: boolean;
   kk?: boolean;
   out?: string;
+  svg?: string;
 }
 
 interface FitFlags extends CommonFlags {
@@ -80,6 +83,17 @@ function addCommon(cmd: Command): Command {
     .option('--capacitive-only', 'keep only points with Z″ < 0 (drop inductive high-frequency points)')
     .option('--allow-positive-imag', 'accept spectra whose Z″ is mostly positive (inductive cells)');
 }
+
+/** γ over log τ and time; spectra without increasing times are mapped against their index instead. */
+function drtMapFigure(tauS: Float64Array, timeS: Float64Array, gammaMap: Float64Array, count: number): string {
+  const nTau = tauS.length;
+  const rows = Array.from({ length: count }, (_, k) => gammaMap.subarray(k * nTau, (k + 1) * nTau));
+  const title = `DRT of ${count} spectra`;
+  if (timeS.every((t, k) => Number.isFinite(t) && (k === 0 || t > timeS[k - 1]))) return drtMapSvg({ title, tauS, timeS, gammaOhm: rows });
+  return heatMapSvg({ title, x: tauS, y: Float64Array.from(rows, (_, k) => k), z: rows, xScale: 'log', xLabel: 'τ / s', yLabel: 'Spectrum', zLabel: 'γ / Ω' });
+}
+
+const minus = (x: number) => String(x).replace('-', '−');
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -132,9 +146,11 @@ export function registerEis(program: Command): void {
     .option('--no-r-inf', 'do not fit a series resistance R∞')
     .option('--no-kk', 'skip the Lin-KK check of each spectrum in a series')
     .option('--out <file.csv>', 'write γ(τ) (one spectrum) or the resistances vs time (series) as CSV')
+    .option('--svg <file.svg>', 'draw γ(τ) with the windows shaded (one spectrum) or the DRT map over time (series)')
     .action(
       action((files: string[], flags: DrtFlags, cmd: Command) => {
         const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
+        if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'drt.svg');
         const series = loadSeries(files, flags);
         const lambdaText = flags.lambda ?? '1e-3';
         const lambda = lambdaText === 'gcv' || lambdaText === 'lcurve' ? lambdaText : parseNumberOption('--lambda', lambdaText);
@@ -154,14 +170,25 @@ export function registerEis(program: Command): void {
         if (series.length === 1) {
           const r = drt(prepared(series[0], flags), opts);
           if (flags.out) writeCsvColumns(flags.out, ['tau_s', 'gamma_ohm', 'h'], [r.tauFineS, r.gammaOhm, r.hNormalised], [`spincell eis drt ${series[0].spectrum.source}`, `lambda ${r.lambda} (${r.lambdaRule})`]);
+          if (flags.svg !== undefined) {
+            const svg = drtSvg({
+              title: `DRT of ${basename(series[0].spectrum.source)}`,
+              tauS: r.tauFineS,
+              gammaOhm: r.gammaOhm,
+              label: `γ(τ), λ = ${r.lambda.toExponential(1)}`,
+              windows: r.windows.map((w) => ({ tauMinS: 10 ** w.log10TauMin, tauMaxS: 10 ** w.log10TauMax, label: `log τ ${minus(w.log10TauMin)}..${minus(w.log10TauMax)}`, resistanceOhm: w.resistanceOhm })),
+            });
+            writeOutputFile('--svg', flags.svg, svg);
+          }
           if (json) {
-            printJson({ source: series[0].spectrum.source, ...r });
+            printJson({ source: series[0].spectrum.source, ...r, ...(flags.svg !== undefined ? { svg: flags.svg } : {}) });
             return;
           }
           process.stdout.write(`${series[0].spectrum.source}: λ = ${r.lambda.toExponential(3)} (${r.lambdaRule}), R∞ = ${r.rInfOhm.toPrecision(5)} Ω, L = ${r.inductanceH.toExponential(3)} H, R_pol = ${r.polarizationOhm.toPrecision(5)} Ω, rms residual ${(100 * r.rmsRelativeResidual).toFixed(3)} %\n\npeaks\n`);
           printTable(['log10 τ/s', 'f Hz', 'γ Ω', 'R Ω'], r.peaks.map((p) => [p.log10TauS, p.freqHz, p.gammaOhm, p.resistanceOhm]));
           process.stdout.write('\nwindows\n');
           printTable(['log10 τ from', 'to', 'R Ω'], r.windows.map((w) => [w.log10TauMin, w.log10TauMax, w.resistanceOhm]));
+          if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
           return;
         }
         const bar = progress(series.length, 'DRT', json);
@@ -171,15 +198,17 @@ export function registerEis(program: Command): void {
         const headers = ['time_s', ...r.windows.map((w) => `R_${w.log10TauMin}_${w.log10TauMax}_ohm`), 'r_inf_ohm', 'r_pol_ohm', 'kk_max_residual_pct'];
         const cols = [r.timeS, ...r.windows.map((w) => w.resistanceOhm), r.rInfOhm, r.polarizationOhm, r.kkMaxResidual.map((v) => 100 * v)];
         if (flags.out) writeCsvColumns(flags.out, headers, cols, [`spincell eis drt series of ${series.length} spectra`]);
+        if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, drtMapFigure(r.tauS, r.timeS, r.gammaMap, series.length));
         if (json) {
           const { results, ...rest } = r;
-          printJson({ sources: series.map((t) => t.spectrum.source), times: series.map((t) => iso(t.timeMs)), ...rest, peaks: results.map((x) => x.peaks) });
+          printJson({ sources: series.map((t) => t.spectrum.source), times: series.map((t) => iso(t.timeMs)), ...rest, peaks: results.map((x) => x.peaks), ...(flags.svg !== undefined ? { svg: flags.svg } : {}) });
           return;
         }
         printTable(
           ['#', 'time s', ...r.windows.map((w) => `R[${w.log10TauMin},${w.log10TauMax}] Ω`), 'R∞ Ω', 'R_pol Ω', 'KK max %', 'KK'],
           series.map((_, k) => [String(k), r.timeS[k], ...r.windows.map((w) => w.resistanceOhm[k]), r.rInfOhm[k], r.polarizationOhm[k], 100 * r.kkMaxResidual[k], flags.kk === false ? '—' : r.kkPass[k] ? 'pass' : 'FAIL']),
         );
+        if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
       }),
     );
 

@@ -8,12 +8,16 @@ import { UsageError } from '../../core/errors.js';
 import { writeCsv } from '../../io/csv/index.js';
 import { isDirectory } from '../../io/fs.js';
 import { integrateRegion, type PpmRange } from '../../nmr/index.js';
-import { action, type GlobalOptions, parseRange, printJson, printTable } from '../common.js';
+import { basename, resolve } from 'node:path';
+import { autoTimeUnit, toUnit } from '../../report/svg/validate.js';
+import { categorical, panelsSvg } from '../../report/index.js';
+import { action, checkOutputFile, type GlobalOptions, parseRange, printJson, printTable, writeOutputFile } from '../common.js';
 import { addProcessingOptions, isoTime, midMs, openInput, type ProcessingFlags } from '../processing.js';
 
 interface IntegrateFlags extends ProcessingFlags {
   region?: string[];
   out?: string;
+  svg?: string;
 }
 
 export interface IntegralRow {
@@ -36,12 +40,29 @@ export function regionLabel(region: PpmRange): string {
   return `integral_${f(region[0])}_${f(region[1])}`;
 }
 
+/** Integrals vs acquisition mid-time, one panel per region (regions differ by orders of magnitude). */
+export function integralsSvg(path: string, regions: readonly PpmRange[], rows: readonly IntegralRow[]): string {
+  const timeS = rows.map((r) => r.timeS);
+  const unit = autoTimeUnit(Math.max(0, ...timeS));
+  const t = toUnit(timeS, unit);
+  return panelsSvg({
+    title: `Integrals of ${basename(resolve(path))}`,
+    xLabel: `Time / ${unit}`,
+    grid: true,
+    panels: regions.map((region, k) => ({
+      yLabel: `Integral ${region[0]}…${region[1]} ppm`.replace(/-/g, '−'),
+      series: [{ x: t, y: rows.map((r) => r.integrals[k]), style: 'line+points' as const, color: categorical(k) }],
+    })),
+  });
+}
+
 export function registerIntegrate(program: Command): void {
   const cmd = program
     .command('integrate <path>')
     .description('integrate ppm regions of every spectrum of a Bruker experiment or series')
     .option('--region <lo:hi>', 'ppm region to integrate (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--out <file>', 'write the integrals as CSV');
+    .option('--out <file>', 'write the integrals as CSV')
+    .option('--svg <file.svg>', 'draw the integrals vs time, one panel per region');
   addProcessingOptions(cmd).action(
     action(async (path: string, flags: IntegrateFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
@@ -52,6 +73,7 @@ export function registerIntegrate(program: Command): void {
       if (flags.out !== undefined && isDirectory(flags.out)) {
         throw new UsageError('integrals are written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as integrals.csv' });
       }
+      if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'integrals.svg');
       const input = openInput(path, flags, json, 'integrate');
       const rows: IntegralRow[] = [];
       let t0: number | undefined;
@@ -78,8 +100,9 @@ export function registerIntegrate(program: Command): void {
           rows.map((r) => [r.index, r.experimentNumber, r.rowIndex, r.startIso, r.midIso, r.endIso, r.timeS, ...r.integrals]),
         );
       }
+      if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, integralsSvg(path, regions, rows));
       if (json) {
-        printJson({ path, format: input.format, regions, labels, spectra: rows, ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        printJson({ path, format: input.format, regions, labels, spectra: rows, ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.svg !== undefined ? { svg: flags.svg } : {}) });
         return;
       }
       printTable(
@@ -87,6 +110,7 @@ export function registerIntegrate(program: Command): void {
         rows.map((r) => [String(r.index), r.experimentNumber === null ? '' : String(r.experimentNumber), r.midIso.replace('T', ' ').replace('Z', ''), r.timeS.toFixed(1), ...r.integrals]),
       );
       if (flags.out !== undefined) process.stdout.write(`integrals written to ${flags.out}\n`);
+      if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
     }),
   );
 }

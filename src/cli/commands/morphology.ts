@@ -18,8 +18,10 @@ import {
   type MorphologySeriesRow,
   type MorphologyWindow,
 } from '../../protocols/morphology.js';
-import { action, type GlobalOptions, parseNumberOption, parseRange, printJson, printTable } from '../common.js';
-import { addProcessingOptions, openInput, type ProcessingFlags } from '../processing.js';
+import { basename, resolve } from 'node:path';
+import { fractionsSvg } from '../../report/index.js';
+import { action, checkOutputFile, type GlobalOptions, parseNumberOption, parseRange, printJson, printTable, writeOutputFile } from '../common.js';
+import { addProcessingOptions, midMs, openInput, type ProcessingFlags } from '../processing.js';
 
 interface MorphologyFlags extends ProcessingFlags {
   mode?: string;
@@ -31,6 +33,7 @@ interface MorphologyFlags extends ProcessingFlags {
   sodium?: boolean;
   baselineDegree?: string;
   out?: string;
+  svg?: string;
 }
 
 /** "name:lo:hi" → a window. */
@@ -103,6 +106,23 @@ export function morphologyRowJson(r: MorphologySeriesRow): Record<string, unknow
   };
 }
 
+/** Fraction of every component vs acquisition mid-time (seconds after the first); failed fits are gaps. */
+export function morphologySvg(path: string, mode: string, rows: readonly MorphologySeriesRow[], midMs: readonly number[]): string {
+  const names: string[] = [];
+  for (const r of rows) for (const c of r.result?.components ?? []) if (!names.includes(c.morphology)) names.push(c.morphology);
+  return fractionsSvg({
+    title: `Morphology of ${basename(resolve(path))} (${mode})`,
+    mode: 'lines',
+    timeS: midMs.map((m) => (m - midMs[0]) / 1000),
+    series: names.map((name) => ({
+      label: name,
+      values: rows.map((r) => r.result?.components.find((c) => c.morphology === name)?.fraction ?? NaN),
+      style: 'line+points' as const,
+    })),
+    yLabel: 'Fraction of the metal signal',
+  });
+}
+
 export function registerMorphology(program: Command): void {
   const cmd = program
     .command('morphology <path>')
@@ -115,7 +135,8 @@ export function registerMorphology(program: Command): void {
     .option('--window <name:lo:hi>', 'shift window of one component before the cathode offset (repeatable; replaces the ⁷Li windows)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--sodium', '²³Na windows: metal 1130–1135, microstructure 1138–1144 ppm')
     .option('--baseline-degree <n>', 'fit a polynomial baseline of this degree together with the lines')
-    .option('--out <file>', 'write the per-spectrum, per-component table as CSV');
+    .option('--out <file>', 'write the per-spectrum, per-component table as CSV')
+    .option('--svg <file.svg>', 'draw the fractions of every component vs time');
   addProcessingOptions(cmd).action(
     action(async (path: string, flags: MorphologyFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
@@ -123,6 +144,7 @@ export function registerMorphology(program: Command): void {
       if (flags.out !== undefined && isDirectory(flags.out)) {
         throw new UsageError('the table is written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as morphology.csv' });
       }
+      if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'fractions.svg');
       const autoCap = flags.widthCap === 'auto';
       if (flags.calibrationWindow !== undefined && !autoCap) {
         throw new UsageError('option applies to --width-cap auto only', { field: '--calibration-window', found: flags.calibrationWindow });
@@ -132,7 +154,9 @@ export function registerMorphology(program: Command): void {
       let calibration: { widthCapGaussPpm: number; widthCapLorentzPpm: number; fromExperiment: number | null } | null = null;
       const input = openInput(path, flags, json, 'morphology');
       const rows: MorphologySeriesRow[] = [];
+      const mids: number[] = [];
       for (const { entry, result } of input.run()) {
+        mids.push(midMs(entry.meta));
         const spectrum = { ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } };
         if (!analyser) {
           // Seed 004: no deposit line broader than the pristine electrode, measured on the first spectrum.
@@ -144,8 +168,9 @@ export function registerMorphology(program: Command): void {
       }
       const table = morphologyTable(rows);
       if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
+      if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, morphologySvg(path, options.mode, rows, mids));
       if (json) {
-        printJson({ path, format: input.format, mode: options.mode, ...(calibration ? { widthCapCalibration: calibration } : {}), spectra: rows.map(morphologyRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        printJson({ path, format: input.format, mode: options.mode, ...(calibration ? { widthCapCalibration: calibration } : {}), spectra: rows.map(morphologyRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.svg !== undefined ? { svg: flags.svg } : {}) });
         return;
       }
       // One block per spectrum: identity, R² and flags on its first line only.
@@ -166,6 +191,7 @@ export function registerMorphology(program: Command): void {
         );
       }
       if (flags.out !== undefined) process.stdout.write(`morphology written to ${flags.out}\n`);
+      if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
     }),
   );
 }

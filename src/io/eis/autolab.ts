@@ -4,7 +4,7 @@
  */
 import { CorruptFileError } from '../../core/errors.js';
 import { readFileChecked } from '../fs.js';
-import { cell, decodeInstrumentText, makeSpectrum, splitLines } from './shared.js';
+import { decodeInstrumentText, makeSpectrum, readFixedColumns, splitLines } from './shared.js';
 import type { ImpedanceSpectrum } from './types.js';
 
 export function parseAutolabImpedance(text: string, source: string): ImpedanceSpectrum {
@@ -16,19 +16,13 @@ export function parseAutolabImpedance(text: string, source: string): ImpedanceSp
   if (head < 0 || !/Z'/.test(lines[head])) {
     throw new CorruptFileError('header line not found', { file: source, found: head < 0 ? 'no line with "Freq"' : lines[head].trim(), expected: `a header like "Freq (Hz) … Z'(a) Z''(b)"` });
   }
-  const f: number[] = [];
-  const re: number[] = [];
-  const im: number[] = [];
-  const t: number[] = [];
-  for (let i = head + 1; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
-    const cells = lines[i].split(',');
-    f.push(cell(cells[0], source, i, 'Freq (Hz)'));
-    t.push(cell(cells[3], source, i, 'Time(Sec)'));
-    re.push(cell(cells[4], source, i, "Z'(a)"));
-    im.push(cell(cells[5], source, i, "Z''(b)"));
-  }
-  return makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im, timeS: t }, source, 'autolab');
+  const columns = {
+    freqHz: { index: 0, name: 'Freq (Hz)' },
+    timeS: { index: 3, name: 'Time(Sec)' },
+    zReOhm: { index: 4, name: "Z'(a)" },
+    zImOhm: { index: 5, name: "Z''(b)" },
+  };
+  return makeSpectrum(readFixedColumns(lines, head + 1, ',', columns, source), source, 'autolab');
 }
 
 export function readAutolabImpedance(path: string): ImpedanceSpectrum {

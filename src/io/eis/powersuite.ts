@@ -4,7 +4,7 @@
  */
 import { CorruptFileError } from '../../core/errors.js';
 import { readFileChecked } from '../fs.js';
-import { cell, decodeInstrumentText, makeSpectrum, splitLines } from './shared.js';
+import { decodeInstrumentText, makeSpectrum, readFixedColumns, splitLines } from './shared.js';
 import type { ImpedanceSpectrum } from './types.js';
 
 export function parsePowerSuiteImpedance(text: string, source: string): ImpedanceSpectrum {
@@ -13,17 +13,12 @@ export function parsePowerSuiteImpedance(text: string, source: string): Impedanc
   if (headers[0] !== 'Frequency' || headers[1] !== 'Zre' || headers[2] !== 'Zimg') {
     throw new CorruptFileError('unexpected header', { file: source, field: 'line 1', found: headers.join(' | '), expected: 'Frequency | Zre | Zimg' });
   }
-  const f: number[] = [];
-  const re: number[] = [];
-  const im: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
-    const cells = lines[i].split('\t');
-    f.push(cell(cells[0], source, i, 'Frequency'));
-    re.push(cell(cells[1], source, i, 'Zre'));
-    im.push(cell(cells[2], source, i, 'Zimg'));
-  }
-  return makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im }, source, 'powersuite');
+  const columns = {
+    freqHz: { index: 0, name: 'Frequency' },
+    zReOhm: { index: 1, name: 'Zre' },
+    zImOhm: { index: 2, name: 'Zimg' },
+  };
+  return makeSpectrum(readFixedColumns(lines, 1, '\t', columns, source), source, 'powersuite');
 }
 
 export function readPowerSuiteImpedance(path: string): ImpedanceSpectrum {

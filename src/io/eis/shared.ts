@@ -69,6 +69,40 @@ export interface SpectrumColumns {
   timeS?: number[];
 }
 
+/** A column of a fixed-layout table: its position in a row and the name errors give it. */
+export interface FixedColumn {
+  readonly index: number;
+  readonly name: string;
+}
+
+/**
+ * Reads the data rows of a table whose columns sit at fixed positions, from line `start` to the end:
+ * blank lines are skipped, each row is split at `separator`, and every cell must be a number.
+ */
+export function readFixedColumns(
+  lines: readonly string[],
+  start: number,
+  separator: string | RegExp,
+  columns: { freqHz: FixedColumn; zReOhm: FixedColumn; zImOhm: FixedColumn; timeS?: FixedColumn },
+  source: string,
+): SpectrumColumns {
+  const f: number[] = [];
+  const re: number[] = [];
+  const im: number[] = [];
+  const t: number[] = [];
+  const time = columns.timeS;
+  for (let i = start; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    const cells = lines[i].split(separator);
+    const at = (c: FixedColumn): number => cell(cells[c.index], source, i, c.name);
+    f.push(at(columns.freqHz));
+    if (time) t.push(at(time));
+    re.push(at(columns.zReOhm));
+    im.push(at(columns.zImOhm));
+  }
+  return { freqHz: f, zReOhm: re, zImOhm: im, ...(time ? { timeS: t } : {}) };
+}
+
 /** Assembles the typed spectrum; an empty data block is a corrupt file, not an empty result. */
 export function makeSpectrum(
   cols: SpectrumColumns,

@@ -5,7 +5,7 @@
  */
 import { CorruptFileError } from '../../core/errors.js';
 import { readFileChecked } from '../fs.js';
-import { cell, decodeInstrumentText, makeSpectrum, splitLines } from './shared.js';
+import { decodeInstrumentText, makeSpectrum, readFixedColumns, splitLines } from './shared.js';
 import type { ImpedanceSpectrum } from './types.js';
 
 export function parseZPlotImpedance(text: string, source: string): ImpedanceSpectrum {
@@ -21,19 +21,13 @@ export function parseZPlotImpedance(text: string, source: string): ImpedanceSpec
   if (start < 0) {
     throw new CorruptFileError('data block not found', { file: source, found: 'neither "End Comments" nor a "Freq(Hz)" header', expected: 'a ZPlot .z file' });
   }
-  const f: number[] = [];
-  const re: number[] = [];
-  const im: number[] = [];
-  const t: number[] = [];
-  for (let i = start; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
-    const cells = lines[i].split(/\t|, /);
-    f.push(cell(cells[0], source, i, 'frequency'));
-    t.push(cell(cells[3], source, i, 'time'));
-    re.push(cell(cells[4], source, i, "Z'"));
-    im.push(cell(cells[5], source, i, "Z''"));
-  }
-  return makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im, timeS: t }, source, 'zplot');
+  const columns = {
+    freqHz: { index: 0, name: 'frequency' },
+    timeS: { index: 3, name: 'time' },
+    zReOhm: { index: 4, name: "Z'" },
+    zImOhm: { index: 5, name: "Z''" },
+  };
+  return makeSpectrum(readFixedColumns(lines, start, /\t|, /, columns, source), source, 'zplot');
 }
 
 export function readZPlotImpedance(path: string): ImpedanceSpectrum {

@@ -6,7 +6,6 @@
 import { DataError } from '../../core/errors.js';
 import { el, group, linePathData, num, svgDocument, text, textWidth, FONT_SIZE } from './core.js';
 import {
-  dataPath,
   emptyState,
   frame,
   legend,
@@ -17,7 +16,7 @@ import {
   type LegendEntry,
 } from './axes.js';
 import { categorical, INK } from './color.js';
-import { plotPanel } from './lineplot.js';
+import { drawSeries, plotPanel, type LineSeries } from './lineplot.js';
 import { extent, linearScale, paddedDomain } from './scale.js';
 import { autoTimeUnit, hasFinite, requireSameLength, toUnit, type TimeUnit } from './validate.js';
 
@@ -25,6 +24,8 @@ export interface NamedSeries {
   label: string;
   values: ArrayLike<number>;
   color?: string;
+  /** Lines mode only: 'line' (default), 'dashed' (e.g. the truth of a simulation), 'points', 'line+points'. */
+  style?: LineSeries['style'];
 }
 
 export interface FractionsInput extends FigureOptions {
@@ -34,6 +35,8 @@ export interface FractionsInput extends FigureOptions {
   mode?: 'stacked' | 'lines';
   timeUnit?: TimeUnit;
   yLabel?: string;
+  /** Replaces the time axis label (e.g. when the x values are spectrum numbers, not times). */
+  xLabel?: string;
 }
 
 export function fractionsSvg(input: FractionsInput): string {
@@ -105,16 +108,21 @@ export function fractionsSvg(input: FractionsInput): string {
       panel.y + panel.height,
       panel.y,
     ]);
-    input.series.forEach((s, k) => {
-      const color = s.color ?? categorical(k);
-      parts.push(
-        el('path', { d: dataPath(t, s.values, sx, sy), fill: 'none', stroke: color, 'stroke-width': 1.8 }),
-      );
-      entries.push({ label: s.label, color, kind: 'line' });
-    });
-    parts.push(yAxis(sy, panel, { label: input.yLabel ?? 'Fraction', grid: true }));
+    const drawn = drawSeries(
+      input.series.map((s, k) => ({
+        label: s.label,
+        x: t,
+        y: s.values,
+        style: s.style,
+        color: s.color ?? categorical(k),
+      })),
+      sx,
+      sy,
+    );
+    parts.push(yAxis(sy, panel, { label: input.yLabel ?? 'Fraction', grid: true }), drawn.svg);
+    entries.push(...drawn.entries);
   }
-  parts.push(xAxis(sx, panel, { label: `Time / ${unit}` }), frame(panel));
+  parts.push(xAxis(sx, panel, { label: input.xLabel ?? `Time / ${unit}` }), frame(panel));
   parts.push(legend(entries, { ...panel, x: panel.x + panel.width + 4, width: 126 }, 'top-left', 1));
   return svgDocument(width, height, parts.join(''), { title: input.title });
 }

@@ -78,6 +78,17 @@ function bin(centresPx: number[], lo: number, hi: number, max: number): Bins {
   const w = (hi - lo) / max;
   const members: number[][] = Array.from({ length: max }, () => []);
   centresPx.forEach((c, i) => members[Math.max(0, Math.min(max - 1, Math.floor((c - lo) / w)))].push(i));
+  // Cells only slightly denser than the bins leave some bins without a centre (e.g. 401 columns in 400
+  // bins); those take the nearest cell, so a uniform grid never shows blank stripes.
+  members.forEach((m, b) => {
+    if (m.length > 0) return;
+    const mid = lo + (b + 0.5) * w;
+    let best = -1;
+    centresPx.forEach((c, i) => {
+      if (best < 0 || Math.abs(c - mid) < Math.abs(centresPx[best] - mid)) best = i;
+    });
+    if (best >= 0 && Math.abs(centresPx[best] - mid) <= w) m.push(best);
+  });
   const edges = Array.from({ length: max + 1 }, (_, i) => lo + i * w);
   return { edges, members };
 }

@@ -87,19 +87,14 @@ export function panelsSvg(input: PanelsInput): string {
     const e = emptyState('No data to plot', { ...input, width, height });
     return svgDocument(e.width, e.height, e.body, { title: input.title });
   }
-  const outer = plotPanel(width, height, input.title !== undefined);
-  const rects = splitVertical(
-    outer,
+  const standard = plotPanel(width, height, input.title !== undefined);
+  const split = splitVertical(
+    standard,
     input.panels.map((p) => p.weight ?? 1),
     10,
   );
-  const xd = input.xDomain ?? paddedDomain(xExt, xKind, 0);
-  const sx = makeScale(xKind, input.xReversed ? [Math.max(...xd), Math.min(...xd)] : xd, [
-    outer.x,
-    outer.x + outer.width,
-  ]);
   const scales = input.panels.map((p, j) => {
-    const panel = rects[j];
+    const panel = split[j];
     const yKind = p.yScale ?? 'linear';
     const yExt =
       p.yDomain ??
@@ -111,6 +106,16 @@ export function panelsSvg(input: PanelsInput): string {
     return makeScale(yKind, p.yDomain ?? paddedDomain(yExt, yKind, 0.05), [panel.y + panel.height, panel.y]);
   });
   const labelOffset = Math.max(0, ...scales.map((sy) => (sy ? yLabelOffset(sy) : 0)));
+  // Wide tick labels (e.g. 1.4×10¹¹) push the rotated y label out: the panels then give up width on the
+  // left so that the label's glyphs (about one font size left of its baseline) stay inside the figure.
+  const left = Math.max(standard.x, Math.ceil(labelOffset + FONT_SIZE + 4));
+  const outer: Rect = { ...standard, x: left, width: standard.width - (left - standard.x) };
+  const rects = split.map((r) => ({ ...r, x: outer.x, width: outer.width }));
+  const xd = input.xDomain ?? paddedDomain(xExt, xKind, 0);
+  const sx = makeScale(xKind, input.xReversed ? [Math.max(...xd), Math.min(...xd)] : xd, [
+    outer.x,
+    outer.x + outer.width,
+  ]);
   const parts: string[] = [titleText(input.title, width)];
   input.panels.forEach((p, j) => {
     const panel = rects[j];
