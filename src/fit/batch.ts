@@ -30,10 +30,14 @@ export interface SeriesTimes {
   midHours: number | null;
 }
 
-export interface SeriesFitRow extends SeriesTimes {
+/** Which spectrum of a series a result row is about, and when it was acquired. */
+export interface SeriesRowHeader extends SeriesTimes {
   index: number;
   source: string | null;
   experimentNumber: number | null;
+}
+
+export interface SeriesFitRow extends SeriesRowHeader {
   result: FitResult | null;
   /** Set when this spectrum could not be fitted. */
   error: { name: string; message: string } | null;
@@ -58,6 +62,28 @@ export function seriesTimes(spectra: readonly SeriesSpectrum[]): SeriesTimes[] {
   });
 }
 
+/**
+ * Row headers for a series read one spectrum at a time: numbers the spectra in order and times them
+ * from the start of the first spectrum that carries one.
+ */
+export function createSeriesRowHeaders(): (spectrum: SeriesSpectrum) => SeriesRowHeader {
+  let origin: number | null = null;
+  let index = 0;
+  return (s) => {
+    const [t] = seriesTimes([s]);
+    if (origin === null && t.startMs !== null) origin = t.startMs;
+    const mid = t.startMs !== null && t.endMs !== null ? 0.5 * (t.startMs + t.endMs) : t.startMs ?? t.endMs;
+    return {
+      index: index++,
+      source: s.meta?.source ?? null,
+      experimentNumber: s.meta?.experimentNumber ?? null,
+      startMs: t.startMs,
+      endMs: t.endMs,
+      midHours: mid !== null && origin !== null ? (mid - origin) / 3.6e6 : null,
+    };
+  };
+}
+
 function better(a: FitResult, b: FitResult): FitResult {
   if (a.converged !== b.converged) return a.converged ? a : b;
   return a.rss <= b.rss ? a : b;
@@ -75,21 +101,11 @@ export function createSeriesFitter(modelInput: CompiledModel | ModelSpec, option
   const model = 'roles' in (modelInput as object) ? (modelInput as CompiledModel) : compileModel(modelInput);
   const warm = options.warmStart ?? true;
   let previous: FitResult | null = null;
-  let origin: number | null = null;
-  let index = 0;
+  const header = createSeriesRowHeaders();
   return {
     fit(s: SeriesSpectrum): SeriesFitRow {
-      const start = s.meta?.startMs;
-      if (origin === null && typeof start === 'number' && Number.isFinite(start)) origin = start;
-      const [t] = seriesTimes([s]);
-      const mid = t.startMs !== null && t.endMs !== null ? 0.5 * (t.startMs + t.endMs) : t.startMs ?? t.endMs;
       const row: SeriesFitRow = {
-        index: index++,
-        source: s.meta?.source ?? null,
-        experimentNumber: s.meta?.experimentNumber ?? null,
-        startMs: t.startMs,
-        endMs: t.endMs,
-        midHours: mid !== null && origin !== null ? (mid - origin) / 3.6e6 : null,
+        ...header(s),
         result: null,
         error: null,
         warmStarted: false,

@@ -194,31 +194,7 @@ function prepare(
     }
     return { re, im, x0: -pivotIndex / size, dx: 1 / size, scale: maxAbs > 0 ? 1 / Math.sqrt(maxAbs) : 1 };
   }
-  const n = Math.floor(re.length / block);
-  const r = new Float64Array(n);
-  const q = new Float64Array(n);
-  let maxAbs = 0;
-  for (let j = 0; j < n; j++) {
-    let a = 0;
-    let b = 0;
-    const base = j * block;
-    for (let k = 0; k < block; k++) {
-      a += re[base + k];
-      b += im[base + k];
-    }
-    r[j] = a / block;
-    q[j] = b / block;
-    const m = r[j] * r[j] + q[j] * q[j];
-    if (m > maxAbs) maxAbs = m;
-  }
-  // Block j is centred on original index j·block + (block − 1)/2.
-  return {
-    re: r,
-    im: q,
-    x0: ((block - 1) / 2 - pivotIndex) / size,
-    dx: block / size,
-    scale: maxAbs > 0 ? 1 / Math.sqrt(maxAbs) : 1,
-  };
+  return blockMeans(re, im, block, block, pivotIndex, size);
 }
 
 /**
@@ -232,8 +208,22 @@ function coarsen(
   pivotIndex: number,
   size: number,
 ): Prepared {
-  const block = factor * coarseBlock;
-  const n = Math.floor(coarse.re.length / factor);
+  return blockMeans(coarse.re, coarse.im, factor, factor * coarseBlock, pivotIndex, size);
+}
+
+/**
+ * Means of `factor` consecutive values of (re, im), each mean standing for `block` points of the
+ * spectrum (block = factor when re, im are the spectrum itself).
+ */
+function blockMeans(
+  re: Float64Array,
+  im: Float64Array,
+  factor: number,
+  block: number,
+  pivotIndex: number,
+  size: number,
+): Prepared {
+  const n = Math.floor(re.length / factor);
   const r = new Float64Array(n);
   const q = new Float64Array(n);
   let maxAbs = 0;
@@ -242,14 +232,15 @@ function coarsen(
     let b = 0;
     const base = j * factor;
     for (let k = 0; k < factor; k++) {
-      a += coarse.re[base + k];
-      b += coarse.im[base + k];
+      a += re[base + k];
+      b += im[base + k];
     }
     r[j] = a / factor;
     q[j] = b / factor;
     const m = r[j] * r[j] + q[j] * q[j];
     if (m > maxAbs) maxAbs = m;
   }
+  // Mean j is centred on spectrum index j·block + (block − 1)/2.
   return {
     re: r,
     im: q,

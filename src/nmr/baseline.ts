@@ -14,6 +14,24 @@ import { DataError, NumericalError, ParameterError } from '../core/errors.js';
 import type { Spectrum } from '../core/types.js';
 import type { PpmRange } from './types.js';
 
+function requireLambda(lambda: number): void {
+  if (!(lambda > 0 && Number.isFinite(lambda)))
+    throw new ParameterError('smoothness λ must be positive', {
+      field: 'lambda',
+      found: lambda,
+      expected: '> 0',
+    });
+}
+
+/** A pivot that is not positive and finite: the system has too little weight to be solved. */
+function singular(pivot: number): never {
+  throw new NumericalError('Whittaker system is singular (too few points with weight)', {
+    field: 'weights',
+    found: pivot,
+    expected: 'positive pivots',
+  });
+}
+
 /**
  * Solves (diag(w) + λ·DᵀD) z = w ⊙ y for z, D the (n−2)×n second-difference matrix, in O(n).
  * DᵀD has diagonals [1, 5, 6, …, 6, 5, 1], [−2, −4, …, −4, −2] and [1, …, 1].
@@ -32,12 +50,7 @@ export function whittakerSmooth(y: Float64Array, weights: Float64Array, lambda: 
       found: weights.length,
       expected: n,
     });
-  if (!(lambda > 0 && Number.isFinite(lambda)))
-    throw new ParameterError('smoothness λ must be positive', {
-      field: 'lambda',
-      found: lambda,
-      expected: '> 0',
-    });
+  requireLambda(lambda);
   const z = new Float64Array(n);
   whittakerSolve(y, weights, lambda, z, new Float64Array(6 * n));
   return z;
@@ -55,18 +68,24 @@ function whittakerSolve(
   scratch: Float64Array,
 ): void {
   const n = y.length;
+  if (n >= 8) {
+    twistedSolve(y, weights, lambda, z, scratch);
+    return;
+  }
   // LDLᵀ of the band: d = D, e[i] = L[i][i−1], f[i] = L[i][i−2]; with A[i][i−2] = λ,
   //   f_i = λ/d_{i−2},  e_i = (A[i][i−1] − f_i·e_{i−1}·d_{i−2})/d_{i−1} = (A[i][i−1] − λ·e_{i−1})/d_{i−1},
   //   d_i = A[i][i] − e_i²·d_{i−1} − f_i²·d_{i−2}.
-  // The forward substitution L·u = W·y runs in the same loop. DᵀD's diagonals are constant (6, −4) away
-  // from the two first and last rows; those rows are done apart so the main loop has no position tests.
+  // The forward substitution L·u = W·y runs in the same loop. With so few rows most are end rows of
+  // DᵀD, so each row looks its entries up; twistedSolve runs the constant interior (6, −4) without tests.
   const inv = scratch.subarray(0, n); // 1/d_i: one division per point on the serial dependency chain
   const e = scratch.subarray(n, 2 * n);
   const f = scratch.subarray(2 * n, 3 * n);
   const small = n === 3;
   let dPrev = 0; // d_{i−1}
   let dPrev2 = 0; // d_{i−2}
-  const row = (i: number, dtd: number, off: number): void => {
+  for (let i = 0; i < n; i++) {
+    const dtd = small ? (i === 1 ? 4 : 1) : i === 0 || i === n - 1 ? 1 : i === 1 || i === n - 2 ? 5 : 6;
+    const off = small || i === n - 1 ? -2 * lambda : -4 * lambda;
     let di = weights[i] + lambda * dtd;
     let u = weights[i] * y[i];
     if (i >= 2) {
@@ -82,58 +101,11 @@ function whittakerSolve(
       u -= ei * z[0];
       e[1] = ei;
     }
-    pivot(di);
+    if (!(di > 0) || !Number.isFinite(di)) singular(di);
     inv[i] = 1 / di;
     dPrev2 = dPrev;
     dPrev = di;
     z[i] = u;
-  };
-  const pivot = (di: number): void => {
-    if (!(di > 0) || !Number.isFinite(di)) {
-      throw new NumericalError('Whittaker system is singular (too few points with weight)', {
-        field: 'weights',
-        found: di,
-        expected: 'positive pivots',
-      });
-    }
-  };
-  if (n >= 8) {
-    twistedSolve(y, weights, lambda, z, scratch);
-    return;
-  }
-  if (n < 6) {
-    for (let i = 0; i < n; i++) {
-      const dtd = small ? (i === 1 ? 4 : 1) : i === 0 || i === n - 1 ? 1 : i === 1 || i === n - 2 ? 5 : 6;
-      const off = small || i === n - 1 ? -2 * lambda : -4 * lambda;
-      row(i, dtd, off);
-    }
-  } else {
-    row(0, 1, 0);
-    row(1, 5, 0);
-    const six = lambda * 6;
-    const off = -4 * lambda;
-    let ePrev = e[1];
-    let zPrev = z[1];
-    let zPrev2 = z[0];
-    for (let i = 2; i < n - 2; i++) {
-      const fi = lambda * inv[i - 2];
-      const ei = (off - lambda * ePrev) * inv[i - 1];
-      const wi = weights[i];
-      const di = wi + six - (ei * ei * dPrev + fi * fi * dPrev2);
-      const u = wi * y[i] - (ei * zPrev + fi * zPrev2);
-      if (!(di > 0) || di === Infinity) pivot(di);
-      e[i] = ei;
-      f[i] = fi;
-      inv[i] = 1 / di;
-      z[i] = u;
-      dPrev2 = dPrev;
-      dPrev = di;
-      ePrev = ei;
-      zPrev2 = zPrev;
-      zPrev = u;
-    }
-    row(n - 2, 5, off);
-    row(n - 1, 1, -2 * lambda);
   }
   // Back substitution Lᵀ·x = D⁻¹·u.
   z[n - 1] *= inv[n - 1];
@@ -170,13 +142,6 @@ function twistedSolve(
   const m = (n >> 1) - 1; // rows 0…m−1 from the top, m+2…n−1 from the bottom, m and m+1 last
   const six = 6 * lambda;
   const off = -4 * lambda; // DᵀD's first off-diagonal away from the ends (−2 in the end rows)
-  const singular = (d: number): never => {
-    throw new NumericalError('Whittaker system is singular (too few points with weight)', {
-      field: 'weights',
-      found: d,
-      expected: 'positive pivots',
-    });
-  };
   // Rows 0, 1 and n−1, n−2 (DᵀD diagonal 1, 5; off-diagonal −2 next to the ends).
   let d0 = w[0] + lambda;
   if (!(d0 > 0) || d0 === Infinity) singular(d0);
@@ -348,12 +313,7 @@ function arplsFull(y: Float64Array, options: ArplsOptions): BaselineResult {
       });
   }
   if (n < 3) return { baseline: whittakerSmooth(y, new Float64Array(n).fill(1), lambda), iterations: 1 };
-  if (!(lambda > 0 && Number.isFinite(lambda)))
-    throw new ParameterError('smoothness λ must be positive', {
-      field: 'lambda',
-      found: lambda,
-      expected: '> 0',
-    });
+  requireLambda(lambda);
   const w = new Float64Array(n).fill(1);
   const scratch = new Float64Array(6 * n);
   const z = new Float64Array(n);

@@ -19,7 +19,15 @@
  * seed 000 §1.4.1), given as parameters.
  */
 import { DataError, isSpincellError, ParameterError } from '../core/errors.js';
-import { COMPONENT_COLUMNS, componentCells, createSeriesFitter, seriesTimes, type SeriesSpectrum } from '../fit/batch.js';
+import {
+  COMPONENT_COLUMNS,
+  componentCells,
+  createSeriesFitter,
+  createSeriesRowHeaders,
+  seriesTimes,
+  type SeriesRowHeader,
+  type SeriesSpectrum,
+} from '../fit/batch.js';
 import { voigtFwhm } from '../fit/lineshapes.js';
 import { fitModel, type ComponentSpec, type FitResult, type ModelSpec } from '../fit/model.js';
 
@@ -404,13 +412,7 @@ export function calibrateWidthCap(spectrum: SeriesSpectrum, windowPpm: [number, 
   };
 }
 
-export interface MorphologySeriesRow {
-  index: number;
-  source: string | null;
-  experimentNumber: number | null;
-  startMs: number | null;
-  endMs: number | null;
-  midHours: number | null;
+export interface MorphologySeriesRow extends SeriesRowHeader {
   result: MorphologyResult | null;
   error: { name: string; message: string } | null;
 }
@@ -447,20 +449,11 @@ export function createMorphologyAnalyser(options: MorphologySeriesOptions): Morp
     throw new ParameterError('unknown morphology mode', { field: 'mode', found: (options as { mode: unknown }).mode, expected: ['constrained', 'unconstrained'] });
   }
   // Unconstrained: each spectrum is referenced on its own, so each fit starts fresh.
-  let origin: number | null = null;
-  let index = 0;
+  const header = createSeriesRowHeaders();
   return {
     analyse(s) {
-      const [t] = seriesTimes([s]);
-      if (origin === null && t.startMs !== null) origin = t.startMs;
-      const mid = t.startMs !== null && t.endMs !== null ? 0.5 * (t.startMs + t.endMs) : t.startMs ?? t.endMs;
       const row: MorphologySeriesRow = {
-        index: index++,
-        source: s.meta?.source ?? null,
-        experimentNumber: s.meta?.experimentNumber ?? null,
-        startMs: t.startMs,
-        endMs: t.endMs,
-        midHours: mid !== null && origin !== null ? (mid - origin) / 3.6e6 : null,
+        ...header(s),
         result: null,
         error: null,
       };

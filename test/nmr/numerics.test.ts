@@ -17,6 +17,7 @@ import {
   removeGroupDelay,
   whittakerSmooth,
   windowWeights,
+  type WindowFunction,
 } from '../../src/nmr/index.js';
 import { lnPositive } from '../../src/nmr/autophase.js';
 
@@ -37,66 +38,52 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / scale;
 }
 
+/** Real and imaginary parts each within `tol` (relative to the reference's largest value) of the reference. */
+function expectBothParts(out: { re: ArrayLike<number>; im: ArrayLike<number> }, expected: Record<string, unknown>, tol: number): void {
+  expect(maxRelDiff(out.re, expected.re as number[])).toBeLessThan(tol);
+  expect(maxRelDiff(out.im, expected.im as number[])).toBeLessThan(tol);
+}
+
 const fid = { re: arr(ref.fid.re), im: arr(ref.fid.im) };
 const sw = ref.fid.swHz as number;
 const n = fid.re.length;
 
 describe('window functions match the numpy reference', () => {
-  it('exponential (EM)', () => {
-    expect(
-      maxRelDiff(
-        windowWeights({ kind: 'exponential', lbHz: ref.em.lbHz as number }, n, sw),
-        ref.em.w as number[],
-      ),
-    ).toBeLessThan(1e-12);
-  });
-  it('Gaussian (FWHM in Hz)', () => {
-    expect(
-      maxRelDiff(
-        windowWeights({ kind: 'gaussian', gbHz: ref.gauss.gbHz as number }, n, sw),
-        ref.gauss.w as number[],
-      ),
-    ).toBeLessThan(1e-12);
-  });
-  it('Lorentz-to-Gauss (TopSpin GM)', () => {
-    const w = windowWeights(
-      { kind: 'lorentz-gauss', lbHz: ref.gm.lbHz as number, gbFraction: ref.gm.gb as number },
-      n,
-      sw,
-    );
-    expect(maxRelDiff(w, ref.gm.w as number[])).toBeLessThan(1e-12);
-  });
-  it('squared sine bell (QSINE)', () => {
-    expect(
-      maxRelDiff(
-        windowWeights({ kind: 'sine-squared', ssb: ref.qsine.ssb as number }, n, sw),
-        ref.qsine.w as number[],
-      ),
-    ).toBeLessThan(1e-12);
+  it.each<{ name: string; key: string; window: WindowFunction }>([
+    { name: 'exponential (EM)', key: 'em', window: { kind: 'exponential', lbHz: ref.em.lbHz as number } },
+    { name: 'Gaussian (FWHM in Hz)', key: 'gauss', window: { kind: 'gaussian', gbHz: ref.gauss.gbHz as number } },
+    {
+      name: 'Lorentz-to-Gauss (TopSpin GM)',
+      key: 'gm',
+      window: { kind: 'lorentz-gauss', lbHz: ref.gm.lbHz as number, gbFraction: ref.gm.gb as number },
+    },
+    { name: 'squared sine bell (QSINE)', key: 'qsine', window: { kind: 'sine-squared', ssb: ref.qsine.ssb as number } },
+  ])('$name', ({ key, window }) => {
+    expect(maxRelDiff(windowWeights(window, n, sw), ref[key].w as number[])).toBeLessThan(1e-12);
   });
 });
 
 describe('Fourier transform, group delay and phase match numpy', () => {
   const si = ref.fft.si as number;
   const spec = fourierTransform(fid, si);
-  it('FFT in Bruker order with zero filling', () => {
-    expect(maxRelDiff(spec.re, ref.fft.re as number[])).toBeLessThan(1e-12);
-    expect(maxRelDiff(spec.im, ref.fft.im as number[])).toBeLessThan(1e-12);
-  });
+  it('FFT in Bruker order with zero filling', () => expectBothParts(spec, ref.fft, 1e-12));
   const gd = removeGroupDelay(spec, ref.groupDelay.points as number);
-  it('group-delay linear phase', () => {
-    expect(maxRelDiff(gd.re, ref.groupDelay.re as number[])).toBeLessThan(1e-11);
-    expect(maxRelDiff(gd.im, ref.groupDelay.im as number[])).toBeLessThan(1e-11);
-  });
+  it('group-delay linear phase', () => expectBothParts(gd, ref.groupDelay, 1e-11));
   it('zeroth/first-order phase about a ppm pivot', () => {
     const p = ref.phase;
     const ppm = ppmAxisFromOffset(p.offsetPpm as number, p.swpHz as number, p.sfMHz as number, si);
     const s: Spectrum = { re: gd.re, im: gd.im, ppm, sfMHz: p.sfMHz as number };
-    const out = phase(s, p.ph0 as number, p.ph1 as number, p.pivotPpm as number);
-    expect(maxRelDiff(out.re, p.re as number[])).toBeLessThan(1e-11);
-    expect(maxRelDiff(out.im, p.im as number[])).toBeLessThan(1e-11);
+    expectBothParts(phase(s, p.ph0 as number, p.ph1 as number, p.pivotPpm as number), p, 1e-11);
   });
 });
+
+/** The reference spectrum behind the polynomial-baseline and integral checks (real part only). */
+const polySpectrum: Spectrum = {
+  re: arr(ref.polyBaseline.y),
+  im: new Float64Array((ref.polyBaseline.y as number[]).length),
+  ppm: arr(ref.polyBaseline.ppm),
+  sfMHz: 155,
+};
 
 describe('baselines match scipy', () => {
   it('pentadiagonal Whittaker solve equals scipy.sparse spsolve', () => {
@@ -125,27 +112,14 @@ describe('baselines match scipy', () => {
   });
   it('polynomial on signal-free regions equals numpy polyfit', () => {
     const p = ref.polyBaseline;
-    const s: Spectrum = {
-      re: arr(p.y),
-      im: new Float64Array((p.y as number[]).length),
-      ppm: arr(p.ppm),
-      sfMHz: 155,
-    };
-    const r = polynomialBaseline(s, p.order as number, p.regions as [number, number][]);
+    const r = polynomialBaseline(polySpectrum, p.order as number, p.regions as [number, number][]);
     expect(maxRelDiff(r.baseline, p.baseline as number[])).toBeLessThan(1e-9);
   });
 });
 
 describe('integration matches numpy trapezoid', () => {
   it('region integral with interpolated ends (intensity·ppm)', () => {
-    const p = ref.polyBaseline;
-    const s: Spectrum = {
-      re: arr(p.y),
-      im: new Float64Array((p.y as number[]).length),
-      ppm: arr(p.ppm),
-      sfMHz: 155,
-    };
-    const v = integrateRegion(s, [ref.integral.lo as number, ref.integral.hi as number]);
+    const v = integrateRegion(polySpectrum, [ref.integral.lo as number, ref.integral.hi as number]);
     expect(v).toBeCloseTo(ref.integral.value as number, 9);
   });
 });

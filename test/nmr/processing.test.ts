@@ -182,29 +182,26 @@ describe('phase, magnitude, DC offset, windows', () => {
 });
 
 describe('baselines', () => {
-  it('Whittaker solve equals a dense solve for the smallest sizes', () => {
-    for (const n of [3, 4, 5, 7]) {
-      const y = Float64Array.from({ length: n }, (_, i) => Math.sin(i) + i);
-      const w = Float64Array.from({ length: n }, (_, i) => 0.3 + (i % 3) * 0.2);
-      const lambda = 2.5;
-      const a = Matrix.zeros(n, n);
-      for (let r = 0; r < n - 2; r++) {
-        const d = [1, -2, 1];
-        for (let p = 0; p < 3; p++)
-          for (let q = 0; q < 3; q++) a.set(r + p, r + q, a.get(r + p, r + q) + lambda * d[p] * d[q]);
-      }
-      for (let i = 0; i < n; i++) a.set(i, i, a.get(i, i) + w[i]);
-      const expected = solve(a, Matrix.columnVector(Array.from(y, (v, i) => v * w[i]))).getColumn(0);
-      const z = whittakerSmooth(y, w, lambda);
-      for (let i = 0; i < n; i++) expect(z[i]).toBeCloseTo(expected[i], 10);
-    }
-  });
-  it('Whittaker solve from both ends equals a dense solve (every split of the middle rows, zero weights)', () => {
-    for (const n of [8, 9, 10, 11, 12, 13, 16, 31, 64]) {
-      const y = Float64Array.from({ length: n }, (_, i) => Math.cos(0.7 * i) * 3 + 0.1 * i);
+  it.each([
+    {
+      name: 'Whittaker solve equals a dense solve for the smallest sizes',
+      sizes: [3, 4, 5, 7],
+      y: (i: number) => Math.sin(i) + i,
+      w: (i: number) => 0.3 + (i % 3) * 0.2,
+      lambda: 2.5,
+    },
+    {
+      name: 'Whittaker solve from both ends equals a dense solve (every split of the middle rows, zero weights)',
+      sizes: [8, 9, 10, 11, 12, 13, 16, 31, 64],
+      y: (i: number) => Math.cos(0.7 * i) * 3 + 0.1 * i,
       // Zero weights stand for peaks in arPLS: the system must stay solvable through them.
-      const w = Float64Array.from({ length: n }, (_, i) => (i % 4 === 2 ? 0 : 0.2 + (i % 5) * 0.3));
-      const lambda = 7.5;
+      w: (i: number) => (i % 4 === 2 ? 0 : 0.2 + (i % 5) * 0.3),
+      lambda: 7.5,
+    },
+  ])('$name', ({ sizes, y: yAt, w: wAt, lambda }) => {
+    for (const n of sizes) {
+      const y = Float64Array.from({ length: n }, (_, i) => yAt(i));
+      const w = Float64Array.from({ length: n }, (_, i) => wAt(i));
       const a = Matrix.zeros(n, n);
       for (let r = 0; r < n - 2; r++) {
         const d = [1, -2, 1];

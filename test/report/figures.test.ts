@@ -19,7 +19,7 @@ import {
   viridis,
 } from '../../src/report/index.js';
 import { checkWellFormed } from './xml.js';
-import { logspace, lorentz, operandoSeries, rcImpedance } from './synthetic.js';
+import { logspace, lorentz, morphologyFractions, operandoSeries, rcImpedance } from './synthetic.js';
 
 const series = operandoSeries(12, 1024);
 const tau = logspace(-6, 1, 60);
@@ -67,14 +67,7 @@ const figures: Record<string, () => string> = {
       regionPpm: [220, 290],
     }),
   fractions: () =>
-    fractionsSvg({
-      timeS: series.timeS,
-      series: [
-        { label: 'dense', values: series.dense },
-        { label: 'mossy', values: series.mossy },
-        { label: 'dendritic', values: series.dendritic },
-      ],
-    }),
+    fractionsSvg(morphologyFractions(series)),
   fractionLines: () =>
     fractionsSvg({ mode: 'lines', timeS: series.timeS, series: [{ label: 'mossy', values: series.mossy }] }),
   allocation: () =>

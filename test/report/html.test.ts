@@ -17,7 +17,7 @@ import {
   type Report,
 } from '../../src/report/index.js';
 import { checkWellFormed } from './xml.js';
-import { logspace, lorentz, operandoSeries, rcImpedance } from './synthetic.js';
+import { logspace, lorentz, morphologyFractions, operandoSeries, rcImpedance } from './synthetic.js';
 
 function externalUrls(html: string): string[] {
   return [...html.matchAll(/(?:https?:)?\/\/[^\s"'<>)]+/g)]
@@ -123,14 +123,7 @@ describe('a full report from synthetic data', () => {
               components: [{ label: 'dense', y: s.ppm.map((p) => lorentz(p, 245, 4, 100)) }],
               regionPpm: [220, 290],
             }),
-            fractionsSvg({
-              timeS: s.timeS,
-              series: [
-                { label: 'dense', values: s.dense },
-                { label: 'mossy', values: s.mossy },
-                { label: 'dendritic', values: s.dendritic },
-              ],
-            }),
+            fractionsSvg(morphologyFractions(s)),
             linePlotSvg({
               xLabel: 'Time / h',
               yLabel: 'Mossy fraction',

@@ -1,4 +1,5 @@
 /** Synthetic inputs for the figure tests: a small operando series with a plating/stripping profile. */
+import type { FractionsInput } from '../../src/report/index.js';
 
 export function lorentz(x: number, centre: number, fwhm: number, area: number): number {
   const g = fwhm / 2;
@@ -51,6 +52,18 @@ export function operandoSeries(nSpectra = 24, nPoints = 1024): SyntheticSeries {
     t < totalS / 2 ? -0.03 - 0.02 * Math.exp(-t / 600) : 0.03 + 0.05 * (t / totalS) ** 6,
   );
   return { ppm, timeS, spectra, voltage: { timeS: vt, voltageV: vv }, mossy, dense, dendritic };
+}
+
+/** The series' morphology fractions as a stacked-fractions figure input, dense at the bottom. */
+export function morphologyFractions(s: SyntheticSeries): FractionsInput {
+  return {
+    timeS: s.timeS,
+    series: [
+      { label: 'dense', values: s.dense },
+      { label: 'mossy', values: s.mossy },
+      { label: 'dendritic', values: s.dendritic },
+    ],
+  };
 }
 
 /** Impedance of R0 + (R1‖CPE-like C1) + (R2‖C2). */

@@ -236,6 +236,13 @@ function colourBar(bar: Rect, levels: number, scale: Scale, label?: string): str
   );
 }
 
+/** The time axis of a series map: the times in `unit` (chosen from their span unless given) and its label. */
+function timeAxis(timeS: ArrayLike<number>, timeUnit?: TimeUnit): { y: Float64Array; yLabel: string } {
+  const span = (extent([timeS]) ?? [0, 0]) as [number, number];
+  const unit = timeUnit ?? autoTimeUnit(span[1] - span[0]);
+  return { y: toUnit(timeS, unit), yLabel: `Time / ${unit}` };
+}
+
 export interface SpectraMapInput extends FigureOptions {
   ppm: ArrayLike<number>;
   timeS: ArrayLike<number>;
@@ -250,20 +257,17 @@ export interface SpectraMapInput extends FigureOptions {
 
 /** Shift × time map of a spectra series on the reversed ppm axis. */
 export function spectraMapSvg(input: SpectraMapInput): string {
-  const span = (extent([input.timeS]) ?? [0, 0]) as [number, number];
-  const unit = input.timeUnit ?? autoTimeUnit(span[1] - span[0]);
   return heatMapSvg({
     width: input.width,
     height: input.height,
     title: input.title,
     x: input.ppm,
-    y: toUnit(input.timeS, unit),
+    ...timeAxis(input.timeS, input.timeUnit),
     z: input.intensity,
     xDomain: input.regionPpm,
     xReversed: true,
     levels: input.levels,
     xLabel: input.xLabel ?? 'δ / ppm',
-    yLabel: `Time / ${unit}`,
     zLabel: input.zLabel ?? 'Intensity / a.u.',
   });
 }
@@ -279,19 +283,16 @@ export interface DrtMapInput extends FigureOptions {
 
 /** Evolution of the distribution of relaxation times: log τ × time, colour γ. */
 export function drtMapSvg(input: DrtMapInput): string {
-  const span = (extent([input.timeS]) ?? [0, 0]) as [number, number];
-  const unit = input.timeUnit ?? autoTimeUnit(span[1] - span[0]);
   return heatMapSvg({
     width: input.width,
     height: input.height,
     title: input.title,
     x: input.tauS,
-    y: toUnit(input.timeS, unit),
+    ...timeAxis(input.timeS, input.timeUnit),
     z: input.gammaOhm,
     xScale: 'log',
     levels: input.levels,
     xLabel: 'τ / s',
-    yLabel: `Time / ${unit}`,
     zLabel: 'γ / Ω',
   });
 }
