@@ -37,6 +37,28 @@ export function fmt(value: number | null | undefined, digits = 4): string {
   return value.toFixed(digits);
 }
 
+/**
+ * A number with a fixed count of decimals for a table column whose values share a unit and a scale
+ * (times in s, voltages, shifts in ppm); null (shown as '—') when there is no finite value.
+ */
+export function fixed(value: number | null | undefined, digits: number): string | null {
+  if (value === null || value === undefined || !Number.isFinite(value)) return null;
+  const text = value.toFixed(digits);
+  // -0.0000 reads as a sign where there is none
+  return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
+}
+
+/**
+ * A number with a given count of significant digits, for fitted values whose scale varies from row to
+ * row (0.008677 Ω beside 232.50 s); exponent notation outside 10⁻³…10⁶; null (shown as '—') when not finite.
+ */
+export function significant(value: number | null | undefined, digits: number): string | null {
+  if (value === null || value === undefined || !Number.isFinite(value)) return null;
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return value.toExponential(digits - 1);
+  return value.toPrecision(digits);
+}
+
 /** Renders rows as an aligned text table. */
 export function formatTable(headers: string[], rows: Cell[][]): string {
   const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c === null || c === undefined ? '—' : String(c))));
@@ -170,6 +192,23 @@ export function parseNumberOption(name: string, value: string): number {
   return n;
 }
 
+/**
+ * Parses an option that takes a positive number or one of a few words (e.g. `--lambda 1e-3|gcv|lcurve`,
+ * `--width-cap 3.5|auto`); anything else is a UsageError naming the option and every accepted form.
+ */
+export function parsePositiveOrKeyword<K extends string>(name: string, value: string, keywords: readonly K[], unit = ''): number | K {
+  const word = value.trim().toLowerCase();
+  const keyword = keywords.find((k) => k === word);
+  if (keyword !== undefined) return keyword;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    const forms = [`a number > 0${unit ? ` ${unit}` : ''}`, ...keywords.map((k) => `'${k}'`)];
+    const expected = `${forms.slice(0, -1).join(', ')} or ${forms[forms.length - 1]}`;
+    throw new UsageError('not a positive number or a known word', { field: name, found: value, expected });
+  }
+  return n;
+}
+
 /** Parses "LO:HI" into a sorted pair. */
 export function parseRange(name: string, value: string): [number, number] {
   const m = /^\s*(-?[\d.eE+-]+)\s*:\s*(-?[\d.eE+-]+)\s*$/.exec(value);
@@ -201,4 +240,45 @@ export function progress(total: number, title: string, json: boolean): Progress 
       bar.stop();
     },
   };
+}
+
+/**
+ * Refuses, before any work, an `--out` that names an existing folder where one file (a table) is written.
+ */
+export function requireFileOut(out: string | undefined, message: string, example: string): void {
+  if (out !== undefined && isDirectory(out)) throw new UsageError(message, { field: '--out', found: out, expected: `a file path such as ${example}` });
+}
+
+/** The `out` and `svg` entries of a JSON document, present only for the outputs that were asked for. */
+export function writtenOutputs(flags: { out?: string; svg?: string }): { out?: string; svg?: string } {
+  return { ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.svg !== undefined ? { svg: flags.svg } : {}) };
+}
+
+/** Column of a per-spectrum block table: a table column index, or one shown on a spectrum's first line only. */
+export type BlockColumn = number | { readonly col: number; readonly once: 'id' | 'value' | 'r2' };
+
+/**
+ * Turns a per-spectrum, per-component table (column 0 = spectrum index) into one block per spectrum:
+ * columns marked `once` appear on the spectrum's first line only (`id` as text, `r2` with five
+ * decimals, `value` as is) and are blank on its other lines.
+ */
+export function spectrumBlocks(rows: readonly (readonly Cell[])[], columns: readonly BlockColumn[]): Cell[][] {
+  let previous: Cell = undefined;
+  return rows.map((r) => {
+    const first = r[0] !== previous;
+    previous = r[0];
+    return columns.map((c) => {
+      if (typeof c === 'number') return r[c];
+      const v = r[c.col];
+      if (!first) return '';
+      if (c.once === 'id') return v !== null && v !== undefined ? String(v) : '';
+      if (c.once === 'r2') return typeof v === 'number' ? v.toFixed(5) : '';
+      return v;
+    });
+  });
+}
+
+/** Prints the "… written to FILE" lines after a table, one per output asked for. */
+export function reportWritten(outputs: readonly (readonly [string, string | undefined])[]): void {
+  for (const [what, path] of outputs) if (path !== undefined) process.stdout.write(`${what} written to ${path}\n`);
 }

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ParameterError, UsageError } from '../core/errors.js';
 import { findNucleus } from '../core/nuclei.js';
 import type { AcquisitionMeta, Fid } from '../core/types.js';
+import type { SeriesRowHeader } from '../fit/batch.js';
 import { type BrukerFormat, listSeries, readProcs, readSeriesFid, type SeriesEntry } from '../io/bruker/index.js';
 import {
   type BaselineOption,
@@ -251,4 +252,38 @@ export function midMs(meta: Pick<AcquisitionMeta, 'startMs' | 'endMs'>): number 
 export function isoTime(ms: number): string {
   if (!Number.isFinite(ms)) throw new ParameterError('acquisition time is not a valid date', { field: 'time', found: ms });
   return new Date(ms).toISOString();
+}
+
+/** Which spectrum a result row belongs to, with its acquisition times (ISO 8601, UTC). */
+export interface SpectrumIdentity {
+  readonly index: number;
+  readonly experimentNumber: number | null;
+  readonly rowIndex: number | null;
+  readonly source: string;
+  readonly startIso: string;
+  readonly midIso: string;
+  readonly endIso: string;
+}
+
+export function spectrumIdentity(entry: SeriesEntry): SpectrumIdentity {
+  return {
+    index: entry.index,
+    experimentNumber: entry.meta.experimentNumber ?? null,
+    rowIndex: entry.meta.rowIndex ?? null,
+    source: entry.experimentPath,
+    startIso: isoTime(entry.meta.startMs),
+    midIso: isoTime(midMs(entry.meta)),
+    endIso: isoTime(entry.meta.endMs),
+  };
+}
+
+/** The processed spectrum of one item in the form the fitters take (real part, ppm axis, meta naming the experiment). */
+export function fitInput(item: ProcessedItem): { ppm: Float64Array; re: Float64Array; meta: AcquisitionMeta } {
+  const { entry, result } = item;
+  return { ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } };
+}
+
+/** The leading fields of one spectrum's JSON entry in `fit` and `morphology`: which spectrum, when, and any error. */
+export function seriesRowJson(r: SeriesRowHeader & { readonly error: { name: string; message: string } | null }): Record<string, unknown> {
+  return { index: r.index, experiment: r.experimentNumber, source: r.source, startMs: r.startMs, endMs: r.endMs, midHours: r.midHours, error: r.error };
 }

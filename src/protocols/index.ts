@@ -1,2 +1,3 @@
 /** Published workflows composed from the library modules. */
 export * from './morphology.js';
+export * from './dead-lithium.js';

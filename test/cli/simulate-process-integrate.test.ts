@@ -127,6 +127,22 @@ describe('spincell process', () => {
     expect(s.baseline).toBe('polynomial');
   });
 
+  it('the table gives phases, offsets and shifts with fixed decimals, never in exponent notation', async () => {
+    const r = await cli(['process', series, '--ref', 'metal:245']);
+    expect(r.code).toBe(0);
+    const [header, , ...rows] = r.stdout.trim().split('\n');
+    expect(header).toMatch(/PH0°\s+PH1°\s+ref Δppm\s+peak ppm\s+metal ppm\s+SNR/);
+    for (const row of rows) {
+      expect(row).not.toMatch(/e[+-]\d|NaN|undefined/);
+      const cells = row.trim().split(/\s+/);
+      // index, exp, date, time, PH0, PH1, ref offset, peak, metal peak, SNR
+      expect(cells[4]).toMatch(/^-?\d+\.\d{2}$/);
+      expect(cells[6]).toMatch(/^-?\d+\.\d{4}$/);
+      expect(cells[8]).toBe('245.0000');
+      expect(cells[9]).toMatch(/^\d+$/);
+    }
+  });
+
   it('--from-procs takes the phase from pdata/1/procs, and flags override it', async () => {
     const exp = join(root, 'withprocs');
     cpSync(join(series, '12'), exp, { recursive: true });
@@ -202,7 +218,7 @@ describe('spincell integrate', () => {
     const r = await cli(['--json', 'integrate', series, '--region', '230:290', '--region', '-20:20', '--phase-mode', 'shared', '--zf', '16384', '--out', out]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.regions).toEqual([
+    expect(doc.regionsPpm).toEqual([
       [230, 290],
       [-20, 20],
     ]);

@@ -51,6 +51,20 @@ describe('spincell align / cycler', () => {
     expect(human.stdout).toMatch(/cycles/);
   });
 
+  it('cycler table: CE and SOH in %, step times with one decimal, voltages without exponents', async () => {
+    const r = await cli(['cycler', cyclerPath]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.find((l) => l.startsWith('cycle '))).toMatch(/CE %\s+SOH %$/);
+    expect(lines.find((l) => /^1\s/.test(l))).toMatch(/\s100\.00\s+100\.00$/);
+    const steps = lines.slice(lines.indexOf('steps') + 3).filter((l) => l.trim() !== '');
+    expect(steps.length).toBe(plan.cell.steps.length);
+    for (const line of steps) {
+      expect(line).not.toMatch(/e[+-]\d/);
+      expect(line.split(/\s+/)[5]).toMatch(/^\d+\.\d$/);
+    }
+  });
+
   it('bad input exits 3 with a one-line typed message', async () => {
     const empty = join(dir, 'empty.mpt');
     writeFileSync(empty, '');

@@ -37,6 +37,18 @@ describe('spincell eis', () => {
     out[0].parameters.forEach((p, i) => expect(rel(p.value, ref.params[i])).toBeLessThan(1e-3));
   });
 
+  it.skipIf(!haveEisData)('fit table: five significant digits for every parameter, whatever its scale', async () => {
+    const ref = readReference<{ exampleData_ECM: { circuit: string; initial_guess: number[]; params: number[] } }>().exampleData_ECM;
+    const r = await cli(['eis', 'fit', join(eisDataDir, 'exampleData.csv'), '--capacitive-only', '--circuit', ref.circuit, '--guess', ref.initial_guess.join(',')]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    const row = (name: string) => lines.find((l) => l.startsWith(`${name} `))?.split(/\s+/) ?? [];
+    // R1 ≈ 0.0086766 Ω would read 0.0087 with four decimals; Wo1_1 ≈ 232.5 s keeps its own scale
+    expect(row('R1')[1]).toMatch(/^0\.00867\d\d$/);
+    expect(row('Wo1_1')[1]).toMatch(/^23\d\.\d\d$/);
+    expect(row('R1')[3]).toBe('Ohm');
+  });
+
   it('drt on one file: JSON with γ, peaks and the −4..0 window; CSV of γ(τ)', async () => {
     const s = simulateSweep(model, logSweep(1e5, 1e-3, 8), { noise: 0.001, seed: 2 });
     const file = writeCsv(join(dir, 'one.csv'), s.freqHz, s.zReOhm, s.zImOhm);

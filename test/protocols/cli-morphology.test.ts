@@ -103,6 +103,8 @@ describe('spincell morphology', () => {
       ['morphology', series, '--mode', 'unconstrained', '--width-cap', '3'],
       ['morphology', series, '--window', 'dense:240'],
       ['morphology', series, '--width-cap', 'wide'],
+      ['morphology', series, '--width-cap', '-2'],
+      ['morphology', series, '--width-cap', '0'],
     ]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
@@ -137,6 +139,19 @@ describe('spincell fit', () => {
       expect(s.components[0].areaStdErr).toBeGreaterThan(0);
     }
     expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(/^index,experiment,start_ms,end_ms,mid_h,component/);
+  });
+
+  it('the table shows one block per spectrum: identity, time, R² and flags on its first line only', async () => {
+    const r = await cli(['fit', series, '--model', join(dir, 'model.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, , ...rows] = r.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^#\s+exp\s+t \/ h\s+component\s+δ \/ ppm\s+± ppm\s+FWHM \/ ppm\s+area\s+±\s+fraction\s+R²\s+flags$/);
+    expect(rows).toHaveLength(8);
+    expect(rows[0]).toMatch(/^0\s+\S+\s+\d+\.\d+\s+metal\s/);
+    expect(rows[0]).toMatch(/\s0\.9\d{4}/);
+    expect(rows[1]).toMatch(/^\s+moss\s/);
+    expect(rows[2]).toMatch(/^1\s/);
+    expect(r.stdout).not.toMatch(/undefined|NaN|\[object/);
   });
 
   it('missing --model is a usage error; a bad model file is bad input (exit 3)', async () => {

@@ -252,19 +252,20 @@ describe('spincell pfg', () => {
     expect(doc.dM2PerS[0] / 1.3e-12).toBeCloseTo(1, 6);
   });
 
-  it('fits Bruker diffusion data (ser + difflist)', async () => {
-    const b = bValuesSPerM2(gradientsGCm.map(gaussPerCmToTPerM), gamma, {
+  /** A Bruker diffusion experiment (ser + difflist) of one component with D = 2e-12 m² s⁻¹ observed on `nucleus`. */
+  function writePfgExperiment(name: string, nucleus: string): string {
+    const b = bValuesSPerM2(gradientsGCm.map(gaussPerCmToTPerM), getNucleus(nucleus).gammaRadPerSPerT, {
       deltaS: 1e-3,
       bigDeltaS: 60e-3,
       shape: 'rect',
     });
     const line = Float64Array.from({ length: 64 }, (_, j) => Math.exp(-(((j - 30) / 3) ** 2)));
     const rows = Array.from(b, (bi) => echoForProfile(line.map((v) => v * Math.exp(-2e-12 * bi))));
-    const path = join(dir, 'pfg-bruker');
+    const path = join(dir, name);
     writeBrukerSer(
       path,
       {
-        nucleus: '19F',
+        nucleus,
         sfo1MHz: 188.3,
         bf1MHz: 188.3,
         o1Hz: 0,
@@ -279,10 +280,30 @@ describe('spincell pfg', () => {
       rows,
     );
     writeFileSync(join(path, 'difflist'), gradientsGCm.join('\n'));
+    return path;
+  }
+
+  it('fits Bruker diffusion data (ser + difflist)', async () => {
+    const path = writePfgExperiment('pfg-bruker', '19F');
     const { code, stdout, stderr } = await cli(['--json', 'pfg', path, '--delta-ms', '1', '--Delta-ms', '60']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { dM2PerS: number[] }).dM2PerS[0] / 2e-12).toBeCloseTo(1, 6);
+  });
+
+  it("takes γ from the Bruker data's NUC1 when --nucleus is not given", async () => {
+    const path = writePfgExperiment('pfg-bruker-7li', '7Li');
+    const { code, stdout } = await cli(['--json', 'pfg', path, '--delta-ms', '1', '--Delta-ms', '60']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { nucleus: string; dM2PerS: number[] };
+    expect(doc.nucleus).toBe('7Li');
+    expect(doc.dM2PerS[0] / 2e-12).toBeCloseTo(1, 6);
+  });
+
+  it('numbers the components in the table', async () => {
+    const { code, stdout } = await cli(['pfg', join(dir, 'pfg.csv'), '--delta-ms', '1', '--Delta-ms', '60', '--shape', 'sine']);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[2]).toMatch(/^1\s/);
   });
 
   it('rejects missing timing with a usage error', async () => {

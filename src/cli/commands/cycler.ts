@@ -10,7 +10,7 @@ import { readCyclerFile, type CyclerRecords, type MappedColumn } from '../../io/
 import { formatCsvColumns } from '../../io/csv/index.js';
 import { writeFileAtomic } from '../../io/fs.js';
 import { analyseCycles, detectVoltageOnset, nucleationOverpotential, segmentSteps, seriesFromRecords, type Cycle, type Step } from '../../echem/index.js';
-import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
+import { action, fixed, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
 
 interface CyclerFlags {
   areaCm2?: string;
@@ -99,13 +99,20 @@ function printSummary(s: CyclerSummary, areal: boolean): void {
   for (const w of s.warnings) process.stdout.write(`warning: ${w}\n`);
   process.stdout.write('\ncycles\n');
   printTable(
-    ['cycle', 'charge mAh', 'discharge mAh', ...(areal ? ['charge mAh/cm²', 'discharge mAh/cm²'] : []), 'CE', 'SOH'],
-    s.cycles.map((c) => [String(c.number), c.chargeMAh, c.dischargeMAh, ...(areal ? [c.chargeMAhPerCm2, c.dischargeMAhPerCm2] : []), c.coulombicEfficiency, c.stateOfHealth]),
+    ['cycle', 'charge mAh', 'discharge mAh', ...(areal ? ['charge mAh/cm²', 'discharge mAh/cm²'] : []), 'CE %', 'SOH %'],
+    s.cycles.map((c) => [
+      String(c.number),
+      c.chargeMAh,
+      c.dischargeMAh,
+      ...(areal ? [c.chargeMAhPerCm2, c.dischargeMAhPerCm2] : []),
+      fixed(c.coulombicEfficiency === null ? null : 100 * c.coulombicEfficiency, 2),
+      fixed(c.stateOfHealth === null ? null : 100 * c.stateOfHealth, 2),
+    ]),
   );
   process.stdout.write('\nsteps\n');
   printTable(
     ['step', 'Ns', 'cycle', 'type', 'direction', 'start s', 'duration s', 'mean mA', 'capacity mAh', 'V start', 'V end', 'onset s', 'nucleation V'],
-    s.steps.map((x) => [String(x.index), x.instrumentStep === null ? null : String(x.instrumentStep), String(x.cycle), x.type, x.direction, x.startS, x.durationS, x.meanCurrentMA, x.capacityMAh, x.startVoltageV, x.endVoltageV, x.onsetStepTimeS, x.nucleationOverpotentialV]),
+    s.steps.map((x) => [String(x.index), x.instrumentStep === null ? null : String(x.instrumentStep), String(x.cycle), x.type, x.direction, fixed(x.startS, 1), fixed(x.durationS, 1), x.meanCurrentMA, x.capacityMAh, fixed(x.startVoltageV, 4), fixed(x.endVoltageV, 4), fixed(x.onsetStepTimeS, 1), fixed(x.nucleationOverpotentialV, 4)]),
   );
 }
 

@@ -11,7 +11,7 @@ import { writeCsvColumns } from '../../io/csv/index.js';
 import { readImpedanceSeries, type ImagConvention, type ImpedanceFormat, type TimedSpectrum } from '../../io/eis/index.js';
 import { basename } from 'node:path';
 import { drtMapSvg, drtSvg, heatMapSvg } from '../../report/index.js';
-import { action, checkOutputFile, type GlobalOptions, parseNumberOption, parseRange, printJson, printTable, progress, writeOutputFile } from '../common.js';
+import { action, checkOutputFile, fixed, type GlobalOptions, parseNumberOption, parsePositiveOrKeyword, parseRange, printJson, printTable, progress, significant, writeOutputFile } from '../common.js';
 
 interface CommonFlags {
   format?: string;
@@ -129,7 +129,7 @@ export function registerEis(program: Command): void {
         }
         printTable(
           ['#', 'source', 'time s', 'points', 'M', 'μ', 'max res %', 'pass', 'valid f range Hz'],
-          rows.map((r) => [String(r.index), r.source, r.timeS, String(r.points), String(r.m), r.mu, r.maxResidualPercent, r.pass ? 'yes' : 'NO', r.validRange.points > 0 ? `${r.validRange.fMinHz.toPrecision(3)}–${r.validRange.fMaxHz.toPrecision(3)}` : '—']),
+          rows.map((r) => [String(r.index), r.source, fixed(r.timeS, 1), String(r.points), String(r.m), r.mu, r.maxResidualPercent, r.pass ? 'yes' : 'NO', r.validRange.points > 0 ? `${r.validRange.fMinHz.toPrecision(3)}–${r.validRange.fMaxHz.toPrecision(3)}` : '—']),
         );
       }),
     );
@@ -153,7 +153,7 @@ export function registerEis(program: Command): void {
         if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'drt.svg');
         const series = loadSeries(files, flags);
         const lambdaText = flags.lambda ?? '1e-3';
-        const lambda = lambdaText === 'gcv' || lambdaText === 'lcurve' ? lambdaText : parseNumberOption('--lambda', lambdaText);
+        const lambda = parsePositiveOrKeyword('--lambda', lambdaText, ['gcv', 'lcurve'] as const);
         const windows = (flags.window ?? ['-4:0']).map((w) => parseRange('--window', w));
         const opts: DrtOptions = {
           lambda,
@@ -206,7 +206,7 @@ export function registerEis(program: Command): void {
         }
         printTable(
           ['#', 'time s', ...r.windows.map((w) => `R[${w.log10TauMin},${w.log10TauMax}] Ω`), 'R∞ Ω', 'R_pol Ω', 'KK max %', 'KK'],
-          series.map((_, k) => [String(k), r.timeS[k], ...r.windows.map((w) => w.resistanceOhm[k]), r.rInfOhm[k], r.polarizationOhm[k], 100 * r.kkMaxResidual[k], flags.kk === false ? '—' : r.kkPass[k] ? 'pass' : 'FAIL']),
+          series.map((_, k) => [String(k), fixed(r.timeS[k], 1), ...r.windows.map((w) => w.resistanceOhm[k]), r.rInfOhm[k], r.polarizationOhm[k], 100 * r.kkMaxResidual[k], flags.kk === false ? '—' : r.kkPass[k] ? 'pass' : 'FAIL']),
         );
         if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
       }),
@@ -236,7 +236,7 @@ export function registerEis(program: Command): void {
         }
         results.forEach((r, k) => {
           process.stdout.write(`${series[k].spectrum.source}: ${r.circuit}, χ² = ${r.chi2.toExponential(4)}, reduced χ² = ${r.reducedChi2.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'} (${r.message})\n`);
-          printTable(['parameter', 'value', '± 1σ', 'unit', ''], r.parameters.map((p) => [p.name, p.value, p.standardError, p.unit, p.fixed ? 'fixed' : p.atBound ? 'at bound' : '']));
+          printTable(['parameter', 'value', '± 1σ', 'unit', ''], r.parameters.map((p) => [p.name, significant(p.value, 5), significant(p.standardError, 2), p.unit, p.fixed ? 'fixed' : p.atBound ? 'at bound' : '']));
           if (k < results.length - 1) process.stdout.write('\n');
         });
       }),

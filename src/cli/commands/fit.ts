@@ -8,9 +8,9 @@ import { UsageError } from '../../core/errors.js';
 import { createSeriesFitter, seriesFitTable, type SeriesFitRow } from '../../fit/batch.js';
 import { compileModel } from '../../fit/model.js';
 import { writeCsv } from '../../io/csv/index.js';
-import { isDirectory, readFileChecked } from '../../io/fs.js';
-import { action, type GlobalOptions, printJson, printTable } from '../common.js';
-import { addProcessingOptions, openInput, type ProcessingFlags } from '../processing.js';
+import { readFileChecked } from '../../io/fs.js';
+import { action, type GlobalOptions, printJson, printTable, reportWritten, requireFileOut, spectrumBlocks, writtenOutputs } from '../common.js';
+import { addProcessingOptions, fitInput, openInput, type ProcessingFlags, seriesRowJson } from '../processing.js';
 
 interface FitFlags extends ProcessingFlags {
   model?: string;
@@ -22,13 +22,7 @@ interface FitFlags extends ProcessingFlags {
 export function fitRowJson(r: SeriesFitRow): Record<string, unknown> {
   const f = r.result;
   return {
-    index: r.index,
-    experiment: r.experimentNumber,
-    source: r.source,
-    startMs: r.startMs,
-    endMs: r.endMs,
-    midHours: r.midHours,
-    error: r.error,
+    ...seriesRowJson(r),
     ...(f
       ? {
           converged: f.converged,
@@ -90,36 +84,24 @@ export function registerFit(program: Command): void {
     action(async (path: string, flags: FitFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
       if (!flags.model) throw new UsageError('a model spec is needed', { field: '--model', expected: 'a JSON file, see the fit model documentation' });
-      if (flags.out !== undefined && isDirectory(flags.out)) {
-        throw new UsageError('the table is written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as fits.csv' });
-      }
+      requireFileOut(flags.out, 'the table is written to a file, not a folder', 'fits.csv');
       const model = compileModel(readFileChecked(flags.model).toString('utf8'), flags.model);
       const input = openInput(path, flags, json, 'fit');
       const fitter = createSeriesFitter(model, { warmStart: flags.warmStart !== false });
       const rows: SeriesFitRow[] = [];
-      for (const { entry, result } of input.run()) {
-        const spectrum = { ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } };
-        rows.push(fitter.fit(spectrum));
-      }
+      for (const item of input.run()) rows.push(fitter.fit(fitInput(item)));
       const table = seriesFitTable(rows);
       if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
       if (json) {
-        printJson({ path, format: input.format, model: flags.model, spectra: rows.map(fitRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        printJson({ path, format: input.format, model: flags.model, spectra: rows.map(fitRowJson), ...writtenOutputs(flags) });
         return;
       }
-      // One block per spectrum: identity, R² and flags on its first line only.
-      let previous: unknown = null;
+      // One block per spectrum: identity, time, R² and flags on its first line only.
       printTable(
-        ['#', 'exp', 't / h', 'component', 'δ / ppm', '±', 'FWHM / ppm', 'area', '±', 'fraction', 'R²', 'flags'],
-        table.rows.map((r) => {
-          const first = r[0] !== previous;
-          previous = r[0];
-          const id = (v: unknown) => (first && v !== null ? String(v) : '');
-          const r2 = typeof r[13] === 'number' ? r[13].toFixed(5) : '';
-          return [id(r[0]), id(r[1]), first ? r[4] : '', r[5], r[6], r[7], r[8], r[9], r[10], r[11], first ? r2 : '', first ? r[15] : ''] as (string | number | null)[];
-        }),
+        ['#', 'exp', 't / h', 'component', 'δ / ppm', '± ppm', 'FWHM / ppm', 'area', '±', 'fraction', 'R²', 'flags'],
+        spectrumBlocks(table.rows, [{ col: 0, once: 'id' }, { col: 1, once: 'id' }, { col: 4, once: 'value' }, 5, 6, 7, 8, 9, 10, 11, { col: 13, once: 'r2' }, { col: 15, once: 'value' }]),
       );
-      if (flags.out !== undefined) process.stdout.write(`fits written to ${flags.out}\n`);
+      reportWritten([['fits', flags.out]]);
     }),
   );
 }

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { registerAlign } from './align.js';
 import { registerCycler } from './cycler.js';
+import { registerDeadLithium } from './dead-lithium.js';
 import { registerEis } from './eis.js';
 import { registerFit } from './fit.js';
 import { registerInfo } from './info.js';
@@ -18,3 +19,4 @@ import { registerSimulate } from './simulate.js';
 export type Register = (program: Command) => void;
 
 export const COMMANDS: Register[] = [registerInfo, registerProcess, registerIntegrate, registerSimulate, registerMri, registerSand, registerPfg, registerCycler, registerAlign, registerEis, registerFit, registerMorphology];
+COMMANDS.push(registerDeadLithium);

@@ -6,31 +6,25 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UnsupportedFormatError } from '../../core/errors.js';
+import type { AcquisitionMeta } from '../../core/types.js';
 import { listSeries, type SeriesEntry } from '../../io/bruker/index.js';
 import { isFile } from '../../io/fs.js';
 import { isJcampPath, readJcampSpectrum } from '../../io/jcamp/index.js';
 import { action, type GlobalOptions, printJson, printTable } from '../common.js';
 
-export interface InfoSpectrum {
+/** Acquisition parameters reported as they are in the spectrum's metadata (units in the names). */
+type InfoParameters = Pick<
+  AcquisitionMeta,
+  'nucleus' | 'sfo1MHz' | 'bf1MHz' | 'o1Hz' | 'swHz' | 'complexPoints' | 'scans' | 'dummyScans' | 'recycleDelayS' | 'acquisitionTimeS' | 'receiverGain' | 'pulseProgram' | 'groupDelayPoints'
+>;
+
+export interface InfoSpectrum extends InfoParameters {
   readonly index: number;
   readonly experimentNumber: number | null;
   readonly rowIndex: number | null;
   readonly source: string;
-  readonly nucleus: string;
-  readonly sfo1MHz: number;
-  readonly bf1MHz: number;
-  readonly o1Hz: number;
-  readonly swHz: number;
   /** TD, real + imaginary values. */
   readonly td: number;
-  readonly complexPoints: number;
-  readonly scans: number;
-  readonly dummyScans: number;
-  readonly recycleDelayS: number;
-  readonly acquisitionTimeS: number;
-  readonly receiverGain: number;
-  readonly pulseProgram: string;
-  readonly groupDelayPoints: number;
   readonly groupDelaySource: string;
   readonly dataType: string;
   readonly byteOrder: string;

@@ -6,13 +6,12 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { writeCsv } from '../../io/csv/index.js';
-import { isDirectory } from '../../io/fs.js';
 import { integrateRegion, type PpmRange } from '../../nmr/index.js';
 import { basename, resolve } from 'node:path';
 import { autoTimeUnit, toUnit } from '../../report/svg/validate.js';
 import { categorical, panelsSvg } from '../../report/index.js';
-import { action, checkOutputFile, type GlobalOptions, parseRange, printJson, printTable, writeOutputFile } from '../common.js';
-import { addProcessingOptions, isoTime, midMs, openInput, type ProcessingFlags } from '../processing.js';
+import { action, checkOutputFile, type GlobalOptions, parseRange, printJson, printTable, reportWritten, requireFileOut, writeOutputFile, writtenOutputs } from '../common.js';
+import { addProcessingOptions, midMs, openInput, type ProcessingFlags, spectrumIdentity, type SpectrumIdentity } from '../processing.js';
 
 interface IntegrateFlags extends ProcessingFlags {
   region?: string[];
@@ -20,14 +19,7 @@ interface IntegrateFlags extends ProcessingFlags {
   svg?: string;
 }
 
-export interface IntegralRow {
-  readonly index: number;
-  readonly experimentNumber: number | null;
-  readonly rowIndex: number | null;
-  readonly source: string;
-  readonly startIso: string;
-  readonly midIso: string;
-  readonly endIso: string;
+export interface IntegralRow extends SpectrumIdentity {
   /** Mid-time minus the first spectrum's mid-time, s. */
   readonly timeS: number;
   /** One integral per region, in the order given. */
@@ -70,9 +62,7 @@ export function registerIntegrate(program: Command): void {
         throw new UsageError('at least one region is needed', { field: '--region', expected: 'LO:HI in ppm, e.g. --region 230:290' });
       }
       const regions = flags.region.map((r) => parseRange('--region', r));
-      if (flags.out !== undefined && isDirectory(flags.out)) {
-        throw new UsageError('integrals are written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as integrals.csv' });
-      }
+      requireFileOut(flags.out, 'integrals are written to a file, not a folder', 'integrals.csv');
       if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'integrals.svg');
       const input = openInput(path, flags, json, 'integrate');
       const rows: IntegralRow[] = [];
@@ -81,13 +71,7 @@ export function registerIntegrate(program: Command): void {
         const mid = midMs(entry.meta);
         t0 ??= mid;
         rows.push({
-          index: entry.index,
-          experimentNumber: entry.meta.experimentNumber ?? null,
-          rowIndex: entry.meta.rowIndex ?? null,
-          source: entry.experimentPath,
-          startIso: isoTime(entry.meta.startMs),
-          midIso: isoTime(mid),
-          endIso: isoTime(entry.meta.endMs),
+          ...spectrumIdentity(entry),
           timeS: (mid - t0) / 1000,
           integrals: regions.map((r) => integrateRegion(result.spectrum, r)),
         });
@@ -102,15 +86,17 @@ export function registerIntegrate(program: Command): void {
       }
       if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, integralsSvg(path, regions, rows));
       if (json) {
-        printJson({ path, format: input.format, regions, labels, spectra: rows, ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.svg !== undefined ? { svg: flags.svg } : {}) });
+        printJson({ path, format: input.format, regionsPpm: regions, labels, spectra: rows, ...writtenOutputs(flags) });
         return;
       }
       printTable(
         ['#', 'exp', 'mid time (UTC)', 't / s', ...regions.map((r) => `${r[0]}:${r[1]} ppm`)],
         rows.map((r) => [String(r.index), r.experimentNumber === null ? '' : String(r.experimentNumber), r.midIso.replace('T', ' ').replace('Z', ''), r.timeS.toFixed(1), ...r.integrals]),
       );
-      if (flags.out !== undefined) process.stdout.write(`integrals written to ${flags.out}\n`);
-      if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
+      reportWritten([
+        ['integrals', flags.out],
+        ['figure', flags.svg],
+      ]);
     }),
   );
 }

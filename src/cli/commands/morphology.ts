@@ -7,7 +7,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { writeCsv } from '../../io/csv/index.js';
-import { isDirectory } from '../../io/fs.js';
 import {
   calibrateWidthCap,
   createMorphologyAnalyser,
@@ -20,8 +19,8 @@ import {
 } from '../../protocols/morphology.js';
 import { basename, resolve } from 'node:path';
 import { fractionsSvg } from '../../report/index.js';
-import { action, checkOutputFile, type GlobalOptions, parseNumberOption, parseRange, printJson, printTable, writeOutputFile } from '../common.js';
-import { addProcessingOptions, midMs, openInput, type ProcessingFlags } from '../processing.js';
+import { action, checkOutputFile, type GlobalOptions, parseNumberOption, parsePositiveOrKeyword, parseRange, printJson, printTable, reportWritten, requireFileOut, spectrumBlocks, writeOutputFile, writtenOutputs } from '../common.js';
+import { addProcessingOptions, fitInput, midMs, openInput, type ProcessingFlags, seriesRowJson } from '../processing.js';
 
 interface MorphologyFlags extends ProcessingFlags {
   mode?: string;
@@ -53,6 +52,7 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
     throw new UsageError('bad baseline degree', { field: '--baseline-degree', found: flags.baselineDegree, expected: 'an integer 0…8' });
   }
   if (mode === 'constrained') {
+    const widthCap = flags.widthCap !== undefined ? parsePositiveOrKeyword('--width-cap', flags.widthCap, ['auto'] as const, 'ppm') : undefined;
     let windows: readonly MorphologyWindow[] = LITHIUM_WINDOWS_PPM;
     if (flags.sodium) windows = SODIUM_WINDOWS_PPM;
     if (flags.window && flags.window.length > 0) windows = flags.window.map(parseWindow);
@@ -61,7 +61,7 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
       windows,
       cathodeOffsetPpm: flags.cathodeOffset !== undefined ? parseNumberOption('--cathode-offset', flags.cathodeOffset) : undefined,
       paramagneticCathode: Boolean(flags.paramagneticCathode),
-      widthCapPpm: flags.widthCap !== undefined && flags.widthCap !== 'auto' ? parseNumberOption('--width-cap', flags.widthCap) : undefined,
+      widthCapPpm: widthCap === undefined || widthCap === 'auto' ? undefined : widthCap,
       baselineDegree,
     };
   }
@@ -82,13 +82,7 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
 export function morphologyRowJson(r: MorphologySeriesRow): Record<string, unknown> {
   const m = r.result;
   return {
-    index: r.index,
-    experiment: r.experimentNumber,
-    source: r.source,
-    startMs: r.startMs,
-    endMs: r.endMs,
-    midHours: r.midHours,
-    error: r.error,
+    ...seriesRowJson(r),
     ...(m
       ? {
           mode: m.mode,
@@ -141,11 +135,9 @@ export function registerMorphology(program: Command): void {
     action(async (path: string, flags: MorphologyFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
       const options = morphologyOptionsFromFlags(flags);
-      if (flags.out !== undefined && isDirectory(flags.out)) {
-        throw new UsageError('the table is written to a file, not a folder', { field: '--out', found: flags.out, expected: 'a file path such as morphology.csv' });
-      }
+      requireFileOut(flags.out, 'the table is written to a file, not a folder', 'morphology.csv');
       if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'fractions.svg');
-      const autoCap = flags.widthCap === 'auto';
+      const autoCap = flags.widthCap?.trim().toLowerCase() === 'auto';
       if (flags.calibrationWindow !== undefined && !autoCap) {
         throw new UsageError('option applies to --width-cap auto only', { field: '--calibration-window', found: flags.calibrationWindow });
       }
@@ -155,9 +147,10 @@ export function registerMorphology(program: Command): void {
       const input = openInput(path, flags, json, 'morphology');
       const rows: MorphologySeriesRow[] = [];
       const mids: number[] = [];
-      for (const { entry, result } of input.run()) {
+      for (const item of input.run()) {
+        const { entry } = item;
         mids.push(midMs(entry.meta));
-        const spectrum = { ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } };
+        const spectrum = fitInput(item);
         if (!analyser) {
           // Seed 004: no deposit line broader than the pristine electrode, measured on the first spectrum.
           const cap = calibrateWidthCap(spectrum, calibrationWindow).cap;
@@ -170,28 +163,23 @@ export function registerMorphology(program: Command): void {
       if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
       if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, morphologySvg(path, options.mode, rows, mids));
       if (json) {
-        printJson({ path, format: input.format, mode: options.mode, ...(calibration ? { widthCapCalibration: calibration } : {}), spectra: rows.map(morphologyRowJson), ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.svg !== undefined ? { svg: flags.svg } : {}) });
+        printJson({ path, format: input.format, mode: options.mode, ...(calibration ? { widthCapCalibration: calibration } : {}), spectra: rows.map(morphologyRowJson), ...writtenOutputs(flags) });
         return;
       }
-      // One block per spectrum: identity, R² and flags on its first line only.
-      let previous: unknown = null;
+      // One block per spectrum: identity, time, R² and flags on its first line only.
       printTable(
         ['#', 'exp', 't / h', 'morphology', 'δ / ppm', 'FWHM / ppm', 'area', 'fraction', '±', 'R²', 'flags'],
-        table.rows.map((r) => {
-          const first = r[0] !== previous;
-          previous = r[0];
-          const id = (v: unknown) => (first && v !== null ? String(v) : '');
-          const r2 = typeof r[12] === 'number' ? r[12].toFixed(5) : '';
-          return [id(r[0]), id(r[1]), first ? r[2] : '', r[3], r[4], r[6], r[7], r[9], r[10], first ? r2 : '', first ? r[13] : ''] as (string | number | null)[];
-        }),
+        spectrumBlocks(table.rows, [{ col: 0, once: 'id' }, { col: 1, once: 'id' }, { col: 2, once: 'value' }, 3, 4, 6, 7, 9, 10, { col: 12, once: 'r2' }, { col: 13, once: 'value' }]),
       );
       if (calibration) {
         process.stdout.write(
           `width cap from the first spectrum (exp ${calibration.fromExperiment ?? '—'}): Gaussian ${calibration.widthCapGaussPpm.toFixed(3)} ppm, Lorentzian ${calibration.widthCapLorentzPpm.toFixed(3)} ppm\n`,
         );
       }
-      if (flags.out !== undefined) process.stdout.write(`morphology written to ${flags.out}\n`);
-      if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
+      reportWritten([
+        ['morphology', flags.out],
+        ['figure', flags.svg],
+      ]);
     }),
   );
 }

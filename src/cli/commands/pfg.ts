@@ -24,7 +24,7 @@ import {
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
 
 interface PfgFlags {
-  nucleus: string;
+  nucleus?: string;
   deltaMs?: string;
   DeltaMs?: string;
   shape: string;
@@ -36,9 +36,9 @@ interface PfgFlags {
 
 export function registerPfg(program: Command): void {
   program
-    .command('pfg <file>')
-    .description('Stejskal–Tanner fit of PFG NMR attenuation (one or two components)')
-    .option('--nucleus <label>', 'observed nucleus (sets γ)', '19F')
+    .command('pfg <path>')
+    .description('Stejskal–Tanner fit of PFG NMR attenuation (one or two components): a CSV table, or Bruker ser + difflist')
+    .option('--nucleus <label>', "observed nucleus (sets γ); default: NUC1 of Bruker data, '19F' for a table")
     .option('--delta-ms <ms>', 'gradient pulse length δ, ms (bipolar: both lobes)')
     .option('--Delta-ms <ms>', 'diffusion time Δ between the gradient pulses, ms')
     .option('--shape <shape>', `gradient shape: ${GRADIENT_SHAPES.join(' | ')}`, 'rect')
@@ -83,12 +83,13 @@ export function registerPfg(program: Command): void {
               ? parseNumberOption('--lobe-gap-ms', flags.lobeGapMs) / 1000
               : undefined,
         };
-        const nucleus = getNucleus(flags.nucleus);
+        let nucleus = getNucleus(flags.nucleus ?? '19F');
         let b: Float64Array;
         let intensity: Float64Array;
         let gradientsGPerCm: Float64Array | null = null;
         if (isDirectory(file)) {
           const data = readBrukerPfg(file, flags.gradientList);
+          if (flags.nucleus === undefined) nucleus = getNucleus(data.nucleus);
           gradientsGPerCm = data.gradientsGPerCm;
           intensity = Float64Array.from(data.echoes, (echo) => {
             const spec = fourierTransform(echo);
@@ -136,7 +137,7 @@ export function registerPfg(program: Command): void {
         else {
           printTable(
             ['component', 'D_m2_s', 'std_err_m2_s', 'fraction'],
-            fit.dM2PerS.map((d, k) => [k + 1, d, fit.dStandardErrorM2PerS[k], fit.fractions[k]]),
+            fit.dM2PerS.map((d, k) => [String(k + 1), d, fit.dStandardErrorM2PerS[k], fit.fractions[k]]),
           );
           process.stdout.write(
             `I0 = ${fit.i0.toPrecision(6)}, R² = ${fit.rSquared.toFixed(6)}, Δ' = ${(effectiveDiffusionTimeS(timing) * 1000).toFixed(4)} ms, γ(${nucleus.label}) = ${nucleus.gammaRadPerSPerT.toExponential(6)} rad s⁻¹ T⁻¹\n`,

@@ -10,22 +10,15 @@ import type { Spectrum } from '../../core/types.js';
 import { formatCsvColumns, writeCsv } from '../../io/csv/index.js';
 import { isDirectory, isFile, writeFileAtomic } from '../../io/fs.js';
 import { pickPeak, type ProcessingResult, signalToNoise, type PpmRange } from '../../nmr/index.js';
-import { action, type GlobalOptions, printJson, printTable } from '../common.js';
-import { addProcessingOptions, isoTime, metalWindowPpm, midMs, openInput, type ProcessedItem, type ProcessingFlags, spectrumFileStem } from '../processing.js';
+import { action, fixed, type GlobalOptions, printJson, printTable, writtenOutputs } from '../common.js';
+import { addProcessingOptions, metalWindowPpm, openInput, type ProcessedItem, type ProcessingFlags, spectrumFileStem, spectrumIdentity, type SpectrumIdentity } from '../processing.js';
 
 interface ProcessFlags extends ProcessingFlags {
   out?: string;
 }
 
 /** Per-spectrum summary printed by `process` (and reused by the demo). */
-export interface SpectrumSummary {
-  readonly index: number;
-  readonly experimentNumber: number | null;
-  readonly rowIndex: number | null;
-  readonly source: string;
-  readonly startIso: string;
-  readonly midIso: string;
-  readonly endIso: string;
+export interface SpectrumSummary extends SpectrumIdentity {
   readonly phase: { readonly mode: string; readonly ph0Deg: number; readonly ph1Deg: number; readonly pivotPpm: number };
   readonly referenceOffsetPpm: number;
   readonly baseline: string;
@@ -73,13 +66,7 @@ export function summarize(item: ProcessedItem, file: string | null): SpectrumSum
   }
   const a = result.applied;
   return {
-    index: entry.index,
-    experimentNumber: entry.meta.experimentNumber ?? null,
-    rowIndex: entry.meta.rowIndex ?? null,
-    source: entry.experimentPath,
-    startIso: isoTime(entry.meta.startMs),
-    midIso: isoTime(midMs(entry.meta)),
-    endIso: isoTime(entry.meta.endMs),
+    ...spectrumIdentity(entry),
     phase: { mode: a.phase.mode, ph0Deg: a.phase.ph0Deg, ph1Deg: a.phase.ph1Deg, pivotPpm: a.phase.pivotPpm },
     referenceOffsetPpm: a.referenceOffsetPpm,
     baseline: a.baseline.kind,
@@ -149,7 +136,7 @@ export function registerProcess(program: Command): void {
         );
       }
       if (json) {
-        printJson({ path, format: input.format, spectra: summaries, ...(flags.out !== undefined ? { out: flags.out } : {}) });
+        printJson({ path, format: input.format, spectra: summaries, ...writtenOutputs(flags) });
         return;
       }
       printTable(
@@ -158,12 +145,12 @@ export function registerProcess(program: Command): void {
           String(s.index),
           s.experimentNumber === null ? '' : String(s.experimentNumber),
           s.midIso.replace('T', ' ').replace('Z', ''),
-          s.phase.ph0Deg,
-          s.phase.ph1Deg,
-          s.referenceOffsetPpm,
-          s.peakPpm,
-          s.metalPeakPpm,
-          s.snr === null ? null : s.snr.toFixed(0),
+          fixed(s.phase.ph0Deg, 2),
+          fixed(s.phase.ph1Deg, 2),
+          fixed(s.referenceOffsetPpm, 4),
+          fixed(s.peakPpm, 4),
+          fixed(s.metalPeakPpm, 4),
+          fixed(s.snr, 0),
           s.file ?? '',
         ]),
       );
