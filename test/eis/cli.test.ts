@@ -29,6 +29,16 @@ describe('spincell eis', () => {
     expect(rel(out[0].mu, 0.7709216659886668)).toBeLessThan(1e-3);
   });
 
+  it.skipIf(!haveEisData)('kk suggests dropping inductive points when a spectrum holding them fails', async () => {
+    const file = join(eisDataDir, 'exampleData.csv');
+    const failing = await cli(['eis', 'kk', file]);
+    expect(failing.code).toBe(0);
+    expect(failing.stdout).toMatch(/NO/);
+    expect(failing.stdout).toMatch(/hint: 1 failing spectrum\(s\) hold points with Z″ > 0.*--capacitive-only/);
+    const passing = await cli(['eis', 'kk', file, '--capacitive-only', '--capacitance']);
+    expect(passing.stdout).not.toMatch(/hint:/);
+  });
+
   it.skipIf(!haveEisData)('fit --json gives impedance.py’s parameters', async () => {
     const ref = readReference<{ exampleData_ECM: { circuit: string; initial_guess: number[]; params: number[] } }>().exampleData_ECM;
     const r = await cli(['--json', 'eis', 'fit', join(eisDataDir, 'exampleData.csv'), '--capacitive-only', '--circuit', ref.circuit, '--guess', ref.initial_guess.join(',')]);

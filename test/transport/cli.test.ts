@@ -97,6 +97,10 @@ describe('spincell mri drift', () => {
     const { code, stdout } = await cli(driftArgs(profilesPath, {}, '--roi', '275:1525', '--out', outPath));
     expect(code).toBe(0);
     expect(stdout).toMatch(/max \|v\| = \d+\.\d µm\/h/);
+    // per profile: minutes with two decimals, volts with four, velocities and % with one
+    const rows = stdout.trimEnd().split('\n').slice(3);
+    expect(rows).toHaveLength(nt);
+    for (const row of rows) expect(row).toMatch(/^\d+\.\d{2}\s+-?\d+\.\d{4}(\s+-?\d+\.\d){5}$/);
     expect(readFileSync(outPath, 'utf8')).toMatch(
       /time_s,x_um,concentration_mol_m3,velocity_um_h,field_V_m,flux_mol_m2_s/,
     );

@@ -131,6 +131,14 @@ export function registerEis(program: Command): void {
           ['#', 'source', 'time s', 'points', 'M', 'μ', 'max res %', 'pass', 'valid f range Hz'],
           rows.map((r) => [String(r.index), r.source, fixed(r.timeS, 1), String(r.points), String(r.m), r.mu, r.maxResidualPercent, r.pass ? 'yes' : 'NO', r.validRange.points > 0 ? `${r.validRange.fMinHz.toPrecision(3)}–${r.validRange.fMaxHz.toPrecision(3)}` : '—']),
         );
+        // Inductive high-frequency points (cables, current collectors) are not part of the cell's RC response;
+        // a spectrum that fails with them in is worth a second look without them.
+        const inductive = rows.filter((r) => !r.pass && !flags.capacitiveOnly && prepared(series[r.index], flags).zImOhm.some((v) => v > 0));
+        if (inductive.length > 0) {
+          process.stdout.write(
+            `\nhint: ${inductive.length} failing spectrum(s) hold points with Z″ > 0 (inductive); try --capacitive-only, and --capacitance for spectra without a low-frequency intercept\n`,
+          );
+        }
       }),
     );
 

@@ -37,6 +37,7 @@ import {
 } from '../../transport/index.js';
 import {
   action,
+  fixed,
   type GlobalOptions,
   parseNumberOption,
   parseRange,
@@ -248,13 +249,13 @@ export function registerMri(program: Command): void {
             'edge_diff_%',
           ],
           drift.perTime.map((p) => [
-            p.timeS / 60,
-            p.voltageV,
-            p.velocityAtPlatingSideUmPerH,
-            p.velocityAtFarSideUmPerH,
-            p.peakVelocityUmPerH,
-            p.spreadUmPerH,
-            p.edgeDifferencePercent,
+            fixed(p.timeS / 60, 2),
+            fixed(p.voltageV, 4),
+            fixed(p.velocityAtPlatingSideUmPerH, 1),
+            fixed(p.velocityAtFarSideUmPerH, 1),
+            fixed(p.peakVelocityUmPerH, 1),
+            fixed(p.spreadUmPerH, 1),
+            fixed(p.edgeDifferencePercent, 1),
           ]),
         );
       }

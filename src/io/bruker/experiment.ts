@@ -278,6 +278,12 @@ export function detectBrukerFormat(path: string): BrukerFormat {
   return 'bruker series';
 }
 
+/** TopSpin names experiment folders by number: a single experiment keeps that number as its experiment number. */
+function folderNumber(dir: string): number | undefined {
+  const name = basename(dir);
+  return NUMBERED.test(name) ? Number(name) : undefined;
+}
+
 /**
  * Lists the spectra at `path` in acquisition order with their parameters and times. Reads only parameter
  * files and file sizes, so it is cheap for thousands of experiments; read the data with readSeriesFid.
@@ -285,7 +291,7 @@ export function detectBrukerFormat(path: string): BrukerFormat {
 export function listSeries(path: string): SeriesEntry[] {
   const format = detectBrukerFormat(path);
   const dir = experimentFolder(path);
-  if (format !== 'bruker series') return experimentEntries(dir, 0, format);
+  if (format !== 'bruker series') return experimentEntries(dir, 0, format, folderNumber(dir));
 
   const numbered: { n: number; path: string }[] = [];
   for (const name of readdirSync(dir)) {
@@ -359,7 +365,8 @@ export function readExperiment(path: string): Fid {
       expected: 'an experiment folder; use listSeries for a folder of experiments',
     });
   }
-  const entries = experimentEntries(experimentFolder(path), 0, format);
+  const folder = experimentFolder(path);
+  const entries = experimentEntries(folder, 0, format, folderNumber(folder));
   if (entries.length !== 1) {
     throw new DataError('experiment holds a ser with several rows', {
       file: entries[0].dataFile,
