@@ -234,7 +234,11 @@ function resample(x: ArrayLike<number>, y: ArrayLike<number>, grid: Float64Array
 }
 
 /** The points of a spectrum inside `region`, in ascending ppm order. */
-function sliceAscending(x: ArrayLike<number>, y: ArrayLike<number>, region: [number, number]): { ppm: Float64Array; re: Float64Array } {
+function sliceAscending(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  region: [number, number],
+): { ppm: Float64Array; re: Float64Array } {
   const idx: number[] = [];
   for (let i = 0; i < x.length; i++) if (x[i] >= region[0] && x[i] <= region[1]) idx.push(i);
   if (idx.length > 1 && x[idx[0]] > x[idx[idx.length - 1]]) idx.reverse();
@@ -267,7 +271,8 @@ export function analyseNmrSeries(
   for (const { entry, result } of input.run()) {
     const s = result.spectrum;
     sliced.push(resample(s.ppm, s.re, grid));
-    if (sliced.length - 1 === detailIndex) detail = { index: detailIndex, ...sliceAscending(s.ppm, s.re, FIGURE_REGION_PPM) };
+    if (sliced.length - 1 === detailIndex)
+      detail = { index: detailIndex, ...sliceAscending(s.ppm, s.re, FIGURE_REGION_PPM) };
     writeFileAtomic(join(processedDir, `${spectrumFileStem(entry)}.csv`), spectrumCsv(result));
     experimentNumbers.push(entry.meta.experimentNumber ?? null);
     mids.push(midMs(entry.meta));
@@ -276,7 +281,8 @@ export function analyseNmrSeries(
     if (morphology) {
       const spectrum = { ppm: s.ppm, re: s.re, meta: { ...entry.meta, source: entry.experimentPath } };
       if (!analyser) {
-        widthCap = morphology.mode === 'constrained' ? calibrateWidthCap(spectrum, CALIBRATION_WINDOW_PPM).cap : null;
+        widthCap =
+          morphology.mode === 'constrained' ? calibrateWidthCap(spectrum, CALIBRATION_WINDOW_PPM).cap : null;
         analyser = createMorphologyAnalyser(widthCap ? { ...morphology, ...widthCap } : morphology);
       }
       rows.push(analyser.analyse(spectrum));

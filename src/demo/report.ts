@@ -4,12 +4,14 @@
  *
  * Sections: the operando figure (stacked metal-region spectra beside the cell voltage, and the ppm × time
  * map), the metal inventory against the cycler record, the morphology fit of one spectrum and the fractions
- * over time, the impedance (Nyquist, DRT, DRT map, interphase resistance), and the summary tables.
+ * over time, the impedance (Nyquist, DRT, DRT map, interphase resistance), the anode-free cell's capacity
+ * allocation and dead lithium (seed 004), and the summary tables.
  */
 import { zarcGamma } from '../eis/analytic.js';
 import { getLineshape, lineProfile, modelCurve } from '../fit/index.js';
 import { constrainedMorphologyModel } from '../protocols/index.js';
 import {
+  capacityAllocationSvg,
   categorical,
   drtMapSvg,
   drtSvg,
@@ -36,6 +38,7 @@ import {
   type ImpedanceAnalysis,
   type NmrAnalysis,
 } from './analyses.js';
+import { ANODE_FREE, type AnodeFreeAnalysis } from './anode-free.js';
 import { DEMO_SEED, impedanceModel, INTERPHASE_WINDOW, type Experiment } from './experiment.js';
 
 export interface DemoReportInput {
@@ -43,6 +46,8 @@ export interface DemoReportInput {
   readonly cycler: CyclerAnalysis;
   readonly nmr: NmrAnalysis;
   readonly impedance: ImpedanceAnalysis;
+  /** The anode-free cell of the dead-lithium protocol. */
+  readonly anodeFree: AnodeFreeAnalysis;
   /** Fitted fractions per spectrum (null where the fit failed), in MORPHOLOGY_NAMES order. */
   readonly fitted: (Fractions | null)[];
   /** The printed tables: the summary, and the morphology of a few spectra (empty without morphology). */
@@ -296,9 +301,72 @@ export function buildDemoReport(input: DemoReportInput): Report {
     ],
   });
 
+  // ── Dead lithium and capacity allocation (anode-free cell) ───────────────────────────────────────
+  const af = input.anodeFree;
+  const afCycles = af.result.cycles;
+  const allocation = capacityAllocationSvg({
+    title: 'Allocation of the initial charge capacity per measured cycle',
+    unit: 'mAh',
+    cycles: afCycles.map((c) => ({
+      cycle: c.cycle,
+      reversible: c.reversibleMAh,
+      excessMetal: c.excessMAh,
+      deadMetal: c.deadMAh,
+      interphase: c.interphaseMAh,
+    })),
+    width: 820,
+    height: 420,
+  });
+  const measuredCycle = afCycles.map((c) => c.cycle);
+  const allCycles = af.truth.cycles.map((c) => c.cycle);
+  const trend = af.result.trends.deadMAh;
+  const lineCycles = [measuredCycle[0], measuredCycle[measuredCycle.length - 1]];
+  const deadLi = linePlotSvg({
+    title: 'Cumulative dead lithium',
+    xLabel: 'Cycle',
+    yLabel: 'Dead Li / mAh',
+    grid: true,
+    width: 820,
+    height: 400,
+    // Room left and right of the first and last cycle, and above the data for the legend.
+    xDomain: [0, allCycles.length + 1],
+    yDomain: [
+      0,
+      1.4 * Math.max(...af.truth.cycles.map((c) => c.deadMAh), ...afCycles.map((c) => c.deadMAh)) || 1,
+    ],
+    series: [
+      {
+        label: 'spincell',
+        x: measuredCycle,
+        y: afCycles.map((c) => c.deadMAh),
+        style: 'points',
+        color: categorical(0),
+      },
+      ...(trend
+        ? [
+            {
+              label: 'linear fit',
+              x: lineCycles,
+              y: lineCycles.map((n) => trend.intercept + trend.slope * n),
+              color: categorical(0),
+            },
+          ]
+        : []),
+      {
+        label: 'truth',
+        x: allCycles,
+        y: af.truth.cycles.map((c) => c.deadMAh),
+        style: 'dashed',
+        color: TRUTH_GREY,
+      },
+    ],
+  });
+  const afLast = afCycles[afCycles.length - 1];
+  const afLastTruth = af.truth.cycles[afLast.cycle - 1];
+
   return {
-    title: 'spincell demo: one virtual Li‖Li cell',
-    subtitle: `Operando ⁷Li NMR (${n} spectra), its cycler record and dynamic EIS (${sweeps} sweeps), simulated with seed ${DEMO_SEED} and analysed by spincell; every result beside the simulated truth.`,
+    title: 'spincell demo: a virtual Li‖Li cell and an anode-free Cu‖NMC622 cell',
+    subtitle: `Operando ⁷Li NMR (${n} spectra), its cycler record and dynamic EIS (${sweeps} sweeps) of the Li‖Li cell; in situ ⁷Li metal integrals and the cycler record of the anode-free cell (${afCycles.length} measured cycles of ${af.truth.cycles.length}). Simulated with seed ${DEMO_SEED} and analysed by spincell; every result beside the simulated truth.`,
     sections: [
       {
         heading: 'Operando ⁷Li NMR',
@@ -319,6 +387,11 @@ export function buildDemoReport(input: DemoReportInput): Report {
         heading: 'Impedance',
         text: `Dynamic EIS: ${z.deis.kkPass.filter(Boolean).length} of ${sweeps} sweeps pass Lin-KK. The interphase arc (τ0 = 1 ms) grows with the lithium bound in the SEI; the slow transport arc (τ0 = 10 s) lies outside the window ${windowText}. The shaded window's resistance is the one the summary reports.`,
         figures: [nyquist, gamma, drtMap, resistance],
+      },
+      {
+        heading: 'Dead lithium and capacity allocation (seed 004)',
+        text: `A second virtual cell: anode-free Cu‖NMC622, ${af.truth.cycles[0].chargeMAh} mAh first charge on ${ANODE_FREE.areaCm2} cm², ${ANODE_FREE.cycles} cycles, ⁷Li metal integrals in the charged, discharged and after-CV states at cycles ${measuredCycle.join(', ')} (spectra at 0 % SOC weakened by the cathode and corrected with ×${ANODE_FREE.socFactor}; ${100 * ANODE_FREE.relativeNoise} % noise on every integral), capacities from its EC-Lab record. Above, the first charge capacity split into reversible, excess and dead lithium and interphase (the remainder) per measured cycle: after cycle ${afLast.cycle} spincell finds ${afLast.deadMAh.toFixed(4)} mAh dead Li (truth ${afLastTruth.deadMAh.toFixed(4)}) and ${afLast.interphasePercent.toFixed(1)} % interphase (truth ${((100 * afLastTruth.interphaseMAh) / af.truth.cycles[0].chargeMAh).toFixed(1)} %). Below, cumulative dead lithium at the measured cycles, its least-squares line${trend ? ` (${(1000 * trend.slope).toFixed(2)} ± ${(1000 * (trend.slopeStdErr ?? NaN)).toFixed(2)} µAh per cycle)` : ''} and the simulated truth at every cycle.`,
+        figures: [allocation, deadLi],
       },
       {
         heading: 'Summary',

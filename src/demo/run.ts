@@ -1,6 +1,7 @@
 /**
  * The demo run: prepares the virtual experiment (src/demo/experiment.ts), analyses its three files
- * (src/demo/analyses.ts), compares every result with the simulated truth, writes the CSV outputs and
+ * (src/demo/analyses.ts) and the anode-free cell of seed 004's dead-lithium protocol
+ * (src/demo/anode-free.ts), compares every result with the simulated truth, writes the CSV outputs and
  * formats the summary. `runDemo` returns the printed lines and the deviations, so tests can hold them.
  */
 import { isAbsolute, join, relative } from 'node:path';
@@ -19,6 +20,7 @@ import {
   MORPHOLOGY,
   type Fractions,
 } from './analyses.js';
+import { analyseAnodeFreeCell, ANODE_FREE, type AnodeFreeAnalysis } from './anode-free.js';
 import { DEMO_SEED, INTERPHASE_WINDOW, prepareExperiment, type Experiment } from './experiment.js';
 import { buildDemoReport } from './report.js';
 
@@ -58,6 +60,16 @@ export interface DemoDeviations {
   morphologyPts: number | null;
   /** Spectra whose morphology fit failed. */
   morphologyFailed: number;
+  /** Anode-free cell: dead metal after the last measured cycle vs truth, %. */
+  deadLithiumPct: number;
+  /** Anode-free cell: excess metal after the last measured cycle vs truth, |Δ| in mAh. */
+  excessLithiumMAh: number;
+  /** Anode-free cell: interphase share of the initial charge after the last measured cycle vs truth, |Δ| in percentage points. */
+  interphasePts: number;
+  /** Anode-free cell: slope of cumulative dead metal vs cycle against the same fit of the true values, %. */
+  deadSlopePct: number;
+  /** The same difference in units of the fitted slope's standard error. */
+  deadSlopeSigma: number;
 }
 
 export interface SummaryRow {
@@ -74,6 +86,7 @@ export interface DemoResult {
   /** Files written: the CSV tables and report.html. */
   readonly outputs: string[];
   readonly experiment: Experiment;
+  readonly anodeFree: AnodeFreeAnalysis;
 }
 
 /** A path as a user would type it: relative below the working directory, absolute elsewhere. */
@@ -116,6 +129,8 @@ export function runDemo(options: DemoOptions): DemoResult {
   const tNmr = lap();
   const z = analyseImpedanceFile(experiment);
   const tImpedance = lap();
+  const af = analyseAnodeFreeCell(options.outDir);
+  const tAnodeFree = lap();
 
   // ── NMR vs truth ─────────────────────────────────────────────────────────────────────────────────
   const n = nmr.metal.length;
@@ -147,6 +162,15 @@ export function runDemo(options: DemoOptions): DemoResult {
   const rInf = z.deis.rInfOhm;
   const kkPassed = z.deis.kkPass.filter(Boolean).length;
 
+  // ── Anode-free cell vs truth ────────────────────────────────────────────────────────────────────
+  const afLast = af.result.cycles[af.result.cycles.length - 1];
+  const afTruth = af.truth.cycles[afLast.cycle - 1];
+  const afInitial = af.truth.cycles[0].chargeMAh;
+  const trueInterphasePct = (100 * afTruth.interphaseMAh) / afInitial;
+  const deadTrend = af.result.trends.deadMAh;
+  const trueSlope = af.trueDeadTrend.slope;
+  const slopeErr = deadTrend ? deadTrend.slope - trueSlope : NaN;
+
   const deviations: DemoDeviations = {
     spectra: n,
     metalSignalPct: metalDev[worstSpectrum],
@@ -174,6 +198,11 @@ export function runDemo(options: DemoOptions): DemoResult {
     ),
     morphologyPts,
     morphologyFailed,
+    deadLithiumPct: (100 * Math.abs(afLast.deadMAh - afTruth.deadMAh)) / afTruth.deadMAh,
+    excessLithiumMAh: Math.abs(afLast.excessMAh - afTruth.excessMAh),
+    interphasePts: Math.abs(afLast.interphasePercent - trueInterphasePct),
+    deadSlopePct: (100 * Math.abs(slopeErr)) / trueSlope,
+    deadSlopeSigma: Math.abs(slopeErr) / (deadTrend?.slopeStdErr ?? NaN),
   };
 
   // ── Summary ─────────────────────────────────────────────────────────────────────────────────────
@@ -246,6 +275,32 @@ export function runDemo(options: DemoOptions): DemoResult {
       truth: 'dense/mossy/dendritic',
       deviation: morphologyPts === null ? '—' : `max ${morphologyPts.toFixed(1)} pts`,
     },
+    {
+      quantity: `Cu||NMC622 dead Li after cycle ${afLast.cycle}`,
+      spincell: `${afLast.deadMAh.toFixed(4)} mAh, ${pct(afLast.deadPercent)}`,
+      truth: `${afTruth.deadMAh.toFixed(4)} mAh, ${pct((100 * afTruth.deadMAh) / afInitial)}`,
+      deviation: pct(deviations.deadLithiumPct),
+    },
+    {
+      quantity: `Cu||NMC622 excess Li after cycle ${afLast.cycle}`,
+      spincell: `${afLast.excessMAh.toFixed(4)} mAh`,
+      truth: `${afTruth.excessMAh.toFixed(4)} mAh`,
+      deviation: `${(1000 * (afLast.excessMAh - afTruth.excessMAh)).toFixed(1)} µAh`,
+    },
+    {
+      quantity: `Cu||NMC622 interphase share, cycle ${afLast.cycle}`,
+      spincell: pct(afLast.interphasePercent),
+      truth: pct(trueInterphasePct),
+      deviation: `${(afLast.interphasePercent - trueInterphasePct).toFixed(2)} pts`,
+    },
+    {
+      quantity: 'Cu||NMC622 dead-Li growth (linear fit)',
+      spincell: deadTrend
+        ? `${(1000 * deadTrend.slope).toFixed(3)} ± ${(1000 * (deadTrend.slopeStdErr ?? NaN)).toFixed(3)} µAh/cycle`
+        : 'no fit',
+      truth: `${(1000 * trueSlope).toFixed(3)} µAh/cycle`,
+      deviation: `${pct(deviations.deadSlopePct)} (${deviations.deadSlopeSigma.toFixed(1)} σ)`,
+    },
   ];
 
   // ── Outputs ─────────────────────────────────────────────────────────────────────────────────────
@@ -255,6 +310,7 @@ export function runDemo(options: DemoOptions): DemoResult {
     cycles: out('cycles.csv'),
     impedance: out('impedance.csv'),
     morphology: out('morphology.csv'),
+    deadLithium: out('dead-lithium.csv'),
     report: out('report.html'),
   };
   writeCsv(
@@ -338,6 +394,34 @@ export function runDemo(options: DemoOptions): DemoResult {
     ]),
     [`window: ${INTERPHASE_WINDOW[0]} < log10(tau/s) < ${INTERPHASE_WINDOW[1]}`],
   );
+  writeCsv(
+    files.deadLithium,
+    [
+      'cycle',
+      'q_mah_per_integral',
+      'reversible_mah',
+      'excess_mah',
+      'dead_mah',
+      'interphase_mah',
+      'interphase_pct',
+      'true_reversible_mah',
+      'true_excess_mah',
+      'true_dead_mah',
+      'true_interphase_mah',
+      'true_interphase_pct',
+    ],
+    af.result.cycles.map((c) => {
+      const t = af.truth.cycles[c.cycle - 1];
+      return [
+        ...[c.cycle, c.conversionMAhPerIntegral, c.reversibleMAh, c.excessMAh, c.deadMAh],
+        ...[c.interphaseMAh, c.interphasePercent],
+        ...[t.reversibleMAh, t.excessMAh, t.deadMAh, t.interphaseMAh, (100 * t.interphaseMAh) / afInitial],
+      ];
+    }),
+    [
+      `anode-free Cu||NMC622 cell (seed 004 protocol), SOC factor ${ANODE_FREE.socFactor} at 0 % SOC; allocation of the initial charge capacity ${afInitial} mAh, cumulative`,
+    ],
+  );
   if (nmr.morphology) {
     const m = morphologyTable(nmr.morphology);
     writeCsv(files.morphology, m.headers, m.rows, [
@@ -387,6 +471,7 @@ export function runDemo(options: DemoOptions): DemoResult {
       cycler: cy,
       nmr,
       impedance: z,
+      anodeFree: af,
       fitted: nmr.morphology ? fitted : truth.spectra.map(() => null),
       tables: [
         { headers: summaryHeaders, rows: summaryRows, caption: 'spincell results and the simulated truth' },
@@ -399,15 +484,22 @@ export function runDemo(options: DemoOptions): DemoResult {
   const tReport = lap();
 
   const sim = experiment.simulated;
-  const made = [sim.series && 'NMR series', sim.cycler && 'cycler', sim.eis && 'impedance'].filter(Boolean);
+  const made = [
+    sim.series && 'NMR series',
+    sim.cycler && 'cycler',
+    sim.eis && 'impedance',
+    af.simulated && 'anode-free cell',
+  ].filter(Boolean);
   const freq = z.sweeps[0].spectrum.freqHz;
   const lines = [
-    'spincell demo — one virtual Li||Li cell seen by operando 7Li NMR, its cycler and dynamic EIS',
+    'spincell demo — one virtual Li||Li cell seen by operando 7Li NMR, its cycler and dynamic EIS;',
+    '               one anode-free Cu||NMC622 cell by in situ 7Li NMR and its cycler (dead-lithium protocol)',
     '',
     `inputs      ${show(paths.series)}/  ${n} spectra, ${truth.acquisition.nucleus} at ${truth.acquisition.bf1MHz.toFixed(3)} MHz, NS ${truth.acquisition.scans}, ${((nmr.midMs[n - 1] - nmr.midMs[0]) / 3.6e6).toFixed(2)} h`,
     `            ${show(paths.cycler)}  EC-Lab export, ${cy.records.rowCount} records, ${cy.steps.length} steps`,
     `            ${show(paths.eis)}  EC-Lab PEIS, ${sweeps} sweeps ${freq[0]} Hz → ${freq[freq.length - 1]} Hz`,
-    `            ${made.length > 0 ? `simulated now (seed ${DEMO_SEED}): ${made.join(', ')}` : 'existing simulation reused'}; truth: ${show(join(paths.series, 'truth.json'))}`,
+    `            ${show(af.paths.dir)}/  anode-free Cu||NMC622, ${ANODE_FREE.cycles} cycles: integrals.csv (${af.result.cycles.length} cycles × 3 states), cycler.mpt (${af.cyclerRows} records)`,
+    `            ${made.length > 0 ? `simulated now (seed ${DEMO_SEED}): ${made.join(', ')}` : 'existing simulation reused'}; truth: ${show(join(paths.series, 'truth.json'))}, ${show(af.paths.truth)}`,
     `processing  auto phase per spectrum (last PH0 ${nmr.ph0Deg.toFixed(1)}°), arPLS baseline, Li metal → 245 ppm`,
     `alignment   every spectrum's window on the cycler record (${straddling} straddle a step change)`,
     '',
@@ -418,9 +510,9 @@ export function runDemo(options: DemoOptions): DemoResult {
     '',
     ...morphologyLines,
     `outputs     ${show(files.summary)} (this table), ${show(files.spectra)} (per spectrum: integrals, cell state, fractions, truth)`,
-    `            ${[files.cycles, files.impedance, ...(nmr.morphology ? [files.morphology] : [])].map(show).join(', ')}, ${show(out('processed'))}/exp<N>.csv`,
-    `report      ${show(files.report)} (figures: operando spectra and voltage, metal signal, morphology fit and fractions, impedance and DRT)`,
-    `time        simulate ${tSimulate.toFixed(2)} s, cycler ${tCycler.toFixed(2)} s, NMR ${tNmr.toFixed(2)} s, impedance ${tImpedance.toFixed(2)} s, report ${tReport.toFixed(2)} s`,
+    `            ${[files.cycles, files.impedance, ...(nmr.morphology ? [files.morphology] : []), files.deadLithium].map(show).join(', ')}, ${show(out('processed'))}/exp<N>.csv`,
+    `report      ${show(files.report)} (figures: operando spectra and voltage, metal signal, morphology fit and fractions, impedance and DRT, capacity allocation and dead Li)`,
+    `time        simulate ${tSimulate.toFixed(2)} s, cycler ${tCycler.toFixed(2)} s, NMR ${tNmr.toFixed(2)} s, impedance ${tImpedance.toFixed(2)} s, anode-free ${tAnodeFree.toFixed(2)} s, report ${tReport.toFixed(2)} s`,
     '',
     'next',
     `  npx spincell align ${show(paths.series)} ${show(paths.cycler)}`,
@@ -428,6 +520,7 @@ export function runDemo(options: DemoOptions): DemoResult {
     `  npx spincell eis drt ${show(paths.eis)}`,
     `  npx spincell morphology ${show(paths.series)} --baseline auto --ref metal:245`,
     `  npx spincell integrate ${show(paths.series)} --region 230:290 --region -20:20 --baseline auto --ref metal:245`,
+    `  npx spincell dead-lithium ${show(af.paths.integrals)} --cycler ${show(af.paths.cycler)} --soc-factor ${ANODE_FREE.socFactor} --area-cm2 ${ANODE_FREE.areaCm2} --svg ${show(join(af.paths.dir, 'allocation.svg'))}`,
   ];
 
   return {
@@ -435,6 +528,7 @@ export function runDemo(options: DemoOptions): DemoResult {
     summary,
     deviations,
     experiment,
+    anodeFree: af,
     outputs: Object.values(files).filter((f) => f !== files.morphology || nmr.morphology !== null),
   };
 }
