@@ -17,8 +17,28 @@ const ROWS = 1_000_000;
 const here = dirname(fileURLToPath(import.meta.url));
 
 function generate(path: string): void {
-  const names = ['mode', 'ox/red', 'error', 'control changes', 'Ns', 'time/s', 'Ewe/V', '<I>/mA', 'dq/mA.h', '(Q-Qo)/mA.h', 'half cycle', 'cycle number'];
-  const header = ['EC-Lab ASCII FILE', 'Nb header lines : 6', '', 'Galvanostatic Cycling with Potential Limitation', 'Acquisition started on : 01/10/2024 11:02:29.886', `${names.join('\t')}\t`];
+  const names = [
+    'mode',
+    'ox/red',
+    'error',
+    'control changes',
+    'Ns',
+    'time/s',
+    'Ewe/V',
+    '<I>/mA',
+    'dq/mA.h',
+    '(Q-Qo)/mA.h',
+    'half cycle',
+    'cycle number',
+  ];
+  const header = [
+    'EC-Lab ASCII FILE',
+    'Nb header lines : 6',
+    '',
+    'Galvanostatic Cycling with Potential Limitation',
+    'Acquisition started on : 01/10/2024 11:02:29.886',
+    `${names.join('\t')}\t`,
+  ];
   const chunks: string[] = [header.join('\r\n') + '\r\n'];
   let q = 0;
   let lines: string[] = [];
@@ -50,7 +70,9 @@ export default async function bench(): Promise<void> {
     const path = join(dir, 'big.mpt');
     const g0 = performance.now();
     generate(path);
-    console.log(`generated ${ROWS.toLocaleString('en')} rows × 12 columns, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${ROWS.toLocaleString('en')} rows × 12 columns, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+    );
     const times: number[] = [];
     let rec = readBiologic(path);
     for (let k = 0; k < 3; k++) {
@@ -60,16 +82,24 @@ export default async function bench(): Promise<void> {
     }
     const best = Math.min(...times);
     const sums = rec.columns.map((c) => c.values.reduce((a, b) => a + b, 0));
-    console.log(`spincell readBiologic: ${rec.rowCount.toLocaleString('en')} rows, best of 3 ${best.toFixed(3)} s (runs ${times.map((t) => t.toFixed(3)).join(', ')} s)`);
+    console.log(
+      `spincell readBiologic: ${rec.rowCount.toLocaleString('en')} rows, best of 3 ${best.toFixed(3)} s (runs ${times.map((t) => t.toFixed(3)).join(', ')} s)`,
+    );
     const py = spawnSync('python3', [join(here, 'cycler_mpt_reference.py'), path], { encoding: 'utf8' });
     if (py.status !== 0) {
-      console.log(`reference (numpy.loadtxt) not available: ${py.stderr.trim().split('\n').pop() ?? 'python3 failed'}`);
+      console.log(
+        `reference (numpy.loadtxt) not available: ${py.stderr.trim().split('\n').pop() ?? 'python3 failed'}`,
+      );
       return;
     }
     const ref = JSON.parse(py.stdout) as { rows: number; columns: number; sums: number[]; seconds: number };
     const worst = Math.max(...ref.sums.map((s, i) => Math.abs(s - sums[i]) / Math.max(1, Math.abs(s))));
-    console.log(`numpy.loadtxt reference: ${ref.rows.toLocaleString('en')} rows, best of 3 ${ref.seconds.toFixed(3)} s`);
-    console.log(`ratio spincell / reference: ${(best / ref.seconds).toFixed(2)}; column sums agree to ${worst.toExponential(1)} (relative)`);
+    console.log(
+      `numpy.loadtxt reference: ${ref.rows.toLocaleString('en')} rows, best of 3 ${ref.seconds.toFixed(3)} s`,
+    );
+    console.log(
+      `ratio spincell / reference: ${(best / ref.seconds).toFixed(2)}; column sums agree to ${worst.toExponential(1)} (relative)`,
+    );
     if (ref.rows !== rec.rowCount || worst > 1e-9) console.log('WARNING: the two readers disagree');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -61,24 +61,47 @@ export default async function run(): Promise<void> {
     zre: sim.series.map((t, k) => Array.from(k === 0 ? one.zReOhm : t.spectrum.zReOhm)),
     zim: sim.series.map((t, k) => Array.from(k === 0 ? one.zImOhm : t.spectrum.zImOhm)),
   };
-  const py = spawnSync('python3', [join(here, 'eis_drt_reference.py'), 'bench'], { input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 1 << 26 });
-  console.log(`DRT ${freq.length} frequencies × ${nTau} τ, λ = ${lambda}, Gaussian RBF, combined re+im, R∞ + L`);
-  console.log(`spincell: one spectrum incl. matrices ${full.toFixed(2)} ms; solve on prepared matrices ${solveOnly.toFixed(2)} ms`);
-  console.log(`spincell: 100-spectrum series ${series.toFixed(0)} ms (with Lin-KK on every spectrum ${seriesKk.toFixed(0)} ms)`);
+  const py = spawnSync('python3', [join(here, 'eis_drt_reference.py'), 'bench'], {
+    input: JSON.stringify(request),
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  console.log(
+    `DRT ${freq.length} frequencies × ${nTau} τ, λ = ${lambda}, Gaussian RBF, combined re+im, R∞ + L`,
+  );
+  console.log(
+    `spincell: one spectrum incl. matrices ${full.toFixed(2)} ms; solve on prepared matrices ${solveOnly.toFixed(2)} ms`,
+  );
+  console.log(
+    `spincell: 100-spectrum series ${series.toFixed(0)} ms (with Lin-KK on every spectrum ${seriesKk.toFixed(0)} ms)`,
+  );
   if (py.status !== 0) {
     console.log(`reference could not run: ${py.stderr.trim().split('\n').pop() ?? py.error?.message}`);
     return;
   }
-  const ref = JSON.parse(py.stdout) as { matrix_s: number; solve_s: number; series_solve_s: number; x0: number[]; scipy: string; numpy: string };
+  const ref = JSON.parse(py.stdout) as {
+    matrix_s: number;
+    solve_s: number;
+    series_solve_s: number;
+    x0: number[];
+    scipy: string;
+    numpy: string;
+  };
   const refFull = (ref.matrix_s + ref.solve_s) * 1000;
   const refSeries = (ref.matrix_s + ref.series_solve_s) * 1000;
-  console.log(`reference (numpy ${ref.numpy}, scipy ${ref.scipy}): matrices by quad ${(ref.matrix_s * 1000).toFixed(0)} ms, nnls solve ${(ref.solve_s * 1000).toFixed(2)} ms, 100 solves ${(ref.series_solve_s * 1000).toFixed(0)} ms`);
-  console.log(`ratio reference/spincell: one spectrum ${(refFull / full).toFixed(1)}×, solve only ${((ref.solve_s * 1000) / solveOnly).toFixed(2)}×, series ${(refSeries / series).toFixed(1)}×`);
+  console.log(
+    `reference (numpy ${ref.numpy}, scipy ${ref.scipy}): matrices by quad ${(ref.matrix_s * 1000).toFixed(0)} ms, nnls solve ${(ref.solve_s * 1000).toFixed(2)} ms, 100 solves ${(ref.series_solve_s * 1000).toFixed(0)} ms`,
+  );
+  console.log(
+    `ratio reference/spincell: one spectrum ${(refFull / full).toFixed(1)}×, solve only ${((ref.solve_s * 1000) / solveOnly).toFixed(2)}×, series ${(refSeries / series).toFixed(1)}×`,
+  );
   // same answer: compare the first spectrum's coefficients
   const mine = drt(one, opts, setup);
   const xRef = ref.x0.slice(2);
   const xMax = Math.max(...xRef);
   let worst = 0;
   xRef.forEach((v, i) => (worst = Math.max(worst, Math.abs(mine.coefficients[i] - v) / xMax)));
-  console.log(`agreement: max |Δx|/max x = ${worst.toExponential(2)}, R∞ ${mine.rInfOhm.toFixed(6)} vs ${ref.x0[0].toFixed(6)} Ω`);
+  console.log(
+    `agreement: max |Δx|/max x = ${worst.toExponential(2)}, R∞ ${mine.rInfOhm.toFixed(6)} vs ${ref.x0[0].toFixed(6)} Ω`,
+  );
 }

@@ -43,7 +43,12 @@ export default async function run(): Promise<void> {
     const areas = [400 + 400 * u(), 100 + 300 * u(), 30 + 150 * u()];
     truthAreas.push(areas);
     [245.5, 255.5, 265.5].forEach((centre, k) => {
-      const line = lineProfile('voigt', axis, [centre + 2 * (u() - 0.5), areas[k], 1.5 + 1.5 * u(), 0.5 + u()]);
+      const line = lineProfile('voigt', axis, [
+        centre + 2 * (u() - 0.5),
+        areas[k],
+        1.5 + 1.5 * u(),
+        0.5 + u(),
+      ]);
       for (let i = 0; i < n; i++) y[i] += line[i];
     });
     for (let i = 0; i < n; i++) y[i] += 0.5 * gauss();
@@ -93,7 +98,10 @@ export default async function run(): Promise<void> {
       repeat: 2,
     };
     writeFileSync(join(dir, 'request.json'), JSON.stringify(request));
-    const py = spawnSync('python3', [join(here, 'ref', 'fit_scipy.py'), join(dir, 'request.json')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const py = spawnSync('python3', [join(here, 'ref', 'fit_scipy.py'), join(dir, 'request.json')], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     if (py.status !== 0) throw new Error(`scipy reference failed: ${py.stderr}`);
     const ref = JSON.parse(py.stdout) as { seconds: number; parameters: number[][]; meanEvaluations: number };
     tScipy = ref.seconds;
@@ -112,12 +120,21 @@ export default async function run(): Promise<void> {
   }
   let areaErr = 0;
   for (let s = 0; s < COUNT; s++) {
-    for (let k = 0; k < 3; k++) areaErr = Math.max(areaErr, Math.abs(fitted[s * start.length + 4 * k + 1] / truthAreas[s][k] - 1));
+    for (let k = 0; k < 3; k++)
+      areaErr = Math.max(areaErr, Math.abs(fitted[s * start.length + 4 * k + 1] / truthAreas[s][k] - 1));
   }
-  console.log(`spectra: ${COUNT} × ${n} points (fit window ${spec.windowPpm!.join('–')} ppm), 3 Voigt lines, 12 parameters, tolerance ${TOLERANCE}`);
+  console.log(
+    `spectra: ${COUNT} × ${n} points (fit window ${spec.windowPpm!.join('–')} ppm), 3 Voigt lines, 12 parameters, tolerance ${TOLERANCE}`,
+  );
   console.log('best of 3 (spincell) and 2 (scipy) passes, single thread, file I/O excluded');
-  console.log(`spincell fitModel:            ${tSpincell.toFixed(2)} s  (${((tSpincell / COUNT) * 1000).toFixed(2)} ms/spectrum, ${(evaluations / COUNT).toFixed(1)} evaluations)`);
-  console.log(`scipy least_squares (trf):    ${tScipy.toFixed(2)} s  (${((tScipy / COUNT) * 1000).toFixed(2)} ms/spectrum, ${scipyEvaluations.toFixed(1)} evaluations)`);
+  console.log(
+    `spincell fitModel:            ${tSpincell.toFixed(2)} s  (${((tSpincell / COUNT) * 1000).toFixed(2)} ms/spectrum, ${(evaluations / COUNT).toFixed(1)} evaluations)`,
+  );
+  console.log(
+    `scipy least_squares (trf):    ${tScipy.toFixed(2)} s  (${((tScipy / COUNT) * 1000).toFixed(2)} ms/spectrum, ${scipyEvaluations.toFixed(1)} evaluations)`,
+  );
   console.log(`ratio scipy / spincell:       ${(tScipy / tSpincell).toFixed(1)}×`);
-  console.log(`max relative area difference spincell vs scipy: ${maxRel.toExponential(2)}; max area error vs truth: ${(areaErr * 100).toFixed(2)} %`);
+  console.log(
+    `max relative area difference spincell vs scipy: ${maxRel.toExponential(2)}; max area error vs truth: ${(areaErr * 100).toFixed(2)} %`,
+  );
 }

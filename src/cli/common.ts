@@ -61,9 +61,15 @@ export function significant(value: number | null | undefined, digits: number): s
 
 /** Renders rows as an aligned text table. */
 export function formatTable(headers: string[], rows: Cell[][]): string {
-  const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c === null || c === undefined ? '—' : String(c))));
+  const text = rows.map((r) =>
+    r.map((c) => (typeof c === 'number' ? fmt(c) : c === null || c === undefined ? '—' : String(c))),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
 }
 
@@ -93,7 +99,9 @@ export function action<A extends unknown[]>(
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const cmd = args[args.length - 1] as Command | undefined;
-    const opts = (cmd && typeof cmd.optsWithGlobals === 'function' ? cmd.optsWithGlobals() : {}) as GlobalOptions;
+    const opts = (
+      cmd && typeof cmd.optsWithGlobals === 'function' ? cmd.optsWithGlobals() : {}
+    ) as GlobalOptions;
     try {
       refuseOverwritingInputs(args);
       await fn(...args);
@@ -118,15 +126,27 @@ function refuseOverwritingInputs(args: readonly unknown[]): void {
       typeof a === 'object' && a !== null && !Array.isArray(a) && OUTPUT_OPTIONS.some((k) => k in a),
   );
   if (!flags) return;
-  const outputs = OUTPUT_OPTIONS.filter((k) => typeof flags[k] === 'string').map((k) => ({ flag: `--${k}`, path: flags[k] as string }));
+  const outputs = OUTPUT_OPTIONS.filter((k) => typeof flags[k] === 'string').map((k) => ({
+    flag: `--${k}`,
+    path: flags[k] as string,
+  }));
   outputs.forEach((a, i) =>
     outputs.slice(i + 1).forEach((b) => {
       if (resolve(a.path) === resolve(b.path)) {
-        throw new UsageError('two outputs name the same file', { field: `${a.flag} and ${b.flag}`, found: a.path, expected: 'different paths' });
+        throw new UsageError('two outputs name the same file', {
+          field: `${a.flag} and ${b.flag}`,
+          found: a.path,
+          expected: 'different paths',
+        });
       }
     }),
   );
-  const candidates: unknown[] = [...args.filter((a) => a !== flags), ...Object.entries(flags).filter(([k]) => !isOutputKey(k)).map(([, v]) => v)];
+  const candidates: unknown[] = [
+    ...args.filter((a) => a !== flags),
+    ...Object.entries(flags)
+      .filter(([k]) => !isOutputKey(k))
+      .map(([, v]) => v),
+  ];
   for (const { flag, path } of outputs) {
     const target = resolve(path);
     let targetIsFile = false;
@@ -145,7 +165,11 @@ function refuseOverwritingInputs(args: readonly unknown[]): void {
         continue;
       }
       if (input === target || (isDir && targetIsFile && target.startsWith(input + sep))) {
-        throw new UsageError('output would overwrite an input file', { field: flag, found: path, expected: `a path outside the input ${value}` });
+        throw new UsageError('output would overwrite an input file', {
+          field: flag,
+          found: path,
+          expected: `a path outside the input ${value}`,
+        });
       }
     }
   }
@@ -157,8 +181,13 @@ function refuseOverwritingInputs(args: readonly unknown[]): void {
  * (exit 3). Missing folders are fine: writeOutputFile creates them.
  */
 export function checkOutputFile(flag: string, path: string, example: string): void {
-  if (isDirectory(path)) throw new UsageError('output is a folder, not a file', { field: flag, found: path, expected: `a file path such as ${example}` });
-  for (let dir = dirname(resolve(path)); ; ) {
+  if (isDirectory(path))
+    throw new UsageError('output is a folder, not a file', {
+      field: flag,
+      found: path,
+      expected: `a file path such as ${example}`,
+    });
+  for (let dir = dirname(resolve(path)); ;) {
     let isDir: boolean;
     try {
       isDir = statSync(dir).isDirectory();
@@ -168,7 +197,13 @@ export function checkOutputFile(flag: string, path: string, example: string): vo
       dir = up;
       continue;
     }
-    if (!isDir) throw new ParameterError('cannot create the output file: a parent is not a folder', { file: path, field: flag, found: dir, expected: 'a path inside a folder' });
+    if (!isDir)
+      throw new ParameterError('cannot create the output file: a parent is not a folder', {
+        file: path,
+        field: flag,
+        found: dir,
+        expected: 'a path inside a folder',
+      });
     return;
   }
 }
@@ -178,7 +213,8 @@ export function writeOutputFile(flag: string, path: string, data: string): void 
   try {
     writeFileAtomic(path, data);
   } catch (error) {
-    if (error instanceof OutputError) throw new OutputError(error.message.replace(`${path}: `, ''), { file: path, field: flag });
+    if (error instanceof OutputError)
+      throw new OutputError(error.message.replace(`${path}: `, ''), { file: path, field: flag });
     throw error;
   }
 }
@@ -196,7 +232,12 @@ export function parseNumberOption(name: string, value: string): number {
  * Parses an option that takes a positive number or one of a few words (e.g. `--lambda 1e-3|gcv|lcurve`,
  * `--width-cap 3.5|auto`); anything else is a UsageError naming the option and every accepted form.
  */
-export function parsePositiveOrKeyword<K extends string>(name: string, value: string, keywords: readonly K[], unit = ''): number | K {
+export function parsePositiveOrKeyword<K extends string>(
+  name: string,
+  value: string,
+  keywords: readonly K[],
+  unit = '',
+): number | K {
   const word = value.trim().toLowerCase();
   const keyword = keywords.find((k) => k === word);
   if (keyword !== undefined) return keyword;
@@ -215,7 +256,8 @@ export function parseRange(name: string, value: string): [number, number] {
   if (!m) throw new UsageError('not a range', { field: name, found: value, expected: 'LO:HI, e.g. 230:280' });
   const a = parseNumberOption(name, m[1]);
   const b = parseNumberOption(name, m[2]);
-  if (a === b) throw new UsageError('empty range', { field: name, found: value, expected: 'LO different from HI' });
+  if (a === b)
+    throw new UsageError('empty range', { field: name, found: value, expected: 'LO different from HI' });
   return a < b ? [a, b] : [b, a];
 }
 
@@ -246,12 +288,16 @@ export function progress(total: number, title: string, json: boolean): Progress 
  * Refuses, before any work, an `--out` that names an existing folder where one file (a table) is written.
  */
 export function requireFileOut(out: string | undefined, message: string, example: string): void {
-  if (out !== undefined && isDirectory(out)) throw new UsageError(message, { field: '--out', found: out, expected: `a file path such as ${example}` });
+  if (out !== undefined && isDirectory(out))
+    throw new UsageError(message, { field: '--out', found: out, expected: `a file path such as ${example}` });
 }
 
 /** The `out` and `svg` entries of a JSON document, present only for the outputs that were asked for. */
 export function writtenOutputs(flags: { out?: string; svg?: string }): { out?: string; svg?: string } {
-  return { ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.svg !== undefined ? { svg: flags.svg } : {}) };
+  return {
+    ...(flags.out !== undefined ? { out: flags.out } : {}),
+    ...(flags.svg !== undefined ? { svg: flags.svg } : {}),
+  };
 }
 
 /** Column of a per-spectrum block table: a table column index, or one shown on a spectrum's first line only. */
@@ -262,7 +308,10 @@ export type BlockColumn = number | { readonly col: number; readonly once: 'id' |
  * columns marked `once` appear on the spectrum's first line only (`id` as text, `r2` with five
  * decimals, `value` as is) and are blank on its other lines.
  */
-export function spectrumBlocks(rows: readonly (readonly Cell[])[], columns: readonly BlockColumn[]): Cell[][] {
+export function spectrumBlocks(
+  rows: readonly (readonly Cell[])[],
+  columns: readonly BlockColumn[],
+): Cell[][] {
   let previous: Cell = undefined;
   return rows.map((r) => {
     const first = r[0] !== previous;
@@ -280,5 +329,6 @@ export function spectrumBlocks(rows: readonly (readonly Cell[])[], columns: read
 
 /** Prints the "… written to FILE" lines after a table, one per output asked for. */
 export function reportWritten(outputs: readonly (readonly [string, string | undefined])[]): void {
-  for (const [what, path] of outputs) if (path !== undefined) process.stdout.write(`${what} written to ${path}\n`);
+  for (const [what, path] of outputs)
+    if (path !== undefined) process.stdout.write(`${what} written to ${path}\n`);
 }

@@ -8,7 +8,13 @@ import { ParameterError, UsageError } from '../core/errors.js';
 import { findNucleus } from '../core/nuclei.js';
 import type { AcquisitionMeta, Fid } from '../core/types.js';
 import type { SeriesRowHeader } from '../fit/batch.js';
-import { type BrukerFormat, listSeries, readProcs, readSeriesFid, type SeriesEntry } from '../io/bruker/index.js';
+import {
+  type BrukerFormat,
+  listSeries,
+  readProcs,
+  readSeriesFid,
+  type SeriesEntry,
+} from '../io/bruker/index.js';
 import {
   type BaselineOption,
   fitSharedPhase,
@@ -42,13 +48,32 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addProcessingOptions(cmd: Command): Command {
   return cmd
     .option('--lb <hz>', 'exponential line broadening, Hz (default 0)')
-    .option('--zf <points>', 'spectrum size SI in complex points, rounded up to a power of two (default TD/2)')
+    .option(
+      '--zf <points>',
+      'spectrum size SI in complex points, rounded up to a power of two (default TD/2)',
+    )
     .option('--phase <mode>', "'auto', 'none', 'magnitude' or manual 'PH0,PH1' in degrees (default auto)")
-    .option('--phase-mode <mode>', "series with automatic phase: 'shared' (one phase fitted on the sum) or 'each' (default)")
-    .option('--baseline <mode>', "'none' (default), 'auto' (arPLS) or 'poly:N' (polynomial of order N on signal-free regions)")
-    .option('--baseline-region <lo:hi>', 'signal-free region for poly:N, ppm (repeatable; default the outer 15 % at each end)', collect)
-    .option('--ref <spec>', "referencing: 'VALUE@PPM' (peak within ±5 ppm of PPM set to VALUE), 'VALUE@LO:HI', 'metal:VALUE', 'offset:DELTA' or 'none'")
-    .option('--from-procs', "start from each experiment's pdata/1/procs (WDW/LB, SI, PHC0/PHC1, axis); flags given override it");
+    .option(
+      '--phase-mode <mode>',
+      "series with automatic phase: 'shared' (one phase fitted on the sum) or 'each' (default)",
+    )
+    .option(
+      '--baseline <mode>',
+      "'none' (default), 'auto' (arPLS) or 'poly:N' (polynomial of order N on signal-free regions)",
+    )
+    .option(
+      '--baseline-region <lo:hi>',
+      'signal-free region for poly:N, ppm (repeatable; default the outer 15 % at each end)',
+      collect,
+    )
+    .option(
+      '--ref <spec>',
+      "referencing: 'VALUE@PPM' (peak within ±5 ppm of PPM set to VALUE), 'VALUE@LO:HI', 'metal:VALUE', 'offset:DELTA' or 'none'",
+    )
+    .option(
+      '--from-procs',
+      "start from each experiment's pdata/1/procs (WDW/LB, SI, PHC0/PHC1, axis); flags given override it",
+    );
 }
 
 /** Window where a nucleus' metal line is searched (Knight-shifted metal and its microstructures). */
@@ -92,17 +117,34 @@ function parsePhase(value: string): PhaseOption {
     const ph1Deg = parts.length === 2 ? parseNumberOption('--phase', parts[1]) : 0;
     return { ph0Deg, ph1Deg };
   }
-  throw new UsageError('not a phase', { field: '--phase', found: value, expected: "auto, none, magnitude or PH0,PH1 (degrees)" });
+  throw new UsageError('not a phase', {
+    field: '--phase',
+    found: value,
+    expected: 'auto, none, magnitude or PH0,PH1 (degrees)',
+  });
 }
 
 function parseBaseline(value: string, regions: string[] | undefined, meta: AcquisitionMeta): BaselineOption {
   const v = value.trim().toLowerCase();
   if (v === 'none' || v === 'auto') return v;
   const m = /^poly:(\d+)$/.exec(v);
-  if (!m) throw new UsageError('not a baseline mode', { field: '--baseline', found: value, expected: 'none, auto or poly:N' });
+  if (!m)
+    throw new UsageError('not a baseline mode', {
+      field: '--baseline',
+      found: value,
+      expected: 'none, auto or poly:N',
+    });
   const order = Number(m[1]);
-  if (order > 10) throw new UsageError('polynomial order too high', { field: '--baseline', found: order, expected: '0…10' });
-  const regionsPpm = regions && regions.length > 0 ? regions.map((r) => parseRange('--baseline-region', r)) : edgeRegionsPpm(meta);
+  if (order > 10)
+    throw new UsageError('polynomial order too high', {
+      field: '--baseline',
+      found: order,
+      expected: '0…10',
+    });
+  const regionsPpm =
+    regions && regions.length > 0
+      ? regions.map((r) => parseRange('--baseline-region', r))
+      : edgeRegionsPpm(meta);
   return { order, regionsPpm };
 }
 
@@ -131,9 +173,17 @@ function parseReference(value: string, meta: AcquisitionMeta): ReferenceOption {
     const valuePpm = parseNumberOption('--ref', at[1]);
     if (at[2].includes(':')) return { kind: 'internal', windowPpm: parseRange('--ref', at[2]), valuePpm };
     const near = parseNumberOption('--ref', at[2]);
-    return { kind: 'internal', windowPpm: [near - REF_SEARCH_HALF_WIDTH_PPM, near + REF_SEARCH_HALF_WIDTH_PPM], valuePpm };
+    return {
+      kind: 'internal',
+      windowPpm: [near - REF_SEARCH_HALF_WIDTH_PPM, near + REF_SEARCH_HALF_WIDTH_PPM],
+      valuePpm,
+    };
   }
-  throw new UsageError('not a reference', { field: '--ref', found: value, expected: 'VALUE@PPM, VALUE@LO:HI, metal:VALUE, offset:DELTA or none' });
+  throw new UsageError('not a reference', {
+    field: '--ref',
+    found: value,
+    expected: 'VALUE@PPM, VALUE@LO:HI, metal:VALUE, offset:DELTA or none',
+  });
 }
 
 export interface ParsedProcessing {
@@ -148,13 +198,22 @@ export function parseProcessingFlags(flags: ProcessingFlags, meta: AcquisitionMe
   const explicit: { -readonly [K in keyof ProcessingOptions]?: ProcessingOptions[K] } = {};
   if (flags.lb !== undefined) {
     const lb = parseNumberOption('--lb', flags.lb);
-    if (lb < 0) throw new UsageError('line broadening must be ≥ 0', { field: '--lb', found: flags.lb, expected: '≥ 0 Hz' });
+    if (lb < 0)
+      throw new UsageError('line broadening must be ≥ 0', {
+        field: '--lb',
+        found: flags.lb,
+        expected: '≥ 0 Hz',
+      });
     explicit.lbHz = lb;
   }
   if (flags.zf !== undefined) {
     const zf = parseNumberOption('--zf', flags.zf);
     if (!Number.isInteger(zf) || zf < 16 || zf > 2 ** 24) {
-      throw new UsageError('spectrum size must be an integer number of points', { field: '--zf', found: flags.zf, expected: '16…16777216, e.g. 32768' });
+      throw new UsageError('spectrum size must be an integer number of points', {
+        field: '--zf',
+        found: flags.zf,
+        expected: '16…16777216, e.g. 32768',
+      });
     }
     explicit.sizePoints = zf;
   }
@@ -162,12 +221,22 @@ export function parseProcessingFlags(flags: ProcessingFlags, meta: AcquisitionMe
   let shared = false;
   if (flags.phaseMode !== undefined) {
     const m = flags.phaseMode.trim().toLowerCase();
-    if (m !== 'shared' && m !== 'each') throw new UsageError('not a phase mode', { field: '--phase-mode', found: flags.phaseMode, expected: 'shared or each' });
+    if (m !== 'shared' && m !== 'each')
+      throw new UsageError('not a phase mode', {
+        field: '--phase-mode',
+        found: flags.phaseMode,
+        expected: 'shared or each',
+      });
     shared = m === 'shared';
   }
-  if (flags.baseline !== undefined) explicit.baseline = parseBaseline(flags.baseline, flags.baselineRegion, meta);
+  if (flags.baseline !== undefined)
+    explicit.baseline = parseBaseline(flags.baseline, flags.baselineRegion, meta);
   else if (flags.baselineRegion !== undefined) {
-    throw new UsageError('--baseline-region needs --baseline poly:N', { field: '--baseline-region', found: flags.baselineRegion.join(' '), expected: '--baseline poly:N' });
+    throw new UsageError('--baseline-region needs --baseline poly:N', {
+      field: '--baseline-region',
+      found: flags.baselineRegion.join(' '),
+      expected: '--baseline poly:N',
+    });
   }
   if (flags.ref !== undefined) explicit.reference = parseReference(flags.ref, meta);
   return { explicit, fromProcs: Boolean(flags.fromProcs), shared };
@@ -200,9 +269,14 @@ export function openInput(path: string, flags: ProcessingFlags, json: boolean, t
     return { ...base, ...parsed.explicit };
   };
   function* run(): Generator<ProcessedItem> {
-    const autoShared = parsed.shared && (parsed.explicit.phase ?? (parsed.fromProcs ? undefined : 'auto')) === 'auto';
+    const autoShared =
+      parsed.shared && (parsed.explicit.phase ?? (parsed.fromProcs ? undefined : 'auto')) === 'auto';
     if (parsed.shared && !autoShared) {
-      throw new UsageError('--phase-mode shared applies to automatic phasing only', { field: '--phase-mode', found: 'shared', expected: '--phase auto' });
+      throw new UsageError('--phase-mode shared applies to automatic phasing only', {
+        field: '--phase-mode',
+        found: 'shared',
+        expected: '--phase auto',
+      });
     }
     const bar = progress(entries.length * (autoShared ? 2 : 1), title, json);
     try {
@@ -250,7 +324,8 @@ export function midMs(meta: Pick<AcquisitionMeta, 'startMs' | 'endMs'>): number 
 }
 
 export function isoTime(ms: number): string {
-  if (!Number.isFinite(ms)) throw new ParameterError('acquisition time is not a valid date', { field: 'time', found: ms });
+  if (!Number.isFinite(ms))
+    throw new ParameterError('acquisition time is not a valid date', { field: 'time', found: ms });
   return new Date(ms).toISOString();
 }
 
@@ -278,12 +353,30 @@ export function spectrumIdentity(entry: SeriesEntry): SpectrumIdentity {
 }
 
 /** The processed spectrum of one item in the form the fitters take (real part, ppm axis, meta naming the experiment). */
-export function fitInput(item: ProcessedItem): { ppm: Float64Array; re: Float64Array; meta: AcquisitionMeta } {
+export function fitInput(item: ProcessedItem): {
+  ppm: Float64Array;
+  re: Float64Array;
+  meta: AcquisitionMeta;
+} {
   const { entry, result } = item;
-  return { ppm: result.spectrum.ppm, re: result.spectrum.re, meta: { ...entry.meta, source: entry.experimentPath } };
+  return {
+    ppm: result.spectrum.ppm,
+    re: result.spectrum.re,
+    meta: { ...entry.meta, source: entry.experimentPath },
+  };
 }
 
 /** The leading fields of one spectrum's JSON entry in `fit` and `morphology`: which spectrum, when, and any error. */
-export function seriesRowJson(r: SeriesRowHeader & { readonly error: { name: string; message: string } | null }): Record<string, unknown> {
-  return { index: r.index, experiment: r.experimentNumber, source: r.source, startMs: r.startMs, endMs: r.endMs, midHours: r.midHours, error: r.error };
+export function seriesRowJson(
+  r: SeriesRowHeader & { readonly error: { name: string; message: string } | null },
+): Record<string, unknown> {
+  return {
+    index: r.index,
+    experiment: r.experimentNumber,
+    source: r.source,
+    startMs: r.startMs,
+    endMs: r.endMs,
+    midHours: r.midHours,
+    error: r.error,
+  };
 }

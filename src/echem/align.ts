@@ -76,7 +76,8 @@ class Interpolant {
     private readonly f: Float64Array,
   ) {
     this.cum = new Float64Array(t.length);
-    for (let i = 1; i < t.length; i++) this.cum[i] = this.cum[i - 1] + 0.5 * (f[i] + f[i - 1]) * (t[i] - t[i - 1]);
+    for (let i = 1; i < t.length; i++)
+      this.cum[i] = this.cum[i - 1] + 0.5 * (f[i] + f[i - 1]) * (t[i] - t[i - 1]);
   }
   /** Last i with t[i] ≤ x (x within range). */
   private locate(x: number): number {
@@ -105,7 +106,11 @@ class Interpolant {
   }
 }
 
-export function alignSpectra(spectra: readonly SpectrumWindow[], series: CyclerSeries, options: AlignOptions = {}): AlignedSpectrum[] {
+export function alignSpectra(
+  spectra: readonly SpectrumWindow[],
+  series: CyclerSeries,
+  options: AlignOptions = {},
+): AlignedSpectrum[] {
   const recordStart = options.recordStartMs ?? series.startMs;
   if (recordStart === null || recordStart === undefined || !Number.isFinite(recordStart)) {
     throw new DataError('cycler record has no absolute start time', {
@@ -115,12 +120,18 @@ export function alignSpectra(spectra: readonly SpectrumWindow[], series: CyclerS
     });
   }
   const offset = options.offsetS ?? 0;
-  if (!Number.isFinite(offset)) throw new ParameterError('clock offset must be finite', { field: 'offsetS', found: offset });
+  if (!Number.isFinite(offset))
+    throw new ParameterError('clock offset must be finite', { field: 'offsetS', found: offset });
   if (options.capacityMAh !== undefined && !(options.capacityMAh > 0)) {
-    throw new ParameterError('declared capacity must be positive', { field: 'capacityMAh', found: options.capacityMAh, expected: '> 0 mAh' });
+    throw new ParameterError('declared capacity must be positive', {
+      field: 'capacityMAh',
+      found: options.capacityMAh,
+      expected: '> 0 mAh',
+    });
   }
   const n = series.timeS.length;
-  if (n === 0) throw new DataError('cycler record is empty', { file: series.source, expected: 'at least one row' });
+  if (n === 0)
+    throw new DataError('cycler record is empty', { file: series.source, expected: 'at least one row' });
   const t = series.timeS;
   const steps = options.steps ?? segmentSteps(series);
   const cycles = cycleNumbers(steps);
@@ -131,13 +142,31 @@ export function alignSpectra(spectra: readonly SpectrumWindow[], series: CyclerS
   const last = t[n - 1];
   return spectra.map((s, index) => {
     if (!(s.endMs >= s.startMs)) {
-      throw new ParameterError('spectrum ends before it starts', { field: `spectrum ${index}`, found: { startMs: s.startMs, endMs: s.endMs } });
+      throw new ParameterError('spectrum ends before it starts', {
+        field: `spectrum ${index}`,
+        found: { startMs: s.startMs, endMs: s.endMs },
+      });
     }
     const startS = (s.startMs - recordStart) / 1000 + offset;
     const endS = (s.endMs - recordStart) / 1000 + offset;
     const midS = 0.5 * (startS + endS);
-    const base = { index, ...(s.label !== undefined ? { label: s.label } : {}), startMs: s.startMs, endMs: s.endMs, startS, endS, midS };
-    const status: WindowStatus = endS < first ? 'before' : startS > last ? 'after' : startS < first || endS > last ? 'partial' : 'inside';
+    const base = {
+      index,
+      ...(s.label !== undefined ? { label: s.label } : {}),
+      startMs: s.startMs,
+      endMs: s.endMs,
+      startS,
+      endS,
+      midS,
+    };
+    const status: WindowStatus =
+      endS < first
+        ? 'before'
+        : startS > last
+          ? 'after'
+          : startS < first || endS > last
+            ? 'partial'
+            : 'inside';
     if (status === 'before' || status === 'after') {
       return {
         ...base,

@@ -60,13 +60,19 @@ export function cycleNumbers(steps: readonly Step[], firstDirection?: Exclude<Di
 
 export function analyseCycles(steps: readonly Step[], options: CycleOptions = {}): Cycle[] {
   if (options.areaCm2 !== undefined && !(options.areaCm2 > 0)) {
-    throw new ParameterError('electrode area must be positive', { field: 'areaCm2', found: options.areaCm2, expected: '> 0 cm²' });
+    throw new ParameterError('electrode area must be positive', {
+      field: 'areaCm2',
+      found: options.areaCm2,
+      expected: '> 0 cm²',
+    });
   }
   const first: Exclude<Direction, 'none'> =
-    options.firstDirection ?? (steps.find((s) => s.direction !== 'none')?.direction as Exclude<Direction, 'none'> | undefined) ?? 'charge';
+    options.firstDirection ??
+    (steps.find((s) => s.direction !== 'none')?.direction as Exclude<Direction, 'none'> | undefined) ??
+    'charge';
   const numbers = cycleNumbers(steps, first);
   const cycles: Omit<Cycle, 'stateOfHealth'>[] = [];
-  for (let k = 0; k < steps.length; ) {
+  for (let k = 0; k < steps.length;) {
     const number = numbers[k];
     let j = k;
     let charge = 0;
@@ -97,9 +103,16 @@ export function analyseCycles(steps: readonly Step[], options: CycleOptions = {}
   const refNumber = options.referenceCycle ?? cycles.find((c) => c.complete && c.number > 0)?.number;
   const ref = cycles.find((c) => c.number === refNumber);
   if (options.referenceCycle !== undefined && !ref) {
-    throw new ParameterError('reference cycle not in the record', { field: 'referenceCycle', found: options.referenceCycle, expected: cycles.map((c) => c.number) });
+    throw new ParameterError('reference cycle not in the record', {
+      field: 'referenceCycle',
+      found: options.referenceCycle,
+      expected: cycles.map((c) => c.number),
+    });
   }
   const second = (c: Omit<Cycle, 'stateOfHealth'>) => (first === 'charge' ? c.dischargeMAh : c.chargeMAh);
   const refCap = ref ? second(ref) : 0;
-  return cycles.map((c) => ({ ...c, stateOfHealth: refCap > 0 && c.number > 0 && second(c) > 0 ? second(c) / refCap : null }));
+  return cycles.map((c) => ({
+    ...c,
+    stateOfHealth: refCap > 0 && c.number > 0 && second(c) > 0 ? second(c) / refCap : null,
+  }));
 }

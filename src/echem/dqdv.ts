@@ -13,10 +13,20 @@ export interface DqDv {
   readonly dqdvMAhPerV: Float64Array;
 }
 
-export function differentialCapacity(series: CyclerSeries, startRow: number, endRow: number, binV = 0.005): DqDv {
-  if (!(binV > 0)) throw new ParameterError('bin width must be positive', { field: 'binV', found: binV, expected: '> 0 V' });
+export function differentialCapacity(
+  series: CyclerSeries,
+  startRow: number,
+  endRow: number,
+  binV = 0.005,
+): DqDv {
+  if (!(binV > 0))
+    throw new ParameterError('bin width must be positive', { field: 'binV', found: binV, expected: '> 0 V' });
   if (startRow < 0 || endRow >= series.timeS.length || endRow <= startRow) {
-    throw new ParameterError('row range outside the record', { field: 'rows', found: [startRow, endRow], expected: `0…${series.timeS.length - 1}` });
+    throw new ParameterError('row range outside the record', {
+      field: 'rows',
+      found: [startRow, endRow],
+      expected: `0…${series.timeS.length - 1}`,
+    });
   }
   const { voltageV: v, chargeMAh: q } = series;
   let lo = Infinity;
@@ -27,7 +37,12 @@ export function differentialCapacity(series: CyclerSeries, startRow: number, end
   }
   const first = Math.floor(lo / binV);
   const bins = Math.max(1, Math.floor(hi / binV) - first + 1);
-  if (bins > 1e6) throw new ParameterError('too many voltage bins', { field: 'binV', found: binV, expected: `a bin width ≥ ${(hi - lo) / 1e6} V` });
+  if (bins > 1e6)
+    throw new ParameterError('too many voltage bins', {
+      field: 'binV',
+      found: binV,
+      expected: `a bin width ≥ ${(hi - lo) / 1e6} V`,
+    });
   const sum = new Float64Array(bins);
   for (let i = startRow + 1; i <= endRow; i++) {
     const mid = 0.5 * (v[i] + v[i - 1]);

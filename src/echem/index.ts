@@ -3,9 +3,22 @@
  * the voltage onset, nucleation overpotential, dQ/dV, and alignment of spectra to the cell state.
  */
 export { seriesFromRecords, integrateCurrentMAh, type CyclerSeries, type SeriesOptions } from './series.js';
-export { segmentSteps, stepAt, type Step, type StepType, type Direction, type SegmentOptions } from './steps.js';
+export {
+  segmentSteps,
+  stepAt,
+  type Step,
+  type StepType,
+  type Direction,
+  type SegmentOptions,
+} from './steps.js';
 export { analyseCycles, cycleNumbers, type Cycle, type CycleOptions } from './cycles.js';
 export { detectVoltageOnset, type VoltageOnset, type OnsetOptions } from './onset.js';
 export { nucleationOverpotential, type NucleationResult, type NucleationOptions } from './nucleation.js';
 export { differentialCapacity, type DqDv } from './dqdv.js';
-export { alignSpectra, type AlignedSpectrum, type AlignOptions, type SpectrumWindow, type WindowStatus } from './align.js';
+export {
+  alignSpectra,
+  type AlignedSpectrum,
+  type AlignOptions,
+  type SpectrumWindow,
+  type WindowStatus,
+} from './align.js';

@@ -25,11 +25,20 @@ export interface NucleationOptions {
   searchFraction?: number;
 }
 
-export function nucleationOverpotential(series: CyclerSeries, step: Step, options: NucleationOptions = {}): NucleationResult {
+export function nucleationOverpotential(
+  series: CyclerSeries,
+  step: Step,
+  options: NucleationOptions = {},
+): NucleationResult {
   const frac = options.searchFraction ?? 0.25;
-  if (!(frac > 0 && frac < 1)) throw new ParameterError('search fraction must be in (0, 1)', { field: 'searchFraction', found: frac });
+  if (!(frac > 0 && frac < 1))
+    throw new ParameterError('search fraction must be in (0, 1)', { field: 'searchFraction', found: frac });
   if (step.endRow - step.startRow < 4) {
-    throw new ParameterError('step too short for a nucleation analysis', { field: `step ${step.index}`, found: `${step.endRow - step.startRow + 1} rows`, expected: 'at least 5 rows' });
+    throw new ParameterError('step too short for a nucleation analysis', {
+      field: `step ${step.index}`,
+      found: `${step.endRow - step.startRow + 1} rows`,
+      expected: 'at least 5 rows',
+    });
   }
   const { timeS: t, voltageV: v } = series;
   const sign = step.meanCurrentMA >= 0 ? 1 : -1;

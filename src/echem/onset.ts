@@ -44,9 +44,18 @@ function median(values: number[]): number {
 }
 
 /** Finds the voltage onset within one (constant-current) step; null when there is none. */
-export function detectVoltageOnset(series: CyclerSeries, step: Step, options: OnsetOptions = {}): VoltageOnset | null {
+export function detectVoltageOnset(
+  series: CyclerSeries,
+  step: Step,
+  options: OnsetOptions = {},
+): VoltageOnset | null {
   const minRise = options.minRiseV ?? 0.05;
-  if (!(minRise > 0)) throw new ParameterError('minimum rise must be positive', { field: 'minRiseV', found: minRise, expected: '> 0 V' });
+  if (!(minRise > 0))
+    throw new ParameterError('minimum rise must be positive', {
+      field: 'minRiseV',
+      found: minRise,
+      expected: '> 0 V',
+    });
   const skip = options.skipStartS ?? 0;
   const { timeS: t, voltageV: v } = series;
   const sign = step.meanCurrentMA >= 0 ? 1 : -1;
@@ -70,5 +79,12 @@ export function detectVoltageOnset(series: CyclerSeries, step: Step, options: On
   const rise = peak - plateau;
   if (!(rise >= minRise)) return null;
   const timeS = t[best + 1];
-  return { timeS, stepTimeS: timeS - step.startS, row: best + 1, riseV: rise, slopeVPerS: bestSlope, plateauV: plateau };
+  return {
+    timeS,
+    stepTimeS: timeS - step.startS,
+    row: best + 1,
+    riseV: rise,
+    slopeVPerS: bestSlope,
+    plateauV: plateau,
+  };
 }

@@ -33,7 +33,8 @@ export interface CyclerSeries {
 export function integrateCurrentMAh(timeS: Float64Array, currentMA: Float64Array): Float64Array {
   const q = new Float64Array(timeS.length);
   for (let i = 1; i < timeS.length; i++) {
-    q[i] = q[i - 1] + (0.5 * (currentMA[i] + currentMA[i - 1]) * (timeS[i] - timeS[i - 1])) / SECONDS_PER_HOUR;
+    q[i] =
+      q[i - 1] + (0.5 * (currentMA[i] + currentMA[i - 1]) * (timeS[i] - timeS[i - 1])) / SECONDS_PER_HOUR;
   }
   return q;
 }
@@ -67,13 +68,22 @@ export function seriesFromRecords(records: CyclerRecords, options: SeriesOptions
   const warnings: string[] = [];
   // Open-circuit techniques log no current because none flows.
   const openCircuit = records.technique === 'OCV' || records.technique === 'WAIT';
-  let currentMA = columnValues(records, 'current_mA') ?? (openCircuit ? new Float64Array(timeS.length) : need('current_mA'));
-  if (!columnValues(records, 'current_mA')) warnings.push(`no current column in a ${records.technique} record: current taken as 0`);
+  let currentMA =
+    columnValues(records, 'current_mA') ??
+    (openCircuit ? new Float64Array(timeS.length) : need('current_mA'));
+  if (!columnValues(records, 'current_mA'))
+    warnings.push(`no current column in a ${records.technique} record: current taken as 0`);
   let charge = columnValues(records, 'charge_mAh');
   let step = columnValues(records, 'step');
   let mode = columnValues(records, 'mode');
   for (let i = 0; i < timeS.length; i++) {
-    if (!Number.isFinite(timeS[i])) throw new DataError('time is not a finite number', { file, field: `time_s, row ${i}`, found: timeS[i], expected: 'finite seconds' });
+    if (!Number.isFinite(timeS[i]))
+      throw new DataError('time is not a finite number', {
+        file,
+        field: `time_s, row ${i}`,
+        found: timeS[i],
+        expected: 'finite seconds',
+      });
   }
   let firstBack = -1;
   for (let i = 1; i < timeS.length; i++) {

@@ -54,7 +54,14 @@ function classOf(current: number, rest: number): number {
 }
 
 /** Rows [a, b] as a Step (type and direction from behaviour or mode). */
-function describe(series: CyclerSeries, a: number, b: number, index: number, source: Step['source'], opts: Required<Omit<SegmentOptions, 'ignoreInstrumentSteps'>>): Step {
+function describe(
+  series: CyclerSeries,
+  a: number,
+  b: number,
+  index: number,
+  source: Step['source'],
+  opts: Required<Omit<SegmentOptions, 'ignoreInstrumentSteps'>>,
+): Step {
   const { timeS: t, voltageV: v, currentMA: cur, chargeMAh: q } = series;
   const duration = t[b] - t[a];
   let integral = 0;
@@ -83,7 +90,8 @@ function describe(series: CyclerSeries, a: number, b: number, index: number, sou
   else if (vMax - vMin <= opts.cvToleranceV) type = 'cv';
   else type = 'other';
   const net = q[b] - q[a];
-  const direction: Direction = type === 'rest' || Math.abs(mean) <= opts.restCurrentMA ? 'none' : mean > 0 ? 'charge' : 'discharge';
+  const direction: Direction =
+    type === 'rest' || Math.abs(mean) <= opts.restCurrentMA ? 'none' : mean > 0 ? 'charge' : 'discharge';
   return {
     index,
     startRow: a,
@@ -113,7 +121,12 @@ function majority(values: Float64Array, a: number, b: number): number {
 }
 
 /** Splits a same-sign run into CC then CV where the voltage pins and the current starts to decay. */
-function splitCcCv(series: CyclerSeries, a: number, b: number, opts: Required<Omit<SegmentOptions, 'ignoreInstrumentSteps'>>): number[] {
+function splitCcCv(
+  series: CyclerSeries,
+  a: number,
+  b: number,
+  opts: Required<Omit<SegmentOptions, 'ignoreInstrumentSteps'>>,
+): number[] {
   const { voltageV: v, currentMA: cur } = series;
   if (b - a < 4) return [a];
   const vEnd = v[b];
@@ -144,7 +157,8 @@ export function segmentSteps(series: CyclerSeries, options: SegmentOptions = {})
     ccTolerance: options.ccTolerance ?? 0.02,
     cvToleranceV: options.cvToleranceV ?? 0.002,
   };
-  const useInstrument = !options.ignoreInstrumentSteps && (series.step !== undefined || series.mode !== undefined);
+  const useInstrument =
+    !options.ignoreInstrumentSteps && (series.step !== undefined || series.mode !== undefined);
   const starts: number[] = [0];
   if (useInstrument) {
     const { step, mode } = series;
@@ -153,7 +167,11 @@ export function segmentSteps(series: CyclerSeries, options: SegmentOptions = {})
     }
   } else {
     for (let i = 1; i < n; i++) {
-      if (classOf(series.currentMA[i], opts.restCurrentMA) !== classOf(series.currentMA[i - 1], opts.restCurrentMA)) starts.push(i);
+      if (
+        classOf(series.currentMA[i], opts.restCurrentMA) !==
+        classOf(series.currentMA[i - 1], opts.restCurrentMA)
+      )
+        starts.push(i);
     }
     // CC→CV inside a same-sign run.
     const refined: number[] = [];

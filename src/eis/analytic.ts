@@ -20,7 +20,9 @@ export function zarcImpedance(freqHz: number, rOhm: number, tau0S: number, phi: 
  */
 export function zarcGamma(tauS: number, rOhm: number, tau0S: number, phi: number): number {
   const s = Math.sin((1 - phi) * Math.PI);
-  return ((rOhm / (2 * Math.PI)) * s) / (Math.cosh(phi * Math.log(tauS / tau0S)) - Math.cos((1 - phi) * Math.PI));
+  return (
+    ((rOhm / (2 * Math.PI)) * s) / (Math.cosh(phi * Math.log(tauS / tau0S)) - Math.cos((1 - phi) * Math.PI))
+  );
 }
 
 /**
@@ -28,7 +30,13 @@ export function zarcGamma(tauS: number, rOhm: number, tau0S: number, phi: number
  * sin θ / (cosh u − cos θ) (θ = (1−φ)π) is 2 atan( tanh(u/2) / tan(θ/2) ), so
  * R_window = R/(πφ) · [atan(tanh(u/2)/tan(θ/2))]_{ua}^{ub}.
  */
-export function zarcWindowResistance(rOhm: number, tau0S: number, phi: number, tauLoS: number, tauHiS: number): number {
+export function zarcWindowResistance(
+  rOhm: number,
+  tau0S: number,
+  phi: number,
+  tauLoS: number,
+  tauHiS: number,
+): number {
   const theta = (1 - phi) * Math.PI;
   const t = Math.tan(theta / 2);
   const f = (tau: number) => Math.atan(Math.tanh((phi * Math.log(tau / tau0S)) / 2) / t);

@@ -29,14 +29,38 @@ const sqrtJ = (x: number): Complex => c(Math.sqrt(x / 2), Math.sqrt(x / 2));
 export const ELEMENTS: Record<string, ElementType> = {};
 
 export function registerElement(e: ElementType): void {
-  if (!/^[A-Za-z]+$/.test(e.name)) throw new ParameterError('element names are letters only', { field: 'element', found: e.name, expected: '[A-Za-z]+' });
-  if (e.name === 'p') throw new ParameterError("'p' is the parallel operator", { field: 'element', found: e.name, expected: 'another name' });
+  if (!/^[A-Za-z]+$/.test(e.name))
+    throw new ParameterError('element names are letters only', {
+      field: 'element',
+      found: e.name,
+      expected: '[A-Za-z]+',
+    });
+  if (e.name === 'p')
+    throw new ParameterError("'p' is the parallel operator", {
+      field: 'element',
+      found: e.name,
+      expected: 'another name',
+    });
   ELEMENTS[e.name] = e;
 }
 
 /** Registers a one-parameter element whose parameter is ≥ 0 and unbounded above. */
-function registerOneParameter(name: string, description: string, param: string, unit: string, impedance: (value: number, omega: number) => Complex): void {
-  registerElement({ name, description, params: [param], units: [unit], lower: [0], upper: [INF], impedance: (p, o, w) => impedance(p[o], w) });
+function registerOneParameter(
+  name: string,
+  description: string,
+  param: string,
+  unit: string,
+  impedance: (value: number, omega: number) => Complex,
+): void {
+  registerElement({
+    name,
+    description,
+    params: [param],
+    units: [unit],
+    lower: [0],
+    upper: [INF],
+    impedance: (p, o, w) => impedance(p[o], w),
+  });
 }
 
 /**
@@ -67,9 +91,15 @@ registerElement({
   upper: [INF, 1],
   impedance: (p, o, w) => inv(scale(jPow(w, p[o + 1]), p[o])),
 });
-registerOneParameter('W', 'semi-infinite Warburg, Z = A_W (1 − j)/√ω', 'Aw', 'Ohm s^-1/2', (aw, w) => c(aw / Math.sqrt(w), -aw / Math.sqrt(w)));
-registerFiniteWarburg('Wo', 'finite-space (open, reflective) Warburg, Z = Z0 coth(√(jωτ))/√(jωτ)', (s) => inv(mul(s, tanh(s))));
-registerFiniteWarburg('Ws', 'finite-length (short, transmissive) Warburg, Z = Z0 tanh(√(jωτ))/√(jωτ)', (s) => div(tanh(s), s));
+registerOneParameter('W', 'semi-infinite Warburg, Z = A_W (1 − j)/√ω', 'Aw', 'Ohm s^-1/2', (aw, w) =>
+  c(aw / Math.sqrt(w), -aw / Math.sqrt(w)),
+);
+registerFiniteWarburg('Wo', 'finite-space (open, reflective) Warburg, Z = Z0 coth(√(jωτ))/√(jωτ)', (s) =>
+  inv(mul(s, tanh(s))),
+);
+registerFiniteWarburg('Ws', 'finite-length (short, transmissive) Warburg, Z = Z0 tanh(√(jωτ))/√(jωτ)', (s) =>
+  div(tanh(s), s),
+);
 registerElement({
   name: 'G',
   description: 'Gerischer, Z = R_G/√(1 + jωt_G)',
@@ -82,7 +112,13 @@ registerElement({
 
 /** Parsed circuit tree. */
 export type CircuitNode =
-  | { readonly kind: 'element'; readonly type: string; readonly label: string; readonly offset: number; readonly position: number }
+  | {
+      readonly kind: 'element';
+      readonly type: string;
+      readonly label: string;
+      readonly offset: number;
+      readonly position: number;
+    }
   | { readonly kind: 'series'; readonly children: readonly CircuitNode[] }
   | { readonly kind: 'parallel'; readonly children: readonly CircuitNode[] };
 
@@ -135,18 +171,38 @@ export function parseCircuit(text: string): Circuit {
         children.push(parseSeries());
         skip();
       }
-      if (s[pos] !== ')') throw syntaxError(s, pos, describe(), children.length < 2 ? "',' and another branch, or ')'" : "',' or ')'");
+      if (s[pos] !== ')')
+        throw syntaxError(
+          s,
+          pos,
+          describe(),
+          children.length < 2 ? "',' and another branch, or ')'" : "',' or ')'",
+        );
       pos++;
-      if (children.length < 2) throw syntaxError(s, start, 'p(…) with one branch', 'at least two parallel branches');
+      if (children.length < 2)
+        throw syntaxError(s, start, 'p(…) with one branch', 'at least two parallel branches');
       return { kind: 'parallel', children };
     }
     const m = /^([A-Za-z]+)([0-9_][A-Za-z0-9_]*)?/.exec(s.slice(pos));
-    if (!m) throw syntaxError(s, pos, describe(), 'an element such as R0, CPE1, Wo1 or a parallel group p(…)');
+    if (!m)
+      throw syntaxError(s, pos, describe(), 'an element such as R0, CPE1, Wo1 or a parallel group p(…)');
     const type = m[1];
     const label = m[0];
     const el = ELEMENTS[type];
-    if (!el) throw syntaxError(s, pos, `unknown element type '${type}'`, `one of ${Object.keys(ELEMENTS).join(', ')}, then a label (e.g. R0)`);
-    if (m[2] === undefined) throw syntaxError(s, pos + type.length, `'${type}' without a label`, `a label after the type, e.g. ${type}1`);
+    if (!el)
+      throw syntaxError(
+        s,
+        pos,
+        `unknown element type '${type}'`,
+        `one of ${Object.keys(ELEMENTS).join(', ')}, then a label (e.g. R0)`,
+      );
+    if (m[2] === undefined)
+      throw syntaxError(
+        s,
+        pos + type.length,
+        `'${type}' without a label`,
+        `a label after the type, e.g. ${type}1`,
+      );
     if (labels.has(label)) throw syntaxError(s, pos, `duplicate element '${label}'`, 'unique element labels');
     labels.add(label);
     const offset = names.length;
@@ -175,7 +231,13 @@ export function parseCircuit(text: string): Circuit {
   if (s.trim() === '') throw syntaxError(s, 0, 'empty string', 'a circuit such as R0-p(R1,C1)');
   const root = parseSeries();
   skip();
-  if (pos < s.length) throw syntaxError(s, pos, describe(), s[pos] === ')' ? "no ')' without a matching 'p('" : "'-' (series), ',' or ')' inside p(…), or the end");
+  if (pos < s.length)
+    throw syntaxError(
+      s,
+      pos,
+      describe(),
+      s[pos] === ')' ? "no ')' without a matching 'p('" : "'-' (series), ',' or ')' inside p(…), or the end",
+    );
   return {
     text,
     root,
@@ -206,9 +268,17 @@ function evalNode(node: CircuitNode, p: ArrayLike<number>, omega: number): Compl
 }
 
 /** Impedance of the circuit with parameters p at each frequency: [Z′, Z″] arrays. */
-export function circuitImpedance(circuit: Circuit, p: ArrayLike<number>, freqHz: ArrayLike<number>): { zReOhm: Float64Array; zImOhm: Float64Array } {
+export function circuitImpedance(
+  circuit: Circuit,
+  p: ArrayLike<number>,
+  freqHz: ArrayLike<number>,
+): { zReOhm: Float64Array; zImOhm: Float64Array } {
   if (p.length !== circuit.nParams) {
-    throw new ParameterError('wrong number of circuit parameters', { field: circuit.text, found: p.length, expected: `${circuit.nParams} (${circuit.paramNames.join(', ')})` });
+    throw new ParameterError('wrong number of circuit parameters', {
+      field: circuit.text,
+      found: p.length,
+      expected: `${circuit.nParams} (${circuit.paramNames.join(', ')})`,
+    });
   }
   const n = freqHz.length;
   const re = new Float64Array(n);

@@ -156,8 +156,14 @@ function gaussianKernel(y: number, rule: GaussRule, out: { re: number; im: numbe
 }
 
 /** 8-point Gauss–Legendre nodes/weights on [0, 1]. */
-const GL_X = [0.0198550717512319, 0.1016667612931866, 0.2372337950418355, 0.4082826787521751, 0.5917173212478249, 0.7627662049581645, 0.8983332387068134, 0.9801449282487681];
-const GL_W = [0.0506142681451881, 0.1111905172266872, 0.1568533229389436, 0.1813418916891810, 0.1813418916891810, 0.1568533229389436, 0.1111905172266872, 0.0506142681451881];
+const GL_X = [
+  0.0198550717512319, 0.1016667612931866, 0.2372337950418355, 0.4082826787521751, 0.5917173212478249,
+  0.7627662049581645, 0.8983332387068134, 0.9801449282487681,
+];
+const GL_W = [
+  0.0506142681451881, 0.1111905172266872, 0.1568533229389436, 0.181341891689181, 0.181341891689181,
+  0.1568533229389436, 0.1111905172266872, 0.0506142681451881,
+];
 
 /** Same integrals for a hat of half-width Δ centred at 0 (piecewise-linear basis). */
 function hatKernel(y: number, delta: number, out: { re: number; im: number }): void {
@@ -184,7 +190,12 @@ function hatKernel(y: number, delta: number, out: { re: number; im: number }): v
 }
 
 /** Discretisation matrices A_re, A_im (row-major nFreq × nTau) of the DRT integral. */
-export function drtMatrices(freqHz: Float64Array, tauS: Float64Array, basis: DrtBasis, epsilon: number): { aRe: Float64Array; aIm: Float64Array } {
+export function drtMatrices(
+  freqHz: Float64Array,
+  tauS: Float64Array,
+  basis: DrtBasis,
+  epsilon: number,
+): { aRe: Float64Array; aIm: Float64Array } {
   const nf = freqHz.length;
   const nt = tauS.length;
   const aRe = new Float64Array(nf * nt);
@@ -206,7 +217,12 @@ export function drtMatrices(freqHz: Float64Array, tauS: Float64Array, basis: Drt
 }
 
 /** Penalty matrix M (nTau × nTau) of the derivative of order 1 or 2 of γ over ln τ. */
-export function drtPenalty(tauS: Float64Array, basis: DrtBasis, epsilon: number, derivative: 1 | 2): Float64Array {
+export function drtPenalty(
+  tauS: Float64Array,
+  basis: DrtBasis,
+  epsilon: number,
+  derivative: 1 | 2,
+): Float64Array {
   const n = tauS.length;
   const m = new Float64Array(n * n);
   if (basis === 'gaussian') {
@@ -313,14 +329,19 @@ function design(st: DrtSetup, opts: { fitRInf: boolean; fitL: boolean; data: Drt
   if (opts.data !== 're') accumulate(aIm);
   for (let i = 0; i < nVar; i++) for (let j = 0; j < i; j++) ata[i * nVar + j] = ata[j * nVar + i];
   const pen = new Float64Array(nVar * nVar);
-  for (let i = 0; i < nt; i++) for (let j = 0; j < nt; j++) pen[(offset + i) * nVar + offset + j] = st.penalty[i * nt + j];
+  for (let i = 0; i < nt; i++)
+    for (let j = 0; j < nt; j++) pen[(offset + i) * nVar + offset + j] = st.penalty[i * nt + j];
   const d: Design = { nVar, offset, iR, iL, ata, pen, aRe, aIm, lScale: 1 / (2 * Math.PI * fMax) };
   perSetup.set(key, d);
   return d;
 }
 
 /** Adds the spectrum's right-hand side Aᵀb and ‖b‖² to the design. */
-function assemble(s: SpectrumData, st: DrtSetup, opts: { fitRInf: boolean; fitL: boolean; data: DrtData }): Assembled {
+function assemble(
+  s: SpectrumData,
+  st: DrtSetup,
+  opts: { fitRInf: boolean; fitL: boolean; data: DrtData },
+): Assembled {
   const d = design(st, opts);
   const nf = s.freqHz.length;
   const nVar = d.nVar;
@@ -373,7 +394,11 @@ function cholSolve(l: Float64Array, n: number, b: Float64Array, out: Float64Arra
  * Unconstrained ridge solution at λ with its residual ‖Ax−b‖², seminorm xᵀMx and the trace of the
  * influence matrix tr(A H⁻¹ Aᵀ) = tr(H⁻¹ AᵀA).
  */
-function ridge(p: Assembled, lambda: number, withTrace: boolean): { res2: number; semi: number; trace: number } | undefined {
+function ridge(
+  p: Assembled,
+  lambda: number,
+  withTrace: boolean,
+): { res2: number; semi: number; trace: number } | undefined {
   const n = p.nVar;
   const h = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) h[i] = p.ata[i] + lambda * p.pen[i];
@@ -460,7 +485,8 @@ function spectralOf(p: Assembled): Spectral | null {
         sm[row * n + i] = sum / l[i * n + i];
       }
     }
-    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) sm[i * n + j] = sm[j * n + i] = 0.5 * (sm[i * n + j] + sm[j * n + i]);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < i; j++) sm[i * n + j] = sm[j * n + i] = 0.5 * (sm[i * n + j] + sm[j * n + i]);
     const eig = symmetricEigenQl(sm, n);
     // W = L⁻ᵀ V by back substitution, column by column
     const w = new Float64Array(n * n);
@@ -479,7 +505,11 @@ function spectralOf(p: Assembled): Spectral | null {
 }
 
 /** Ridge statistics from the simultaneous diagonalisation (see spectralOf). */
-function ridgeSpectral(sp: Spectral, p: Assembled, lambda: number): { res2: number; semi: number; trace: number } {
+function ridgeSpectral(
+  sp: Spectral,
+  p: Assembled,
+  lambda: number,
+): { res2: number; semi: number; trace: number } {
   const n = p.nVar;
   const lp = lambda / sp.scale;
   let xGx = 0;
@@ -501,7 +531,11 @@ function ridgeSpectral(sp: Spectral, p: Assembled, lambda: number): { res2: numb
 }
 
 /** Ridge statistics at λ: fast path when the design diagonalises, Cholesky otherwise. */
-function ridgeStats(p: Assembled, lambda: number, withTrace: boolean): { res2: number; semi: number; trace: number } | undefined {
+function ridgeStats(
+  p: Assembled,
+  lambda: number,
+  withTrace: boolean,
+): { res2: number; semi: number; trace: number } | undefined {
   const sp = spectralOf(p);
   return sp ? ridgeSpectral(sp, p, lambda) : ridge(p, lambda, withTrace);
 }
@@ -537,7 +571,12 @@ function chooseLambdaLCurve(p: Assembled): number {
     rho.push(0.5 * Math.log(r.res2));
     eta.push(0.5 * Math.log(r.semi));
   }
-  if (logs.length < 5) throw new NumericalError('L-curve could not be traced', { field: 'lambda', found: logs.length, expected: 'at least 5 solvable λ values' });
+  if (logs.length < 5)
+    throw new NumericalError('L-curve could not be traced', {
+      field: 'lambda',
+      found: logs.length,
+      expected: 'at least 5 solvable λ values',
+    });
   let best = 2;
   let bestK = -Infinity;
   for (let i = 2; i < logs.length - 2; i++) {
@@ -569,7 +608,12 @@ function minimiseOnGrid(f: (x: number) => number, lo: number, hi: number, n: num
       bestI = i;
     }
   }
-  if (!Number.isFinite(bestV)) throw new NumericalError('GCV could not be evaluated', { field: 'lambda', found: 'no finite GCV value', expected: 'a solvable ridge problem' });
+  if (!Number.isFinite(bestV))
+    throw new NumericalError('GCV could not be evaluated', {
+      field: 'lambda',
+      found: 'no finite GCV value',
+      expected: 'a solvable ridge problem',
+    });
   let a = xs[Math.max(0, bestI - 1)];
   let b = xs[Math.min(n - 1, bestI + 1)];
   const g = (Math.sqrt(5) - 1) / 2;
@@ -607,9 +651,17 @@ export interface DrtSetup {
   readonly derivative: 1 | 2;
 }
 
-function resolveGrid(freqHz: Float64Array, o: DrtOptions): { tauS: Float64Array; basis: DrtBasis; epsilon: number; derivative: 1 | 2 } {
+function resolveGrid(
+  freqHz: Float64Array,
+  o: DrtOptions,
+): { tauS: Float64Array; basis: DrtBasis; epsilon: number; derivative: 1 | 2 } {
   const nTau = o.nTau ?? 92;
-  if (!Number.isInteger(nTau) || nTau < 3 || nTau > 2000) throw new ParameterError('number of time constants out of range', { field: 'nTau', found: nTau, expected: 'an integer 3..2000' });
+  if (!Number.isInteger(nTau) || nTau < 3 || nTau > 2000)
+    throw new ParameterError('number of time constants out of range', {
+      field: 'nTau',
+      found: nTau,
+      expected: 'an integer 3..2000',
+    });
   let fMin = Infinity;
   let fMax = 0;
   for (const f of freqHz) {
@@ -621,13 +673,33 @@ function resolveGrid(freqHz: Float64Array, o: DrtOptions): { tauS: Float64Array;
   // lets the regulariser trade R∞ for spurious edge mass.
   const tauMin = o.tauMinS ?? 1 / (2 * Math.PI * fMax);
   const tauMax = o.tauMaxS ?? 1 / (2 * Math.PI * fMin);
-  if (!(tauMin > 0 && tauMax > tauMin)) throw new ParameterError('τ range is empty or not positive', { field: 'tauMinS/tauMaxS', found: [tauMin, tauMax], expected: '0 < tauMin < tauMax' });
+  if (!(tauMin > 0 && tauMax > tauMin))
+    throw new ParameterError('τ range is empty or not positive', {
+      field: 'tauMinS/tauMaxS',
+      found: [tauMin, tauMax],
+      expected: '0 < tauMin < tauMax',
+    });
   const basis = o.basis ?? 'gaussian';
-  if (basis !== 'gaussian' && basis !== 'piecewise-linear') throw new ParameterError('unknown basis', { field: 'basis', found: basis, expected: 'gaussian or piecewise-linear' });
+  if (basis !== 'gaussian' && basis !== 'piecewise-linear')
+    throw new ParameterError('unknown basis', {
+      field: 'basis',
+      found: basis,
+      expected: 'gaussian or piecewise-linear',
+    });
   const coeff = o.shapeCoefficient ?? 0.5;
-  if (!(coeff > 0)) throw new ParameterError('shape coefficient must be positive', { field: 'shapeCoefficient', found: coeff, expected: '> 0' });
+  if (!(coeff > 0))
+    throw new ParameterError('shape coefficient must be positive', {
+      field: 'shapeCoefficient',
+      found: coeff,
+      expected: '> 0',
+    });
   const derivative = o.derivative ?? 1;
-  if (derivative !== 1 && derivative !== 2) throw new ParameterError('derivative order must be 1 or 2', { field: 'derivative', found: derivative, expected: '1 or 2' });
+  if (derivative !== 1 && derivative !== 2)
+    throw new ParameterError('derivative order must be 1 or 2', {
+      field: 'derivative',
+      found: derivative,
+      expected: '1 or 2',
+    });
   const tauS = logGrid(tauMin, tauMax, nTau);
   const epsilon = basis === 'gaussian' ? gaussianEpsilon(Math.log(tauS[1] / tauS[0]), coeff) : 0;
   return { tauS, basis, epsilon, derivative };
@@ -637,7 +709,16 @@ function resolveGrid(freqHz: Float64Array, o: DrtOptions): { tauS: Float64Array;
 export function drtSetup(freqHz: Float64Array, options: DrtOptions = {}): DrtSetup {
   const { tauS, basis, epsilon, derivative } = resolveGrid(freqHz, options);
   const { aRe, aIm } = drtMatrices(freqHz, tauS, basis, epsilon);
-  return { freqHz: Float64Array.from(freqHz), tauS, basis, epsilon, aRe, aIm, penalty: drtPenalty(tauS, basis, epsilon, derivative), derivative };
+  return {
+    freqHz: Float64Array.from(freqHz),
+    tauS,
+    basis,
+    epsilon,
+    aRe,
+    aIm,
+    penalty: drtPenalty(tauS, basis, epsilon, derivative),
+    derivative,
+  };
 }
 
 function sameGrid(a: Float64Array, b: Float64Array): boolean {
@@ -647,7 +728,13 @@ function sameGrid(a: Float64Array, b: Float64Array): boolean {
 }
 
 /** γ at the given τ from basis coefficients on a log-uniform grid `tauS` (as built by logGrid / drtSetup). */
-export function evaluateGamma(tauS: Float64Array, coeffs: Float64Array, basis: DrtBasis, epsilon: number, atTauS: Float64Array): Float64Array {
+export function evaluateGamma(
+  tauS: Float64Array,
+  coeffs: Float64Array,
+  basis: DrtBasis,
+  epsilon: number,
+  atTauS: Float64Array,
+): Float64Array {
   const out = new Float64Array(atTauS.length);
   const n = tauS.length;
   const x0 = Math.log(tauS[0]);
@@ -696,7 +783,14 @@ export function evaluateGamma(tauS: Float64Array, coeffs: Float64Array, basis: D
 }
 
 /** ∫_{ln a}^{ln b} γ d ln τ, exact for both bases (log-uniform `tauS`). */
-export function integrateGamma(tauS: Float64Array, coeffs: Float64Array, basis: DrtBasis, epsilon: number, tauLoS: number, tauHiS: number): number {
+export function integrateGamma(
+  tauS: Float64Array,
+  coeffs: Float64Array,
+  basis: DrtBasis,
+  epsilon: number,
+  tauLoS: number,
+  tauHiS: number,
+): number {
   const a = Math.log(tauLoS);
   const b = Math.log(tauHiS);
   const n = tauS.length;
@@ -714,7 +808,8 @@ export function integrateGamma(tauS: Float64Array, coeffs: Float64Array, basis: 
   const d = n > 1 ? Math.log(tauS[1] / tauS[0]) : 1;
   // Hat m covers [x_m − d, x_m + d]; integrate the clipped triangle piecewise.
   const tri = (lo: number, hi: number, xm: number): number => {
-    const seg = (l: number, h: number, f: (x: number) => number): number => (h > l ? ((f(l) + f(h)) / 2) * (h - l) : 0);
+    const seg = (l: number, h: number, f: (x: number) => number): number =>
+      h > l ? ((f(l) + f(h)) / 2) * (h - l) : 0;
     const left = seg(Math.max(lo, xm - d), Math.min(hi, xm), (x) => 1 - (xm - x) / d);
     const right = seg(Math.max(lo, xm), Math.min(hi, xm + d), (x) => 1 - (x - xm) / d);
     return left + right;
@@ -724,7 +819,12 @@ export function integrateGamma(tauS: Float64Array, coeffs: Float64Array, basis: 
 }
 
 /** Local maxima of γ on the fine grid, refined by a parabola in log τ. */
-function findPeaks(tauFine: Float64Array, gamma: Float64Array, minRel: number, integrate: (lo: number, hi: number) => number): DrtPeak[] {
+function findPeaks(
+  tauFine: Float64Array,
+  gamma: Float64Array,
+  minRel: number,
+  integrate: (lo: number, hi: number) => number,
+): DrtPeak[] {
   const n = gamma.length;
   let gMax = 0;
   for (const g of gamma) gMax = Math.max(gMax, g);
@@ -757,8 +857,11 @@ function findPeaks(tauFine: Float64Array, gamma: Float64Array, minRel: number, i
       tauS: tau,
       log10TauS: x / Math.LN10,
       freqHz: 1 / (2 * Math.PI * tau),
-      gammaOhm: y1 - (0.25 * (y0 - y2) * Math.max(-1, Math.min(1, shift))),
-      resistanceOhm: integrate(p === 0 ? tauFine[0] / 1e3 : tauFine[lo], p === maxima.length - 1 ? tauFine[n - 1] * 1e3 : tauFine[hi]),
+      gammaOhm: y1 - 0.25 * (y0 - y2) * Math.max(-1, Math.min(1, shift)),
+      resistanceOhm: integrate(
+        p === 0 ? tauFine[0] / 1e3 : tauFine[lo],
+        p === maxima.length - 1 ? tauFine[n - 1] * 1e3 : tauFine[hi],
+      ),
     });
   }
   return peaks;
@@ -768,10 +871,20 @@ function findPeaks(tauFine: Float64Array, gamma: Float64Array, minRel: number, i
 export function drt(spectrum: SpectrumData, options: DrtOptions = {}, setup?: DrtSetup): DrtResult {
   const s = checkSpectrum(spectrum, options);
   const data = options.data ?? 'combined';
-  if (data !== 'combined' && data !== 're' && data !== 'im') throw new ParameterError('unknown data selection', { field: 'data', found: data, expected: 'combined, re or im' });
+  if (data !== 'combined' && data !== 're' && data !== 'im')
+    throw new ParameterError('unknown data selection', {
+      field: 'data',
+      found: data,
+      expected: 'combined, re or im',
+    });
   let st = setup;
   if (st && !sameGrid(st.freqHz, s.freqHz)) {
-    throw new ParameterError('DRT setup was built for other frequencies', { file: s.source, field: 'freqHz', found: s.freqHz.length, expected: `the ${st.freqHz.length} frequencies of the setup` });
+    throw new ParameterError('DRT setup was built for other frequencies', {
+      file: s.source,
+      field: 'freqHz',
+      found: s.freqHz.length,
+      expected: `the ${st.freqHz.length} frequencies of the setup`,
+    });
   }
   st ??= drtSetup(s.freqHz, options);
   const nt = st.tauS.length;
@@ -787,7 +900,12 @@ export function drt(spectrum: SpectrumData, options: DrtOptions = {}, setup?: Dr
     lambda = chooseLambdaLCurve(p);
     rule = 'lcurve';
   } else {
-    if (!(typeof opt === 'number' && opt > 0 && Number.isFinite(opt))) throw new ParameterError('regularisation parameter must be a positive number', { field: 'lambda', found: opt, expected: "a number > 0, 'gcv' or 'lcurve'" });
+    if (!(typeof opt === 'number' && opt > 0 && Number.isFinite(opt)))
+      throw new ParameterError('regularisation parameter must be a positive number', {
+        field: 'lambda',
+        found: opt,
+        expected: "a number > 0, 'gcv' or 'lcurve'",
+      });
     lambda = opt;
     rule = 'given';
   }
@@ -826,7 +944,12 @@ export function drt(spectrum: SpectrumData, options: DrtOptions = {}, setup?: Dr
   const total = integrate(st.tauS[0] / 1e6, st.tauS[nt - 1] * 1e6);
   const hNorm = Float64Array.from(gamma, (g) => (total > 0 ? g / total : 0));
   const windows = (options.windows ?? [[-4, 0]]).map(([a, b]) => {
-    if (!(Number.isFinite(a) && Number.isFinite(b) && a < b)) throw new ParameterError('integration window must be LO < HI in log10(τ/s)', { field: 'windows', found: [a, b], expected: 'LO < HI' });
+    if (!(Number.isFinite(a) && Number.isFinite(b) && a < b))
+      throw new ParameterError('integration window must be LO < HI in log10(τ/s)', {
+        field: 'windows',
+        found: [a, b],
+        expected: 'LO < HI',
+      });
     return { log10TauMin: a, log10TauMax: b, resistanceOhm: integrate(Math.pow(10, a), Math.pow(10, b)) };
   });
   return {

@@ -76,7 +76,10 @@ export function defaultGuess(circuit: Circuit, s: SpectrumData): Float64Array {
     reMax = Math.max(reMax, v);
   }
   const span = Math.max(reMax - reMin, 1e-6 * Math.max(Math.abs(reMax), 1e-12));
-  const nR = Math.max(1, circuit.elements.filter((e) => e.type !== 'C' && e.type !== 'L' && e.type !== 'CPE').length - 1);
+  const nR = Math.max(
+    1,
+    circuit.elements.filter((e) => e.type !== 'C' && e.type !== 'L' && e.type !== 'CPE').length - 1,
+  );
   const tau = 1 / (2 * Math.PI * fMid);
   const out = new Float64Array(circuit.nParams);
   circuit.elements.forEach((e, k) => {
@@ -108,36 +111,65 @@ export function defaultGuess(circuit: Circuit, s: SpectrumData): Float64Array {
 }
 
 /** Fits a circuit string to a spectrum. */
-export function fitCircuit(spectrum: SpectrumData, circuitText: string | Circuit, options: EcmFitOptions = {}): EcmFitResult {
+export function fitCircuit(
+  spectrum: SpectrumData,
+  circuitText: string | Circuit,
+  options: EcmFitOptions = {},
+): EcmFitResult {
   const s = checkSpectrum(spectrum, options);
   const circuit = typeof circuitText === 'string' ? parseCircuit(circuitText) : circuitText;
   const nP = circuit.nParams;
   const n = s.freqHz.length;
   if (2 * n <= nP) {
-    throw new ParameterError('more parameters than data', { file: s.source, field: circuit.text, found: `${nP} parameters for ${n} frequencies`, expected: `fewer than ${2 * n} parameters` });
+    throw new ParameterError('more parameters than data', {
+      file: s.source,
+      field: circuit.text,
+      found: `${nP} parameters for ${n} frequencies`,
+      expected: `fewer than ${2 * n} parameters`,
+    });
   }
-  const p0 = options.initialGuess !== undefined ? Float64Array.from(options.initialGuess) : defaultGuess(circuit, s);
+  const p0 =
+    options.initialGuess !== undefined ? Float64Array.from(options.initialGuess) : defaultGuess(circuit, s);
   if (p0.length !== nP) {
-    throw new ParameterError('initial guess has the wrong length', { field: 'initialGuess', found: p0.length, expected: `${nP} values for ${circuit.paramNames.join(', ')}` });
+    throw new ParameterError('initial guess has the wrong length', {
+      field: 'initialGuess',
+      found: p0.length,
+      expected: `${nP} values for ${circuit.paramNames.join(', ')}`,
+    });
   }
   p0.forEach((v, i) => {
-    if (!Number.isFinite(v)) throw new ParameterError('initial guess is not finite', { field: circuit.paramNames[i], found: v, expected: 'a finite number' });
+    if (!Number.isFinite(v))
+      throw new ParameterError('initial guess is not finite', {
+        field: circuit.paramNames[i],
+        found: v,
+        expected: 'a finite number',
+      });
   });
   const lower = Float64Array.from(options.lower ?? circuit.lower);
   const upper = Float64Array.from(options.upper ?? circuit.upper);
   if (lower.length !== nP || upper.length !== nP) {
-    throw new ParameterError('bounds have the wrong length', { field: 'lower/upper', found: [lower.length, upper.length], expected: nP });
+    throw new ParameterError('bounds have the wrong length', {
+      field: 'lower/upper',
+      found: [lower.length, upper.length],
+      expected: nP,
+    });
   }
   const fixed = new Set(options.fixed ?? []);
   for (const name of fixed) {
     const i = circuit.paramNames.indexOf(name);
-    if (i < 0) throw new ParameterError('unknown parameter to fix', { field: 'fixed', found: name, expected: circuit.paramNames.join(', ') });
+    if (i < 0)
+      throw new ParameterError('unknown parameter to fix', {
+        field: 'fixed',
+        found: name,
+        expected: circuit.paramNames.join(', '),
+      });
     // equal bounds hold a parameter fixed in the optimizer
     lower[i] = p0[i];
     upper[i] = p0[i];
   }
   const weights = new Float64Array(n);
-  for (let i = 0; i < n; i++) weights[i] = options.weighting === 'modulus' ? 1 / Math.hypot(s.zReOhm[i], s.zImOhm[i]) : 1;
+  for (let i = 0; i < n; i++)
+    weights[i] = options.weighting === 'modulus' ? 1 / Math.hypot(s.zReOhm[i], s.zImOhm[i]) : 1;
   const result = leastSquares(
     {
       nParams: nP,

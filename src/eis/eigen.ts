@@ -71,7 +71,12 @@ export function symmetricEigenQl(a: ArrayLike<number>, n: number): Eigen {
         if (Math.abs(e[m]) <= Number.EPSILON * dd) break;
       }
       if (m === l) break;
-      if (iter >= 60) throw new NumericalError('eigenvalue iteration did not converge', { field: `eigenvalue ${l}`, found: iter, expected: 'convergence within 60 QL sweeps' });
+      if (iter >= 60)
+        throw new NumericalError('eigenvalue iteration did not converge', {
+          field: `eigenvalue ${l}`,
+          found: iter,
+          expected: 'convergence within 60 QL sweeps',
+        });
       // shift from the leading 2×2 block (eigenvalue of it closer to d[l])
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
       let r = Math.hypot(g, 1);

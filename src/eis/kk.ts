@@ -62,7 +62,13 @@ export interface LinKKResult {
    * The widest contiguous run of frequencies (in sweep order) whose residuals stay within the threshold:
    * the range to keep when one end of the sweep is not valid.
    */
-  readonly validRange: { readonly firstIndex: number; readonly lastIndex: number; readonly fMinHz: number; readonly fMaxHz: number; readonly points: number };
+  readonly validRange: {
+    readonly firstIndex: number;
+    readonly lastIndex: number;
+    readonly fMinHz: number;
+    readonly fMaxHz: number;
+    readonly points: number;
+  };
   /** μ for every M tried (index M−1). */
   readonly muHistory: Float64Array;
 }
@@ -114,7 +120,18 @@ interface Extras {
 /** Number of columns besides the RC elements: R0, and the optional 1/C and L. */
 const extraCols = (x: Extras): number => 1 + (x.cap ? 1 : 0) + (x.ind ? 1 : 0);
 
-function design(s: SpectrumData, tau: Float64Array, x: Extras): { aRe: Float64Array; aIm: Float64Array; nCols: number; bRe: Float64Array; bIm: Float64Array; absZ: Float64Array } {
+function design(
+  s: SpectrumData,
+  tau: Float64Array,
+  x: Extras,
+): {
+  aRe: Float64Array;
+  aIm: Float64Array;
+  nCols: number;
+  bRe: Float64Array;
+  bIm: Float64Array;
+  absZ: Float64Array;
+} {
   const n = s.freqHz.length;
   const m = tau.length;
   const nCols = m + extraCols(x);
@@ -210,17 +227,37 @@ export function linKK(spectrum: SpectrumData, options: LinKKOptions = {}): LinKK
   const extras: Extras = { cap: options.addCapacitance ?? false, ind: options.addInductance ?? true };
   const fitType = options.fitType ?? 'complex';
   const threshold = options.threshold ?? 0.03;
-  if (!(c > 0 && c <= 1)) throw new ParameterError('μ cut-off out of range', { field: 'c', found: c, expected: '0 < c ≤ 1' });
-  if (!Number.isInteger(maxM) || maxM < 1) throw new ParameterError('maximum number of RC elements must be a positive integer', { field: 'maxM', found: maxM, expected: '≥ 1' });
-  if (!(threshold > 0)) throw new ParameterError('threshold must be positive', { field: 'threshold', found: threshold, expected: '> 0 (fraction of |Z|)' });
-  if (!['complex', 'real', 'imag'].includes(fitType)) throw new ParameterError('unknown fit type', { field: 'fitType', found: fitType, expected: 'complex, real or imag' });
+  if (!(c > 0 && c <= 1))
+    throw new ParameterError('μ cut-off out of range', { field: 'c', found: c, expected: '0 < c ≤ 1' });
+  if (!Number.isInteger(maxM) || maxM < 1)
+    throw new ParameterError('maximum number of RC elements must be a positive integer', {
+      field: 'maxM',
+      found: maxM,
+      expected: '≥ 1',
+    });
+  if (!(threshold > 0))
+    throw new ParameterError('threshold must be positive', {
+      field: 'threshold',
+      found: threshold,
+      expected: '> 0 (fraction of |Z|)',
+    });
+  if (!['complex', 'real', 'imag'].includes(fitType))
+    throw new ParameterError('unknown fit type', {
+      field: 'fitType',
+      found: fitType,
+      expected: 'complex, real or imag',
+    });
   const nPts = s.freqHz.length;
   // More parameters than equations makes the fit meaningless; cap M accordingly.
   const nEq = fitType === 'complex' ? 2 * nPts : nPts;
   const mMax = nEq - extraCols(extras);
   const mCap = Math.min(maxM, mMax);
   if (options.m !== undefined && (!Number.isInteger(options.m) || options.m < 1 || options.m > mMax)) {
-    throw new ParameterError('number of RC elements out of range', { field: 'm', found: options.m, expected: `1..${mMax} for ${nPts} frequencies` });
+    throw new ParameterError('number of RC elements out of range', {
+      field: 'm',
+      found: options.m,
+      expected: `1..${mMax} for ${nPts} frequencies`,
+    });
   }
   const history: number[] = [];
   let m = 0;

@@ -37,7 +37,11 @@ export function leastSquaresQr(a: Float64Array, m: number, n: number, b: Float64
   for (let k = n - 1; k >= 0; k--) {
     const d = r[k * n + k];
     if (Math.abs(d) <= maxDiag * 1e-15) {
-      throw new NumericalError('least-squares design matrix is rank deficient', { field: `column ${k}`, found: d, expected: 'linearly independent columns' });
+      throw new NumericalError('least-squares design matrix is rank deficient', {
+        field: `column ${k}`,
+        found: d,
+        expected: 'linearly independent columns',
+      });
     }
     let sum = y[k];
     for (let j = k + 1; j < n; j++) sum -= r[k * n + j] * x[j];

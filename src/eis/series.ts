@@ -25,7 +25,11 @@ export interface DeisResult {
   /** γ map, row-major (spectrum × τ), Ω per unit ln τ. */
   readonly gammaMap: Float64Array;
   /** Resistance of each window vs time. */
-  readonly windows: { readonly log10TauMin: number; readonly log10TauMax: number; readonly resistanceOhm: Float64Array }[];
+  readonly windows: {
+    readonly log10TauMin: number;
+    readonly log10TauMax: number;
+    readonly resistanceOhm: Float64Array;
+  }[];
   readonly rInfOhm: Float64Array;
   readonly polarizationOhm: Float64Array;
   readonly lambda: Float64Array;
@@ -70,7 +74,10 @@ export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptio
     }
     results.push(drt(t.spectrum, common, st));
     if (options.kk !== false) {
-      const kk = linKK(t.spectrum, { ...(options.kk ?? {}), ...(options.allowPositiveImag !== undefined ? { allowPositiveImag: options.allowPositiveImag } : {}) });
+      const kk = linKK(t.spectrum, {
+        ...(options.kk ?? {}),
+        ...(options.allowPositiveImag !== undefined ? { allowPositiveImag: options.allowPositiveImag } : {}),
+      });
       kkMax[i] = kk.maxAbsResidual;
       kkPass.push(kk.pass);
     } else {

@@ -32,31 +32,66 @@ export function checkSpectrum(s: SpectrumData | ImpedanceSpectrum, options: Chec
   const n = s.freqHz.length;
   const minPoints = options.minPoints ?? 5;
   if (s.zReOhm.length !== n || s.zImOhm.length !== n) {
-    throw new DataError('frequency and impedance arrays differ in length', { file, field: 'zReOhm/zImOhm', found: [n, s.zReOhm.length, s.zImOhm.length], expected: 'equal lengths' });
+    throw new DataError('frequency and impedance arrays differ in length', {
+      file,
+      field: 'zReOhm/zImOhm',
+      found: [n, s.zReOhm.length, s.zImOhm.length],
+      expected: 'equal lengths',
+    });
   }
   if (n < minPoints) {
-    throw new DataError('too few frequencies', { file, field: 'freqHz', found: n, expected: `at least ${minPoints}` });
+    throw new DataError('too few frequencies', {
+      file,
+      field: 'freqHz',
+      found: n,
+      expected: `at least ${minPoints}`,
+    });
   }
   for (let i = 0; i < n; i++) {
     const f = s.freqHz[i];
     if (!Number.isFinite(f) || f <= 0) {
-      throw new DataError('frequency is not a positive finite number', { file, field: `freqHz[${i}]`, found: f, expected: '> 0' });
+      throw new DataError('frequency is not a positive finite number', {
+        file,
+        field: `freqHz[${i}]`,
+        found: f,
+        expected: '> 0',
+      });
     }
     if (!Number.isFinite(s.zReOhm[i]) || !Number.isFinite(s.zImOhm[i])) {
-      throw new DataError('impedance is not finite', { file, field: `point ${i} (${f} Hz)`, found: [s.zReOhm[i], s.zImOhm[i]], expected: 'finite Z′ and Z″' });
+      throw new DataError('impedance is not finite', {
+        file,
+        field: `point ${i} (${f} Hz)`,
+        found: [s.zReOhm[i], s.zImOhm[i]],
+        expected: 'finite Z′ and Z″',
+      });
     }
     if (s.zReOhm[i] === 0 && s.zImOhm[i] === 0) {
-      throw new DataError('impedance is zero', { file, field: `point ${i} (${f} Hz)`, found: 0, expected: '|Z| > 0' });
+      throw new DataError('impedance is zero', {
+        file,
+        field: `point ${i} (${f} Hz)`,
+        found: 0,
+        expected: '|Z| > 0',
+      });
     }
   }
   const dir = Math.sign(s.freqHz[1] - s.freqHz[0]);
   for (let i = 1; i < n; i++) {
     const d = s.freqHz[i] - s.freqHz[i - 1];
     if (d === 0) {
-      throw new DataError('duplicate frequency', { file, field: `freqHz[${i}]`, found: s.freqHz[i], expected: 'distinct frequencies (one sweep; split repeated sweeps into a series)' });
+      throw new DataError('duplicate frequency', {
+        file,
+        field: `freqHz[${i}]`,
+        found: s.freqHz[i],
+        expected: 'distinct frequencies (one sweep; split repeated sweeps into a series)',
+      });
     }
     if (Math.sign(d) !== dir) {
-      throw new DataError('frequencies are not sorted', { file, field: `freqHz[${i}]`, found: `${s.freqHz[i - 1]} then ${s.freqHz[i]}`, expected: 'a monotonic sweep (one sweep; split repeated sweeps into a series)' });
+      throw new DataError('frequencies are not sorted', {
+        file,
+        field: `freqHz[${i}]`,
+        found: `${s.freqHz[i - 1]} then ${s.freqHz[i]}`,
+        expected: 'a monotonic sweep (one sweep; split repeated sweeps into a series)',
+      });
     }
   }
   if (!options.allowPositiveImag) {
@@ -65,15 +100,24 @@ export function checkSpectrum(s: SpectrumData | ImpedanceSpectrum, options: Chec
     // A battery or electrolyte cell is capacitive over most of a sweep; inductive points only appear at
     // the high-frequency end. A majority of positive Z″ means the column held −Z″.
     if (positive > n / 2) {
-      throw new DataError('imaginary part is positive at most frequencies: the data look like −Z″ read as Z″', {
-        file,
-        field: 'zImOhm',
-        found: `${positive} of ${n} points with Z″ > 0`,
-        expected: 'Z″ < 0 for capacitive behaviour (declare the file’s convention, e.g. --imag minus-z, or allow positive Z″ for inductive data)',
-      });
+      throw new DataError(
+        'imaginary part is positive at most frequencies: the data look like −Z″ read as Z″',
+        {
+          file,
+          field: 'zImOhm',
+          found: `${positive} of ${n} points with Z″ > 0`,
+          expected:
+            'Z″ < 0 for capacitive behaviour (declare the file’s convention, e.g. --imag minus-z, or allow positive Z″ for inductive data)',
+        },
+      );
     }
   }
-  return { freqHz: s.freqHz, zReOhm: s.zReOhm, zImOhm: s.zImOhm, ...(file !== undefined ? { source: file } : {}) };
+  return {
+    freqHz: s.freqHz,
+    zReOhm: s.zReOhm,
+    zImOhm: s.zImOhm,
+    ...(file !== undefined ? { source: file } : {}),
+  };
 }
 
 /** Keeps the points selected by `keep(i)`. */

@@ -10,7 +10,11 @@ import type { ModelSpec } from './model.js';
 export interface WorkerRequest {
   spec: ModelSpec;
   options: Pick<SeriesFitOptions, 'warmStart' | 'tolerance' | 'maxEvaluations'>;
-  spectra: { ppm: Float64Array; re: Float64Array; meta?: { startMs?: number; endMs?: number; source?: string; experimentNumber?: number } }[];
+  spectra: {
+    ppm: Float64Array;
+    re: Float64Array;
+    meta?: { startMs?: number; endMs?: number; source?: string; experimentNumber?: number };
+  }[];
 }
 
 export interface WorkerReply {

@@ -10,10 +10,22 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { isSpincellError, NumericalError, ParameterError } from '../core/errors.js';
 import type { Spectrum } from '../core/types.js';
-import { compileModel, fitModel, type CompiledModel, type ComponentResult, type FitOptions, type FitResult, type ModelSpec } from './model.js';
+import {
+  compileModel,
+  fitModel,
+  type CompiledModel,
+  type ComponentResult,
+  type FitOptions,
+  type FitResult,
+  type ModelSpec,
+} from './model.js';
 
 /** What batch fitting needs from a spectrum: the ppm axis, real intensities and (optionally) its times. */
-export type SeriesSpectrum = Pick<Spectrum, 'ppm' | 're'> & { readonly meta?: Partial<Pick<NonNullable<Spectrum['meta']>, 'startMs' | 'endMs' | 'source' | 'experimentNumber'>> };
+export type SeriesSpectrum = Pick<Spectrum, 'ppm' | 're'> & {
+  readonly meta?: Partial<
+    Pick<NonNullable<Spectrum['meta']>, 'startMs' | 'endMs' | 'source' | 'experimentNumber'>
+  >;
+};
 
 export interface SeriesFitOptions extends FitOptions {
   /** Start each fit from the previous converged one (default true). */
@@ -57,8 +69,12 @@ export function seriesTimes(spectra: readonly SeriesSpectrum[]): SeriesTimes[] {
     const b = s.meta?.endMs;
     const start = typeof a === 'number' && Number.isFinite(a) ? a : null;
     const end = typeof b === 'number' && Number.isFinite(b) ? b : null;
-    const mid = start !== null && end !== null ? 0.5 * (start + end) : start ?? end;
-    return { startMs: start, endMs: end, midHours: mid !== null && Number.isFinite(origin) ? (mid - origin) / 3.6e6 : null };
+    const mid = start !== null && end !== null ? 0.5 * (start + end) : (start ?? end);
+    return {
+      startMs: start,
+      endMs: end,
+      midHours: mid !== null && Number.isFinite(origin) ? (mid - origin) / 3.6e6 : null,
+    };
   });
 }
 
@@ -72,7 +88,7 @@ export function createSeriesRowHeaders(): (spectrum: SeriesSpectrum) => SeriesRo
   return (s) => {
     const [t] = seriesTimes([s]);
     if (origin === null && t.startMs !== null) origin = t.startMs;
-    const mid = t.startMs !== null && t.endMs !== null ? 0.5 * (t.startMs + t.endMs) : t.startMs ?? t.endMs;
+    const mid = t.startMs !== null && t.endMs !== null ? 0.5 * (t.startMs + t.endMs) : (t.startMs ?? t.endMs);
     return {
       index: index++,
       source: s.meta?.source ?? null,
@@ -97,7 +113,10 @@ export interface SeriesFitter {
   fit(spectrum: SeriesSpectrum): SeriesFitRow;
 }
 
-export function createSeriesFitter(modelInput: CompiledModel | ModelSpec, options: SeriesFitOptions = {}): SeriesFitter {
+export function createSeriesFitter(
+  modelInput: CompiledModel | ModelSpec,
+  options: SeriesFitOptions = {},
+): SeriesFitter {
   const model = 'roles' in (modelInput as object) ? (modelInput as CompiledModel) : compileModel(modelInput);
   const warm = options.warmStart ?? true;
   let previous: FitResult | null = null;
@@ -111,7 +130,11 @@ export function createSeriesFitter(modelInput: CompiledModel | ModelSpec, option
         warmStarted: false,
       };
       try {
-        const fitOptions: FitOptions = { tolerance: options.tolerance, maxEvaluations: options.maxEvaluations, start: options.start };
+        const fitOptions: FitOptions = {
+          tolerance: options.tolerance,
+          maxEvaluations: options.maxEvaluations,
+          start: options.start,
+        };
         if (warm && previous && previous.converged && !previous.flags.includes('no-signal')) {
           const warmFit = fitModel(model, s.ppm, s.re, { ...fitOptions, start: previous.parameters });
           row.warmStarted = true;
@@ -136,7 +159,11 @@ export function createSeriesFitter(modelInput: CompiledModel | ModelSpec, option
 }
 
 /** Fits one model to every spectrum of a series, in order (times relative to the earliest start). */
-export function fitSeries(modelInput: CompiledModel | ModelSpec, spectra: readonly SeriesSpectrum[], options: SeriesFitOptions = {}): SeriesFitRow[] {
+export function fitSeries(
+  modelInput: CompiledModel | ModelSpec,
+  spectra: readonly SeriesSpectrum[],
+  options: SeriesFitOptions = {},
+): SeriesFitRow[] {
   const fitter = createSeriesFitter(modelInput, options);
   const times = seriesTimes(spectra);
   return spectra.map((s, i) => {
@@ -164,7 +191,12 @@ export async function fitSeriesParallel(
 ): Promise<SeriesFitRow[]> {
   compileModel(spec); // fail fast in the caller's thread with a typed error
   const requested = options.workers ?? Math.min(availableParallelism(), Math.ceil(spectra.length / 20));
-  if (!(Number.isInteger(requested) && requested >= 1)) throw new ParameterError('bad worker count', { field: 'workers', found: options.workers, expected: 'integer ≥ 1' });
+  if (!(Number.isInteger(requested) && requested >= 1))
+    throw new ParameterError('bad worker count', {
+      field: 'workers',
+      found: options.workers,
+      expected: 'integer ≥ 1',
+    });
   const workers = Math.min(requested, Math.max(1, spectra.length));
   const times = seriesTimes(spectra);
   if (workers === 1) return fitSeries(spec, spectra, options);
@@ -178,8 +210,16 @@ export async function fitSeriesParallel(
         new Promise<SeriesFitRow[]>((resolve, reject) => {
           const data = {
             spec,
-            options: { warmStart: options.warmStart, tolerance: options.tolerance, maxEvaluations: options.maxEvaluations },
-            spectra: chunk.map((s) => ({ ppm: Float64Array.from(s.ppm), re: Float64Array.from(s.re), meta: s.meta ? { ...s.meta } : undefined })),
+            options: {
+              warmStart: options.warmStart,
+              tolerance: options.tolerance,
+              maxEvaluations: options.maxEvaluations,
+            },
+            spectra: chunk.map((s) => ({
+              ppm: Float64Array.from(s.ppm),
+              re: Float64Array.from(s.re),
+              meta: s.meta ? { ...s.meta } : undefined,
+            })),
           };
           const w = spawn(data);
           w.once('message', (reply: { rows?: SeriesFitRow[]; error?: string }) => {
@@ -187,7 +227,9 @@ export async function fitSeriesParallel(
             if (reply.rows) resolve(reply.rows);
             else reject(new NumericalError('a fitting worker failed', { found: reply.error }));
           });
-          w.once('error', (e) => reject(new NumericalError('a fitting worker failed', { found: e.message, cause: e })));
+          w.once('error', (e) =>
+            reject(new NumericalError('a fitting worker failed', { found: e.message, cause: e })),
+          );
         }),
     ),
   );
@@ -213,11 +255,22 @@ function workerFactory(): (data: unknown) => Worker {
 }
 
 /** Columns every long table of fitted lines gives each line: position, width, area and fraction, with standard errors. */
-export const COMPONENT_COLUMNS = ['position_ppm', 'position_se_ppm', 'fwhm_ppm', 'area', 'area_se', 'fraction', 'fraction_se'] as const;
+export const COMPONENT_COLUMNS = [
+  'position_ppm',
+  'position_se_ppm',
+  'fwhm_ppm',
+  'area',
+  'area_se',
+  'fraction',
+  'fraction_se',
+] as const;
 
 /** The cells under COMPONENT_COLUMNS for one fitted line. */
 export function componentCells(
-  c: Pick<ComponentResult, 'positionPpm' | 'positionStdErrPpm' | 'fwhmPpm' | 'area' | 'areaStdErr' | 'fraction' | 'fractionStdErr'>,
+  c: Pick<
+    ComponentResult,
+    'positionPpm' | 'positionStdErrPpm' | 'fwhmPpm' | 'area' | 'areaStdErr' | 'fraction' | 'fractionStdErr'
+  >,
 ): number[] {
   return [c.positionPpm, c.positionStdErrPpm, c.fwhmPpm, c.area, c.areaStdErr, c.fraction, c.fractionStdErr];
 }
@@ -226,7 +279,10 @@ export function componentCells(
  * Per-spectrum, per-component long table (one row per spectrum and component) for CSV/JSON export and
  * terminal display.
  */
-export function seriesFitTable(rows: readonly SeriesFitRow[]): { headers: string[]; rows: (string | number | null)[][] } {
+export function seriesFitTable(rows: readonly SeriesFitRow[]): {
+  headers: string[];
+  rows: (string | number | null)[][];
+} {
   const headers = [
     'index',
     'experiment',
@@ -243,7 +299,20 @@ export function seriesFitTable(rows: readonly SeriesFitRow[]): { headers: string
   for (const r of rows) {
     const base = [r.index, r.experimentNumber, r.startMs, r.endMs, r.midHours];
     if (!r.result) {
-      out.push([...base, null, null, null, null, null, null, null, null, null, 'false', `error:${r.error?.message ?? ''}`]);
+      out.push([
+        ...base,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        'false',
+        `error:${r.error?.message ?? ''}`,
+      ]);
       continue;
     }
     for (const c of r.result.components) {

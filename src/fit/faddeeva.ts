@@ -30,7 +30,9 @@ const INV_SQRT_PI = 1 / SQRT_PI;
 const TRAP_A = Math.PI / Math.sqrt(-Math.log(2.220446049250313e-16 / 2));
 const TRAP_N = 16; // exp(−(16a)²) ≈ 1e-30: further nodes cannot change a double
 const TRAP_MAX_NODE = 26; // nodes reachable as nearest node for |x| < 12
-const TRAP_EXP = Float64Array.from({ length: TRAP_MAX_NODE + 1 }, (_, n) => Math.exp(-n * n * TRAP_A * TRAP_A));
+const TRAP_EXP = Float64Array.from({ length: TRAP_MAX_NODE + 1 }, (_, n) =>
+  Math.exp(-n * n * TRAP_A * TRAP_A),
+);
 
 // cot δ − 1/δ = −2 Σ_{k≥1} ζ(2k) δ^{2k−1} / π^{2k}  (|δ| < π); coefficients of δ^{2k−1}.
 const COT_SERIES = (() => {
@@ -165,7 +167,24 @@ const ASYMPTOTIC_COEF = Float64Array.from({ length: 16 }, (_, k) => {
 function wAsymptotic(x: number, y: number, out: Float64Array, k: number): void {
   const r2 = x * x + y * y;
   // First neglected term (2K−1)!!/(2|z|²)^K at the band's lower edge: ≤ 1.5e-16 in every band.
-  const terms = r2 < 81 ? 15 : r2 < 100 ? 13 : r2 < 144 ? 12 : r2 < 400 ? 10 : r2 < 1600 ? 8 : r2 < 1e4 ? 6 : r2 < 1e6 ? 5 : r2 < 1e12 ? 3 : 2;
+  const terms =
+    r2 < 81
+      ? 15
+      : r2 < 100
+        ? 13
+        : r2 < 144
+          ? 12
+          : r2 < 400
+            ? 10
+            : r2 < 1600
+              ? 8
+              : r2 < 1e4
+                ? 6
+                : r2 < 1e6
+                  ? 5
+                  : r2 < 1e12
+                    ? 3
+                    : 2;
   // 1/z and u = 1/z²
   const izr = x / r2;
   const izi = -y / r2;
@@ -232,7 +251,8 @@ const WEIDEMAN_COEF = (() => {
 })();
 
 /** W_r[k]: coefficient of Z^(4k+r) in p(Z). */
-const weidemanChain = (r: number) => Float64Array.from({ length: WEIDEMAN_N / 4 }, (_, k) => WEIDEMAN_COEF[WEIDEMAN_N - 1 - (4 * k + r)]);
+const weidemanChain = (r: number) =>
+  Float64Array.from({ length: WEIDEMAN_N / 4 }, (_, k) => WEIDEMAN_COEF[WEIDEMAN_N - 1 - (4 * k + r)]);
 const W0 = weidemanChain(0);
 const W1 = weidemanChain(1);
 const W2 = weidemanChain(2);
@@ -338,4 +358,3 @@ export function faddeevaPair(x: number, y: number): [number, number] {
   faddeeva(x, y, o);
   return [o[0], o[1]];
 }
-

@@ -16,7 +16,11 @@ export interface SymmetricEigen {
 }
 
 /** Workspace so repeated decompositions of the same size do not allocate. */
-export function createEigenWorkspace(n: number): { a: Float64Array; values: Float64Array; vectors: Float64Array } {
+export function createEigenWorkspace(n: number): {
+  a: Float64Array;
+  values: Float64Array;
+  vectors: Float64Array;
+} {
   return { a: new Float64Array(n * n), values: new Float64Array(n), vectors: new Float64Array(n * n) };
 }
 
@@ -87,7 +91,13 @@ export function symmetricEigen(
  * update spends its time on loop overhead; copying J column-major first turns the work into n(n+1)/2 long
  * dot products (about twice as fast for 12 × 500).
  */
-export function gramMatrix(jac: Float64Array, m: number, n: number, out: Float64Array, scratch?: Float64Array): Float64Array {
+export function gramMatrix(
+  jac: Float64Array,
+  m: number,
+  n: number,
+  out: Float64Array,
+  scratch?: Float64Array,
+): Float64Array {
   const t = scratch && scratch.length >= m * n ? scratch : new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     const row = i * n;
@@ -158,7 +168,13 @@ export function dotRange(a: Float64Array, ao: number, b: Float64Array, bo: numbe
 }
 
 /** Jᵀr of a row-major m×n matrix, into `out`. */
-export function transposeTimes(jac: Float64Array, r: Float64Array, m: number, n: number, out: Float64Array): Float64Array {
+export function transposeTimes(
+  jac: Float64Array,
+  r: Float64Array,
+  m: number,
+  n: number,
+  out: Float64Array,
+): Float64Array {
   out.fill(0);
   for (let i = 0; i < m; i++) {
     const ri = r[i];

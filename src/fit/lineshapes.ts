@@ -29,7 +29,13 @@ export interface Lineshape {
    * p[offset … offset + parameters.length). When `grads` is given, grads[k][i] is overwritten with
    * ∂profile(x_i)/∂p_k.
    */
-  evaluate(xPpm: Float64Array, p: Float64Array, offset: number, out: Float64Array, grads?: Float64Array[] | null): void;
+  evaluate(
+    xPpm: Float64Array,
+    p: Float64Array,
+    offset: number,
+    out: Float64Array,
+    grads?: Float64Array[] | null,
+  ): void;
   /** Full width at half maximum of the whole line, ppm. */
   fwhm(p: ArrayLike<number>, offset: number): number;
 }
@@ -37,15 +43,26 @@ export interface Lineshape {
 const registry = new Map<string, Lineshape>();
 
 export function registerLineshape(shape: Lineshape): void {
-  if (shape.parameters.length < 2 || shape.parameters[0].name !== 'position' || shape.parameters[1].name !== 'area') {
-    throw new ParameterError('a lineshape must start with position and area parameters', { field: shape.name });
+  if (
+    shape.parameters.length < 2 ||
+    shape.parameters[0].name !== 'position' ||
+    shape.parameters[1].name !== 'area'
+  ) {
+    throw new ParameterError('a lineshape must start with position and area parameters', {
+      field: shape.name,
+    });
   }
   registry.set(shape.name, shape);
 }
 
 export function getLineshape(name: string): Lineshape {
   const s = registry.get(name);
-  if (!s) throw new ParameterError('unknown lineshape', { field: 'shape', found: name, expected: [...registry.keys()] });
+  if (!s)
+    throw new ParameterError('unknown lineshape', {
+      field: 'shape',
+      found: name,
+      expected: [...registry.keys()],
+    });
   return s;
 }
 
@@ -216,10 +233,18 @@ export const pseudoVoigt: Lineshape = {
 for (const s of [lorentzian, gaussian, voigt, pseudoVoigt]) registerLineshape(s);
 
 /** Evaluates one line on an axis (area-normalised shapes times area); a convenience for callers and tests. */
-export function lineProfile(shape: string | Lineshape, xPpm: ArrayLike<number>, params: ArrayLike<number>): Float64Array {
+export function lineProfile(
+  shape: string | Lineshape,
+  xPpm: ArrayLike<number>,
+  params: ArrayLike<number>,
+): Float64Array {
   const s = typeof shape === 'string' ? getLineshape(shape) : shape;
   if (params.length !== s.parameters.length) {
-    throw new ParameterError('wrong number of lineshape parameters', { field: s.name, found: params.length, expected: s.parameters.map((q) => q.name) });
+    throw new ParameterError('wrong number of lineshape parameters', {
+      field: s.name,
+      found: params.length,
+      expected: s.parameters.map((q) => q.name),
+    });
   }
   const x = Float64Array.from(xPpm);
   const out = new Float64Array(x.length);

@@ -30,7 +30,10 @@ const paramSpec = z.union([
         .object({
           /** "component.parameter" */
           to: z.string().regex(/^[^.]+\.[^.]+$/, 'expected "component.parameter"'),
-          ratio: z.number().refine((v) => v !== 0 && Number.isFinite(v), 'ratio must be finite and non-zero').optional(),
+          ratio: z
+            .number()
+            .refine((v) => v !== 0 && Number.isFinite(v), 'ratio must be finite and non-zero')
+            .optional(),
         })
         .strict()
         .optional(),
@@ -41,7 +44,10 @@ export type ParameterSpec = z.infer<typeof paramSpec>;
 
 const componentSpec = z
   .object({
-    name: z.string().min(1).regex(/^[^.]+$/, 'component names cannot contain "."'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[^.]+$/, 'component names cannot contain "."'),
     shape: z.string().min(1),
   })
   .catchall(paramSpec);
@@ -57,7 +63,10 @@ export const modelSpecSchema = z
     /** Fit window [lo, hi] in ppm (either order); whole axis when absent. */
     windowPpm: z.tuple([z.number(), z.number()]).optional(),
     /** Polynomial baseline of this degree fitted together with the lines; none when absent. */
-    baseline: z.object({ degree: z.number().int().min(0).max(8) }).strict().optional(),
+    baseline: z
+      .object({ degree: z.number().int().min(0).max(8) })
+      .strict()
+      .optional(),
     components: z.array(componentSpec).min(1),
     /** fTol = xTol = gTol for the optimizer (default 1e-10). */
     tolerance: z.number().positive().max(0.1).optional(),
@@ -88,14 +97,21 @@ export function parseModelSpec(input: unknown, file?: string): ModelSpec {
   const r = modelSpecSchema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new ParameterError(issue.message, { file, field: issue.path.join('.') || '(root)', expected: 'a model spec, see docs of modelSpecSchema' });
+    throw new ParameterError(issue.message, {
+      file,
+      field: issue.path.join('.') || '(root)',
+      expected: 'a model spec, see docs of modelSpecSchema',
+    });
   }
   return r.data as ModelSpec;
 }
 
 // ---- compiled model -------------------------------------------------------------------------------------
 
-export type ParameterRole = { kind: 'free'; index: number } | { kind: 'fixed'; value: number } | { kind: 'linked'; root: number; ratio: number };
+export type ParameterRole =
+  | { kind: 'free'; index: number }
+  | { kind: 'fixed'; value: number }
+  | { kind: 'linked'; root: number; ratio: number };
 
 export interface CompiledComponent {
   readonly name: string;
@@ -133,18 +149,34 @@ export function compileModel(specInput: ModelSpec | unknown, file?: string): Com
   const seen = new Set<string>();
   let offset = 0;
   for (const [ci, c] of spec.components.entries()) {
-    if (seen.has(c.name)) throw new ParameterError('duplicate component name', { file, field: `components[${ci}].name`, found: c.name });
+    if (seen.has(c.name))
+      throw new ParameterError('duplicate component name', {
+        file,
+        field: `components[${ci}].name`,
+        found: c.name,
+      });
     seen.add(c.name);
     let shape: Lineshape;
     try {
       shape = getLineshape(c.shape);
     } catch (e) {
-      throw new ParameterError('unknown lineshape', { file, field: `components[${ci}].shape`, found: c.shape, expected: (e as ParameterError).expected });
+      throw new ParameterError('unknown lineshape', {
+        file,
+        field: `components[${ci}].shape`,
+        found: c.shape,
+        expected: (e as ParameterError).expected,
+      });
     }
     const known = new Set(shape.parameters.map((p) => p.name));
     for (const key of Object.keys(c)) {
       if (key === 'name' || key === 'shape') continue;
-      if (!known.has(key)) throw new ParameterError('unknown parameter for this shape', { file, field: `components[${ci}].${key}`, found: key, expected: [...known] });
+      if (!known.has(key))
+        throw new ParameterError('unknown parameter for this shape', {
+          file,
+          field: `components[${ci}].${key}`,
+          found: key,
+          expected: [...known],
+        });
     }
     components.push({ name: c.name, shape, offset });
     for (const p of shape.parameters) {
@@ -189,20 +221,38 @@ export function compileModel(specInput: ModelSpec | unknown, file?: string): Com
     }
     if (s.min !== undefined) lower[j] = s.min;
     if (s.max !== undefined) upper[j] = s.max;
-    if (lower[j] > upper[j]) throw new ParameterError('min above max', { file, field: name, found: [lower[j], upper[j]], expected: 'min ≤ max' });
+    if (lower[j] > upper[j])
+      throw new ParameterError('min above max', {
+        file,
+        field: name,
+        found: [lower[j], upper[j]],
+        expected: 'min ≤ max',
+      });
     if (s.value !== undefined) initial[j] = s.value;
     if (s.link) {
-      if (s.fixed) throw new ParameterError('a parameter cannot be both fixed and linked', { file, field: name });
+      if (s.fixed)
+        throw new ParameterError('a parameter cannot be both fixed and linked', { file, field: name });
       if (s.min !== undefined || s.max !== undefined) {
-        throw new ParameterError('a linked parameter takes its bounds from the parameter it follows', { file, field: name, found: 'min/max' });
+        throw new ParameterError('a linked parameter takes its bounds from the parameter it follows', {
+          file,
+          field: name,
+          found: 'min/max',
+        });
       }
       const t = names.indexOf(s.link.to);
-      if (t < 0) throw new ParameterError('link to an unknown parameter', { file, field: `${name}.link.to`, found: s.link.to, expected: names.slice(0, lineCount) });
+      if (t < 0)
+        throw new ParameterError('link to an unknown parameter', {
+          file,
+          field: `${name}.link.to`,
+          found: s.link.to,
+          expected: names.slice(0, lineCount),
+        });
       if (t === j) throw new ParameterError('a parameter cannot be linked to itself', { file, field: name });
       linkTarget[j] = t;
       linkRatio[j] = s.link.ratio ?? 1;
     } else if (s.fixed) {
-      if (s.value === undefined) throw new ParameterError('a fixed parameter needs a value', { file, field: name });
+      if (s.value === undefined)
+        throw new ParameterError('a fixed parameter needs a value', { file, field: name });
       raw[j] = { kind: 'fixed', value: s.value };
     }
   }
@@ -219,7 +269,8 @@ export function compileModel(specInput: ModelSpec | unknown, file?: string): Com
       t = linkTarget[t];
     }
     if (t === j) roles[j] = raw[j];
-    else if (raw[t].kind === 'fixed') roles[j] = { kind: 'fixed', value: ratio * (raw[t] as { value: number }).value };
+    else if (raw[t].kind === 'fixed')
+      roles[j] = { kind: 'fixed', value: ratio * (raw[t] as { value: number }).value };
     else roles[j] = { kind: 'linked', root: t, ratio };
   }
   const freeIndex: number[] = [];
@@ -230,7 +281,8 @@ export function compileModel(specInput: ModelSpec | unknown, file?: string): Com
       freeIndex.push(j);
     }
   }
-  if (freeIndex.length === 0) throw new ParameterError('model has no free parameter', { file, field: 'components' });
+  if (freeIndex.length === 0)
+    throw new ParameterError('model has no free parameter', { file, field: 'components' });
   return {
     spec,
     components,
@@ -318,7 +370,11 @@ interface Prepared {
 }
 
 function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike<number>): Prepared {
-  if (xPpm.length !== y.length) throw new DataError('axis and intensities differ in length', { field: 'spectrum', found: [xPpm.length, y.length] });
+  if (xPpm.length !== y.length)
+    throw new DataError('axis and intensities differ in length', {
+      field: 'spectrum',
+      found: [xPpm.length, y.length],
+    });
   let lo = -Infinity;
   let hi = Infinity;
   if (model.spec.windowPpm) {
@@ -333,7 +389,11 @@ function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike
     else dropped++;
   }
   if (count === 0) {
-    throw new DataError('no finite data points inside the fit window', { field: 'windowPpm', found: model.spec.windowPpm ?? 'whole axis', expected: 'a window overlapping the spectrum' });
+    throw new DataError('no finite data points inside the fit window', {
+      field: 'windowPpm',
+      found: model.spec.windowPpm ?? 'whole axis',
+      expected: 'a window overlapping the spectrum',
+    });
   }
   const x = new Float64Array(count);
   const yv = new Float64Array(count);
@@ -360,7 +420,11 @@ function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike
 }
 
 /** Data-driven starting values for parameters the spec leaves open (scaled units). */
-function startingValues(model: CompiledModel, d: Prepared, start: ArrayLike<number> | undefined): Float64Array {
+function startingValues(
+  model: CompiledModel,
+  d: Prepared,
+  start: ArrayLike<number> | undefined,
+): Float64Array {
   const n = model.parameterNames.length;
   const p = new Float64Array(n);
   const { x, y } = d;
@@ -383,7 +447,8 @@ function startingValues(model: CompiledModel, d: Prepared, start: ArrayLike<numb
       const j = o + k;
       if (model.roles[j].kind === 'fixed') continue;
       if (!Number.isNaN(model.initial[j])) p[j] = model.initial[j];
-      else if (c.shape.parameters[k].unit === 'ppm') p[j] = clampInside(0.05 * width, model.lower[j], model.upper[j]);
+      else if (c.shape.parameters[k].unit === 'ppm')
+        p[j] = clampInside(0.05 * width, model.lower[j], model.upper[j]);
       else p[j] = clampInside(0.5, model.lower[j], model.upper[j]);
     }
     // Position: given, or the highest point inside its bounds.
@@ -427,7 +492,12 @@ function startingValues(model: CompiledModel, d: Prepared, start: ArrayLike<numb
     p[o + 1] = clampInside(area, model.lower[o + 1] / d.yScale, model.upper[o + 1] / d.yScale);
   }
   if (start) {
-    if (start.length !== n) throw new ParameterError('start vector has the wrong length', { field: 'start', found: start.length, expected: n });
+    if (start.length !== n)
+      throw new ParameterError('start vector has the wrong length', {
+        field: 'start',
+        found: start.length,
+        expected: n,
+      });
     for (let j = 0; j < n; j++) {
       if (model.roles[j].kind !== 'free' || !Number.isFinite(start[j])) continue;
       p[j] = model.intensityScaled[j] ? start[j] / d.yScale : start[j];
@@ -451,7 +521,13 @@ function applyLinks(model: CompiledModel, p: Float64Array): void {
 }
 
 /** Sum of lines and baseline at x (scaled units) into out; with jac, the full-parameter Jacobian columns. */
-function evaluateModel(model: CompiledModel, d: Prepared, full: Float64Array, out: Float64Array, cols: Float64Array[] | null): void {
+function evaluateModel(
+  model: CompiledModel,
+  d: Prepared,
+  full: Float64Array,
+  out: Float64Array,
+  cols: Float64Array[] | null,
+): void {
   out.fill(0);
   const { x } = d;
   for (const c of model.components) {
@@ -475,7 +551,11 @@ function evaluateModel(model: CompiledModel, d: Prepared, full: Float64Array, ou
 }
 
 /** Builds the least-squares problem over the free parameters (scaled units). */
-function buildProblem(model: CompiledModel, d: Prepared, full: Float64Array): LeastSquaresProblem & { lastEvaluatedAt(p: Float64Array): Float64Array[] | null } {
+function buildProblem(
+  model: CompiledModel,
+  d: Prepared,
+  full: Float64Array,
+): LeastSquaresProblem & { lastEvaluatedAt(p: Float64Array): Float64Array[] | null } {
   const m = d.x.length;
   const nFull = full.length;
   const nFree = model.freeIndex.length;
@@ -539,16 +619,29 @@ function buildProblem(model: CompiledModel, d: Prepared, full: Float64Array): Le
 }
 
 /** Fits a model to one spectrum given as a ppm axis and real intensities. */
-export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<number>, y: ArrayLike<number>, options: FitOptions = {}): FitResult {
+export function fitModel(
+  modelInput: CompiledModel | ModelSpec,
+  xPpm: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: FitOptions = {},
+): FitResult {
   const model = isCompiled(modelInput) ? modelInput : compileModel(modelInput);
   const d = prepareData(model, xPpm, y);
   const nFree = model.freeIndex.length;
   if (d.x.length <= nFree) {
-    throw new DataError('fewer data points in the window than free parameters', { field: 'windowPpm', found: d.x.length, expected: `> ${nFree}` });
+    throw new DataError('fewer data points in the window than free parameters', {
+      field: 'windowPpm',
+      found: d.x.length,
+      expected: `> ${nFree}`,
+    });
   }
   const full = startingValues(model, d, options.start);
-  const lower = Float64Array.from(model.freeIndex, (j) => (model.intensityScaled[j] ? model.lower[j] / d.yScale : model.lower[j]));
-  const upper = Float64Array.from(model.freeIndex, (j) => (model.intensityScaled[j] ? model.upper[j] / d.yScale : model.upper[j]));
+  const lower = Float64Array.from(model.freeIndex, (j) =>
+    model.intensityScaled[j] ? model.lower[j] / d.yScale : model.lower[j],
+  );
+  const upper = Float64Array.from(model.freeIndex, (j) =>
+    model.intensityScaled[j] ? model.upper[j] / d.yScale : model.upper[j],
+  );
   const p0 = Float64Array.from(model.freeIndex, (j) => full[j]);
   const problem = buildProblem(model, d, full);
   const tol = options.tolerance ?? model.spec.tolerance ?? 1e-10;
@@ -640,7 +733,12 @@ export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<
       const j = c.offset + k;
       const role = model.roles[j];
       const fi = role.kind === 'free' ? role.index : -1;
-      parameters[c.shape.parameters[k].name] = { value: params[j], standardError: se[j], role: role.kind, atBound: fi >= 0 ? res.atBound[fi] : role.kind === 'fixed' };
+      parameters[c.shape.parameters[k].name] = {
+        value: params[j],
+        standardError: se[j],
+        role: role.kind,
+        atBound: fi >= 0 ? res.atBound[fi] : role.kind === 'fixed',
+      };
     }
     let fraction = 0;
     let fractionSe = Infinity;
@@ -669,7 +767,8 @@ export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<
     const cog = s0 !== 0 ? s1 / s0 : params[c.offset];
     const aSe = se[c.offset + 1];
     const significance = aSe > 0 ? Math.abs(areas[ci]) / aSe : areas[ci] !== 0 ? Infinity : 0;
-    if (significance < 2 && model.roles[c.offset + 1].kind !== 'fixed') flags.push(`not-significant:${c.name}`);
+    if (significance < 2 && model.roles[c.offset + 1].kind !== 'fixed')
+      flags.push(`not-significant:${c.name}`);
     return {
       name: c.name,
       shape: c.shape.name,
@@ -687,7 +786,11 @@ export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<
   });
   const baseline =
     model.baselineDegree >= 0
-      ? { coefficients: Array.from(params.subarray(model.lineParameterCount)), centrePpm: d.centre, halfWidthPpm: d.half }
+      ? {
+          coefficients: Array.from(params.subarray(model.lineParameterCount)),
+          centrePpm: d.centre,
+          halfWidthPpm: d.half,
+        }
       : null;
   return {
     components,
@@ -711,16 +814,33 @@ export function fitModel(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<
 }
 
 /** Fits the real part of a processed spectrum. */
-export function fitSpectrum(model: CompiledModel | ModelSpec, spectrum: Spectrum, options: FitOptions = {}): FitResult {
+export function fitSpectrum(
+  model: CompiledModel | ModelSpec,
+  spectrum: Spectrum,
+  options: FitOptions = {},
+): FitResult {
   return fitModel(model, spectrum.ppm, spectrum.re, options);
 }
 
 /** Model (line sum plus baseline) evaluated on an axis from a full parameter vector in intensity units. */
-export function modelCurve(modelInput: CompiledModel | ModelSpec, xPpm: ArrayLike<number>, params: ArrayLike<number>, baseline?: FitResult['baseline']): Float64Array {
+export function modelCurve(
+  modelInput: CompiledModel | ModelSpec,
+  xPpm: ArrayLike<number>,
+  params: ArrayLike<number>,
+  baseline?: FitResult['baseline'],
+): Float64Array {
   const model = isCompiled(modelInput) ? modelInput : compileModel(modelInput);
   const x = Float64Array.from(xPpm);
   const full = Float64Array.from(params);
-  const d: Prepared = { x, y: new Float64Array(0), yScale: 1, dropped: 0, window: [0, 0], centre: baseline?.centrePpm ?? 0, half: baseline?.halfWidthPpm ?? 1 };
+  const d: Prepared = {
+    x,
+    y: new Float64Array(0),
+    yScale: 1,
+    dropped: 0,
+    window: [0, 0],
+    centre: baseline?.centrePpm ?? 0,
+    half: baseline?.halfWidthPpm ?? 1,
+  };
   const out = new Float64Array(x.length);
   evaluateModel(model, d, full, out, null);
   return out;

@@ -243,11 +243,20 @@ function dropNonPositive(
 export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOptions = {}): NnlsResult {
   const n = atb.length;
   if (ata.length !== n * n) {
-    throw new ParameterError('Gram matrix has the wrong size', { field: 'ata', found: ata.length, expected: `${n}×${n} = ${n * n}` });
+    throw new ParameterError('Gram matrix has the wrong size', {
+      field: 'ata',
+      found: ata.length,
+      expected: `${n}×${n} = ${n * n}`,
+    });
   }
   const isFree = new Uint8Array(n);
   for (const i of options.free ?? []) {
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ParameterError('free index out of range', { field: 'free', found: i, expected: `0..${n - 1}` });
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new ParameterError('free index out of range', {
+        field: 'free',
+        found: i,
+        expected: `0..${n - 1}`,
+      });
     isFree[i] = 1;
   }
   // Optimality is tested on the gradient of each column scaled to unit norm, so the test does not depend
@@ -274,7 +283,11 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
   for (let i = 0; i < n; i++) if (isFree[i]) passive.push(i);
 
   const singular = (): NumericalError =>
-    new NumericalError('NNLS sub-problem is singular', { field: 'passive set', found: passive.length, expected: 'a positive-definite Gram sub-matrix (regularise the problem)' });
+    new NumericalError('NNLS sub-problem is singular', {
+      field: 'passive set',
+      found: passive.length,
+      expected: 'a positive-definite Gram sub-matrix (regularise the problem)',
+    });
   const solve = (): void => {
     factor.solve(atb, passive, sub);
     s.fill(0);
@@ -304,7 +317,12 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
     const candidates = warm === 'all' ? Array.from({ length: n }, (_, i) => i) : warm;
     let trial = passive.slice();
     for (const i of candidates) {
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new ParameterError('warm-start index out of range', { field: 'warmStart', found: i, expected: `0..${n - 1}` });
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new ParameterError('warm-start index out of range', {
+          field: 'warmStart',
+          found: i,
+          expected: `0..${n - 1}`,
+        });
       if (!isFree[i] && !trial.includes(i)) trial.push(i);
     }
     let ok = false;
@@ -368,7 +386,11 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
     }
     if (best < 0) break;
     if (iterations >= maxIter) {
-      throw new NumericalError('NNLS did not converge', { field: 'iterations', found: iterations, expected: `optimality within ${maxIter} iterations` });
+      throw new NumericalError('NNLS did not converge', {
+        field: 'iterations',
+        found: iterations,
+        expected: `optimality within ${maxIter} iterations`,
+      });
     }
     iterations++;
     if (stale) {
@@ -430,9 +452,24 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
 }
 
 /** Forms AᵀA and Aᵀb for a row-major m×n matrix. */
-export function normalEquations(a: Float64Array, m: number, n: number, b: Float64Array): { ata: Float64Array; atb: Float64Array } {
-  if (a.length !== m * n) throw new ParameterError('matrix has the wrong size', { field: 'a', found: a.length, expected: `${m}×${n} = ${m * n}` });
-  if (b.length !== m) throw new ParameterError('right-hand side has the wrong length', { field: 'b', found: b.length, expected: m });
+export function normalEquations(
+  a: Float64Array,
+  m: number,
+  n: number,
+  b: Float64Array,
+): { ata: Float64Array; atb: Float64Array } {
+  if (a.length !== m * n)
+    throw new ParameterError('matrix has the wrong size', {
+      field: 'a',
+      found: a.length,
+      expected: `${m}×${n} = ${m * n}`,
+    });
+  if (b.length !== m)
+    throw new ParameterError('right-hand side has the wrong length', {
+      field: 'b',
+      found: b.length,
+      expected: m,
+    });
   const ata = new Float64Array(n * n);
   const atb = new Float64Array(n);
   for (let r = 0; r < m; r++) {
@@ -450,7 +487,13 @@ export function normalEquations(a: Float64Array, m: number, n: number, b: Float6
 }
 
 /** NNLS on a row-major m×n matrix A: min ‖A x − b‖ with x ≥ 0 (except `free` indices). */
-export function nnls(a: Float64Array, m: number, n: number, b: Float64Array, options: NnlsOptions = {}): NnlsMatrixResult {
+export function nnls(
+  a: Float64Array,
+  m: number,
+  n: number,
+  b: Float64Array,
+  options: NnlsOptions = {},
+): NnlsMatrixResult {
   const { ata, atb } = normalEquations(a, m, n, b);
   const result = nnlsGram(ata, atb, options);
   let ss = 0;

@@ -106,17 +106,38 @@ export function leastSquares(
 ): LeastSquaresResult {
   const n = problem.nParams;
   const m = problem.nResiduals;
-  if (!Number.isInteger(n) || n < 1) throw new ParameterError('bad parameter count', { field: 'nParams', found: n, expected: 'integer ≥ 1' });
-  if (!Number.isInteger(m) || m < 1) throw new ParameterError('bad residual count', { field: 'nResiduals', found: m, expected: 'integer ≥ 1' });
-  if (p0.length !== n) throw new ParameterError('initial guess has the wrong length', { field: 'p0', found: p0.length, expected: n });
+  if (!Number.isInteger(n) || n < 1)
+    throw new ParameterError('bad parameter count', { field: 'nParams', found: n, expected: 'integer ≥ 1' });
+  if (!Number.isInteger(m) || m < 1)
+    throw new ParameterError('bad residual count', {
+      field: 'nResiduals',
+      found: m,
+      expected: 'integer ≥ 1',
+    });
+  if (p0.length !== n)
+    throw new ParameterError('initial guess has the wrong length', {
+      field: 'p0',
+      found: p0.length,
+      expected: n,
+    });
   const lower = readBound(options.lower, n, -Infinity, 'lower');
   const upper = readBound(options.upper, n, Infinity, 'upper');
   const x0 = new Float64Array(n);
   const clipped: boolean[] = new Array<boolean>(n).fill(false);
   for (let j = 0; j < n; j++) {
     const v = p0[j];
-    if (!Number.isFinite(v)) throw new ParameterError('initial guess is not finite', { field: `p0[${j}]`, found: String(v), expected: 'a finite number' });
-    if (lower[j] > upper[j]) throw new ParameterError('lower bound above upper bound', { field: `bounds[${j}]`, found: [lower[j], upper[j]], expected: 'lower ≤ upper' });
+    if (!Number.isFinite(v))
+      throw new ParameterError('initial guess is not finite', {
+        field: `p0[${j}]`,
+        found: String(v),
+        expected: 'a finite number',
+      });
+    if (lower[j] > upper[j])
+      throw new ParameterError('lower bound above upper bound', {
+        field: `bounds[${j}]`,
+        found: [lower[j], upper[j]],
+        expected: 'lower ≤ upper',
+      });
     if (v < lower[j]) {
       x0[j] = lower[j];
       clipped[j] = true;
@@ -131,17 +152,36 @@ export function leastSquares(
     g: readTol(options.gTol, 'gTol'),
   };
   if (tol.f < EPS && tol.x < EPS && tol.g < EPS) {
-    throw new ParameterError('all tolerances below machine epsilon', { field: 'fTol/xTol/gTol', found: [tol.f, tol.x, tol.g], expected: `at least one ≥ ${EPS}` });
+    throw new ParameterError('all tolerances below machine epsilon', {
+      field: 'fTol/xTol/gTol',
+      found: [tol.f, tol.x, tol.g],
+      expected: `at least one ≥ ${EPS}`,
+    });
   }
   const maxEvaluations = options.maxEvaluations ?? 100 * n;
-  if (!(maxEvaluations >= 1)) throw new ParameterError('bad evaluation budget', { field: 'maxEvaluations', found: maxEvaluations, expected: '≥ 1' });
+  if (!(maxEvaluations >= 1))
+    throw new ParameterError('bad evaluation budget', {
+      field: 'maxEvaluations',
+      found: maxEvaluations,
+      expected: '≥ 1',
+    });
   let xScale: Float64Array | 'jac' = 'jac';
   if (options.xScale === undefined) xScale = new Float64Array(n).fill(1);
   else if (options.xScale !== 'jac') {
-    if (options.xScale.length !== n) throw new ParameterError('xScale has the wrong length', { field: 'xScale', found: options.xScale.length, expected: n });
+    if (options.xScale.length !== n)
+      throw new ParameterError('xScale has the wrong length', {
+        field: 'xScale',
+        found: options.xScale.length,
+        expected: n,
+      });
     xScale = Float64Array.from(options.xScale);
     for (let j = 0; j < n; j++) {
-      if (!(xScale[j] > 0 && Number.isFinite(xScale[j]))) throw new ParameterError('xScale must be positive', { field: `xScale[${j}]`, found: xScale[j], expected: '> 0' });
+      if (!(xScale[j] > 0 && Number.isFinite(xScale[j])))
+        throw new ParameterError('xScale must be positive', {
+          field: `xScale[${j}]`,
+          found: xScale[j],
+          expected: '> 0',
+        });
     }
   }
 
@@ -171,14 +211,26 @@ export function leastSquares(
         ? (p, out) => {
             for (let k = 0; k < nf; k++) full[free[k]] = p[k];
             analytic.call(problem, full, fullJac);
-            if (columnMajor) for (let k = 0; k < nf; k++) out.set(fullJac.subarray(free[k] * m, (free[k] + 1) * m), k * m);
-            else for (let i = 0; i < m; i++) for (let k = 0; k < nf; k++) out[i * nf + k] = fullJac[i * n + free[k]];
+            if (columnMajor)
+              for (let k = 0; k < nf; k++) out.set(fullJac.subarray(free[k] * m, (free[k] + 1) * m), k * m);
+            else
+              for (let i = 0; i < m; i++)
+                for (let k = 0; k < nf; k++) out[i * nf + k] = fullJac[i * n + free[k]];
           }
         : undefined,
     };
   }
   const pick = (a: Float64Array) => Float64Array.from(free, (j) => a[j]);
-  const core = trustRegionReflective(reduced, pick(x0), pick(lower), pick(upper), tol, maxEvaluations, xScale === 'jac' ? 'jac' : pick(xScale), fd);
+  const core = trustRegionReflective(
+    reduced,
+    pick(x0),
+    pick(lower),
+    pick(upper),
+    tol,
+    maxEvaluations,
+    xScale === 'jac' ? 'jac' : pick(xScale),
+    fd,
+  );
 
   // Expand back to the full parameter vector.
   const p = Float64Array.from(x0);
@@ -210,7 +262,8 @@ export function leastSquares(
       (Number.isFinite(upper[j]) && upper[j] - x <= tol.x * Math.max(1, Math.abs(upper[j])));
   }
   let message = core.message;
-  if (clipped.some(Boolean)) message += `; initial guess clipped into bounds for parameter(s) ${clipped.flatMap((c, j) => (c ? [j] : [])).join(', ')}`;
+  if (clipped.some(Boolean))
+    message += `; initial guess clipped into bounds for parameter(s) ${clipped.flatMap((c, j) => (c ? [j] : [])).join(', ')}`;
   return {
     p,
     converged: core.status === 'ftol' || core.status === 'xtol' || core.status === 'gtol',
@@ -236,26 +289,38 @@ export function leastSquares(
 
 function readBound(b: ArrayLike<number> | undefined, n: number, fill: number, name: string): Float64Array {
   if (b === undefined) return new Float64Array(n).fill(fill);
-  if (b.length !== n) throw new ParameterError('bounds have the wrong length', { field: name, found: b.length, expected: n });
+  if (b.length !== n)
+    throw new ParameterError('bounds have the wrong length', { field: name, found: b.length, expected: n });
   const out = Float64Array.from(b);
   for (let j = 0; j < n; j++) {
-    if (Number.isNaN(out[j])) throw new ParameterError('bound is NaN', { field: `${name}[${j}]`, found: 'NaN', expected: 'a number or ±Infinity' });
+    if (Number.isNaN(out[j]))
+      throw new ParameterError('bound is NaN', {
+        field: `${name}[${j}]`,
+        found: 'NaN',
+        expected: 'a number or ±Infinity',
+      });
   }
   return out;
 }
 
 function readTol(v: number | undefined, name: string): number {
   if (v === undefined) return 1e-8;
-  if (!(v >= 0) || !Number.isFinite(v)) throw new ParameterError('bad tolerance', { field: name, found: v, expected: 'finite ≥ 0' });
+  if (!(v >= 0) || !Number.isFinite(v))
+    throw new ParameterError('bad tolerance', { field: name, found: v, expected: 'finite ≥ 0' });
   return v;
 }
 
-function allFixedResult(problem: LeastSquaresProblem, x: Float64Array, clipped: boolean[]): LeastSquaresResult {
+function allFixedResult(
+  problem: LeastSquaresProblem,
+  x: Float64Array,
+  clipped: boolean[],
+): LeastSquaresResult {
   const m = problem.nResiduals;
   const n = problem.nParams;
   const f = new Float64Array(m);
   problem.residuals(Float64Array.from(x), f);
-  if (!allFinite(f)) throw new NumericalError('residuals are not finite at the fixed parameters', { field: 'residuals' });
+  if (!allFinite(f))
+    throw new NumericalError('residuals are not finite at the fixed parameters', { field: 'residuals' });
   const cost = 0.5 * dot(f, f);
   return {
     p: Float64Array.from(x),
@@ -335,7 +400,14 @@ function nextDown(v: number): number {
  * Coleman–Li scaling vector: distance to the bound the negative gradient points at (1 where that bound is
  * infinite). dv is its derivative sign, used for the diagonal term of the scaled Hessian.
  */
-function colemanLi(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array, v: Float64Array, dv: Float64Array): void {
+function colemanLi(
+  x: Float64Array,
+  g: Float64Array,
+  lb: Float64Array,
+  ub: Float64Array,
+  v: Float64Array,
+  dv: Float64Array,
+): void {
   for (let j = 0; j < x.length; j++) {
     v[j] = 1;
     dv[j] = 0;
@@ -350,7 +422,13 @@ function colemanLi(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float
 }
 
 /** Largest t ≥ 0 with x + t·s inside the box; `hits` marks the components that reach a bound at t. */
-function stepToBound(x: Float64Array, s: Float64Array, lb: Float64Array, ub: Float64Array, hits: Int8Array | null): number {
+function stepToBound(
+  x: Float64Array,
+  s: Float64Array,
+  lb: Float64Array,
+  ub: Float64Array,
+  hits: Int8Array | null,
+): number {
   let t = Infinity;
   for (let j = 0; j < x.length; j++) {
     if (s[j] === 0) continue;
@@ -391,7 +469,15 @@ function quadraticValue(A: Float64Array, g: Float64Array, s: Float64Array, n: nu
 }
 
 /** Minimum of φ(t) = ½ t² dᵀAd + t (s0ᵀAd + gᵀd) + φ(0) over [lo, hi], returning [t, model value at s0+t·d]. */
-function minimiseAlong(A: Float64Array, g: Float64Array, s0: Float64Array | null, d: Float64Array, lo: number, hi: number, n: number): [number, number] {
+function minimiseAlong(
+  A: Float64Array,
+  g: Float64Array,
+  s0: Float64Array | null,
+  d: Float64Array,
+  lo: number,
+  hi: number,
+  n: number,
+): [number, number] {
   let dAd = 0;
   let s0Ad = 0;
   for (let i = 0; i < n; i++) {
@@ -479,7 +565,15 @@ function backSolve(L: Float64Array, n: number, x: Float64Array): void {
  * safeguarded inside [αlo, αhi]; 1 % accuracy on ‖p‖ = Δ is plenty for a trust-region method. Each trial
  * costs one n³/6 factorisation, far cheaper than an eigen-decomposition per iteration.
  */
-function solveSubproblem(A: Float64Array, g: Float64Array, n: number, delta: number, alphaStart: number, out: Float64Array, work: TrustRegionWork): number {
+function solveSubproblem(
+  A: Float64Array,
+  g: Float64Array,
+  n: number,
+  delta: number,
+  alphaStart: number,
+  out: Float64Array,
+  work: TrustRegionWork,
+): number {
   const { L, p, q, best } = work;
   const gNorm = norm2(g);
   if (gNorm === 0 || !(delta > 0)) {
@@ -602,7 +696,11 @@ function trustRegionReflective(
   let f = new Float64Array(m);
   problem.residuals(x, f);
   let nfev = 1;
-  if (!allFinite(f)) throw new NumericalError('residuals are not finite at the initial parameters', { field: 'residuals', found: Array.from(x) });
+  if (!allFinite(f))
+    throw new NumericalError('residuals are not finite at the initial parameters', {
+      field: 'residuals',
+      found: Array.from(x),
+    });
 
   // Jacobians are held column by column (J[j*m + i] = ∂r_i/∂p_j): every product below is then a long
   // contiguous dot product.
@@ -610,7 +708,8 @@ function trustRegionReflective(
   const fdX = new Float64Array(n);
   const fd1 = new Float64Array(m);
   const fd2 = new Float64Array(m);
-  const rowMajor = problem.jacobian && problem.jacobianLayout !== 'column-major' ? new Float64Array(m * n) : null;
+  const rowMajor =
+    problem.jacobian && problem.jacobianLayout !== 'column-major' ? new Float64Array(m * n) : null;
   const evalJac = (xe: Float64Array, fe: Float64Array, out: Float64Array): void => {
     if (problem.jacobian) {
       if (rowMajor) {
@@ -637,7 +736,11 @@ function trustRegionReflective(
   let JtJ = new Float64Array(n * n);
   let JtJNew = new Float64Array(n * n);
   gramColumns(J, m, n, JtJ);
-  if (!gramFinite(JtJ)) throw new NumericalError('Jacobian is not finite at the initial parameters', { field: 'jacobian', found: Array.from(x) });
+  if (!gramFinite(JtJ))
+    throw new NumericalError('Jacobian is not finite at the initial parameters', {
+      field: 'jacobian',
+      found: Array.from(x),
+    });
 
   const scale = new Float64Array(n);
   const scaleInv = new Float64Array(n);
@@ -672,7 +775,12 @@ function trustRegionReflective(
   const diagH = new Float64Array(n);
   const gH = new Float64Array(n);
   const A = new Float64Array(n * n);
-  const tr: TrustRegionWork = { L: new Float64Array(n * n), p: new Float64Array(n), q: new Float64Array(n), best: new Float64Array(n) };
+  const tr: TrustRegionWork = {
+    L: new Float64Array(n * n),
+    p: new Float64Array(n),
+    q: new Float64Array(n),
+    best: new Float64Array(n),
+  };
   const pH = new Float64Array(n);
   const p = new Float64Array(n);
   const rH = new Float64Array(n);
@@ -888,7 +996,12 @@ function trustRegionReflective(
     status = 'failed';
     message = 'no progress possible';
   }
-  const { covariance, pseudoCovariance, undetermined, standardErrors, reducedChi2 } = covarianceFromJacobian(JtJ, n, m, cost);
+  const { covariance, pseudoCovariance, undetermined, standardErrors, reducedChi2 } = covarianceFromJacobian(
+    JtJ,
+    n,
+    m,
+    cost,
+  );
   return {
     x,
     pseudoCovariance,
@@ -936,7 +1049,13 @@ export function covarianceFromJacobian(
   const se = new Float64Array(n);
   if (dof <= 0) {
     se.fill(Infinity);
-    return { covariance: null, pseudoCovariance: new Float64Array(n * n), undetermined: new Array<boolean>(n).fill(true), standardErrors: se, reducedChi2 };
+    return {
+      covariance: null,
+      pseudoCovariance: new Float64Array(n * n),
+      undetermined: new Array<boolean>(n).fill(true),
+      standardErrors: se,
+      reducedChi2,
+    };
   }
   const s = new Float64Array(n);
   const B = new Float64Array(n * n);
@@ -967,7 +1086,14 @@ export function covarianceFromJacobian(
       if (s[j] === 0) ok = false;
       else se[j] = Math.sqrt(Math.max(0, cov[j * n + j]));
     }
-    if (ok) return { covariance: cov, pseudoCovariance: cov, undetermined: new Array<boolean>(n).fill(false), standardErrors: se, reducedChi2 };
+    if (ok)
+      return {
+        covariance: cov,
+        pseudoCovariance: cov,
+        undetermined: new Array<boolean>(n).fill(false),
+        standardErrors: se,
+        reducedChi2,
+      };
   }
   const eig = symmetricEigen(B, n);
   let wMax = 0;
@@ -1001,5 +1127,11 @@ export function covarianceFromJacobian(
     se.fill(Infinity);
     return { covariance: null, pseudoCovariance: cov, undetermined, standardErrors: se, reducedChi2 };
   }
-  return { covariance: singular ? null : cov, pseudoCovariance: cov, undetermined, standardErrors: se, reducedChi2 };
+  return {
+    covariance: singular ? null : cov,
+    pseudoCovariance: cov,
+    undetermined,
+    standardErrors: se,
+    reducedChi2,
+  };
 }

@@ -33,7 +33,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       // nothing to clean up
     }
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new OutputError(`cannot write the output: ${OUTPUT_FAILURES[code] ?? code ?? 'file-system error'}`, { file: path, cause: error });
+    throw new OutputError(
+      `cannot write the output: ${OUTPUT_FAILURES[code] ?? code ?? 'file-system error'}`,
+      { file: path, cause: error },
+    );
   }
 }
 

@@ -139,19 +139,32 @@ export interface MorphologyResult {
 }
 
 function checkWindows(windows: readonly MorphologyWindow[]): void {
-  if (windows.length === 0) throw new ParameterError('no morphology windows', { field: 'windows', expected: 'at least one window' });
+  if (windows.length === 0)
+    throw new ParameterError('no morphology windows', { field: 'windows', expected: 'at least one window' });
   const names = new Set<string>();
   for (const w of windows) {
-    if (!(w.maxPpm > w.minPpm)) throw new ParameterError('empty shift window', { field: `windows.${w.name}`, found: [w.minPpm, w.maxPpm], expected: 'minPpm < maxPpm' });
-    if (names.has(w.name)) throw new ParameterError('duplicate window name', { field: 'windows', found: w.name });
+    if (!(w.maxPpm > w.minPpm))
+      throw new ParameterError('empty shift window', {
+        field: `windows.${w.name}`,
+        found: [w.minPpm, w.maxPpm],
+        expected: 'minPpm < maxPpm',
+      });
+    if (names.has(w.name))
+      throw new ParameterError('duplicate window name', { field: 'windows', found: w.name });
     names.add(w.name);
   }
 }
 
 /** The cathode offset actually applied: explicit value, else +3.5 ppm for a paramagnetic cathode, else 0. */
-export function resolveCathodeOffsetPpm(options: Pick<ConstrainedMorphologyOptions, 'cathodeOffsetPpm' | 'paramagneticCathode'>): number {
+export function resolveCathodeOffsetPpm(
+  options: Pick<ConstrainedMorphologyOptions, 'cathodeOffsetPpm' | 'paramagneticCathode'>,
+): number {
   if (options.cathodeOffsetPpm !== undefined) {
-    if (!Number.isFinite(options.cathodeOffsetPpm)) throw new ParameterError('cathode offset must be finite', { field: 'cathodeOffsetPpm', found: options.cathodeOffsetPpm });
+    if (!Number.isFinite(options.cathodeOffsetPpm))
+      throw new ParameterError('cathode offset must be finite', {
+        field: 'cathodeOffsetPpm',
+        found: options.cathodeOffsetPpm,
+      });
     return options.cathodeOffsetPpm;
   }
   return options.paramagneticCathode ? NMC622_CATHODE_OFFSET_PPM : 0;
@@ -167,14 +180,27 @@ interface AppliedCaps {
 /** The width bounds of the constrained model (checked): per-part caps override the single cap. */
 function resolveWidthCaps(options: ConstrainedMorphologyOptions): AppliedCaps {
   const cap = options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM;
-  if (!(cap > 0) || !Number.isFinite(cap)) throw new ParameterError('width cap must be positive', { field: 'widthCapPpm', found: cap, expected: '> 0 ppm' });
+  if (!(cap > 0) || !Number.isFinite(cap))
+    throw new ParameterError('width cap must be positive', {
+      field: 'widthCapPpm',
+      found: cap,
+      expected: '> 0 ppm',
+    });
   const gauss = options.widthCapGaussPpm ?? cap;
   const lorentz = options.widthCapLorentzPpm ?? cap;
   if (!(gauss > 0) || !Number.isFinite(gauss)) {
-    throw new ParameterError('Gaussian width cap must be positive', { field: 'widthCapGaussPpm', found: gauss, expected: '> 0 ppm' });
+    throw new ParameterError('Gaussian width cap must be positive', {
+      field: 'widthCapGaussPpm',
+      found: gauss,
+      expected: '> 0 ppm',
+    });
   }
   if (!(lorentz >= 0) || !Number.isFinite(lorentz)) {
-    throw new ParameterError('Lorentzian width cap must be finite and not negative', { field: 'widthCapLorentzPpm', found: lorentz, expected: '≥ 0 ppm' });
+    throw new ParameterError('Lorentzian width cap must be finite and not negative', {
+      field: 'widthCapLorentzPpm',
+      found: lorentz,
+      expected: '≥ 0 ppm',
+    });
   }
   const perPart = options.widthCapGaussPpm !== undefined || options.widthCapLorentzPpm !== undefined;
   return { gauss, lorentz, reported: perPart ? voigtFwhm(gauss, lorentz) : cap };
@@ -188,7 +214,8 @@ export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions
   const caps = resolveWidthCaps(options);
   const cap = options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM;
   // Starting widths: as before for a single cap; half of each part's cap when the parts are calibrated.
-  const startL = options.widthCapLorentzPpm !== undefined ? 0.5 * caps.lorentz : Math.min(0.25 * cap, caps.lorentz);
+  const startL =
+    options.widthCapLorentzPpm !== undefined ? 0.5 * caps.lorentz : Math.min(0.25 * cap, caps.lorentz);
   const margin = options.marginPpm ?? 10;
   const lo = Math.min(...windows.map((w) => w.minPpm)) + offset - margin;
   const hi = Math.max(...windows.map((w) => w.maxPpm)) + offset + margin;
@@ -205,7 +232,9 @@ export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions
   return {
     windowPpm: [lo, hi],
     components,
-    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0 ? { baseline: { degree: options.baselineDegree } } : {}),
+    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0
+      ? { baseline: { degree: options.baselineDegree } }
+      : {}),
   };
 }
 
@@ -225,7 +254,9 @@ export function unconstrainedMorphologyModel(options: UnconstrainedMorphologyOpt
       fwhmG: { value: 3, min: 0.05, max: maxW },
       fwhmL: { value: 1.5, min: 0, max: maxW },
     })),
-    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0 ? { baseline: { degree: options.baselineDegree } } : {}),
+    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0
+      ? { baseline: { degree: options.baselineDegree } }
+      : {}),
   };
 }
 
@@ -233,7 +264,12 @@ export function unconstrainedMorphologyModel(options: UnconstrainedMorphologyOpt
  * Shift (ppm) that moves the highest point of `searchPpm` to `targetPpm`, refined by a parabola through
  * the maximum and its neighbours (the internal referencing of seed 003).
  */
-export function metalReferenceShiftPpm(xPpm: ArrayLike<number>, y: ArrayLike<number>, targetPpm: number, searchPpm: [number, number]): number {
+export function metalReferenceShiftPpm(
+  xPpm: ArrayLike<number>,
+  y: ArrayLike<number>,
+  targetPpm: number,
+  searchPpm: [number, number],
+): number {
   const lo = Math.min(...searchPpm);
   const hi = Math.max(...searchPpm);
   let best = -1;
@@ -241,7 +277,11 @@ export function metalReferenceShiftPpm(xPpm: ArrayLike<number>, y: ArrayLike<num
     if (xPpm[i] < lo || xPpm[i] > hi || !Number.isFinite(y[i])) continue;
     if (best < 0 || y[i] > y[best]) best = i;
   }
-  if (best < 0) throw new DataError('no data in the metal reference search region', { field: 'referenceSearchPpm', found: searchPpm });
+  if (best < 0)
+    throw new DataError('no data in the metal reference search region', {
+      field: 'referenceSearchPpm',
+      found: searchPpm,
+    });
   let peak = xPpm[best];
   if (best > 0 && best < xPpm.length - 1 && Number.isFinite(y[best - 1]) && Number.isFinite(y[best + 1])) {
     const a = y[best - 1];
@@ -260,7 +300,10 @@ function summarise(
   fit: FitResult,
   mode: MorphologyResult['mode'],
   windows: ([number, number] | null)[],
-  extra: Pick<MorphologyResult, 'referenceShiftPpm' | 'cathodeOffsetPpm' | 'widthCapPpm' | 'widthCapGaussPpm' | 'widthCapLorentzPpm'>,
+  extra: Pick<
+    MorphologyResult,
+    'referenceShiftPpm' | 'cathodeOffsetPpm' | 'widthCapPpm' | 'widthCapGaussPpm' | 'widthCapLorentzPpm'
+  >,
 ): MorphologyResult {
   const components: MorphologyComponent[] = fit.components.map((c, k) => ({
     morphology: c.name,
@@ -282,7 +325,7 @@ function summarise(
     mode,
     components,
     totalArea: total,
-    centreOfGravityPpm: Number.isFinite(cog) ? cog : components[0]?.positionPpm ?? 0,
+    centreOfGravityPpm: Number.isFinite(cog) ? cog : (components[0]?.positionPpm ?? 0),
     rSquared: fit.rSquared,
     converged: fit.converged,
     flags: fit.flags,
@@ -292,7 +335,11 @@ function summarise(
 }
 
 /** Constrained (seed 004) deconvolution of one spectrum. */
-export function constrainedMorphology(spectrum: SeriesSpectrum, options: ConstrainedMorphologyOptions = {}, start?: ArrayLike<number>): MorphologyResult {
+export function constrainedMorphology(
+  spectrum: SeriesSpectrum,
+  options: ConstrainedMorphologyOptions = {},
+  start?: ArrayLike<number>,
+): MorphologyResult {
   const spec = constrainedMorphologyModel(options);
   const fit = fitModel(spec, spectrum.ppm, spectrum.re, { start });
   return constrainedSummary(fit, options);
@@ -306,27 +353,47 @@ function constrainedSummary(fit: FitResult, options: ConstrainedMorphologyOption
     fit,
     'constrained',
     windows.map((w) => [w.minPpm + offset, w.maxPpm + offset] as [number, number]),
-    { referenceShiftPpm: 0, cathodeOffsetPpm: offset, widthCapPpm: caps.reported, widthCapGaussPpm: caps.gauss, widthCapLorentzPpm: caps.lorentz },
+    {
+      referenceShiftPpm: 0,
+      cathodeOffsetPpm: offset,
+      widthCapPpm: caps.reported,
+      widthCapGaussPpm: caps.gauss,
+      widthCapLorentzPpm: caps.lorentz,
+    },
   );
 }
 
 /** Unconstrained (seed 003) deconvolution of one spectrum, after internal referencing. */
-export function unconstrainedMorphology(spectrum: SeriesSpectrum, options: UnconstrainedMorphologyOptions = {}): MorphologyResult {
+export function unconstrainedMorphology(
+  spectrum: SeriesSpectrum,
+  options: UnconstrainedMorphologyOptions = {},
+): MorphologyResult {
   const target = options.referencePpm === undefined ? LITHIUM_METAL_REFERENCE_PPM : options.referencePpm;
-  const shift = target === null ? 0 : metalReferenceShiftPpm(spectrum.ppm, spectrum.re, target, options.referenceSearchPpm ?? [230, 260]);
+  const shift =
+    target === null
+      ? 0
+      : metalReferenceShiftPpm(spectrum.ppm, spectrum.re, target, options.referenceSearchPpm ?? [230, 260]);
   const x = shift === 0 ? spectrum.ppm : Float64Array.from(spectrum.ppm, (v) => v + shift);
   const fit = fitModel(unconstrainedMorphologyModel(options), x, spectrum.re);
   // Name the lines by shift order: the optimizer may have let two lines trade places.
   const order = fit.components.map((c, k) => [c.positionPpm, k] as const).sort((a, b) => a[0] - b[0]);
   const names = options.names ?? ['dense', 'mossy', 'dendritic'];
-  const sorted = { ...fit, components: order.map(([, k], rank) => ({ ...fit.components[k], name: names[rank] })) };
-  return summarise(sorted, 'unconstrained', sorted.components.map(() => null), {
-    referenceShiftPpm: shift,
-    cathodeOffsetPpm: 0,
-    widthCapPpm: null,
-    widthCapGaussPpm: null,
-    widthCapLorentzPpm: null,
-  });
+  const sorted = {
+    ...fit,
+    components: order.map(([, k], rank) => ({ ...fit.components[k], name: names[rank] })),
+  };
+  return summarise(
+    sorted,
+    'unconstrained',
+    sorted.components.map(() => null),
+    {
+      referenceShiftPpm: shift,
+      cathodeOffsetPpm: 0,
+      widthCapPpm: null,
+      widthCapGaussPpm: null,
+      widthCapLorentzPpm: null,
+    },
+  );
 }
 
 /** Width-cap calibration: the pristine electrode's line and the caps the constrained preset takes from it. */
@@ -362,11 +429,18 @@ export interface WidthCapCalibrationOptions {
  * optimizer. A pristine line that is purely Gaussian gives a Lorentzian cap of 0 (deposit lines are then
  * Gaussian). Throws DataError when the window holds no line (flat, no significant line, or no convergence).
  */
-export function calibrateWidthCap(spectrum: SeriesSpectrum, windowPpm: [number, number] = [230, 260], options: WidthCapCalibrationOptions = {}): WidthCapCalibration {
+export function calibrateWidthCap(
+  spectrum: SeriesSpectrum,
+  windowPpm: [number, number] = [230, 260],
+  options: WidthCapCalibrationOptions = {},
+): WidthCapCalibration {
   const lo = Math.min(...windowPpm);
   const hi = Math.max(...windowPpm);
   if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
-    throw new ParameterError('calibration window must be a finite, non-empty ppm range', { field: 'windowPpm', found: windowPpm });
+    throw new ParameterError('calibration window must be a finite, non-empty ppm range', {
+      field: 'windowPpm',
+      found: windowPpm,
+    });
   }
   const span = hi - lo;
   const start = metalReferenceShiftPpm(spectrum.ppm, spectrum.re, 0, [lo, hi]);
@@ -382,11 +456,15 @@ export function calibrateWidthCap(spectrum: SeriesSpectrum, windowPpm: [number, 
         fwhmL: { value: 0.05 * span, min: 0, max: span },
       },
     ],
-    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0 ? { baseline: { degree: options.baselineDegree } } : {}),
+    ...(options.baselineDegree !== undefined && options.baselineDegree >= 0
+      ? { baseline: { degree: options.baselineDegree } }
+      : {}),
   };
   const fit = fitModel(spec, spectrum.ppm, spectrum.re);
   const c = fit.components[0];
-  const noLine = fit.flags.some((f) => f === 'no-signal' || f === 'flat-spectrum' || f.startsWith('not-significant'));
+  const noLine = fit.flags.some(
+    (f) => f === 'no-signal' || f === 'flat-spectrum' || f.startsWith('not-significant'),
+  );
   if (noLine || !fit.converged || !(c.area > 0)) {
     throw new DataError('no pristine metal line to calibrate the width cap on', {
       field: 'windowPpm',
@@ -446,7 +524,11 @@ export function createMorphologyAnalyser(options: MorphologySeriesOptions): Morp
     };
   }
   if (options.mode !== 'unconstrained') {
-    throw new ParameterError('unknown morphology mode', { field: 'mode', found: (options as { mode: unknown }).mode, expected: ['constrained', 'unconstrained'] });
+    throw new ParameterError('unknown morphology mode', {
+      field: 'mode',
+      found: (options as { mode: unknown }).mode,
+      expected: ['constrained', 'unconstrained'],
+    });
   }
   // Unconstrained: each spectrum is referenced on its own, so each fit starts fresh.
   const header = createSeriesRowHeaders();
@@ -484,7 +566,10 @@ export function morphologySeries(
 }
 
 /** Long table: one row per spectrum and morphology component. */
-export function morphologyTable(rows: readonly MorphologySeriesRow[]): { headers: string[]; rows: (string | number | null)[][] } {
+export function morphologyTable(rows: readonly MorphologySeriesRow[]): {
+  headers: string[];
+  rows: (string | number | null)[][];
+} {
   const headers = [
     'index',
     'experiment',
@@ -498,7 +583,22 @@ export function morphologyTable(rows: readonly MorphologySeriesRow[]): { headers
   const out: (string | number | null)[][] = [];
   for (const r of rows) {
     if (!r.result) {
-      out.push([r.index, r.experimentNumber, r.midHours, null, null, null, null, null, null, null, null, null, null, `error:${r.error?.message ?? ''}`]);
+      out.push([
+        r.index,
+        r.experimentNumber,
+        r.midHours,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        `error:${r.error?.message ?? ''}`,
+      ]);
       continue;
     }
     for (const c of r.result.components) {

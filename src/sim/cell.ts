@@ -229,7 +229,10 @@ const MORPHS = ['dense', 'mossy', 'dendritic'] as const;
 
 function checkPositive(name: string, value: number, allowZero = false): void {
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new ParameterError('must be a finite number ' + (allowZero ? '≥ 0' : '> 0'), { field: name, found: value });
+    throw new ParameterError('must be a finite number ' + (allowZero ? '≥ 0' : '> 0'), {
+      field: name,
+      found: value,
+    });
   }
 }
 
@@ -240,7 +243,8 @@ function checkFraction(name: string, value: number): void {
 }
 
 function validate(protocol: readonly CellStep[], p: CellParameters): void {
-  if (protocol.length === 0) throw new ParameterError('protocol has no steps', { field: 'protocol', expected: 'at least one step' });
+  if (protocol.length === 0)
+    throw new ParameterError('protocol has no steps', { field: 'protocol', expected: 'at least one step' });
   checkPositive('areaCm2', p.areaCm2);
   checkPositive('temperatureK', p.temperatureK);
   checkPositive('resistanceOhm', p.resistanceOhm, true);
@@ -260,7 +264,10 @@ function validate(protocol: readonly CellStep[], p: CellParameters): void {
     checkPositive(`protocol[${i}].durationS`, s.durationS);
     if (s.kind === 'plate' || s.kind === 'strip') checkPositive(`protocol[${i}].currentMA`, s.currentMA);
     else if (s.kind === 'hold' && !Number.isFinite(s.voltageV)) {
-      throw new ParameterError('hold voltage must be finite', { field: `protocol[${i}].voltageV`, found: s.voltageV });
+      throw new ParameterError('hold voltage must be finite', {
+        field: `protocol[${i}].voltageV`,
+        found: s.voltageV,
+      });
     }
   });
 }
@@ -275,7 +282,8 @@ export function platingFractions(
   const n = Math.max(1, cycle);
   const mossy = Math.min(
     model.mossyMax,
-    (model.mossyBase + (model.mossyCurrentGain * j) / (j + model.mossyCurrentScaleMAPerCm2)) * (1 + model.mossyPerCycle * (n - 1)),
+    (model.mossyBase + (model.mossyCurrentGain * j) / (j + model.mossyCurrentScaleMAPerCm2)) *
+      (1 + model.mossyPerCycle * (n - 1)),
   );
   const dendritic = Math.min(
     model.dendriticMax,
@@ -292,7 +300,10 @@ function polarizationV(p: CellParameters, currentMA: number): number {
   const thermalV = (GAS_CONSTANT_J_PER_MOL_K * p.temperatureK) / FARADAY_C_PER_MOL;
   const j = currentMA / p.areaCm2;
   // Two interfaces (working and counter), each η = (2RT/F)·asinh(j / 2j0) for α = 0.5.
-  return (currentMA / 1000) * p.resistanceOhm + 2 * 2 * thermalV * Math.asinh(j / (2 * p.exchangeCurrentDensityMAPerCm2));
+  return (
+    (currentMA / 1000) * p.resistanceOhm +
+    2 * 2 * thermalV * Math.asinh(j / (2 * p.exchangeCurrentDensityMAPerCm2))
+  );
 }
 
 /** Inverts polarizationV by bisection: the signed current (mA) that gives cell voltage `voltageV`. */
@@ -387,7 +398,10 @@ function stepCurrentAndCharge(plan: StepPlan, tau: number): { currentMA: number;
       if (i0 === 0) return { currentMA: 0, chargeMAh: 0 };
       const decay = Math.exp(-tau / plan.holdTauS);
       // ∫0^τ i0·e^(−t/T) dt = i0·T·(1 − e^(−τ/T)); −expm1 keeps precision for small τ.
-      return { currentMA: i0 * decay, chargeMAh: (i0 * plan.holdTauS * -Math.expm1(-tau / plan.holdTauS)) / SECONDS_PER_HOUR };
+      return {
+        currentMA: i0 * decay,
+        chargeMAh: (i0 * plan.holdTauS * -Math.expm1(-tau / plan.holdTauS)) / SECONDS_PER_HOUR,
+      };
     }
   }
 }
@@ -398,7 +412,13 @@ function depositsAfter(p: CellParameters, plan: StepPlan, chargeMAh: number): De
   return { ...plan.start };
 }
 
-function voltageAt(p: CellParameters, plan: StepPlan, tau: number, currentMA: number, deposits: Deposits): number {
+function voltageAt(
+  p: CellParameters,
+  plan: StepPlan,
+  tau: number,
+  currentMA: number,
+  deposits: Deposits,
+): number {
   const s = plan.step;
   switch (s.kind) {
     case 'rest':
@@ -440,7 +460,11 @@ export function createCell(protocol: readonly CellStep[], params: Partial<CellPa
       strippedBefore: stripped,
       chargeBefore: charge,
       previousVoltageV: lastVoltage,
-      fractions: platingFractions(p.morphology, step.kind === 'plate' ? step.currentMA / p.areaCm2 : 0, Math.max(cycle, 1)),
+      fractions: platingFractions(
+        p.morphology,
+        step.kind === 'plate' ? step.currentMA / p.areaCm2 : 0,
+        Math.max(cycle, 1),
+      ),
       holdCurrentMA: 0,
       holdTauS: 1,
       nucleationV: activeMAh(deposits) > 0 ? p.renucleationOverpotentialV : p.nucleationOverpotentialV,
@@ -473,7 +497,11 @@ export function createCell(protocol: readonly CellStep[], params: Partial<CellPa
 
   function state(timeS: number): CellState {
     if (!Number.isFinite(timeS) || timeS < 0 || timeS > durationS) {
-      throw new ParameterError('time outside the protocol', { field: 'timeS', found: timeS, expected: `0…${durationS} s` });
+      throw new ParameterError('time outside the protocol', {
+        field: 'timeS',
+        found: timeS,
+        expected: `0…${durationS} s`,
+      });
     }
     // Binary search for the step that contains timeS (the later one at a boundary, except at the very end).
     let lo = 0;
@@ -543,7 +571,11 @@ export function operandoProtocol(areaCm2 = 1): CellStep[] {
  * dendritic tendencies jittered by a relative standard deviation `spread` (default 10 %), reproducibly
  * from `seed`. Use it to make replicate cells.
  */
-export function variantCell(base: Partial<CellParameters>, seed: number, spread = 0.1): Partial<CellParameters> {
+export function variantCell(
+  base: Partial<CellParameters>,
+  seed: number,
+  spread = 0.1,
+): Partial<CellParameters> {
   const rng = createRng(seed);
   const full: CellParameters = { ...DEFAULT_CELL, ...base };
   // Log-normal factors keep every parameter positive.

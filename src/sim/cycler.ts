@@ -33,7 +33,12 @@ const MODE: Record<string, number> = { rest: 3, plate: 1, strip: 1, hold: 2 };
 /** Samples the cell into a cycler record (EC-Lab sign convention). */
 export function simulateCycler(cell: VirtualCell, options: CyclerSimOptions = {}): CyclerRecords {
   const dt = options.sampleIntervalS ?? 10;
-  if (!(dt > 0) || !Number.isFinite(dt)) throw new ParameterError('sample interval must be positive', { field: 'sampleIntervalS', found: dt, expected: '> 0 s' });
+  if (!(dt > 0) || !Number.isFinite(dt))
+    throw new ParameterError('sample interval must be positive', {
+      field: 'sampleIntervalS',
+      found: dt,
+      expected: '> 0 s',
+    });
   const startMs = options.startMs ?? Date.UTC(2026, 0, 15, 8, 0, 0);
   const timezone = options.timezone ?? 'UTC';
   const time: number[] = [];
@@ -50,13 +55,22 @@ export function simulateCycler(cell: VirtualCell, options: CyclerSimOptions = {}
   for (const span of cell.steps) {
     const protocolStep = cell.protocol[span.index];
     const setpoint =
-      protocolStep.kind === 'plate' ? -protocolStep.currentMA : protocolStep.kind === 'strip' ? protocolStep.currentMA : protocolStep.kind === 'hold' ? protocolStep.voltageV : 0;
+      protocolStep.kind === 'plate'
+        ? -protocolStep.currentMA
+        : protocolStep.kind === 'strip'
+          ? protocolStep.currentMA
+          : protocolStep.kind === 'hold'
+            ? protocolStep.voltageV
+            : 0;
     const n = Math.ceil((span.endS - span.startS) / dt - 1e-9);
     for (let k = 0; k <= n; k++) {
       const t = k === n ? span.endS : span.startS + k * dt;
       // At the step's last instant the cell already reports the next step; current and voltage are
       // taken just inside this step, the (continuous) charge exactly at t.
-      const inside = k === n && span.index < cell.steps.length - 1 ? cell.state(t - 1e-6 * Math.max(1, dt)) : cell.state(t);
+      const inside =
+        k === n && span.index < cell.steps.length - 1
+          ? cell.state(t - 1e-6 * Math.max(1, dt))
+          : cell.state(t);
       const atT = k === n ? cell.state(t) : inside;
       const i = 0 - inside.currentMA; // 0 − x, not −x: a rest gives +0, not −0
       const sign = Math.abs(i) > 0 ? Math.sign(i) : 0;
@@ -73,7 +87,12 @@ export function simulateCycler(cell: VirtualCell, options: CyclerSimOptions = {}
       halfCycle.push(half);
     }
   }
-  const col = (key: string, original: string, unit: string | null, values: number[]): RecordColumn => ({ key, original, unit, values: Float64Array.from(values) });
+  const col = (key: string, original: string, unit: string | null, values: number[]): RecordColumn => ({
+    key,
+    original,
+    unit,
+    values: Float64Array.from(values),
+  });
   const local = wallClockFromUtcMs(startMs + zoneOffsetMinutes(timezone, startMs) * 60_000);
   return {
     source: 'virtual cycler',
@@ -121,7 +140,9 @@ const INTEGER = new Set(['mode', 'Ns', 'half cycle']);
 /** Formats records as an EC-Lab-style text export. */
 export function formatMpt(records: CyclerRecords, options: MptWriteOptions = {}): string {
   const comma = options.decimalComma ?? false;
-  const start = records.startLocal ? records.startLocal.replace(/^(\d{4})-(\d{2})-(\d{2})T/, '$2/$3/$1 ') : null;
+  const start = records.startLocal
+    ? records.startLocal.replace(/^(\d{4})-(\d{2})-(\d{2})T/, '$2/$3/$1 ')
+    : null;
   const header = [
     'EC-Lab ASCII FILE',
     '',
@@ -141,7 +162,9 @@ export function formatMpt(records: CyclerRecords, options: MptWriteOptions = {})
   const lines: string[] = [...header, `${names.join('\t')}\t`];
   const n = records.rowCount;
   const fmt = records.columns.map((c) =>
-    INTEGER.has(c.original) ? (v: number) => String(Math.round(v)) : (v: number) => formatEclabNumber(v, SINGLE.has(c.original) ? 7 : 15, comma),
+    INTEGER.has(c.original)
+      ? (v: number) => String(Math.round(v))
+      : (v: number) => formatEclabNumber(v, SINGLE.has(c.original) ? 7 : 15, comma),
   );
   for (let r = 0; r < n; r++) {
     const cells: string[] = [];
@@ -158,8 +181,20 @@ export function writeMpt(path: string, records: CyclerRecords, options: MptWrite
 
 /** Writes records as CSV with spincell's column keys; the absolute start goes into a comment line. */
 export function writeCyclerCsv(path: string, records: CyclerRecords): void {
-  const comments = [`source: ${records.source}`, `start_local: ${records.startLocal ?? ''}`, `start_ms: ${records.startMs ?? ''}`, `timezone: ${records.timezone}`];
-  writeFileAtomic(path, formatCsvColumns(records.columns.map((c) => c.key), records.columns.map((c) => c.values), comments));
+  const comments = [
+    `source: ${records.source}`,
+    `start_local: ${records.startLocal ?? ''}`,
+    `start_ms: ${records.startMs ?? ''}`,
+    `timezone: ${records.timezone}`,
+  ];
+  writeFileAtomic(
+    path,
+    formatCsvColumns(
+      records.columns.map((c) => c.key),
+      records.columns.map((c) => c.values),
+      comments,
+    ),
+  );
 }
 
 /**
@@ -186,7 +221,22 @@ export function formatMaccor(records: CyclerRecords): string {
   };
   const lines = [
     `Today's Date ${clock(local0).slice(0, 10)}  Date of Test:\t${clock(local0).slice(0, 10)}\t Filename:\tvirtual.001 Procedure: virtual-LiLi.000\tComment/Barcode: spincell`,
-    ['Rec#', 'Cyc#', 'Step', 'Test (Sec)', 'Step (Sec)', 'Amp-hr', 'Watt-hr', 'Amps', 'Volts', 'State', 'ES', 'DPt Time', 'ACImp/Ohms', 'DCIR/Ohms'].join('\t'),
+    [
+      'Rec#',
+      'Cyc#',
+      'Step',
+      'Test (Sec)',
+      'Step (Sec)',
+      'Amp-hr',
+      'Watt-hr',
+      'Amps',
+      'Volts',
+      'State',
+      'ES',
+      'DPt Time',
+      'ACImp/Ohms',
+      'DCIR/Ohms',
+    ].join('\t'),
   ];
   let stepStart = 0;
   let qStart = 0;
@@ -196,7 +246,8 @@ export function formatMaccor(records: CyclerRecords): string {
       stepStart = t[r];
       qStart = q[r];
       energy = 0;
-    } else energy += (Math.abs(0.5 * (i[r] + i[r - 1])) * 0.5 * (v[r] + v[r - 1]) * (t[r] - t[r - 1])) / 3.6e6;
+    } else
+      energy += (Math.abs(0.5 * (i[r] + i[r - 1])) * 0.5 * (v[r] + v[r - 1]) * (t[r] - t[r - 1])) / 3.6e6;
     const state = i[r] > 0 ? 'C' : i[r] < 0 ? 'D' : 'R';
     lines.push(
       [

@@ -41,7 +41,11 @@ export interface SweepOptions {
 /** Log-spaced sweep from fStartHz to fEndHz with `perDecade` points per decade (both ends included). */
 export function logSweep(fStartHz: number, fEndHz: number, perDecade: number): Float64Array {
   if (!(fStartHz > 0 && fEndHz > 0 && fStartHz !== fEndHz && perDecade > 0)) {
-    throw new ParameterError('sweep needs two distinct positive frequencies and points per decade > 0', { field: 'sweep', found: [fStartHz, fEndHz, perDecade], expected: 'fStart ≠ fEnd > 0, perDecade > 0' });
+    throw new ParameterError('sweep needs two distinct positive frequencies and points per decade > 0', {
+      field: 'sweep',
+      found: [fStartHz, fEndHz, perDecade],
+      expected: 'fStart ≠ fEnd > 0, perDecade > 0',
+    });
   }
   const decades = Math.log10(fEndHz / fStartHz);
   const n = Math.round(Math.abs(decades) * perDecade) + 1;
@@ -71,7 +75,11 @@ export function gaussianNoise(seed: number): () => number {
 }
 
 /** Exact impedance of the model at one frequency. */
-export function cellImpedance(model: CellModel, freqHz: number, zarcScale?: readonly number[]): [number, number] {
+export function cellImpedance(
+  model: CellModel,
+  freqHz: number,
+  zarcScale?: readonly number[],
+): [number, number] {
   let re = model.r0Ohm;
   let im = 2 * Math.PI * freqHz * (model.inductanceH ?? 0);
   model.zarcs.forEach((z, k) => {
@@ -83,10 +91,18 @@ export function cellImpedance(model: CellModel, freqHz: number, zarcScale?: read
 }
 
 /** Simulates one sweep of the model over `freqHz` (in the given order). */
-export function simulateSweep(model: CellModel, freqHz: Float64Array, options: SweepOptions = {}): ImpedanceSpectrum {
+export function simulateSweep(
+  model: CellModel,
+  freqHz: Float64Array,
+  options: SweepOptions = {},
+): ImpedanceSpectrum {
   for (const z of model.zarcs) {
     if (!(z.rOhm >= 0 && z.tau0S > 0 && z.phi > 0 && z.phi <= 1)) {
-      throw new ParameterError('ZARC parameters out of range', { field: 'zarcs', found: z, expected: 'rOhm ≥ 0, tau0S > 0, 0 < phi ≤ 1' });
+      throw new ParameterError('ZARC parameters out of range', {
+        field: 'zarcs',
+        found: z,
+        expected: 'rOhm ≥ 0, tau0S > 0, 0 < phi ≤ 1',
+      });
     }
   }
   const n = freqHz.length;
@@ -110,7 +126,14 @@ export function simulateSweep(model: CellModel, freqHz: Float64Array, options: S
     timeS[i] = mid;
     t += dwell;
   }
-  return { freqHz: Float64Array.from(freqHz), zReOhm: re, zImOhm: im, timeS, source: 'simulated', format: 'simulated' };
+  return {
+    freqHz: Float64Array.from(freqHz),
+    zReOhm: re,
+    zImOhm: im,
+    timeS,
+    source: 'simulated',
+    format: 'simulated',
+  };
 }
 
 export interface DeisSeriesOptions extends SweepOptions {
@@ -136,24 +159,49 @@ export interface SimulatedDeis {
  * A dynamic EIS series: each spectrum is stationary (no drift inside a sweep) but the chosen element's
  * resistance grows linearly from one spectrum to the next.
  */
-export function simulateDeisSeries(model: CellModel, freqHz: Float64Array, options: DeisSeriesOptions = {}): SimulatedDeis {
+export function simulateDeisSeries(
+  model: CellModel,
+  freqHz: Float64Array,
+  options: DeisSeriesOptions = {},
+): SimulatedDeis {
   const count = options.count ?? 20;
   const interval = options.intervalS ?? 600;
   const k = options.driftingElement ?? 0;
   const ratio = options.finalRatio ?? 2;
-  if (!Number.isInteger(count) || count < 1) throw new ParameterError('series needs at least one spectrum', { field: 'count', found: count, expected: 'integer ≥ 1' });
-  if (k < 0 || k >= model.zarcs.length) throw new ParameterError('drifting element out of range', { field: 'driftingElement', found: k, expected: `0..${model.zarcs.length - 1}` });
+  if (!Number.isInteger(count) || count < 1)
+    throw new ParameterError('series needs at least one spectrum', {
+      field: 'count',
+      found: count,
+      expected: 'integer ≥ 1',
+    });
+  if (k < 0 || k >= model.zarcs.length)
+    throw new ParameterError('drifting element out of range', {
+      field: 'driftingElement',
+      found: k,
+      expected: `0..${model.zarcs.length - 1}`,
+    });
   const series: TimedSpectrum[] = [];
   const truth: number[][] = [];
   for (let s = 0; s < count; s++) {
     const frac = count === 1 ? 0 : s / (count - 1);
-    const zarcs = model.zarcs.map((z, i) => (i === k ? { ...z, rOhm: z.rOhm * (1 + (ratio - 1) * frac) } : z));
+    const zarcs = model.zarcs.map((z, i) =>
+      i === k ? { ...z, rOhm: z.rOhm * (1 + (ratio - 1) * frac) } : z,
+    );
     const start = s * interval;
-    const spectrum = simulateSweep({ ...model, zarcs }, freqHz, { ...options, driftPerS: undefined, startS: start, seed: (options.seed ?? 1) + 7919 * s });
+    const spectrum = simulateSweep({ ...model, zarcs }, freqHz, {
+      ...options,
+      driftPerS: undefined,
+      startS: start,
+      seed: (options.seed ?? 1) + 7919 * s,
+    });
     const times = spectrum.timeS as Float64Array;
     const mid = (times[0] + times[times.length - 1]) / 2;
     series.push({
-      spectrum: { ...spectrum, source: `simulated#${s}`, ...(options.startMs !== undefined ? { startMs: options.startMs } : {}) },
+      spectrum: {
+        ...spectrum,
+        source: `simulated#${s}`,
+        ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
+      },
       timeS: mid,
       ...(options.startMs !== undefined ? { timeMs: options.startMs + mid * 1000 } : {}),
     });

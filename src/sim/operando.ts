@@ -37,7 +37,11 @@ export interface OperandoTruth {
   readonly protocolStartIso: string;
   readonly acquisition: SeriesAcquisition;
   readonly lines: Readonly<Record<ComponentName, LineShape>>;
-  readonly phase: { readonly jitterDeg: number; readonly independent: boolean; readonly firstOrderDeg: number };
+  readonly phase: {
+    readonly jitterDeg: number;
+    readonly independent: boolean;
+    readonly firstOrderDeg: number;
+  };
   readonly sensitivityPerMAh: number;
   readonly cell: {
     readonly params: CellParameters;
@@ -45,7 +49,12 @@ export interface OperandoTruth {
     readonly steps: readonly StepSpan[];
     readonly durationS: number;
   };
-  readonly spectra: readonly (SpectrumTruth & { readonly folder: string; readonly startIso: string; readonly endIso: string; readonly midIso: string })[];
+  readonly spectra: readonly (SpectrumTruth & {
+    readonly folder: string;
+    readonly startIso: string;
+    readonly endIso: string;
+    readonly midIso: string;
+  })[];
 }
 
 export interface WriteSeriesResult {
@@ -68,21 +77,31 @@ export function isSimulationFolder(dir: string): boolean {
   } catch {
     return false;
   }
-  return readdirSync(dir).every((name) => name === TRUTH_FILE || (/^\d+$/.test(name) && isDirectory(join(dir, name))));
+  return readdirSync(dir).every(
+    (name) => name === TRUTH_FILE || (/^\d+$/.test(name) && isDirectory(join(dir, name))),
+  );
 }
 
 function checkTarget(dir: string): void {
   if (!isDirectory(dir)) {
-    if (isFile(dir)) throw new ParameterError('output path is a file', { file: dir, field: '--out', expected: 'a new, empty or previously simulated folder' });
+    if (isFile(dir))
+      throw new ParameterError('output path is a file', {
+        file: dir,
+        field: '--out',
+        expected: 'a new, empty or previously simulated folder',
+      });
     return;
   }
   if (readdirSync(dir).length === 0 || isSimulationFolder(dir)) return;
-  throw new ParameterError('output folder is not empty and not a previous simulation; refusing to overwrite it', {
-    file: dir,
-    field: '--out',
-    found: `${readdirSync(dir).length} entries`,
-    expected: 'a new, empty or previously simulated folder',
-  });
+  throw new ParameterError(
+    'output folder is not empty and not a previous simulation; refusing to overwrite it',
+    {
+      file: dir,
+      field: '--out',
+      found: `${readdirSync(dir).length} entries`,
+      expected: 'a new, empty or previously simulated folder',
+    },
+  );
 }
 
 /**
@@ -162,9 +181,18 @@ export function truthDocument(plan: OperandoPlan): OperandoTruth {
     protocolStartIso: iso(o.startMs),
     acquisition: plan.acquisition,
     lines: plan.lines,
-    phase: { jitterDeg: plan.phaseSettings.jitterDeg, independent: plan.phaseSettings.independent, firstOrderDeg: plan.phaseSettings.firstOrderDeg },
+    phase: {
+      jitterDeg: plan.phaseSettings.jitterDeg,
+      independent: plan.phaseSettings.independent,
+      firstOrderDeg: plan.phaseSettings.firstOrderDeg,
+    },
     sensitivityPerMAh: o.sensitivityPerMAh,
-    cell: { params: plan.cell.params, protocol: plan.cell.protocol, steps: plan.cell.steps, durationS: plan.cell.durationS },
+    cell: {
+      params: plan.cell.params,
+      protocol: plan.cell.protocol,
+      steps: plan.cell.steps,
+      durationS: plan.cell.durationS,
+    },
     spectra: plan.spectra.map((s) => ({
       ...s,
       folder: String(s.experimentNumber),
@@ -178,7 +206,11 @@ export function truthDocument(plan: OperandoPlan): OperandoTruth {
 /** Reads `truth.json` of a simulated series (the folder or the file itself). */
 export function readTruth(path: string): OperandoTruth {
   const file = isDirectory(path) ? join(path, TRUTH_FILE) : path;
-  if (!isFile(file)) throw new MissingFileError('no truth file', { file, expected: `${TRUTH_FILE} written by spincell simulate operando` });
+  if (!isFile(file))
+    throw new MissingFileError('no truth file', {
+      file,
+      expected: `${TRUTH_FILE} written by spincell simulate operando`,
+    });
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -187,10 +219,20 @@ export function readTruth(path: string): OperandoTruth {
   }
   const doc = parsed as Partial<OperandoTruth>;
   if (doc.format !== TRUTH_FORMAT || !Array.isArray(doc.spectra)) {
-    throw new CorruptFileError('not a spincell truth file', { file, field: 'format', found: doc.format, expected: TRUTH_FORMAT });
+    throw new CorruptFileError('not a spincell truth file', {
+      file,
+      field: 'format',
+      found: doc.format,
+      expected: TRUTH_FORMAT,
+    });
   }
   if (doc.version !== TRUTH_VERSION) {
-    throw new CorruptFileError('unsupported truth file version', { file, field: 'version', found: doc.version, expected: TRUTH_VERSION });
+    throw new CorruptFileError('unsupported truth file version', {
+      file,
+      field: 'version',
+      found: doc.version,
+      expected: TRUTH_VERSION,
+    });
   }
   return doc as OperandoTruth;
 }

@@ -22,12 +22,26 @@ import FFT from 'fft.js';
 import { ParameterError } from '../core/errors.js';
 import { getNucleus, larmorFromFieldMHz } from '../core/nuclei.js';
 import type { AcquisitionMeta } from '../core/types.js';
-import { type CellParameters, type CellState, type CellStep, type VirtualCell, createCell, operandoProtocol } from './cell.js';
+import {
+  type CellParameters,
+  type CellState,
+  type CellStep,
+  type VirtualCell,
+  createCell,
+  operandoProtocol,
+} from './cell.js';
 import { createRng, deriveSeed, type Rng } from './random.js';
 
 export type ComponentName = 'pristine' | 'dense' | 'mossy' | 'dendritic' | 'dead' | 'diamagnetic';
 
-export const COMPONENT_NAMES: readonly ComponentName[] = ['pristine', 'dense', 'mossy', 'dendritic', 'dead', 'diamagnetic'];
+export const COMPONENT_NAMES: readonly ComponentName[] = [
+  'pristine',
+  'dense',
+  'mossy',
+  'dendritic',
+  'dead',
+  'diamagnetic',
+];
 /** The components that make up the metal signal. */
 export const METAL_COMPONENTS: readonly ComponentName[] = ['pristine', 'dense', 'mossy', 'dendritic', 'dead'];
 
@@ -80,11 +94,12 @@ export const DEFAULT_LINES: Readonly<Record<ComponentName, LineShape>> = {
 /** Morphology windows of the constrained protocol and the simulated components each one holds. */
 export type MorphologyWindowName = 'dense' | 'mossy' | 'dendritic';
 
-export const MORPHOLOGY_WINDOW_COMPONENTS: Readonly<Record<MorphologyWindowName, readonly ComponentName[]>> = {
-  dense: ['pristine', 'dense'],
-  mossy: ['mossy', 'dead'],
-  dendritic: ['dendritic'],
-};
+export const MORPHOLOGY_WINDOW_COMPONENTS: Readonly<Record<MorphologyWindowName, readonly ComponentName[]>> =
+  {
+    dense: ['pristine', 'dense'],
+    mossy: ['mossy', 'dead'],
+    dendritic: ['dendritic'],
+  };
 
 /** Shift internal referencing gives the tallest metal peak (seed 003), ppm. */
 export const METAL_REFERENCE_PPM = 245;
@@ -336,7 +351,8 @@ export function applyReceiver(
   phase1Deg = 0,
 ): { re: Float64Array; im: Float64Array } {
   const n = fid.re.length;
-  if (!isPowerOfTwo(n)) throw new ParameterError('FID length must be a power of two', { field: 'complexPoints', found: n });
+  if (!isPowerOfTwo(n))
+    throw new ParameterError('FID length must be a power of two', { field: 'complexPoints', found: n });
   const plan = fftPlan(n);
   const input = new Float64Array(2 * n);
   for (let k = 0; k < n; k++) {
@@ -410,7 +426,8 @@ function metalPeak(
     if (p < loPpm || p > hiPpm) continue;
     if (best < 0 || real[i] > real[best]) best = i;
   }
-  if (best <= 0 || best >= n - 1) return { ppm: ppmAt(Math.max(best, 0), n, acq), height: real[Math.max(best, 0)] ?? 0 };
+  if (best <= 0 || best >= n - 1)
+    return { ppm: ppmAt(Math.max(best, 0), n, acq), height: real[Math.max(best, 0)] ?? 0 };
   const a = real[best - 1];
   const b = real[best];
   const c = real[best + 1];
@@ -421,7 +438,11 @@ function metalPeak(
   return { ppm: ppmAt(best + delta, n, acq), height: b - 0.25 * (a - c) * delta };
 }
 
-function componentsFor(state: CellState, lines: Readonly<Record<ComponentName, LineShape>>, sensitivity: number): Component[] {
+function componentsFor(
+  state: CellState,
+  lines: Readonly<Record<ComponentName, LineShape>>,
+  sensitivity: number,
+): Component[] {
   const inv = state.inventory;
   const amounts: Record<ComponentName, number> = {
     pristine: inv.pristine,
@@ -434,7 +455,10 @@ function componentsFor(state: CellState, lines: Readonly<Record<ComponentName, L
   return COMPONENT_NAMES.map((name) => ({ name, ...lines[name], area: amounts[name] * sensitivity }));
 }
 
-function morphologyTruth(components: readonly Component[], metalPeakPpm: number): Record<MorphologyWindowName, MorphologyWindowTruth> {
+function morphologyTruth(
+  components: readonly Component[],
+  metalPeakPpm: number,
+): Record<MorphologyWindowName, MorphologyWindowTruth> {
   const metal = components.filter((c) => METAL_COMPONENTS.includes(c.name)).reduce((a, c) => a + c.area, 0);
   const entry = (names: readonly ComponentName[]): MorphologyWindowTruth => {
     const parts = components.filter((c) => names.includes(c.name));
@@ -482,11 +506,18 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
   const ph: PhaseSettings = { ...DEFAULT_PHASE, ...o.phase };
   const lines = { ...DEFAULT_LINES, ...o.lines };
   if (!Number.isInteger(o.spectra) || o.spectra < 1 || o.spectra > 100_000) {
-    throw new ParameterError('number of spectra must be an integer from 1 to 100000', { field: 'spectra', found: o.spectra });
+    throw new ParameterError('number of spectra must be an integer from 1 to 100000', {
+      field: 'spectra',
+      found: o.spectra,
+    });
   }
-  if (!Number.isFinite(o.seed)) throw new ParameterError('seed must be a finite number', { field: 'seed', found: o.seed });
+  if (!Number.isFinite(o.seed))
+    throw new ParameterError('seed must be a finite number', { field: 'seed', found: o.seed });
   if (!isPowerOfTwo(sp.complexPoints) || sp.complexPoints < 64) {
-    throw new ParameterError('complex points must be a power of two ≥ 64', { field: 'complexPoints', found: sp.complexPoints });
+    throw new ParameterError('complex points must be a power of two ≥ 64', {
+      field: 'complexPoints',
+      found: sp.complexPoints,
+    });
   }
   positive('swHz', sp.swHz);
   positive('fieldT', sp.fieldT);
@@ -497,12 +528,20 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
   positive('groupDelayPoints', sp.groupDelayPoints);
   positive('phase.jitterDeg', ph.jitterDeg, true);
   if (!Number.isInteger(sp.dummyScans) || sp.dummyScans < 0) {
-    throw new ParameterError('dummy scans must be an integer ≥ 0', { field: 'dummyScans', found: sp.dummyScans });
+    throw new ParameterError('dummy scans must be an integer ≥ 0', {
+      field: 'dummyScans',
+      found: sp.dummyScans,
+    });
   }
-  if (!Number.isFinite(o.startMs)) throw new ParameterError('start time must be epoch ms', { field: 'startMs', found: o.startMs });
+  if (!Number.isFinite(o.startMs))
+    throw new ParameterError('start time must be epoch ms', { field: 'startMs', found: o.startMs });
   for (const name of COMPONENT_NAMES) {
     const l = lines[name];
-    if (!Number.isFinite(l.shiftPpm)) throw new ParameterError('line position must be finite', { field: `lines.${name}.shiftPpm`, found: l.shiftPpm });
+    if (!Number.isFinite(l.shiftPpm))
+      throw new ParameterError('line position must be finite', {
+        field: `lines.${name}.shiftPpm`,
+        found: l.shiftPpm,
+      });
     positive(`lines.${name}.lorentzFwhmPpm`, l.lorentzFwhmPpm, true);
     positive(`lines.${name}.gaussFwhmPpm`, l.gaussFwhmPpm, true);
   }
@@ -522,7 +561,8 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
     while ((sp.dummyScans + 2 * scans) * perScanS <= room && scans < 1024) scans *= 2;
   } else {
     scans = sp.scans;
-    if (!Number.isInteger(scans) || scans < 1) throw new ParameterError('scans must be an integer ≥ 1', { field: 'scans', found: scans });
+    if (!Number.isInteger(scans) || scans < 1)
+      throw new ParameterError('scans must be an integer ≥ 1', { field: 'scans', found: scans });
   }
   const durationS = (sp.dummyScans + scans) * perScanS;
   if (durationS > room) {
@@ -572,7 +612,9 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
 
   // Receiver scale: the largest total amplitude of the series maps to 2^28 counts, 8× below int32 overflow,
   // leaving room for the filter's overshoot and noise, as a well-set receiver gain does.
-  const maxAmplitude = Math.max(...spectra.map((s) => s.components.reduce((a, c) => a + Math.abs(c.area), 0)));
+  const maxAmplitude = Math.max(
+    ...spectra.map((s) => s.components.reduce((a, c) => a + Math.abs(c.area), 0)),
+  );
   const countsPerArea = maxAmplitude > 0 ? 2 ** 28 / maxAmplitude : 1;
   // Noise: the first spectrum's tallest metal peak over the spectrum's rms noise is `snr`. An unnormalised
   // DFT of N points turns time-domain σ into σ·√N per channel.
@@ -621,10 +663,20 @@ export interface SimulatedSpectrum {
 /** Computes the stored FID of spectrum `index` of a plan (deterministic from the plan's seed). */
 export function simulateSpectrum(plan: OperandoPlan, index: number): SimulatedSpectrum {
   const truth = plan.spectra[index];
-  if (!truth) throw new ParameterError('no such spectrum in the plan', { field: 'index', found: index, expected: `0…${plan.spectra.length - 1}` });
+  if (!truth)
+    throw new ParameterError('no such spectrum in the plan', {
+      field: 'index',
+      found: index,
+      expected: `0…${plan.spectra.length - 1}`,
+    });
   const a = plan.acquisition;
   const ideal = idealFid(truth.components, a, a.countsPerArea);
-  const recorded = applyReceiver(ideal, a.groupDelayPoints, truth.receiverPhaseDeg, plan.phaseSettings.firstOrderDeg);
+  const recorded = applyReceiver(
+    ideal,
+    a.groupDelayPoints,
+    truth.receiverPhaseDeg,
+    plan.phaseSettings.firstOrderDeg,
+  );
   const rng = createRng(deriveSeed(plan.options.seed, index));
   for (let k = 0; k < recorded.re.length; k++) {
     recorded.re[k] += a.noiseSigmaCounts * rng.normal();

@@ -39,7 +39,9 @@ function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function readSpectrumCsv(path: string): { ppm: number[]; re: number[] } {
-  const rows = readFileSync(path, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  const rows = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'));
   expect(rows[0]).toBe('ppm,real,imag');
   const cells = rows.slice(1).map((l) => l.split(',').map(Number));
   return { ppm: cells.map((c) => c[0]), re: cells.map((c) => c[1]) };
@@ -57,7 +59,8 @@ describe.skipIf(!present)('spincell process --from-procs against TopSpin', () =>
       expect(r.code, r.stderr).toBe(0);
       const csv = readSpectrumCsv(out);
       const procs = readProcs(exp);
-      const applied = (JSON.parse(r.stdout) as { spectra: { phase: { ph0Deg: number; ph1Deg: number } }[] }).spectra[0].phase;
+      const applied = (JSON.parse(r.stdout) as { spectra: { phase: { ph0Deg: number; ph1Deg: number } }[] })
+        .spectra[0].phase;
       expect([applied.ph0Deg, applied.ph1Deg]).toEqual([procs.phc0Deg, procs.phc1Deg]);
       expect(csv.re.length).toBe(procs.sizePoints);
       expect(pearson(csv.re, readProcessed(exp).re)).toBeGreaterThanOrEqual(min);

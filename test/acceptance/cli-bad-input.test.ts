@@ -3,7 +3,16 @@
  * line on stderr, `spincell: <TypedError>: …`, naming the file (and the field where the issue asks for
  * one) — never a stack trace or an internal error. With --json the same error is one JSON object.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +25,10 @@ import { cli } from '../cli/helpers.js';
 const root = mkdtempSync(join(tmpdir(), 'spincell-bad-input-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const biologicDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/reference/data/biologic');
+const biologicDir = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../shared/reference/data/biologic',
+);
 const haveBiologic = existsSync(join(biologicDir, 'ocv.mpr'));
 if (!haveBiologic) console.log(`skipping .mpr bad-input cases: ${biologicDir} not found`);
 
@@ -51,7 +63,11 @@ describe('issue 3: Bruker input', () => {
   };
   const setParam = (exp: string, name: string, value: string): void => {
     const f = join(exp, 'acqus');
-    writeFileSync(f, readFileSync(f, 'latin1').replace(new RegExp(`^##\\$${name}= .*$`, 'm'), `##$${name}= ${value}`), 'latin1');
+    writeFileSync(
+      f,
+      readFileSync(f, 'latin1').replace(new RegExp(`^##\\$${name}= .*$`, 'm'), `##$${name}= ${value}`),
+      'latin1',
+    );
   };
 
   it('truncated fid', async () => {
@@ -120,7 +136,9 @@ describe('issue 5: cycler files', () => {
 
   it('mixed locales (decimal comma and point in one file)', async () => {
     const p = join(root, 'mixed-locale.mpt');
-    const de = formatMpt(simulateCycler(plan.cell, { startMs: plan.options.startMs, sampleIntervalS: 120 }), { decimalComma: true }).split('\n');
+    const de = formatMpt(simulateCycler(plan.cell, { startMs: plan.options.startMs, sampleIntervalS: 120 }), {
+      decimalComma: true,
+    }).split('\n');
     de[firstData] = de[firstData].replace(/(\d),(\d)/, '$1.$2');
     writeFileSync(p, Buffer.from(de.join('\n'), 'latin1'));
     await expectBadInput(['cycler', p], p, /decimal/);
@@ -143,14 +161,19 @@ describe('issue 5: cycler files', () => {
     // Ewe (ID 6) became unknown: the record table is still read and the unknown ID reported …
     const r = await cli(['--json', 'cycler', p, '--records']);
     expect(r.code, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { warnings: string[] }).warnings.join('\n')).toMatch(/unknown column ID 250/);
+    expect((JSON.parse(r.stdout) as { warnings: string[] }).warnings.join('\n')).toMatch(
+      /unknown column ID 250/,
+    );
     // … while the step summary, which needs the voltage, says which column is missing.
     await expectBadInput(['cycler', p], p, /voltage_V/);
   });
 });
 
 describe('issue 6: impedance', () => {
-  const s = simulateSweep({ r0Ohm: 3, zarcs: [{ rOhm: 8, tau0S: 1e-3, phi: 0.8 }] }, logSweep(1e5, 1e-1, 5), { noise: 0.001, seed: 1 });
+  const s = simulateSweep({ r0Ohm: 3, zarcs: [{ rOhm: 8, tau0S: 1e-3, phi: 0.8 }] }, logSweep(1e5, 1e-1, 5), {
+    noise: 0.001,
+    seed: 1,
+  });
   const rows = Array.from(s.freqHz, (f, i) => [f, s.zReOhm[i], s.zImOhm[i]]);
   const write = (name: string, r: number[][]): string => {
     const p = join(root, name);
@@ -185,7 +208,10 @@ describe('issue 6: impedance', () => {
   });
 
   it('wrong sign convention is detected and said', async () => {
-    const p = write('flipped.csv', rows.map(([f, re, im]) => [f, re, -im]));
+    const p = write(
+      'flipped.csv',
+      rows.map(([f, re, im]) => [f, re, -im]),
+    );
     const line = await expectBadInput(['eis', 'kk', p], p);
     expect(line).toMatch(/convention/);
   });
@@ -206,12 +232,28 @@ describe('issue 7: drift inputs', () => {
   const table = (t: number[], value: (t: number, i: number) => number): string =>
     `time_s,x_um,intensity\n${t.flatMap((tt) => Array.from({ length: 41 }, (_, i) => `${tt},${31.25 * i},${value(tt, i)}`)).join('\n')}\n`;
   beforeAll(() => {
-    writeFileSync(profiles, table([0, 513, 1026], () => 100));
+    writeFileSync(
+      profiles,
+      table([0, 513, 1026], () => 100),
+    );
     writeFileSync(voltage, 'time_s,voltage_V\n0,0.01\n2000,0.02\n');
     writeFileSync(dTable, 'concentration_mol_m3,D_m2_s\n500,2e-12\n3000,1e-12\n');
   });
-  const drift = (p: string, v: string, d: string, roi = '0:1250'): string[] =>
-    ['mri', 'drift', p, '--voltage', v, '--diffusion', d, '--temperature', '313.15', '--c0', '1650', '--roi', roi];
+  const drift = (p: string, v: string, d: string, roi = '0:1250'): string[] => [
+    'mri',
+    'drift',
+    p,
+    '--voltage',
+    v,
+    '--diffusion',
+    d,
+    '--temperature',
+    '313.15',
+    '--c0',
+    '1650',
+    '--roi',
+    roi,
+  ];
 
   it('the valid inputs run', async () => {
     expect((await cli(drift(profiles, voltage, dTable))).code).toBe(0);
@@ -219,10 +261,16 @@ describe('issue 7: drift inputs', () => {
 
   it('zero or negative concentration in the ROI', async () => {
     const p = join(root, 'zero.csv');
-    writeFileSync(p, table([0, 513, 1026], (t, i) => (t === 513 && i === 20 ? 0 : 100)));
+    writeFileSync(
+      p,
+      table([0, 513, 1026], (t, i) => (t === 513 && i === 20 ? 0 : 100)),
+    );
     await expectBadInput(drift(p, voltage, dTable), p, /concentration/);
     const n = join(root, 'negative.csv');
-    writeFileSync(n, table([0, 513, 1026], (t, i) => (t === 1026 && i === 7 ? -5 : 100)));
+    writeFileSync(
+      n,
+      table([0, 513, 1026], (t, i) => (t === 1026 && i === 7 ? -5 : 100)),
+    );
     await expectBadInput(drift(n, voltage, dTable), n, /concentration/);
   });
 

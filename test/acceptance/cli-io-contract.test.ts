@@ -56,11 +56,18 @@ beforeAll(() => {
   writeOperandoSeries(series, options);
   const plan = planOperando(options);
   writeMpt(cycler, simulateCycler(plan.cell, { startMs: plan.options.startMs }));
-  const s = simulateSweep({ r0Ohm: 3, zarcs: [{ rOhm: 8, tau0S: 1e-3, phi: 0.8 }] }, logSweep(1e5, 1e-1, 6), { noise: 0.001, seed: 3 });
-  writeFileSync(eis, `freq/Hz,Re(Z)/Ohm,Im(Z)/Ohm\n${Array.from(s.freqHz, (f, i) => `${f},${s.zReOhm[i]},${s.zImOhm[i]}`).join('\n')}\n`);
+  const s = simulateSweep({ r0Ohm: 3, zarcs: [{ rOhm: 8, tau0S: 1e-3, phi: 0.8 }] }, logSweep(1e5, 1e-1, 6), {
+    noise: 0.001,
+    seed: 3,
+  });
+  writeFileSync(
+    eis,
+    `freq/Hz,Re(Z)/Ohm,Im(Z)/Ohm\n${Array.from(s.freqHz, (f, i) => `${f},${s.zReOhm[i]},${s.zImOhm[i]}`).join('\n')}\n`,
+  );
   // A homogeneous cell (C = c0 everywhere, always): a consistent drift input with no gradients.
   const rows: string[] = [];
-  for (const t of [0, 513, 1026, 1539]) for (let i = 0; i <= 40; i++) rows.push(`${t},${31.25 * i},${100 + i}`);
+  for (const t of [0, 513, 1026, 1539])
+    for (let i = 0; i <= 40; i++) rows.push(`${t},${31.25 * i},${100 + i}`);
   writeFileSync(profiles, `time_s,x_um,intensity\n${rows.join('\n')}\n`);
   writeFileSync(voltage, 'time_s,voltage_V\n0,0.01\n2000,0.02\n');
   writeFileSync(dTable, 'concentration_mol_m3,D_m2_s\n500,2e-12\n3000,1e-12\n');
@@ -80,13 +87,33 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'process (series → folder)', out: 'processed', args: (o) => ['process', series, '--out', o] },
-  { name: 'integrate', out: 'integrals.csv', args: (o) => ['integrate', series, '--region', '230:290', '--out', o] },
+  {
+    name: 'integrate',
+    out: 'integrals.csv',
+    args: (o) => ['integrate', series, '--region', '230:290', '--out', o],
+  },
   { name: 'cycler --records', out: 'records.csv', args: (o) => ['cycler', cycler, '--records', '--out', o] },
   { name: 'eis drt', out: 'gamma.csv', args: (o) => ['eis', 'drt', eis, '--out', o] },
   {
     name: 'mri drift',
     out: 'velocity.csv',
-    args: (o) => ['mri', 'drift', profiles, '--voltage', voltage, '--diffusion', dTable, '--temperature', '313.15', '--c0', '1650', '--roi', '0:1250', '--out', o],
+    args: (o) => [
+      'mri',
+      'drift',
+      profiles,
+      '--voltage',
+      voltage,
+      '--diffusion',
+      dTable,
+      '--temperature',
+      '313.15',
+      '--c0',
+      '1650',
+      '--roi',
+      '0:1250',
+      '--out',
+      o,
+    ],
   },
 ];
 
@@ -117,7 +144,23 @@ describe('inputs are never modified; outputs are replaced by rename', () => {
       ['process', join(series, '10'), '--out', join(series, '10', 'fid')],
       ['integrate', series, '--region', '230:290', '--out', join(series, 'truth.json')],
       ['eis', 'drt', eis, '--out', eis],
-      ['mri', 'drift', profiles, '--voltage', voltage, '--diffusion', dTable, '--temperature', '313.15', '--c0', '1650', '--roi', '0:1250', '--out', voltage],
+      [
+        'mri',
+        'drift',
+        profiles,
+        '--voltage',
+        voltage,
+        '--diffusion',
+        dTable,
+        '--temperature',
+        '313.15',
+        '--c0',
+        '1650',
+        '--roi',
+        '0:1250',
+        '--out',
+        voltage,
+      ],
     ]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
@@ -141,15 +184,50 @@ describe('every command answers --json with one JSON document', () => {
     info: () => ['info', series],
     process: () => ['process', join(series, '10'), '--phase', 'none'],
     integrate: () => ['integrate', series, '--region', '230:290'],
-    'simulate operando': () => ['simulate', 'operando', '--out', join(root, 'sim'), '--spectra', '2', '--points', '256'],
+    'simulate operando': () => [
+      'simulate',
+      'operando',
+      '--out',
+      join(root, 'sim'),
+      '--spectra',
+      '2',
+      '--points',
+      '256',
+    ],
     cycler: () => ['cycler', cycler],
     align: () => ['align', series, cycler],
     'eis kk': () => ['eis', 'kk', eis],
     'eis drt': () => ['eis', 'drt', eis],
     'eis fit': () => ['eis', 'fit', eis, '--circuit', 'R0-p(R1,CPE1)', '--guess', '3,8,1e-4,0.8'],
-    'mri drift': () => ['mri', 'drift', profiles, '--voltage', voltage, '--diffusion', dTable, '--temperature', '313.15', '--c0', '1650', '--roi', '0:1250'],
+    'mri drift': () => [
+      'mri',
+      'drift',
+      profiles,
+      '--voltage',
+      voltage,
+      '--diffusion',
+      dTable,
+      '--temperature',
+      '313.15',
+      '--c0',
+      '1650',
+      '--roi',
+      '0:1250',
+    ],
     'mri profiles': () => ['mri', 'profiles', rawMri, '--fov-um', '4000'],
-    sand: () => ['sand', '--d', '2.53e-13', '--c0', '9.94e23', '--c0-unit', 'per-L', '--current-density', '0.1', '--ta', '0.9'],
+    sand: () => [
+      'sand',
+      '--d',
+      '2.53e-13',
+      '--c0',
+      '9.94e23',
+      '--c0-unit',
+      'per-L',
+      '--current-density',
+      '0.1',
+      '--ta',
+      '0.9',
+    ],
     pfg: () => ['pfg', pfg, '--delta-ms', '1', '--Delta-ms', '60'],
   };
 

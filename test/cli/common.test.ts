@@ -5,7 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixed, parsePositiveOrKeyword, requireFileOut, significant, spectrumBlocks, writtenOutputs } from '../../src/cli/common.js';
+import {
+  fixed,
+  parsePositiveOrKeyword,
+  requireFileOut,
+  significant,
+  spectrumBlocks,
+  writtenOutputs,
+} from '../../src/cli/common.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spincell-cli-common-'));
@@ -32,7 +39,15 @@ describe('spectrumBlocks', () => {
       [0, 10, 0.5, 'mossy', 253, 0.99999123, 'at-bound'],
       [1, null, 0.6, 'dense', 245.1, null, ''],
     ];
-    const blocks = spectrumBlocks(rows, [{ col: 0, once: 'id' }, { col: 1, once: 'id' }, { col: 2, once: 'value' }, 3, 4, { col: 5, once: 'r2' }, { col: 6, once: 'value' }]);
+    const blocks = spectrumBlocks(rows, [
+      { col: 0, once: 'id' },
+      { col: 1, once: 'id' },
+      { col: 2, once: 'value' },
+      3,
+      4,
+      { col: 5, once: 'r2' },
+      { col: 6, once: 'value' },
+    ]);
     expect(blocks).toEqual([
       ['0', '10', 0.5, 'dense', 245, '0.99999', 'at-bound'],
       ['', '', '', 'mossy', 253, '', ''],
@@ -51,8 +66,12 @@ describe('output helpers', () => {
   it('refuses an --out that is an existing folder, naming the flag', () => {
     expect(() => requireFileOut(undefined, 'x', 'a.csv')).not.toThrow();
     expect(() => requireFileOut(join(dir, 'new.csv'), 'x', 'a.csv')).not.toThrow();
-    expect(() => requireFileOut(dir, 'the table is written to a file, not a folder', 'fits.csv')).toThrow(UsageError);
-    expect(() => requireFileOut(dir, 'the table is written to a file, not a folder', 'fits.csv')).toThrow(/--out: the table is written to a file, not a folder/);
+    expect(() => requireFileOut(dir, 'the table is written to a file, not a folder', 'fits.csv')).toThrow(
+      UsageError,
+    );
+    expect(() => requireFileOut(dir, 'the table is written to a file, not a folder', 'fits.csv')).toThrow(
+      /--out: the table is written to a file, not a folder/,
+    );
   });
 });
 
@@ -64,9 +83,14 @@ describe('parsePositiveOrKeyword', () => {
   });
 
   it('names the option and every accepted form in a usage error', () => {
-    for (const bad of ['foo', '-1', '0', '', 'Infinity']) expect(() => parsePositiveOrKeyword('--lambda', bad, ['gcv', 'lcurve'] as const)).toThrow(UsageError);
-    expect(() => parsePositiveOrKeyword('--lambda', 'foo', ['gcv', 'lcurve'] as const)).toThrow("--lambda: not a positive number or a known word; found foo; expected a number > 0, 'gcv' or 'lcurve'");
-    expect(() => parsePositiveOrKeyword('--width-cap', '-2', ['auto'] as const, 'ppm')).toThrow("expected a number > 0 ppm or 'auto'");
+    for (const bad of ['foo', '-1', '0', '', 'Infinity'])
+      expect(() => parsePositiveOrKeyword('--lambda', bad, ['gcv', 'lcurve'] as const)).toThrow(UsageError);
+    expect(() => parsePositiveOrKeyword('--lambda', 'foo', ['gcv', 'lcurve'] as const)).toThrow(
+      "--lambda: not a positive number or a known word; found foo; expected a number > 0, 'gcv' or 'lcurve'",
+    );
+    expect(() => parsePositiveOrKeyword('--width-cap', '-2', ['auto'] as const, 'ppm')).toThrow(
+      "expected a number > 0 ppm or 'auto'",
+    );
   });
 });
 

@@ -60,7 +60,13 @@ describe('spincell info', () => {
     const { code, out } = await run(['info', series, '--json']);
     expect(code).toBe(0);
     const info = JSON.parse(out);
-    expect(info).toMatchObject({ format: 'bruker series', nucleus: '7Li', count: 2, start: '2026-03-01T08:00:00.250Z', end: '2026-03-01T08:10:40.000Z' });
+    expect(info).toMatchObject({
+      format: 'bruker series',
+      nucleus: '7Li',
+      count: 2,
+      start: '2026-03-01T08:00:00.250Z',
+      end: '2026-03-01T08:10:40.000Z',
+    });
     expect(info.spectra[1]).toMatchObject({
       experimentNumber: 2,
       sfo1MHz: 155.5038875,
@@ -93,10 +99,34 @@ describe('spincell info', () => {
     const jdx = join(tmp, 'x.jdx');
     writeFileSync(
       jdx,
-      ['##TITLE= t', '##JCAMP-DX= 5.01', '##DATA TYPE= NMR SPECTRUM', '##.OBSERVE FREQUENCY= 100', '##.OBSERVE NUCLEUS= ^7Li', '##XUNITS= PPM', '##YUNITS= ARBITRARY UNITS', '##XFACTOR= 1', '##YFACTOR= 1', '##FIRSTX= 300', '##LASTX= 200', '##NPOINTS= 3', '##FIRSTY= 1', '##XYDATA= (X++(Y..Y))', '300 1 2 3', '##END='].join('\n'),
+      [
+        '##TITLE= t',
+        '##JCAMP-DX= 5.01',
+        '##DATA TYPE= NMR SPECTRUM',
+        '##.OBSERVE FREQUENCY= 100',
+        '##.OBSERVE NUCLEUS= ^7Li',
+        '##XUNITS= PPM',
+        '##YUNITS= ARBITRARY UNITS',
+        '##XFACTOR= 1',
+        '##YFACTOR= 1',
+        '##FIRSTX= 300',
+        '##LASTX= 200',
+        '##NPOINTS= 3',
+        '##FIRSTY= 1',
+        '##XYDATA= (X++(Y..Y))',
+        '300 1 2 3',
+        '##END=',
+      ].join('\n'),
     );
     const j = JSON.parse((await run(['info', jdx, '--json'])).out);
-    expect(j).toMatchObject({ format: 'jcamp', nucleus: '7Li', points: 3, firstPpm: 300, lastPpm: 200, sfMHz: 100 });
+    expect(j).toMatchObject({
+      format: 'jcamp',
+      nucleus: '7Li',
+      points: 3,
+      firstPpm: 300,
+      lastPpm: 200,
+      sfMHz: 100,
+    });
   });
 
   it.skipIf(!HAVE_BRUKER_DATA)('reports the real coffee-1h series with $DATE as end time', async () => {
@@ -113,8 +143,15 @@ describe('spincell info', () => {
     mkdirSync(join(tmp, 'empty-dir'));
     writeFileSync(join(tmp, 'garbage.bin'), Buffer.from([0, 1, 2, 3, 255]));
     const noTd = join(tmp, 'no-td');
-    writeBrukerExperiment(noTd, { ...SPEC, endMs: Date.UTC(2026, 0, 1) }, { re: new Float64Array(8), im: new Float64Array(8) });
-    writeFileSync(join(noTd, 'acqus'), readFileSync(join(noTd, 'acqus'), 'latin1').replace(/##\$TD= .*/, '##$TD= many'));
+    writeBrukerExperiment(
+      noTd,
+      { ...SPEC, endMs: Date.UTC(2026, 0, 1) },
+      { re: new Float64Array(8), im: new Float64Array(8) },
+    );
+    writeFileSync(
+      join(noTd, 'acqus'),
+      readFileSync(join(noTd, 'acqus'), 'latin1').replace(/##\$TD= .*/, '##$TD= many'),
+    );
     for (const bad of [join(tmp, 'missing'), join(tmp, 'empty-dir'), join(tmp, 'garbage.bin'), noTd]) {
       const { code, out, err } = await run(['info', bad]);
       expect(code).toBe(3);

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +21,21 @@ const series = join(root, 'series');
 let truth: OperandoTruth;
 
 beforeAll(async () => {
-  const r = await cli(['--json', 'simulate', 'operando', '--out', series, '--spectra', '8', '--seed', '4', '--points', '4096', '--snr', '3000']);
+  const r = await cli([
+    '--json',
+    'simulate',
+    'operando',
+    '--out',
+    series,
+    '--spectra',
+    '8',
+    '--seed',
+    '4',
+    '--points',
+    '4096',
+    '--snr',
+    '3000',
+  ]);
   expect(r.code).toBe(0);
   truth = readTruth(series);
 });
@@ -25,7 +48,19 @@ function relative(values: number[]): number[] {
 describe('spincell simulate operando', () => {
   it('prints a JSON summary and writes numbered experiments plus truth.json', async () => {
     const dir = join(root, 'sim-json');
-    const r = await cli(['--json', 'simulate', 'operando', '--out', dir, '--spectra', '3', '--dtype', 'float64', '--points', '1024']);
+    const r = await cli([
+      '--json',
+      'simulate',
+      'operando',
+      '--out',
+      dir,
+      '--spectra',
+      '3',
+      '--dtype',
+      'float64',
+      '--points',
+      '1024',
+    ]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.spectra).toBe(3);
@@ -49,14 +84,26 @@ describe('spincell simulate operando', () => {
   it('rejects bad option values as usage errors (exit 2)', async () => {
     expect((await cli(['simulate', 'operando', '--out', join(root, 'x1'), '--dtype', 'int16'])).code).toBe(2);
     expect((await cli(['simulate', 'operando', '--out', join(root, 'x2'), '--points', '1000'])).code).toBe(2);
-    expect((await cli(['simulate', 'operando', '--out', join(root, 'x3'), '--spectra', 'many'])).code).toBe(2);
+    expect((await cli(['simulate', 'operando', '--out', join(root, 'x3'), '--spectra', 'many'])).code).toBe(
+      2,
+    );
   });
 });
 
 describe('spincell process', () => {
   it('processes a series with a shared automatic phase: one CSV per spectrum, index.csv, JSON summary', async () => {
     const out = join(root, 'processed');
-    const r = await cli(['--json', 'process', series, '--phase-mode', 'shared', '--zf', '32768', '--out', out]);
+    const r = await cli([
+      '--json',
+      'process',
+      series,
+      '--phase-mode',
+      'shared',
+      '--zf',
+      '32768',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.format).toBe('bruker series');
@@ -77,24 +124,56 @@ describe('spincell process', () => {
       const last = csv[csv.length - 1].split(',').map(Number);
       expect(first[0]).toBeGreaterThan(last[0]); // descending ppm, as displayed
     }
-    expect(readdirSync(out).sort()).toEqual([...Array.from({ length: 8 }, (_, i) => `exp${10 + i}.csv`), 'index.csv'].sort());
-    expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')[0]).toMatch(/^index,experiment,row,file,start_iso,mid_iso/);
+    expect(readdirSync(out).sort()).toEqual(
+      [...Array.from({ length: 8 }, (_, i) => `exp${10 + i}.csv`), 'index.csv'].sort(),
+    );
+    expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')[0]).toMatch(
+      /^index,experiment,row,file,start_iso,mid_iso/,
+    );
   });
 
   for (const dtype of ['int32', 'float64']) {
     it(`random phase per spectrum (${dtype}): automatic phase of each spectrum finds the true shift and areas`, async () => {
       const dir = join(root, `random-${dtype}`);
-      const sim = await cli(['simulate', 'operando', '--out', dir, '--spectra', '6', '--seed', '21', '--points', '4096', '--random-phase', '--dtype', dtype]);
+      const sim = await cli([
+        'simulate',
+        'operando',
+        '--out',
+        dir,
+        '--spectra',
+        '6',
+        '--seed',
+        '21',
+        '--points',
+        '4096',
+        '--random-phase',
+        '--dtype',
+        dtype,
+      ]);
       expect(sim.code).toBe(0);
       const t = readTruth(dir);
-      const r = await cli(['--json', 'integrate', dir, '--region', '200:320', '--phase-mode', 'each', '--zf', '16384']);
+      const r = await cli([
+        '--json',
+        'integrate',
+        dir,
+        '--region',
+        '200:320',
+        '--phase-mode',
+        'each',
+        '--zf',
+        '16384',
+      ]);
       expect(r.code).toBe(0);
       const p = await cli(['--json', 'process', dir, '--phase-mode', 'each', '--zf', '16384']);
       const spectra = JSON.parse(p.stdout).spectra as { metalPeakPpm: number; phase: { ph0Deg: number } }[];
       const phases = new Set(spectra.map((s) => Math.round(s.phase.ph0Deg)));
       expect(phases.size).toBeGreaterThan(3); // the phases really differ
-      spectra.forEach((s, i) => expect(Math.abs(s.metalPeakPpm - t.spectra[i].metalPeakPpm)).toBeLessThan(0.2));
-      const measured = relative((JSON.parse(r.stdout).spectra as { integrals: number[] }[]).map((row) => row.integrals[0]));
+      spectra.forEach((s, i) =>
+        expect(Math.abs(s.metalPeakPpm - t.spectra[i].metalPeakPpm)).toBeLessThan(0.2),
+      );
+      const measured = relative(
+        (JSON.parse(r.stdout).spectra as { integrals: number[] }[]).map((row) => row.integrals[0]),
+      );
       const expected = relative(t.spectra.map((s) => s.metalArea));
       measured.forEach((m, i) => expect(Math.abs(m / expected[i] - 1)).toBeLessThan(0.02));
     });
@@ -103,14 +182,28 @@ describe('spincell process', () => {
   it('one experiment with the true manual phase: CSV file, metal peak at its true shift', async () => {
     const t = truth.spectra[3];
     const file = join(root, 'one.csv');
-    const r = await cli(['--json', 'process', join(series, '13'), '--phase', `${t.phc0Deg},${t.phc1Deg}`, '--zf', '32768', '--out', file]);
+    const r = await cli([
+      '--json',
+      'process',
+      join(series, '13'),
+      '--phase',
+      `${t.phc0Deg},${t.phc1Deg}`,
+      '--zf',
+      '32768',
+      '--out',
+      file,
+    ]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.format).toBe('bruker experiment');
     expect(doc.spectra[0].phase.mode).toBe('manual');
     expect(Math.abs(doc.spectra[0].metalPeakPpm - t.metalPeakPpm)).toBeLessThan(0.05);
     // The CSV holds the same spectrum: its largest real value in the metal window is at the same place.
-    const rows = readFileSync(file, 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const rows = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
     const metal = rows.filter((row) => row[0] > 200 && row[0] < 320);
     const top = metal.reduce((a, b) => (b[1] > a[1] ? b : a));
     expect(Math.abs(top[0] - t.metalPeakPpm)).toBeLessThan(0.1);
@@ -118,7 +211,15 @@ describe('spincell process', () => {
   });
 
   it('internal referencing moves the metal peak to the requested shift', async () => {
-    const r = await cli(['--json', 'process', join(series, '10'), '--ref', 'metal:245.5', '--baseline', 'poly:1']);
+    const r = await cli([
+      '--json',
+      'process',
+      join(series, '10'),
+      '--ref',
+      'metal:245.5',
+      '--baseline',
+      'poly:1',
+    ]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout).spectra[0];
     // The baseline is subtracted after referencing and may move the vertex by a hair.
@@ -174,7 +275,8 @@ describe('spincell process', () => {
     expect(s.phase.ph0Deg).toBeCloseTo(t.phc0Deg, 9);
     expect(s.sizePoints).toBe(16384);
     expect(Math.abs(s.metalPeakPpm - t.metalPeakPpm)).toBeLessThan(0.05);
-    const o = JSON.parse((await cli(['--json', 'process', exp, '--from-procs', '--zf', '8192'])).stdout).spectra[0];
+    const o = JSON.parse((await cli(['--json', 'process', exp, '--from-procs', '--zf', '8192'])).stdout)
+      .spectra[0];
     expect(o.sizePoints).toBe(8192);
     expect(o.phase.ph0Deg).toBeCloseTo(t.phc0Deg, 9);
     // Without procs the same flag is a typed bad-input error.
@@ -204,7 +306,10 @@ describe('spincell process', () => {
 
   it('the real executable prints one line on stderr and exits 3 for a missing experiment', () => {
     const main = resolve(__dirname, '../../src/cli/main.ts');
-    const p = spawnSync(process.execPath, ['--import', 'tsx', main, 'process', join(root, 'absent')], { encoding: 'utf8', cwd: resolve(__dirname, '../..') });
+    const p = spawnSync(process.execPath, ['--import', 'tsx', main, 'process', join(root, 'absent')], {
+      encoding: 'utf8',
+      cwd: resolve(__dirname, '../..'),
+    });
     expect(p.status).toBe(3);
     expect(p.stdout).toBe('');
     expect(p.stderr.trim().split('\n')).toHaveLength(1);
@@ -215,7 +320,21 @@ describe('spincell process', () => {
 describe('spincell integrate', () => {
   it('integrates regions per spectrum with mid-times; relative metal integrals follow the truth', async () => {
     const out = join(root, 'integrals.csv');
-    const r = await cli(['--json', 'integrate', series, '--region', '230:290', '--region', '-20:20', '--phase-mode', 'shared', '--zf', '16384', '--out', out]);
+    const r = await cli([
+      '--json',
+      'integrate',
+      series,
+      '--region',
+      '230:290',
+      '--region',
+      '-20:20',
+      '--phase-mode',
+      'shared',
+      '--zf',
+      '16384',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.regionsPpm).toEqual([
@@ -238,14 +357,26 @@ describe('spincell integrate', () => {
     const diaTrue = relative(truth.spectra.map((s) => s.diamagneticArea));
     dia.forEach((m, i) => expect(Math.abs(m / diaTrue[i] - 1)).toBeLessThan(0.03));
     const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('index,experiment,row,start_iso,mid_iso,end_iso,time_s,integral_230_290,integral_m20_20');
+    expect(csv[0]).toBe(
+      'index,experiment,row,start_iso,mid_iso,end_iso,time_s,integral_230_290,integral_m20_20',
+    );
     expect(csv).toHaveLength(9);
     expect(csv[1].split(',')[4]).toBe(truth.spectra[0].midIso);
   });
 
   it('--svg draws the integrals vs time (one panel per region); bad figure paths exit 2 or 3 with one line', async () => {
     const svgFile = join(root, 'figures', 'integrals.svg');
-    const r = await cli(['--json', 'integrate', series, '--region', '230:290', '--region', '-20:20', '--svg', svgFile]);
+    const r = await cli([
+      '--json',
+      'integrate',
+      series,
+      '--region',
+      '230:290',
+      '--region',
+      '-20:20',
+      '--svg',
+      svgFile,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).svg).toBe(svgFile);
     const svg = readFileSync(svgFile, 'utf8');
@@ -253,18 +384,39 @@ describe('spincell integrate', () => {
     expect(svg).toMatch(/Integral 230…290 ppm/);
     expect(svg).toMatch(/Integral −20…20 ppm/);
     expect(svg).not.toMatch(/NaN/);
-    const text = await cli(['integrate', join(series, '10'), '--region', '230:290', '--svg', join(root, 'one.svg')]);
+    const text = await cli([
+      'integrate',
+      join(series, '10'),
+      '--region',
+      '230:290',
+      '--svg',
+      join(root, 'one.svg'),
+    ]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/figure written to .*one\.svg/);
     const asFolder = await cli(['integrate', series, '--region', '230:290', '--svg', root]);
     expect(asFolder.code).toBe(2);
     expect(asFolder.stderr.trim().split('\n')).toHaveLength(1);
     expect(asFolder.stderr).toMatch(/UsageError: --svg: output is a folder/);
-    const underFile = await cli(['integrate', series, '--region', '230:290', '--svg', join(svgFile, 'x.svg')]);
+    const underFile = await cli([
+      'integrate',
+      series,
+      '--region',
+      '230:290',
+      '--svg',
+      join(svgFile, 'x.svg'),
+    ]);
     expect(underFile.code).toBe(3);
     expect(underFile.stderr.trim().split('\n')).toHaveLength(1);
     expect(underFile.stderr).toMatch(/integrals\.svg.*--svg: cannot create the output file/);
-    const overInput = await cli(['integrate', series, '--region', '230:290', '--svg', join(series, 'truth.json')]);
+    const overInput = await cli([
+      'integrate',
+      series,
+      '--region',
+      '230:290',
+      '--svg',
+      join(series, 'truth.json'),
+    ]);
     expect(overInput.code).toBe(2);
     expect(overInput.stderr).toMatch(/^spincell: UsageError: --svg: output would overwrite an input file/);
     const same = await cli(['integrate', series, '--region', '230:290', '--out', svgFile, '--svg', svgFile]);

@@ -5,7 +5,22 @@ import { ParameterError } from '../../src/core/errors.js';
 
 describe('nuclei table', () => {
   it('holds the nuclei battery NMR needs', () => {
-    for (const label of ['1H', '6Li', '7Li', '13C', '19F', '23Na', '25Mg', '27Al', '31P', '39K', '41K', '63Cu', '67Zn', '119Sn']) {
+    for (const label of [
+      '1H',
+      '6Li',
+      '7Li',
+      '13C',
+      '19F',
+      '23Na',
+      '25Mg',
+      '27Al',
+      '31P',
+      '39K',
+      '41K',
+      '63Cu',
+      '67Zn',
+      '119Sn',
+    ]) {
       expect(getNucleus(label).label).toBe(label);
     }
   });

@@ -19,7 +19,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const plan = planOperando({ spectra: 60 });
 const path = join(dir, 'cycler.mpt');
 // The cycler PC runs on Berlin time: the file holds local time, the reader is told the zone.
-writeMpt(path, simulateCycler(plan.cell, { startMs: plan.options.startMs, sampleIntervalS: 30, timezone: 'Europe/Berlin' }));
+writeMpt(
+  path,
+  simulateCycler(plan.cell, {
+    startMs: plan.options.startMs,
+    sampleIntervalS: 30,
+    timezone: 'Europe/Berlin',
+  }),
+);
 const series = seriesFromRecords(readBiologic(path, { timezone: 'Europe/Berlin' }));
 
 describe('alignment of spectra to the cell state', () => {
@@ -39,7 +46,9 @@ describe('alignment of spectra to the cell state', () => {
   });
 
   it('window means are exact integrals of the record', () => {
-    const one = [{ startMs: plan.options.startMs + 1800_000 + 60_000, endMs: plan.options.startMs + 1800_000 + 660_000 }];
+    const one = [
+      { startMs: plan.options.startMs + 1800_000 + 60_000, endMs: plan.options.startMs + 1800_000 + 660_000 },
+    ];
     const [a] = alignSpectra(one, series);
     // Constant-current plating at 1 mA: mean current −1 mA, mean charge = charge at the mid-time.
     expect(a.meanCurrentMA).toBeCloseTo(-1, 12);
@@ -69,10 +78,14 @@ describe('alignment of spectra to the cell state', () => {
   });
 
   it('state of charge against a declared capacity', () => {
-    const [a] = alignSpectra([{ startMs: plan.options.startMs + 3 * 3600_000, endMs: plan.options.startMs + 3 * 3600_000 + 1000 }], series, {
-      capacityMAh: 4,
-      socStartPct: 100,
-    });
+    const [a] = alignSpectra(
+      [{ startMs: plan.options.startMs + 3 * 3600_000, endMs: plan.options.startMs + 3 * 3600_000 + 1000 }],
+      series,
+      {
+        capacityMAh: 4,
+        socStartPct: 100,
+      },
+    );
     expect(a.socPct).toBeCloseTo(100 + (100 * a.chargeMidMAh!) / 4, 12);
   });
 

@@ -18,7 +18,9 @@ const seriesDir = join(dir, 'series');
 writeOperandoSeries(seriesDir, options);
 const plan = planOperando(options);
 const cyclerPath = join(dir, 'cycler.mpt');
-writeMpt(cyclerPath, simulateCycler(plan.cell, { startMs: plan.options.startMs, timezone: '+01:00' }), { decimalComma: true });
+writeMpt(cyclerPath, simulateCycler(plan.cell, { startMs: plan.options.startMs, timezone: '+01:00' }), {
+  decimalComma: true,
+});
 
 describe('spincell align / cycler', () => {
   it('align: one row per spectrum, charge within 0.1 % of truth', async () => {
@@ -32,21 +34,33 @@ describe('spincell align / cycler', () => {
       expect(Math.abs(row.chargeMidMAh - truth)).toBeLessThanOrEqual(1e-3 * Math.abs(truth) + 1e-9);
     });
     // Wrong time zone: every spectrum lands an hour off and the charge no longer matches.
-    const wrong = JSON.parse((await cli(['--json', 'align', seriesDir, cyclerPath])).stdout) as { rows: { chargeMidMAh: number | null }[] };
-    expect(wrong.rows.some((row, i) => row.chargeMidMAh === null || Math.abs(row.chargeMidMAh + plan.spectra[i].cell.chargeMAh) > 0.01)).toBe(true);
+    const wrong = JSON.parse((await cli(['--json', 'align', seriesDir, cyclerPath])).stdout) as {
+      rows: { chargeMidMAh: number | null }[];
+    };
+    expect(
+      wrong.rows.some(
+        (row, i) =>
+          row.chargeMidMAh === null || Math.abs(row.chargeMidMAh + plan.spectra[i].cell.chargeMAh) > 0.01,
+      ),
+    ).toBe(true);
   });
 
   it('cycler: summary per cycle and step; --records as CSV with units in the names', async () => {
     const r = await cli(['--json', 'cycler', cyclerPath, '--area-cm2', '1']);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as { steps: unknown[]; cycles: { number: number; coulombicEfficiency: number | null }[] };
+    const s = JSON.parse(r.stdout) as {
+      steps: unknown[];
+      cycles: { number: number; coulombicEfficiency: number | null }[];
+    };
     expect(s.steps.length).toBe(plan.cell.steps.length);
     expect(s.cycles.filter((c) => c.number > 0).length).toBe(2);
     const out = join(dir, 'records.csv');
     expect((await cli(['cycler', cyclerPath, '--records', '--out', out])).code).toBe(0);
     const text = readFileSync(out, 'utf8').split('\n');
     expect(text.find((l) => l.startsWith('# start_local:'))).toBe('# start_local: 2026-01-15T09:00:00.000');
-    expect(text.find((l) => !l.startsWith('#'))).toBe('mode,step,time_s,control_V_or_mA,voltage_V,current_mA,charge_mAh,half_cycle,cycle');
+    expect(text.find((l) => !l.startsWith('#'))).toBe(
+      'mode,step,time_s,control_V_or_mA,voltage_V,current_mA,charge_mAh,half_cycle,cycle',
+    );
     const human = await cli(['cycler', cyclerPath]);
     expect(human.stdout).toMatch(/cycles/);
   });

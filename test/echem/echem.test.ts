@@ -67,14 +67,21 @@ describe('steps and capacities on the virtual cell', () => {
       expect(steps[k].startS).toBe(span.startS);
       expect(steps[k].endS).toBe(span.endS);
       expect(steps[k].type).toBe(kinds[span.kind]);
-      expect(steps[k].direction).toBe(span.kind === 'plate' ? 'discharge' : span.kind === 'rest' ? 'none' : 'charge');
+      expect(steps[k].direction).toBe(
+        span.kind === 'plate' ? 'discharge' : span.kind === 'rest' ? 'none' : 'charge',
+      );
     });
   });
 
   it('the same boundaries from current and voltage alone', () => {
-    const bare: CyclerRecords = { ...records, columns: records.columns.filter((c) => !['step', 'mode'].includes(c.key)) };
+    const bare: CyclerRecords = {
+      ...records,
+      columns: records.columns.filter((c) => !['step', 'mode'].includes(c.key)),
+    };
     const behaviour = segmentSteps(seriesFromRecords(bare));
-    expect(behaviour.map((s) => [s.startS, s.endS, s.type])).toEqual(steps.map((s) => [s.startS, s.endS, s.type]));
+    expect(behaviour.map((s) => [s.startS, s.endS, s.type])).toEqual(
+      steps.map((s) => [s.startS, s.endS, s.type]),
+    );
     expect(behaviour[0].source).toBe('behaviour');
   });
 
@@ -91,7 +98,9 @@ describe('steps and capacities on the virtual cell', () => {
     for (const c of cycles.slice(1)) {
       const spans = cell.steps.filter((s) => s.cycle === c.number);
       const plated = spans.filter((s) => s.kind === 'plate').reduce((a, s) => a + q(s.endS) - q(s.startS), 0);
-      const stripped = spans.filter((s) => s.kind === 'strip' || s.kind === 'hold').reduce((a, s) => a + q(s.startS) - q(s.endS), 0);
+      const stripped = spans
+        .filter((s) => s.kind === 'strip' || s.kind === 'hold')
+        .reduce((a, s) => a + q(s.startS) - q(s.endS), 0);
       expect(Math.abs(c.dischargeMAh - plated) / plated).toBeLessThan(1e-9);
       expect(Math.abs(c.chargeMAh - stripped) / stripped).toBeLessThan(1e-9);
       expect(Math.abs(c.coulombicEfficiency! - stripped / plated) / (stripped / plated)).toBeLessThan(1e-9);

@@ -24,8 +24,14 @@ describe.skipIf(!haveData)('steps and cycles of real EC-Lab runs', () => {
     it(`${bin} and ${text} agree`, () => {
       const a = segmentSteps(seriesFromRecords(readBiologic(join(dataDir, bin))));
       const b = segmentSteps(seriesFromRecords(readBiologic(join(dataDir, text))));
-      expect(a.map((s) => [s.startRow, s.endRow, s.type, s.direction])).toEqual(b.map((s) => [s.startRow, s.endRow, s.type, s.direction]));
-      a.forEach((s, i) => expect(Math.abs(s.capacityMAh - b[i].capacityMAh)).toBeLessThanOrEqual(1e-9 + 1e-6 * b[i].capacityMAh));
+      expect(a.map((s) => [s.startRow, s.endRow, s.type, s.direction])).toEqual(
+        b.map((s) => [s.startRow, s.endRow, s.type, s.direction]),
+      );
+      a.forEach((s, i) =>
+        expect(Math.abs(s.capacityMAh - b[i].capacityMAh)).toBeLessThanOrEqual(
+          1e-9 + 1e-6 * b[i].capacityMAh,
+        ),
+      );
       const ca = analyseCycles(a);
       const cb = analyseCycles(b);
       expect(ca.length).toBe(cb.length);

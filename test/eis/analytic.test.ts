@@ -28,7 +28,12 @@ describe('closed forms used as ground truth', () => {
 
   it('window resistance in closed form equals the numerical integral; the total is R', () => {
     const [r, t0, phi] = [7, 3e-2, 0.7];
-    expect(rel(zarcWindowResistance(r, t0, phi, 1e-4, 1), integrateLn((t) => zarcGamma(t, r, t0, phi), 1e-4, 1))).toBeLessThan(1e-8);
+    expect(
+      rel(
+        zarcWindowResistance(r, t0, phi, 1e-4, 1),
+        integrateLn((t) => zarcGamma(t, r, t0, phi), 1e-4, 1),
+      ),
+    ).toBeLessThan(1e-8);
     expect(rel(zarcWindowResistance(r, t0, phi, 1e-30, 1e30), r)).toBeLessThan(1e-9);
   });
 

@@ -1,12 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '../../src/core/errors.js';
-import { drt, drtMatrices, drtPenalty, drtSetup, evaluateGamma, gaussianEpsilon, integrateGamma, logGrid, zarcGamma, zarcWindowResistance } from '../../src/eis/index.js';
+import {
+  drt,
+  drtMatrices,
+  drtPenalty,
+  drtSetup,
+  evaluateGamma,
+  gaussianEpsilon,
+  integrateGamma,
+  logGrid,
+  zarcGamma,
+  zarcWindowResistance,
+} from '../../src/eis/index.js';
 import { logSweep, simulateSweep, type CellModel } from '../../src/sim/eis.js';
 import { readFixture, rel } from './helpers.js';
 
-const model: CellModel = { r0Ohm: 5, inductanceH: 2e-7, zarcs: [{ rOhm: 10, tau0S: 1e-4, phi: 0.85 }, { rOhm: 20, tau0S: 3e-2, phi: 0.75 }] };
-const windows: [number, number][] = [[-6, -2.5], [-2.5, 1], [-4, 0]];
-const truth = windows.map(([a, b]) => model.zarcs.reduce((s, z) => s + zarcWindowResistance(z.rOhm, z.tau0S, z.phi, 10 ** a, 10 ** b), 0));
+const model: CellModel = {
+  r0Ohm: 5,
+  inductanceH: 2e-7,
+  zarcs: [
+    { rOhm: 10, tau0S: 1e-4, phi: 0.85 },
+    { rOhm: 20, tau0S: 3e-2, phi: 0.75 },
+  ],
+};
+const windows: [number, number][] = [
+  [-6, -2.5],
+  [-2.5, 1],
+  [-4, 0],
+];
+const truth = windows.map(([a, b]) =>
+  model.zarcs.reduce((s, z) => s + zarcWindowResistance(z.rOhm, z.tau0S, z.phi, 10 ** a, 10 ** b), 0),
+);
 
 describe('DRT on R0 + two ZARC elements (closed-form DRT)', () => {
   const f = logSweep(1e5, 1e-2, 10);
@@ -17,7 +41,10 @@ describe('DRT on R0 + two ZARC elements (closed-form DRT)', () => {
       const r = drt(s, { lambda, nTau: 92, windows });
       expect(r.tauS.length).toBe(92);
       // the two largest peaks are the two arcs
-      const main = [...r.peaks].sort((a, b) => b.gammaOhm - a.gammaOhm).slice(0, 2).sort((a, b) => a.tauS - b.tauS);
+      const main = [...r.peaks]
+        .sort((a, b) => b.gammaOhm - a.gammaOhm)
+        .slice(0, 2)
+        .sort((a, b) => a.tauS - b.tauS);
       expect(Math.abs(main[0].log10TauS - Math.log10(1e-4))).toBeLessThan(0.15);
       expect(Math.abs(main[1].log10TauS - Math.log10(3e-2))).toBeLessThan(0.15);
       r.windows.forEach((w, k) => expect(rel(w.resistanceOhm, truth[k])).toBeLessThan(0.05));
@@ -27,7 +54,8 @@ describe('DRT on R0 + two ZARC elements (closed-form DRT)', () => {
       for (const g of r.coefficients) expect(g).toBeGreaterThanOrEqual(0);
       // h(τ) integrates to 1 over ln τ
       let area = 0;
-      for (let i = 1; i < r.tauFineS.length; i++) area += ((r.hNormalised[i] + r.hNormalised[i - 1]) / 2) * Math.log(r.tauFineS[i] / r.tauFineS[i - 1]);
+      for (let i = 1; i < r.tauFineS.length; i++)
+        area += ((r.hNormalised[i] + r.hNormalised[i - 1]) / 2) * Math.log(r.tauFineS[i] / r.tauFineS[i - 1]);
       // (the fine grid ends at the τ grid, the edge Gaussians reach slightly beyond)
       expect(area).toBeCloseTo(1, 2);
       if (lambda === 'gcv') expect(r.lambdaRule).toBe('gcv');
@@ -48,7 +76,11 @@ describe('DRT on R0 + two ZARC elements (closed-form DRT)', () => {
   });
 
   it('gives the same answer with the L-curve rule, second-derivative penalty and piecewise-linear basis', () => {
-    for (const opts of [{ lambda: 'lcurve' as const }, { derivative: 2 as const, lambda: 1e-5 }, { basis: 'piecewise-linear' as const }]) {
+    for (const opts of [
+      { lambda: 'lcurve' as const },
+      { derivative: 2 as const, lambda: 1e-5 },
+      { basis: 'piecewise-linear' as const },
+    ]) {
       const r = drt(s, { ...opts, windows });
       r.windows.forEach((w, k) => expect(rel(w.resistanceOhm, truth[k])).toBeLessThan(0.05));
       expect(rel(r.rInfOhm, 5)).toBeLessThan(0.02);
@@ -66,7 +98,20 @@ describe('DRT on R0 + two ZARC elements (closed-form DRT)', () => {
 });
 
 describe('DRT discretisation against an independent scipy computation', () => {
-  const fx = readFixture<{ freq: number[]; zre: number[]; zim: number[]; tau_min: number; tau_max: number; n_tau: number; lambda: number; eps: number; a_re: number[]; a_im: number[]; r_inf: number; x: number[] }>('drt-scipy.json');
+  const fx = readFixture<{
+    freq: number[];
+    zre: number[];
+    zim: number[];
+    tau_min: number;
+    tau_max: number;
+    n_tau: number;
+    lambda: number;
+    eps: number;
+    a_re: number[];
+    a_im: number[];
+    r_inf: number;
+    x: number[];
+  }>('drt-scipy.json');
   const freq = Float64Array.from(fx.freq);
   const tau = logGrid(fx.tau_min, fx.tau_max, fx.n_tau);
   const eps = gaussianEpsilon(Math.log(tau[1] / tau[0]), 0.5);
@@ -75,12 +120,16 @@ describe('DRT discretisation against an independent scipy computation', () => {
     expect(rel(eps, fx.eps)).toBeLessThan(1e-12);
     const { aRe, aIm } = drtMatrices(freq, tau, 'gaussian', eps);
     let worst = 0;
-    for (let i = 0; i < aRe.length; i++) worst = Math.max(worst, Math.abs(aRe[i] - fx.a_re[i]), Math.abs(aIm[i] - fx.a_im[i]));
+    for (let i = 0; i < aRe.length; i++)
+      worst = Math.max(worst, Math.abs(aRe[i] - fx.a_re[i]), Math.abs(aIm[i] - fx.a_im[i]));
     expect(worst).toBeLessThan(1e-8);
   });
 
   it('reaches the scipy.optimize.nnls solution of the augmented Tikhonov system', () => {
-    const r = drt({ freqHz: freq, zReOhm: Float64Array.from(fx.zre), zImOhm: Float64Array.from(fx.zim) }, { lambda: fx.lambda, tauMinS: fx.tau_min, tauMaxS: fx.tau_max, nTau: fx.n_tau });
+    const r = drt(
+      { freqHz: freq, zReOhm: Float64Array.from(fx.zre), zImOhm: Float64Array.from(fx.zim) },
+      { lambda: fx.lambda, tauMinS: fx.tau_min, tauMaxS: fx.tau_max, nTau: fx.n_tau },
+    );
     const xMax = Math.max(...fx.x);
     fx.x.forEach((v, i) => expect(Math.abs(r.coefficients[i] - v) / xMax).toBeLessThan(1e-5));
     expect(rel(r.rInfOhm, fx.r_inf)).toBeLessThan(1e-6);
@@ -89,7 +138,11 @@ describe('DRT discretisation against an independent scipy computation', () => {
   it('has the closed-form Gaussian penalty equal to a numerical ∫ φ′_i φ′_j', () => {
     const m = drtPenalty(tau, 'gaussian', eps, 1);
     const n = tau.length;
-    for (const [i, j] of [[3, 3], [3, 4], [10, 12]]) {
+    for (const [i, j] of [
+      [3, 3],
+      [3, 4],
+      [10, 12],
+    ]) {
       const xi = Math.log(tau[i]);
       const xj = Math.log(tau[j]);
       let sum = 0;

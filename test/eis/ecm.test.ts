@@ -14,32 +14,47 @@ interface EcmRef {
   conf: number[];
   n_points: number;
 }
-const fixture = readFixture<{ freq: number[]; circuits: Record<string, { params: number[]; zre: number[]; zim: number[] }>; converged_fit: { params: number[]; conf: number[]; chi2: number } }>('ecm-numpy.json');
+const fixture = readFixture<{
+  freq: number[];
+  circuits: Record<string, { params: number[]; zre: number[]; zim: number[] }>;
+  converged_fit: { params: number[]; conf: number[]; chi2: number };
+}>('ecm-numpy.json');
 
 describe('equivalent-circuit fit against impedance.py', () => {
-  it.skipIf(!haveEisData)('R0-p(R1,C1)-p(R2-Wo1,C2) on exampleData.csv (Z″ < 0, same guess): parameters and 1σ within 1e-3', () => {
-    const ref = readReference<{ exampleData_ECM: EcmRef }>().exampleData_ECM;
-    const s = capacitiveOnly(readImpedance(join(eisDataDir, 'exampleData.csv')));
-    expect(s.freqHz.length).toBe(ref.n_points);
-    const r = fitCircuit(s, ref.circuit, { initialGuess: ref.initial_guess });
-    expect(r.parameters.map((p) => p.name)).toEqual(['R0', 'R1', 'C1', 'R2', 'Wo1_0', 'Wo1_1', 'C2']);
-    r.parameters.forEach((p, i) => {
-      expect(rel(p.value, ref.params[i])).toBeLessThan(1e-3);
-      expect(rel(p.standardError, ref.conf[i])).toBeLessThan(1e-3);
-    });
-    expect(r.converged).toBe(true);
-  });
+  it.skipIf(!haveEisData)(
+    'R0-p(R1,C1)-p(R2-Wo1,C2) on exampleData.csv (Z″ < 0, same guess): parameters and 1σ within 1e-3',
+    () => {
+      const ref = readReference<{ exampleData_ECM: EcmRef }>().exampleData_ECM;
+      const s = capacitiveOnly(readImpedance(join(eisDataDir, 'exampleData.csv')));
+      expect(s.freqHz.length).toBe(ref.n_points);
+      const r = fitCircuit(s, ref.circuit, { initialGuess: ref.initial_guess });
+      expect(r.parameters.map((p) => p.name)).toEqual(['R0', 'R1', 'C1', 'R2', 'Wo1_0', 'Wo1_1', 'C2']);
+      r.parameters.forEach((p, i) => {
+        expect(rel(p.value, ref.params[i])).toBeLessThan(1e-3);
+        expect(rel(p.standardError, ref.conf[i])).toBeLessThan(1e-3);
+      });
+      expect(r.converged).toBe(true);
+    },
+  );
 
-  it.skipIf(!haveEisData)('with tight tolerances reaches the fully converged minimum found by scipy (Levenberg–Marquardt)', () => {
-    const ref = readReference<{ exampleData_ECM: EcmRef }>().exampleData_ECM;
-    const s = capacitiveOnly(readImpedance(join(eisDataDir, 'exampleData.csv')));
-    const r = fitCircuit(s, ref.circuit, { initialGuess: ref.initial_guess, fTol: 1e-15, xTol: 1e-15, gTol: 1e-15 });
-    const conv = fixture.converged_fit;
-    r.values.forEach((v, i) => expect(rel(v, conv.params[i])).toBeLessThan(1e-4));
-    expect(rel(r.chi2, conv.chi2)).toBeLessThan(1e-8);
-    // impedance.py's answer is a (slightly) higher point on the same flat valley
-    expect(r.chi2).toBeLessThan(1.943e-5);
-  });
+  it.skipIf(!haveEisData)(
+    'with tight tolerances reaches the fully converged minimum found by scipy (Levenberg–Marquardt)',
+    () => {
+      const ref = readReference<{ exampleData_ECM: EcmRef }>().exampleData_ECM;
+      const s = capacitiveOnly(readImpedance(join(eisDataDir, 'exampleData.csv')));
+      const r = fitCircuit(s, ref.circuit, {
+        initialGuess: ref.initial_guess,
+        fTol: 1e-15,
+        xTol: 1e-15,
+        gTol: 1e-15,
+      });
+      const conv = fixture.converged_fit;
+      r.values.forEach((v, i) => expect(rel(v, conv.params[i])).toBeLessThan(1e-4));
+      expect(rel(r.chi2, conv.chi2)).toBeLessThan(1e-8);
+      // impedance.py's answer is a (slightly) higher point on the same flat valley
+      expect(r.chi2).toBeLessThan(1.943e-5);
+    },
+  );
 });
 
 describe('circuit elements and strings', () => {
@@ -82,7 +97,11 @@ describe('circuit elements and strings', () => {
 
 describe('circuit fits on synthetic data', () => {
   const c = fixture.circuits['p(R1,CPE1)'];
-  const s = { freqHz: Float64Array.from(fixture.freq), zReOhm: Float64Array.from(c.zre), zImOhm: Float64Array.from(c.zim) };
+  const s = {
+    freqHz: Float64Array.from(fixture.freq),
+    zReOhm: Float64Array.from(c.zre),
+    zImOhm: Float64Array.from(c.zim),
+  };
 
   it('recovers R‖CPE from the default starting guess', () => {
     const r = fitCircuit(s, 'R0-p(R1,CPE1)', { weighting: 'modulus' });
@@ -97,7 +116,9 @@ describe('circuit fits on synthetic data', () => {
     const r = fitCircuit(s, 'R0-p(R1,CPE1)', { initialGuess: [0.5, 9, 1e-4, 0.7], fixed: ['R0'] });
     expect(r.values[0]).toBe(0.5);
     expect(r.parameters[0].fixed).toBe(true);
-    expect(() => fitCircuit(s, 'R0-p(R1,CPE1)', { initialGuess: [1, 2] })).toThrow(/initial guess has the wrong length/);
+    expect(() => fitCircuit(s, 'R0-p(R1,CPE1)', { initialGuess: [1, 2] })).toThrow(
+      /initial guess has the wrong length/,
+    );
     expect(() => fitCircuit(s, 'R0-p(R1,CPE1)', { fixed: ['R9'] })).toThrow(/unknown parameter/);
   });
 });

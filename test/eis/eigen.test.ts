@@ -13,7 +13,13 @@ function randomSymmetric(n: number, seed: number): Float64Array {
 }
 
 describe('symmetric eigen-decomposition (Householder + implicit QL)', () => {
-  for (const [n, seed] of [[1, 3], [2, 5], [7, 11], [40, 13], [95, 17]]) {
+  for (const [n, seed] of [
+    [1, 3],
+    [2, 5],
+    [7, 11],
+    [40, 13],
+    [95, 17],
+  ]) {
     it(`reconstructs A = V D Vᵀ with orthonormal V (n = ${n})`, () => {
       const a = randomSymmetric(n, seed);
       const { values, vectors } = symmetricEigenQl(a, n);

@@ -8,25 +8,37 @@ import { eisDataDir, haveEisData, readReference, rel } from './helpers.js';
 
 if (!haveEisData) console.log(`skipping Lin-KK reference test: ${eisDataDir} not found`);
 
-const cell = { r0Ohm: 2, inductanceH: 1e-7, zarcs: [{ rOhm: 5, tau0S: 2e-5, phi: 0.9 }, { rOhm: 12, tau0S: 5e-2, phi: 0.7 }] };
+const cell = {
+  r0Ohm: 2,
+  inductanceH: 1e-7,
+  zarcs: [
+    { rOhm: 5, tau0S: 2e-5, phi: 0.9 },
+    { rOhm: 12, tau0S: 5e-2, phi: 0.7 },
+  ],
+};
 
 describe('Lin-KK', () => {
-  it.skipIf(!haveEisData)('matches impedance.py on exampleData.csv (c = 0.85, complex, with C): M = 24, μ = 0.771', () => {
-    const ref = readReference<{ exampleData_linKK: { M: number; mu: number; max_abs_res_real: number; max_abs_res_imag: number } }>().exampleData_linKK;
-    const s = capacitiveOnly(readImpedance(join(eisDataDir, 'exampleData.csv')));
-    expect(s.freqHz.length).toBe(57);
-    const r = linKK(s, { c: 0.85, maxM: 100, fitType: 'complex', addCapacitance: true });
-    expect(r.m).toBe(ref.M);
-    expect(rel(r.mu, ref.mu)).toBeLessThan(1e-3);
-    const maxRe = Math.max(...Array.from(r.residualRe, Math.abs));
-    const maxIm = Math.max(...Array.from(r.residualIm, Math.abs));
-    expect(rel(maxRe, ref.max_abs_res_real)).toBeLessThan(1e-3);
-    expect(rel(maxIm, ref.max_abs_res_imag)).toBeLessThan(1e-3);
-    // μ history: the criterion stops at the first M with μ ≤ c
-    expect(r.muHistory.length).toBe(24);
-    expect(r.muHistory[22]).toBeGreaterThan(0.85);
-    expect(r.pass).toBe(true);
-  });
+  it.skipIf(!haveEisData)(
+    'matches impedance.py on exampleData.csv (c = 0.85, complex, with C): M = 24, μ = 0.771',
+    () => {
+      const ref = readReference<{
+        exampleData_linKK: { M: number; mu: number; max_abs_res_real: number; max_abs_res_imag: number };
+      }>().exampleData_linKK;
+      const s = capacitiveOnly(readImpedance(join(eisDataDir, 'exampleData.csv')));
+      expect(s.freqHz.length).toBe(57);
+      const r = linKK(s, { c: 0.85, maxM: 100, fitType: 'complex', addCapacitance: true });
+      expect(r.m).toBe(ref.M);
+      expect(rel(r.mu, ref.mu)).toBeLessThan(1e-3);
+      const maxRe = Math.max(...Array.from(r.residualRe, Math.abs));
+      const maxIm = Math.max(...Array.from(r.residualIm, Math.abs));
+      expect(rel(maxRe, ref.max_abs_res_real)).toBeLessThan(1e-3);
+      expect(rel(maxIm, ref.max_abs_res_imag)).toBeLessThan(1e-3);
+      // μ history: the criterion stops at the first M with μ ≤ c
+      expect(r.muHistory.length).toBe(24);
+      expect(r.muHistory[22]).toBeGreaterThan(0.85);
+      expect(r.pass).toBe(true);
+    },
+  );
 
   it('passes a stationary synthetic spectrum with residuals < 1 %', () => {
     const f = logSweep(1e5, 1e-2, 10);
@@ -101,9 +113,19 @@ describe('spectrum checks', () => {
   });
   it('rejects NaN, zero impedance and non-positive frequency', () => {
     const s = base();
-    expect(() => checkSpectrum({ ...s, zReOhm: Float64Array.from(s.zReOhm, (v, i) => (i === 2 ? NaN : v)) })).toThrow(DataError);
-    expect(() => checkSpectrum({ ...s, zReOhm: Float64Array.from(s.zReOhm, (v, i) => (i === 2 ? 0 : v)), zImOhm: Float64Array.from(s.zImOhm, (v, i) => (i === 2 ? 0 : v)) })).toThrow(/impedance is zero/);
-    expect(() => checkSpectrum({ ...s, freqHz: Float64Array.from(s.freqHz, (v, i) => (i === 0 ? -v : v)) })).toThrow(/positive finite/);
+    expect(() =>
+      checkSpectrum({ ...s, zReOhm: Float64Array.from(s.zReOhm, (v, i) => (i === 2 ? NaN : v)) }),
+    ).toThrow(DataError);
+    expect(() =>
+      checkSpectrum({
+        ...s,
+        zReOhm: Float64Array.from(s.zReOhm, (v, i) => (i === 2 ? 0 : v)),
+        zImOhm: Float64Array.from(s.zImOhm, (v, i) => (i === 2 ? 0 : v)),
+      }),
+    ).toThrow(/impedance is zero/);
+    expect(() =>
+      checkSpectrum({ ...s, freqHz: Float64Array.from(s.freqHz, (v, i) => (i === 0 ? -v : v)) }),
+    ).toThrow(/positive finite/);
   });
   it('detects a flipped sign convention and says so', () => {
     const s = base();

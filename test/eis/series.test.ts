@@ -18,7 +18,14 @@ const model: CellModel = {
 
 describe('dynamic EIS series', () => {
   const f = logSweep(1e5, 1e-3, 8);
-  const sim = simulateDeisSeries(model, f, { count: 8, intervalS: 1800, finalRatio: 2.5, noise: 0.001, seed: 4, startMs: Date.UTC(2026, 0, 1) });
+  const sim = simulateDeisSeries(model, f, {
+    count: 8,
+    intervalS: 1800,
+    finalRatio: 2.5,
+    noise: 0.001,
+    seed: 4,
+    startMs: Date.UTC(2026, 0, 1),
+  });
 
   it('tracks the growing interphase resistance in the −4..0 window', () => {
     const r = analyseDeis(sim.series, { lambda: 1e-3 });
@@ -27,7 +34,8 @@ describe('dynamic EIS series', () => {
     const w = r.windows[0];
     expect([w.log10TauMin, w.log10TauMax]).toEqual([-4, 0]);
     sim.trueResistanceOhm.forEach((rs, k) => {
-      const truth = zarcWindowResistance(rs[0], 1e-3, 0.8, 1e-4, 1) + zarcWindowResistance(rs[1], 10, 0.9, 1e-4, 1);
+      const truth =
+        zarcWindowResistance(rs[0], 1e-3, 0.8, 1e-4, 1) + zarcWindowResistance(rs[1], 10, 0.9, 1e-4, 1);
       expect(rel(w.resistanceOhm[k], truth)).toBeLessThan(0.05);
       expect(rel(r.rInfOhm[k], 3)).toBeLessThan(0.02);
     });
@@ -56,7 +64,10 @@ describe('dynamic EIS series', () => {
     expect(parts.length).toBe(2);
     expect(parts[1].spectrum.freqHz.length).toBe(f.length);
     expect(parts[1].timeS).toBeCloseTo(sim.series[1].timeS, 9);
-    const cycles = splitSweeps({ ...joined, cycle: Float64Array.from(joined.freqHz, (_, i) => (i < f.length ? 1 : 2)) });
+    const cycles = splitSweeps({
+      ...joined,
+      cycle: Float64Array.from(joined.freqHz, (_, i) => (i < f.length ? 1 : 2)),
+    });
     expect(cycles.map((p) => p.spectrum.freqHz.length)).toEqual([f.length, f.length]);
   });
 
@@ -66,7 +77,10 @@ describe('dynamic EIS series', () => {
   it('reads one file per sweep; files without dates need an interval', () => {
     const paths = sim.series.slice(0, 3).map((t, k) => {
       const p = join(dir, `s${k}.csv`);
-      const rows = Array.from(t.spectrum.freqHz, (fr, i) => `${fr},${t.spectrum.zReOhm[i]},${t.spectrum.zImOhm[i]}`);
+      const rows = Array.from(
+        t.spectrum.freqHz,
+        (fr, i) => `${fr},${t.spectrum.zReOhm[i]},${t.spectrum.zImOhm[i]}`,
+      );
       writeFileSync(p, `freq/Hz,Re(Z)/Ohm,Im(Z)/Ohm\n${rows.join('\n')}\n`);
       return p;
     });

@@ -8,8 +8,20 @@ const axis = Float64Array.from({ length: n }, (_, i) => 290 - i * 0.1);
 const spec: ModelSpec = {
   windowPpm: [232, 285],
   components: [
-    { name: 'dense', shape: 'voigt', position: { min: 244, max: 249 }, fwhmG: { value: 2, min: 0.05, max: 4 }, fwhmL: { value: 1, min: 0, max: 4 } },
-    { name: 'mossy', shape: 'voigt', position: { min: 254, max: 259 }, fwhmG: { value: 2, min: 0.05, max: 4 }, fwhmL: { value: 1, min: 0, max: 4 } },
+    {
+      name: 'dense',
+      shape: 'voigt',
+      position: { min: 244, max: 249 },
+      fwhmG: { value: 2, min: 0.05, max: 4 },
+      fwhmL: { value: 1, min: 0, max: 4 },
+    },
+    {
+      name: 'mossy',
+      shape: 'voigt',
+      position: { min: 254, max: 259 },
+      fwhmG: { value: 2, min: 0.05, max: 4 },
+      fwhmL: { value: 1, min: 0, max: 4 },
+    },
   ],
 };
 const t0 = Date.UTC(2026, 2, 1);
@@ -20,7 +32,11 @@ function series(count: number) {
     lineProfile('voigt', axis, [246.6, 100, 2.2, 1.0]).forEach((v, i) => (re[i] += v));
     lineProfile('voigt', axis, [256.2, 5 + 2 * s, 3.0, 1.4]).forEach((v, i) => (re[i] += v));
     for (let i = 0; i < n; i++) re[i] += 0.02 * Math.sin(i * 12.9898 + s * 78.233);
-    return { ppm: axis, re, meta: { startMs: t0 + s * 600_000, endMs: t0 + s * 600_000 + 480_000, experimentNumber: 10 + s } };
+    return {
+      ppm: axis,
+      re,
+      meta: { startMs: t0 + s * 600_000, endMs: t0 + s * 600_000 + 480_000, experimentNumber: 10 + s },
+    };
   });
 }
 
@@ -39,13 +55,24 @@ describe('fitSeries', () => {
     });
     const table = seriesFitTable(rows);
     expect(table.rows).toHaveLength(24);
-    expect(table.headers.slice(0, 6)).toEqual(['index', 'experiment', 'start_ms', 'end_ms', 'mid_h', 'component']);
+    expect(table.headers.slice(0, 6)).toEqual([
+      'index',
+      'experiment',
+      'start_ms',
+      'end_ms',
+      'mid_h',
+      'component',
+    ]);
   });
   it('warm and cold starts reach the same optimum', () => {
     const spectra = series(6);
     const warm = fitSeries(spec, spectra);
     const cold = fitSeries(spec, spectra, { warmStart: false });
-    warm.forEach((r, s) => r.result!.parameters.forEach((v, j) => expect(Math.abs(v - cold[s].result!.parameters[j])).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)))));
+    warm.forEach((r, s) =>
+      r.result!.parameters.forEach((v, j) =>
+        expect(Math.abs(v - cold[s].result!.parameters[j])).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))),
+      ),
+    );
   });
   it('an unusable spectrum becomes an error row and the series goes on', () => {
     const spectra = series(3);
@@ -69,7 +96,9 @@ describe('fitSeriesParallel', () => {
     parallel.forEach((r, s) => {
       expect(r.index).toBe(s);
       expect(r.midHours).toBeCloseTo(serial[s].midHours!, 12);
-      r.result!.parameters.forEach((v, j) => expect(Math.abs(v - serial[s].result!.parameters[j])).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
+      r.result!.parameters.forEach((v, j) =>
+        expect(Math.abs(v - serial[s].result!.parameters[j])).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))),
+      );
     });
   });
 });

@@ -4,7 +4,9 @@ import { faddeeva } from '../../src/fit/faddeeva.js';
 import { getLineshape, lineProfile, lineshapeNames, voigtFwhm } from '../../src/fit/lineshapes.js';
 import { ParameterError } from '../../src/core/errors.js';
 
-const fx = JSON.parse(readFileSync(new URL('../fixtures/fit/faddeeva_scipy.json', import.meta.url), 'utf8')) as {
+const fx = JSON.parse(
+  readFileSync(new URL('../fixtures/fit/faddeeva_scipy.json', import.meta.url), 'utf8'),
+) as {
   faddeeva: [number, number, number, number][];
   voigtProfile: [number, number, number, number][];
 };
@@ -82,7 +84,8 @@ describe('lineshape registry and analytic derivatives', () => {
       for (let k = 0; k < p.length; k++) {
         const num = numericalGradient(name, x, p, k);
         const scale = Math.max(...num.map(Math.abs));
-        for (let i = 0; i < x.length; i++) expect(Math.abs(grads[k][i] - num[i])).toBeLessThan(1e-7 * scale + 1e-12);
+        for (let i = 0; i < x.length; i++)
+          expect(Math.abs(grads[k][i] - num[i])).toBeLessThan(1e-7 * scale + 1e-12);
       }
     });
     it(`${name}: integrates to its area and peaks at its position`, () => {
@@ -101,7 +104,11 @@ describe('lineshape registry and analytic derivatives', () => {
   }
   it('voigt FWHM approximation agrees with the measured half-height width within 0.05 %', () => {
     const xs = Float64Array.from({ length: 200001 }, (_, i) => -50 + i * 0.0005);
-    for (const [fG, fL] of [[2, 0.5], [1, 1], [0.3, 2]]) {
+    for (const [fG, fL] of [
+      [2, 0.5],
+      [1, 1],
+      [0.3, 2],
+    ]) {
       const y = lineProfile('voigt', xs, [0, 1, fG, fL]);
       const half = y.reduce((a, b) => Math.max(a, b), 0) / 2;
       const above = xs.filter((_, i) => y[i] >= half);
@@ -110,7 +117,9 @@ describe('lineshape registry and analytic derivatives', () => {
     }
   });
   it('lists the built-in shapes and rejects unknown ones with ParameterError', () => {
-    expect(lineshapeNames()).toEqual(expect.arrayContaining(['lorentzian', 'gaussian', 'voigt', 'pseudo-voigt']));
+    expect(lineshapeNames()).toEqual(
+      expect.arrayContaining(['lorentzian', 'gaussian', 'voigt', 'pseudo-voigt']),
+    );
     expect(() => getLineshape('czjzek')).toThrow(ParameterError);
   });
   it('voigt with zero Gaussian width is the Lorentzian', () => {

@@ -23,7 +23,11 @@ describe('model fits against scipy least_squares on the same spectra and specs',
     it(c.name, () => {
       const model = compileModel(c.spec);
       expect(model.parameterNames).toEqual(c.parameterNames);
-      const r = fitModel(model, fx.x, fx.spectra[c.name], { start: c.start.map((v) => v ?? NaN), tolerance: 1e-15, maxEvaluations: 20000 });
+      const r = fitModel(model, fx.x, fx.spectra[c.name], {
+        start: c.start.map((v) => v ?? NaN),
+        tolerance: 1e-15,
+        maxEvaluations: 20000,
+      });
       expect(r.converged).toBe(true);
       for (let j = 0; j < c.parameters.length; j++) {
         const ref = c.parameters[j];
@@ -46,15 +50,34 @@ function synth(lines: [number, number, number, number][], noise = 0, seed = 1): 
   const y = new Float64Array(axis.length);
   for (const l of lines) lineProfile('voigt', axis, l).forEach((v, i) => (y[i] += v));
   // Box–Muller
-  for (let i = 0; i < y.length; i++) y[i] += noise * Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
+  for (let i = 0; i < y.length; i++)
+    y[i] += noise * Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
   return y;
 }
 const constrained: ModelSpec = {
   windowPpm: [235, 280],
   components: [
-    { name: 'dense', shape: 'voigt', position: { min: 244, max: 249 }, fwhmG: { value: 2, min: 0.05, max: 4 }, fwhmL: { value: 1, min: 0, max: 4 } },
-    { name: 'mossy', shape: 'voigt', position: { min: 254, max: 259 }, fwhmG: { value: 2, min: 0.05, max: 4 }, fwhmL: { value: 1, min: 0, max: 4 } },
-    { name: 'dendritic', shape: 'voigt', position: { min: 264, max: 269 }, fwhmG: { value: 2, min: 0.05, max: 4 }, fwhmL: { value: 1, min: 0, max: 4 } },
+    {
+      name: 'dense',
+      shape: 'voigt',
+      position: { min: 244, max: 249 },
+      fwhmG: { value: 2, min: 0.05, max: 4 },
+      fwhmL: { value: 1, min: 0, max: 4 },
+    },
+    {
+      name: 'mossy',
+      shape: 'voigt',
+      position: { min: 254, max: 259 },
+      fwhmG: { value: 2, min: 0.05, max: 4 },
+      fwhmL: { value: 1, min: 0, max: 4 },
+    },
+    {
+      name: 'dendritic',
+      shape: 'voigt',
+      position: { min: 264, max: 269 },
+      fwhmG: { value: 2, min: 0.05, max: 4 },
+      fwhmL: { value: 1, min: 0, max: 4 },
+    },
   ],
 };
 
@@ -99,15 +122,20 @@ describe('fitModel on synthetic spectra with known truth', () => {
     // 40 samples: the sample SD is within ±35 % of the true one with > 99 % probability.
     expect(meanSe / sd).toBeGreaterThan(0.65);
     expect(meanSe / sd).toBeLessThan(1.5);
-    expect(Math.abs(mean - 40)).toBeLessThan(4 * sd / Math.sqrt(areas.length) + 0.1);
+    expect(Math.abs(mean - 40)).toBeLessThan((4 * sd) / Math.sqrt(areas.length) + 0.1);
   });
 
   it('modelCurve reproduces the fitted spectrum', () => {
     const y = synth([[247, 50, 2, 1]]);
-    const spec: ModelSpec = { windowPpm: [230, 270], baseline: { degree: 1 }, components: [{ name: 'x', shape: 'voigt', fwhmG: 2, fwhmL: 1 }] };
+    const spec: ModelSpec = {
+      windowPpm: [230, 270],
+      baseline: { degree: 1 },
+      components: [{ name: 'x', shape: 'voigt', fwhmG: 2, fwhmL: 1 }],
+    };
     const r = fitModel(spec, axis, y);
     const curve = modelCurve(spec, axis, r.parameters, r.baseline);
-    for (let i = 0; i < axis.length; i++) if (axis[i] >= 230 && axis[i] <= 270) expect(curve[i]).toBeCloseTo(y[i], 6);
+    for (let i = 0; i < axis.length; i++)
+      if (axis[i] >= 230 && axis[i] <= 270) expect(curve[i]).toBeCloseTo(y[i], 6);
   });
 });
 
@@ -115,9 +143,13 @@ describe('model spec validation', () => {
   it('rejects malformed specs with ParameterError naming the field', () => {
     expect(() => parseModelSpec('{not json')).toThrow(ParameterError);
     expect(() => parseModelSpec({ components: [] })).toThrow(/components/);
-    expect(() => compileModel({ components: [{ name: 'a', shape: 'voigt', width: 3 }] })).toThrow(/unknown parameter/);
+    expect(() => compileModel({ components: [{ name: 'a', shape: 'voigt', width: 3 }] })).toThrow(
+      /unknown parameter/,
+    );
     expect(() => compileModel({ components: [{ name: 'a', shape: 'czjzek' }] })).toThrow(/unknown lineshape/);
-    expect(() => compileModel({ components: [{ name: 'a', shape: 'voigt', fwhmL: { link: { to: 'b.fwhmG' } } }] })).toThrow(/unknown parameter/);
+    expect(() =>
+      compileModel({ components: [{ name: 'a', shape: 'voigt', fwhmL: { link: { to: 'b.fwhmG' } } }] }),
+    ).toThrow(/unknown parameter/);
     expect(() =>
       compileModel({
         components: [
@@ -126,14 +158,23 @@ describe('model spec validation', () => {
         ],
       }),
     ).toThrow(/cycle/);
-    expect(() => compileModel({ components: [{ name: 'a', shape: 'lorentzian', fwhm: { fixed: true } }] })).toThrow(/needs a value/);
-    expect(() => compileModel({ components: [{ name: 'a', shape: 'lorentzian', fwhm: { min: 3, max: 1 } }] })).toThrow(/min above max/);
+    expect(() =>
+      compileModel({ components: [{ name: 'a', shape: 'lorentzian', fwhm: { fixed: true } }] }),
+    ).toThrow(/needs a value/);
+    expect(() =>
+      compileModel({ components: [{ name: 'a', shape: 'lorentzian', fwhm: { min: 3, max: 1 } }] }),
+    ).toThrow(/min above max/);
   });
   it('resolves links to fixed parameters and chains of ratios', () => {
     const m = compileModel({
       components: [
         { name: 'a', shape: 'lorentzian', fwhm: { value: 2, fixed: true } },
-        { name: 'b', shape: 'lorentzian', fwhm: { link: { to: 'a.fwhm', ratio: 2 } }, area: { link: { to: 'c.area', ratio: 3 } } },
+        {
+          name: 'b',
+          shape: 'lorentzian',
+          fwhm: { link: { to: 'a.fwhm', ratio: 2 } },
+          area: { link: { to: 'c.area', ratio: 3 } },
+        },
         { name: 'c', shape: 'lorentzian', area: { link: { to: 'a.area', ratio: 0.5 } } },
       ],
     });
@@ -144,7 +185,9 @@ describe('model spec validation', () => {
 
 describe('degenerate input gives flags or typed errors, never NaN', () => {
   const finite = (r: ReturnType<typeof fitModel>) =>
-    r.parameters.every(Number.isFinite) && r.components.every((c) => Number.isFinite(c.fraction) && !Number.isNaN(c.areaStdErr)) && Number.isFinite(r.rSquared);
+    r.parameters.every(Number.isFinite) &&
+    r.components.every((c) => Number.isFinite(c.fraction) && !Number.isNaN(c.areaStdErr)) &&
+    Number.isFinite(r.rSquared);
   it('flat spectrum', () => {
     const r = fitModel(constrained, axis, new Float64Array(axis.length).fill(3));
     expect(finite(r)).toBe(true);
@@ -161,14 +204,30 @@ describe('degenerate input gives flags or typed errors, never NaN', () => {
     expect(r.flags.filter((f) => f.startsWith('not-significant')).length).toBeGreaterThanOrEqual(2);
   });
   it('a window with no signal: that component flagged, the others recovered', () => {
-    const r = fitModel(constrained, axis, synth([[246.5, 100, 2, 1], [256.5, 30, 2.5, 1]], 0.05, 5));
+    const r = fitModel(
+      constrained,
+      axis,
+      synth(
+        [
+          [246.5, 100, 2, 1],
+          [256.5, 30, 2.5, 1],
+        ],
+        0.05,
+        5,
+      ),
+    );
     expect(finite(r)).toBe(true);
     expect(r.flags).toContain('not-significant:dendritic');
     expect(r.components[0].area).toBeCloseTo(100, 0);
     expect(r.components[2].fraction).toBeLessThan(0.01);
   });
   it('initial guess outside bounds: clipped and flagged', () => {
-    const spec: ModelSpec = { ...constrained, components: constrained.components.map((c, k) => (k === 0 ? { ...c, position: { value: 230, min: 244, max: 249 } } : c)) };
+    const spec: ModelSpec = {
+      ...constrained,
+      components: constrained.components.map((c, k) =>
+        k === 0 ? { ...c, position: { value: 230, min: 244, max: 249 } } : c,
+      ),
+    };
     const r = fitModel(spec, axis, synth([[246.5, 100, 2, 1]]));
     expect(r.flags).toContain('initial-clipped:dense.position');
     expect(r.components[0].positionPpm).toBeCloseTo(246.5, 4);

@@ -63,7 +63,10 @@ describe('nnls', () => {
     for (let trial = 0; trial < 20; trial++) {
       const m = 12;
       const n = 20;
-      const a = Float64Array.from({ length: m * n }, (_, k) => Math.exp(-(((k % n) - (k / n) * 1.6) ** 2) / 8) + 0.05 * rand());
+      const a = Float64Array.from(
+        { length: m * n },
+        (_, k) => Math.exp(-(((k % n) - (k / n) * 1.6) ** 2) / 8) + 0.05 * rand(),
+      );
       const b = Float64Array.from({ length: m }, () => rand() - 0.3);
       const { ata, atb } = normalEquations(a, m, n, b);
       for (let i = 0; i < n; i++) ata[i * n + i] += 1e-3; // Tikhonov: positive definite, as in a DRT
@@ -94,6 +97,8 @@ describe('nnls', () => {
   it('reports bad sizes and singular sub-problems with typed errors', () => {
     expect(() => nnlsGram(new Float64Array(3), new Float64Array(2))).toThrow(ParameterError);
     // two free variables with identical columns: the unconstrained sub-problem has no unique solution
-    expect(() => nnlsGram(Float64Array.from([1, 1, 1, 1]), Float64Array.from([1, 1]), { free: [0, 1] })).toThrow(NumericalError);
+    expect(() =>
+      nnlsGram(Float64Array.from([1, 1, 1, 1]), Float64Array.from([1, 1]), { free: [0, 1] }),
+    ).toThrow(NumericalError);
   });
 });

@@ -18,7 +18,9 @@ interface Fixture {
 }
 
 const fixtures = (
-  JSON.parse(readFileSync(new URL('../fixtures/fit/optimizer_scipy.json', import.meta.url), 'utf8')) as { problems: Fixture[] }
+  JSON.parse(readFileSync(new URL('../fixtures/fit/optimizer_scipy.json', import.meta.url), 'utf8')) as {
+    problems: Fixture[];
+  }
 ).problems;
 const num = (v: number | string) => (typeof v === 'number' ? v : v === 'Infinity' ? Infinity : -Infinity);
 
@@ -129,7 +131,11 @@ describe('leastSquares statistics', () => {
     const x = [0, 1, 2, 3, 4, 5, 6];
     const y = [0.1, 1.2, 1.9, 3.2, 3.9, 5.1, 6.0];
     const res = leastSquares(
-      { nParams: 2, nResiduals: x.length, residuals: (p, out) => x.forEach((xi, i) => (out[i] = p[0] + p[1] * xi - y[i])) },
+      {
+        nParams: 2,
+        nResiduals: x.length,
+        residuals: (p, out) => x.forEach((xi, i) => (out[i] = p[0] + p[1] * xi - y[i])),
+      },
       [0, 0],
     );
     const n = x.length;
@@ -152,7 +158,10 @@ describe('leastSquares statistics', () => {
   });
 
   it('a parameter the residuals ignore gets an infinite standard error, never NaN', () => {
-    const res = leastSquares({ nParams: 2, nResiduals: 3, residuals: (p, out) => out.set([p[0] - 1, p[0] - 2, p[0] - 3]) }, [0, 5]);
+    const res = leastSquares(
+      { nParams: 2, nResiduals: 3, residuals: (p, out) => out.set([p[0] - 1, p[0] - 2, p[0] - 3]) },
+      [0, 5],
+    );
     expect(res.p[0]).toBeCloseTo(2, 10);
     expect(res.p[1]).toBe(5);
     expect(res.covariance).toBeNull();
@@ -220,15 +229,25 @@ describe('leastSquares degenerate input', () => {
     expect(() => leastSquares(line, [0])).toThrow(ParameterError);
   });
   it('throws NumericalError when residuals are not finite at the start', () => {
-    expect(() => leastSquares({ nParams: 1, nResiduals: 1, residuals: (_p, out) => out.set([NaN]) }, [1])).toThrow(NumericalError);
+    expect(() =>
+      leastSquares({ nParams: 1, nResiduals: 1, residuals: (_p, out) => out.set([NaN]) }, [1]),
+    ).toThrow(NumericalError);
   });
   it('throws NumericalError when the analytic Jacobian is not finite at the start', () => {
-    const bad: LeastSquaresProblem = { nParams: 1, nResiduals: 2, residuals: (p, out) => out.set([p[0], p[0] - 1]), jacobian: (_p, out) => out.set([1, NaN]) };
+    const bad: LeastSquaresProblem = {
+      nParams: 1,
+      nResiduals: 2,
+      residuals: (p, out) => out.set([p[0], p[0] - 1]),
+      jacobian: (_p, out) => out.set([1, NaN]),
+    };
     expect(() => leastSquares(bad, [3])).toThrow(NumericalError);
   });
   it('backs off from regions where residuals are not finite', () => {
     // log model undefined for p ≤ 0; the minimum is at p = e^-1 approached from p0 = 3.
-    const res = leastSquares({ nParams: 1, nResiduals: 1, residuals: (p, out) => out.set([Math.log(p[0]) + 1]) }, [3]);
+    const res = leastSquares(
+      { nParams: 1, nResiduals: 1, residuals: (p, out) => out.set([Math.log(p[0]) + 1]) },
+      [3],
+    );
     expect(res.converged).toBe(true);
     expect(res.p[0]).toBeCloseTo(Math.exp(-1), 8);
   });

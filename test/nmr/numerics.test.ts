@@ -39,7 +39,11 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Real and imaginary parts each within `tol` (relative to the reference's largest value) of the reference. */
-function expectBothParts(out: { re: ArrayLike<number>; im: ArrayLike<number> }, expected: Record<string, unknown>, tol: number): void {
+function expectBothParts(
+  out: { re: ArrayLike<number>; im: ArrayLike<number> },
+  expected: Record<string, unknown>,
+  tol: number,
+): void {
   expect(maxRelDiff(out.re, expected.re as number[])).toBeLessThan(tol);
   expect(maxRelDiff(out.im, expected.im as number[])).toBeLessThan(tol);
 }
@@ -51,13 +55,21 @@ const n = fid.re.length;
 describe('window functions match the numpy reference', () => {
   it.each<{ name: string; key: string; window: WindowFunction }>([
     { name: 'exponential (EM)', key: 'em', window: { kind: 'exponential', lbHz: ref.em.lbHz as number } },
-    { name: 'Gaussian (FWHM in Hz)', key: 'gauss', window: { kind: 'gaussian', gbHz: ref.gauss.gbHz as number } },
+    {
+      name: 'Gaussian (FWHM in Hz)',
+      key: 'gauss',
+      window: { kind: 'gaussian', gbHz: ref.gauss.gbHz as number },
+    },
     {
       name: 'Lorentz-to-Gauss (TopSpin GM)',
       key: 'gm',
       window: { kind: 'lorentz-gauss', lbHz: ref.gm.lbHz as number, gbFraction: ref.gm.gb as number },
     },
-    { name: 'squared sine bell (QSINE)', key: 'qsine', window: { kind: 'sine-squared', ssb: ref.qsine.ssb as number } },
+    {
+      name: 'squared sine bell (QSINE)',
+      key: 'qsine',
+      window: { kind: 'sine-squared', ssb: ref.qsine.ssb as number },
+    },
   ])('$name', ({ key, window }) => {
     expect(maxRelDiff(windowWeights(window, n, sw), ref[key].w as number[])).toBeLessThan(1e-12);
   });

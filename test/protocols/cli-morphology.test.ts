@@ -17,7 +17,13 @@ beforeAll(() => {
   writeOperandoSeries(series, {
     spectra: 4,
     spectrometer: { complexPoints: 4096 },
-    lines: { pristine: denseLine, dense: denseLine, mossy: mossyLine, dead: mossyLine, dendritic: { shiftPpm: 262.8, gaussFwhmPpm: 3.5, lorentzFwhmPpm: 1.5 } },
+    lines: {
+      pristine: denseLine,
+      dense: denseLine,
+      mossy: mossyLine,
+      dead: mossyLine,
+      dendritic: { shiftPpm: 262.8, gaussFwhmPpm: 3.5, lorentzFwhmPpm: 1.5 },
+    },
   });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,13 +32,29 @@ interface Row {
   index: number;
   midHours: number;
   rSquared: number;
-  components: { morphology: string; fraction: number; positionPpm: number; fractionStdErr: number | null; windowPpm: number[] }[];
+  components: {
+    morphology: string;
+    fraction: number;
+    positionPpm: number;
+    fractionStdErr: number | null;
+    windowPpm: number[];
+  }[];
 }
 
 describe('spincell morphology', () => {
   it('constrained: per-spectrum fractions, positions, widths, errors, R² as JSON and CSV', async () => {
     const out = join(dir, 'morph.csv');
-    const r = await cli(['morphology', series, '--mode', 'constrained', '--width-cap', '4', '--out', out, '--json']);
+    const r = await cli([
+      'morphology',
+      series,
+      '--mode',
+      'constrained',
+      '--width-cap',
+      '4',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { mode: string; spectra: Row[] };
     expect(doc.mode).toBe('constrained');
@@ -56,7 +78,10 @@ describe('spincell morphology', () => {
   it('--width-cap auto measures the pristine line on the first spectrum and caps every line with it', async () => {
     const r = await cli(['morphology', series, '--width-cap', 'auto', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const doc = JSON.parse(r.stdout) as { widthCapCalibration: { widthCapGaussPpm: number; widthCapLorentzPpm: number }; spectra: (Row & { widthCapPpm: unknown })[] };
+    const doc = JSON.parse(r.stdout) as {
+      widthCapCalibration: { widthCapGaussPpm: number; widthCapLorentzPpm: number };
+      spectra: (Row & { widthCapPpm: unknown })[];
+    };
     // The first spectrum holds only the pristine electrode, simulated with G 2.5 / L 1.2 ppm.
     expect(doc.widthCapCalibration.widthCapGaussPpm).toBeCloseTo(denseLine.gaussFwhmPpm, 1);
     expect(doc.widthCapCalibration.widthCapLorentzPpm).toBeCloseTo(denseLine.lorentzFwhmPpm, 1);
@@ -67,9 +92,13 @@ describe('spincell morphology', () => {
   });
 
   it('--paramagnetic-cathode and --cathode-offset shift the windows', async () => {
-    const a = JSON.parse((await cli(['morphology', series, '--paramagnetic-cathode', '--json'])).stdout) as { spectra: Row[] };
+    const a = JSON.parse((await cli(['morphology', series, '--paramagnetic-cathode', '--json'])).stdout) as {
+      spectra: Row[];
+    };
     expect(a.spectra[0].components[1].windowPpm).toEqual([254, 259]);
-    const b = JSON.parse((await cli(['morphology', series, '--cathode-offset', '1.5', '--json'])).stdout) as { spectra: Row[] };
+    const b = JSON.parse((await cli(['morphology', series, '--cathode-offset', '1.5', '--json'])).stdout) as {
+      spectra: Row[];
+    };
     expect(b.spectra[0].components[2].windowPpm).toEqual([262, 267]);
   });
 
@@ -122,15 +151,33 @@ describe('spincell fit', () => {
         windowPpm: [225, 280],
         baseline: { degree: 0 },
         components: [
-          { name: 'metal', shape: 'voigt', position: { value: 243, min: 240, max: 246 }, fwhmG: { value: 2, min: 0.1, max: 6 }, fwhmL: { value: 1, min: 0, max: 6 } },
-          { name: 'moss', shape: 'voigt', position: { value: 253, min: 250, max: 256 }, fwhmG: { link: { to: 'metal.fwhmG', ratio: 1.2 } }, fwhmL: { value: 1.5, min: 0, max: 6 } },
+          {
+            name: 'metal',
+            shape: 'voigt',
+            position: { value: 243, min: 240, max: 246 },
+            fwhmG: { value: 2, min: 0.1, max: 6 },
+            fwhmL: { value: 1, min: 0, max: 6 },
+          },
+          {
+            name: 'moss',
+            shape: 'voigt',
+            position: { value: 253, min: 250, max: 256 },
+            fwhmG: { link: { to: 'metal.fwhmG', ratio: 1.2 } },
+            fwhmL: { value: 1.5, min: 0, max: 6 },
+          },
         ],
       }),
     );
     const out = join(dir, 'fit.csv');
     const r = await cli(['fit', series, '--model', model, '--json', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    const doc = JSON.parse(r.stdout) as { spectra: { converged: boolean; warmStarted: boolean; components: { name: string; areaStdErr: number; fraction: number }[] }[] };
+    const doc = JSON.parse(r.stdout) as {
+      spectra: {
+        converged: boolean;
+        warmStarted: boolean;
+        components: { name: string; areaStdErr: number; fraction: number }[];
+      }[];
+    };
     expect(doc.spectra).toHaveLength(4);
     expect(doc.spectra[1].warmStarted).toBe(true);
     for (const s of doc.spectra) {
@@ -138,14 +185,18 @@ describe('spincell fit', () => {
       expect(s.components.map((c) => c.name)).toEqual(['metal', 'moss']);
       expect(s.components[0].areaStdErr).toBeGreaterThan(0);
     }
-    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(/^index,experiment,start_ms,end_ms,mid_h,component/);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(
+      /^index,experiment,start_ms,end_ms,mid_h,component/,
+    );
   });
 
   it('the table shows one block per spectrum: identity, time, R² and flags on its first line only', async () => {
     const r = await cli(['fit', series, '--model', join(dir, 'model.json')]);
     expect(r.code, r.stderr).toBe(0);
     const [header, , ...rows] = r.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^#\s+exp\s+t \/ h\s+component\s+δ \/ ppm\s+± ppm\s+FWHM \/ ppm\s+area\s+±\s+fraction\s+R²\s+flags$/);
+    expect(header).toMatch(
+      /^#\s+exp\s+t \/ h\s+component\s+δ \/ ppm\s+± ppm\s+FWHM \/ ppm\s+area\s+±\s+fraction\s+R²\s+flags$/,
+    );
     expect(rows).toHaveLength(8);
     expect(rows[0]).toMatch(/^0\s+\S+\s+\d+\.\d+\s+metal\s/);
     expect(rows[0]).toMatch(/\s0\.9\d{4}/);

@@ -35,18 +35,29 @@ function spectrum(lines: number[][], noise: number, seed = 11, from = 300, to = 
 describe('constrained morphology model (seed 004)', () => {
   it('places the published windows beside a paramagnetic NMC622 cathode and 3.5 ppm lower without it', () => {
     const para = constrainedMorphologyModel({ paramagneticCathode: true });
-    expect(para.components.map((c) => [(c.position as { min: number }).min, (c.position as { max: number }).max])).toEqual([
+    expect(
+      para.components.map((c) => [(c.position as { min: number }).min, (c.position as { max: number }).max]),
+    ).toEqual([
       [244, 249],
       [254, 259],
       [264, 269],
     ]);
     const plain = constrainedMorphologyModel();
-    expect((plain.components[0].position as { min: number }).min).toBeCloseTo(244 - NMC622_CATHODE_OFFSET_PPM, 12);
-    const custom = constrainedMorphologyModel({ cathodeOffsetPpm: 1, paramagneticCathode: true, widthCapPpm: 2.5 });
+    expect((plain.components[0].position as { min: number }).min).toBeCloseTo(
+      244 - NMC622_CATHODE_OFFSET_PPM,
+      12,
+    );
+    const custom = constrainedMorphologyModel({
+      cathodeOffsetPpm: 1,
+      paramagneticCathode: true,
+      widthCapPpm: 2.5,
+    });
     expect((custom.components[2].position as { max: number }).max).toBe(266.5);
     expect((custom.components[1].fwhmG as { max: number }).max).toBe(2.5);
     expect(() => constrainedMorphologyModel({ widthCapPpm: 0 })).toThrow(ParameterError);
-    expect(() => constrainedMorphologyModel({ windows: [{ name: 'a', minPpm: 3, maxPpm: 1 }] })).toThrow(ParameterError);
+    expect(() => constrainedMorphologyModel({ windows: [{ name: 'a', minPpm: 3, maxPpm: 1 }] })).toThrow(
+      ParameterError,
+    );
   });
 
   it('recovers areas within 3 % and positions within 0.3 ppm at SNR ≈ 100 (cathode-shifted windows)', () => {
@@ -134,9 +145,18 @@ describe('morphology over a series', () => {
         0.5,
         100 + k,
       ),
-      meta: { startMs: t0 + k * 3.6e6, endMs: t0 + k * 3.6e6 + 495_000, source: `exp${k + 10}`, experimentNumber: k + 10 },
+      meta: {
+        startMs: t0 + k * 3.6e6,
+        endMs: t0 + k * 3.6e6 + 495_000,
+        source: `exp${k + 10}`,
+        experimentNumber: k + 10,
+      },
     }));
-    const rows = morphologySeries(spectra, { mode: 'constrained', paramagneticCathode: true, widthCapPpm: 4 });
+    const rows = morphologySeries(spectra, {
+      mode: 'constrained',
+      paramagneticCathode: true,
+      widthCapPpm: 4,
+    });
     expect(rows).toHaveLength(4);
     rows.forEach((r, k) => {
       expect(r.error).toBeNull();

@@ -66,8 +66,7 @@ const figures: Record<string, () => string> = {
       ],
       regionPpm: [220, 290],
     }),
-  fractions: () =>
-    fractionsSvg(morphologyFractions(series)),
+  fractions: () => fractionsSvg(morphologyFractions(series)),
   fractionLines: () =>
     fractionsSvg({ mode: 'lines', timeS: series.timeS, series: [{ label: 'mossy', values: series.mossy }] }),
   allocation: () =>

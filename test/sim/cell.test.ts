@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K } from '../../src/core/constants.js';
 import { ParameterError } from '../../src/core/errors.js';
-import { createCell, DEFAULT_CELL, operandoProtocol, platingFractions, type CellStep, type CellState } from '../../src/sim/cell.js';
+import {
+  createCell,
+  DEFAULT_CELL,
+  operandoProtocol,
+  platingFractions,
+  type CellStep,
+  type CellState,
+} from '../../src/sim/cell.js';
 
 const HOUR = 3600;
 
@@ -47,7 +54,8 @@ describe('virtual cell: charge and inventory', () => {
   });
 
   it('conserves charge: deposits + dead + SEI − bulk stripped = net charge, at all times', () => {
-    for (let t = 0; t <= cell.durationS; t += 97) expect(Math.abs(balance(cell.state(t)))).toBeLessThan(1e-12);
+    for (let t = 0; t <= cell.durationS; t += 97)
+      expect(Math.abs(balance(cell.state(t)))).toBeLessThan(1e-12);
     expect(Math.abs(balance(cell.state(cell.durationS)))).toBeLessThan(1e-12);
   });
 
@@ -72,7 +80,10 @@ describe('virtual cell: charge and inventory', () => {
     const end = cell.state(cell.steps[3].endS).inventory;
     const d = DEFAULT_CELL.deadFraction;
     expect(end.dense + end.mossy + end.dendritic).toBe(0);
-    expect(end.dead).toBeCloseTo(d.dense * before.dense + d.mossy * before.mossy + d.dendritic * before.dendritic, 12);
+    expect(end.dead).toBeCloseTo(
+      d.dense * before.dense + d.mossy * before.mossy + d.dendritic * before.dendritic,
+      12,
+    );
     expect(end.bulkStripped).toBeGreaterThan(0);
   });
 
@@ -135,7 +146,9 @@ describe('virtual cell: voltage', () => {
     const hold = cell.steps[7];
     const s = cell.state(hold.startS);
     const i = -s.currentMA; // stripping
-    const predicted = (i / 1000) * DEFAULT_CELL.resistanceOhm + 4 * thermal * Math.asinh(i / DEFAULT_CELL.areaCm2 / (2 * DEFAULT_CELL.exchangeCurrentDensityMAPerCm2));
+    const predicted =
+      (i / 1000) * DEFAULT_CELL.resistanceOhm +
+      4 * thermal * Math.asinh(i / DEFAULT_CELL.areaCm2 / (2 * DEFAULT_CELL.exchangeCurrentDensityMAPerCm2));
     expect(predicted).toBeCloseTo(0.3, 9);
     expect(cell.state(hold.endS).currentMA).toBeGreaterThan(s.currentMA); // decays towards 0 from below
   });

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParameterError } from '../../src/core/errors.js';
 import { listSeries, readBrukerParams, readSeriesFid } from '../../src/io/bruker/index.js';
-import { isSimulationFolder, planOperando, readTruth, simulateSpectrum, writeOperandoSeries, type OperandoOptions } from '../../src/sim/index.js';
+import {
+  isSimulationFolder,
+  planOperando,
+  readTruth,
+  simulateSpectrum,
+  writeOperandoSeries,
+  type OperandoOptions,
+} from '../../src/sim/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'spincell-sim-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -37,7 +44,9 @@ describe('simulated series on disk', () => {
         expect(e.dataType).toBe(dataType);
         expect(e.byteOrder).toBe(byteOrder);
         // $DATE holds the end of the acquisition in whole seconds, as TopSpin writes it.
-        expect(readBrukerParams(join(e.experimentPath, 'acqus')).number('DATE')).toBe(Math.floor(t.endMs / 1000));
+        expect(readBrukerParams(join(e.experimentPath, 'acqus')).number('DATE')).toBe(
+          Math.floor(t.endMs / 1000),
+        );
         const fid = readSeriesFid(e);
         const sim = simulateSpectrum(plan, i);
         expect(Array.from(fid.re)).toEqual(Array.from(sim.re));
@@ -47,7 +56,9 @@ describe('simulated series on disk', () => {
         expect(t.morphologyTruth.dense.area).toBeCloseTo(areaOf('pristine') + areaOf('dense'), 12);
         expect(t.morphologyTruth.mossy.area).toBeCloseTo(areaOf('mossy') + areaOf('dead'), 12);
         expect(t.morphologyTruth.dendritic.area).toBeCloseTo(areaOf('dendritic'), 12);
-        expect(t.morphologyTruth.dense.referencedPositionPpm! - t.morphologyTruth.dense.positionPpm!).toBeCloseTo(245 - t.metalPeakPpm, 12);
+        expect(
+          t.morphologyTruth.dense.referencedPositionPpm! - t.morphologyTruth.dense.positionPpm!,
+        ).toBeCloseTo(245 - t.metalPeakPpm, 12);
       });
       if (dataType === 'int32') {
         const fid = readSeriesFid(entries[0]);

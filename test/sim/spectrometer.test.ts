@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '../../src/core/errors.js';
 import type { Spectrum } from '../../src/core/types.js';
-import { fourierTransform, integrateRegion, pickPeak, ppmAxisFromAcquisition, processFid } from '../../src/nmr/index.js';
-import { applyReceiver, idealFid, offsetHz, planOperando, simulateSpectrum, type Component } from '../../src/sim/index.js';
+import {
+  fourierTransform,
+  integrateRegion,
+  pickPeak,
+  ppmAxisFromAcquisition,
+  processFid,
+} from '../../src/nmr/index.js';
+import {
+  applyReceiver,
+  idealFid,
+  offsetHz,
+  planOperando,
+  simulateSpectrum,
+  type Component,
+} from '../../src/sim/index.js';
 
 // 7Li at 9.4 T from published constants: γ_p/2π = 42.577478518 MHz/T (CODATA 2018), Ξ(7Li) = 38.863797 %
 // (IUPAC 2001). BF1 = Ξ · ν_H.
@@ -34,7 +47,10 @@ describe('virtual spectrometer: line shapes', () => {
     const plan = planOperando({ spectra: 2 });
     // The nuclei table's γ(¹H) is Harris 2001's 26.7522128e7 rad/s/T, 0.2 ppm from CODATA 2018's bare proton.
     expect(Math.abs(plan.acquisition.bf1MHz / BF1 - 1)).toBeLessThan(5e-7);
-    expect(plan.acquisition.sfo1MHz - plan.acquisition.bf1MHz).toBeCloseTo((125 * plan.acquisition.bf1MHz) / 1e6, 9);
+    expect(plan.acquisition.sfo1MHz - plan.acquisition.bf1MHz).toBeCloseTo(
+      (125 * plan.acquisition.bf1MHz) / 1e6,
+      9,
+    );
   });
 
   it('a Voigt line has the Olivero–Longbothum width and sits at its shift', () => {
@@ -60,7 +76,10 @@ describe('virtual spectrometer: line shapes', () => {
     const whole = integrateRegion(s, [s.ppm[s.ppm.length - 1], s.ppm[0]]);
     expect(whole / ((3.2 * acq.swHz) / (2 * BF1))).toBeCloseTo(1, 3);
     // Doubling an area doubles the spectrum exactly (linearity of the model).
-    const s2 = spectrumOf(comps.map((c) => ({ ...c, area: 2 * c.area })), 8192);
+    const s2 = spectrumOf(
+      comps.map((c) => ({ ...c, area: 2 * c.area })),
+      8192,
+    );
     expect(integrateRegion(s2, [230, 290]) / integrateRegion(s, [230, 290])).toBeCloseTo(2, 12);
   });
 
@@ -79,7 +98,9 @@ describe('virtual spectrometer: line shapes', () => {
       expect(p.re[k]).toBeCloseTo(-im[k], 12);
       expect(p.im[k]).toBeCloseTo(re[k], 12);
     }
-    expect(() => applyReceiver({ re: new Float64Array(100), im: new Float64Array(100) }, 1, 0)).toThrow(ParameterError);
+    expect(() => applyReceiver({ re: new Float64Array(100), im: new Float64Array(100) }, 1, 0)).toThrow(
+      ParameterError,
+    );
   });
 
   it('offsets follow δ = ((SFO1 − BF1)·10⁶ + Δν)/BF1', () => {
@@ -93,7 +114,10 @@ describe('virtual spectrometer: series plan', () => {
 
   it('times acquisitions as (DS + NS)(D1 + AQ), in order, inside the protocol, areas from the inventory', () => {
     const a = plan.acquisition;
-    expect(a.durationS).toBeCloseTo((a.dummyScans + a.scans) * (a.recycleDelayS + a.complexPoints / a.swHz), 9);
+    expect(a.durationS).toBeCloseTo(
+      (a.dummyScans + a.scans) * (a.recycleDelayS + a.complexPoints / a.swHz),
+      9,
+    );
     plan.spectra.forEach((s, i) => {
       expect(s.endS - s.startS).toBeCloseTo(a.durationS, 2);
       expect(s.midS).toBeCloseTo((s.startS + s.endS) / 2, 9);
@@ -106,10 +130,17 @@ describe('virtual spectrometer: series plan', () => {
   });
 
   it('areas scale with the sensitivity factor', () => {
-    const p2 = planOperando({ spectra: 12, seed: 3, spectrometer: { complexPoints: 4096 }, sensitivityPerMAh: 2.5 });
+    const p2 = planOperando({
+      spectra: 12,
+      seed: 3,
+      spectrometer: { complexPoints: 4096 },
+      sensitivityPerMAh: 2.5,
+    });
     p2.spectra.forEach((s, i) => {
       expect(s.metalArea).toBeCloseTo(2.5 * plan.spectra[i].metalArea, 12);
-      s.components.forEach((c, k) => expect(c.area).toBeCloseTo(2.5 * plan.spectra[i].components[k].area, 12));
+      s.components.forEach((c, k) =>
+        expect(c.area).toBeCloseTo(2.5 * plan.spectra[i].components[k].area, 12),
+      );
     });
   });
 
@@ -137,11 +168,19 @@ describe('virtual spectrometer: series plan', () => {
 
   it('the recorded PHC0/PHC1 undo a first-order receiver phase and a fractional group delay', () => {
     for (const groupDelayPoints of [67.9862, 76, 61.02]) {
-      const p = planOperando({ spectra: 3, seed: 8, spectrometer: { complexPoints: 4096, groupDelayPoints }, phase: { firstOrderDeg: 25, independent: true } });
+      const p = planOperando({
+        spectra: 3,
+        seed: 8,
+        spectrometer: { complexPoints: 4096, groupDelayPoints },
+        phase: { firstOrderDeg: 25, independent: true },
+      });
       const t = p.spectra[1];
       expect(t.phc1Deg).toBe(-25);
       const sim = simulateSpectrum(p, 1);
-      const r = processFid({ re: sim.re, im: sim.im, meta: sim.meta }, { phase: { ph0Deg: t.phc0Deg, ph1Deg: t.phc1Deg }, sizePoints: 32768 });
+      const r = processFid(
+        { re: sim.re, im: sim.im, meta: sim.meta },
+        { phase: { ph0Deg: t.phc0Deg, ph1Deg: t.phc1Deg }, sizePoints: 32768 },
+      );
       let lo = Infinity;
       let hi = -Infinity;
       for (const v of r.spectrum.re) {
@@ -151,7 +190,10 @@ describe('virtual spectrometer: series plan', () => {
       expect(lo / hi).toBeGreaterThan(-0.02);
       expect(Math.abs(pickPeak(r.spectrum, [200, 320]).ppm - t.metalPeakPpm)).toBeLessThan(0.05);
       // 30° off in PH0 leaves a clear dispersive residue: the check above can fail.
-      const off = processFid({ re: sim.re, im: sim.im, meta: sim.meta }, { phase: { ph0Deg: t.phc0Deg + 30, ph1Deg: t.phc1Deg }, sizePoints: 32768 });
+      const off = processFid(
+        { re: sim.re, im: sim.im, meta: sim.meta },
+        { phase: { ph0Deg: t.phc0Deg + 30, ph1Deg: t.phc1Deg }, sizePoints: 32768 },
+      );
       expect(Math.min(...off.spectrum.re) / Math.max(...off.spectrum.re)).toBeLessThan(-0.02);
     }
   });
@@ -160,7 +202,10 @@ describe('virtual spectrometer: series plan', () => {
     const ref = { metal: 0, truth: 0 };
     for (const [i, truth] of plan.spectra.entries()) {
       const sim = simulateSpectrum(plan, i);
-      const r = processFid({ re: sim.re, im: sim.im, meta: sim.meta }, { phase: { ph0Deg: truth.phc0Deg, ph1Deg: truth.phc1Deg }, sizePoints: 32768 });
+      const r = processFid(
+        { re: sim.re, im: sim.im, meta: sim.meta },
+        { phase: { ph0Deg: truth.phc0Deg, ph1Deg: truth.phc1Deg }, sizePoints: 32768 },
+      );
       const s = r.spectrum;
       let lo = Infinity;
       let hi = -Infinity;

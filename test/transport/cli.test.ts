@@ -59,9 +59,26 @@ const dPath = join(dir, 'd-table.csv');
  * `mri drift` on `input` with the exchange files' voltage record and D table at 313.15 K; `flags` come
  * after them (e.g. the ROI, --out).
  */
-function driftArgs(input: string, options: { voltage?: string; diffusion?: string; c0?: string } = {}, ...flags: string[]): string[] {
+function driftArgs(
+  input: string,
+  options: { voltage?: string; diffusion?: string; c0?: string } = {},
+  ...flags: string[]
+): string[] {
   const { voltage = voltagePath, diffusion = dPath, c0 = String(C0_MOL_M3) } = options;
-  return ['mri', 'drift', input, '--voltage', voltage, '--diffusion', diffusion, '--temperature', '313.15', '--c0', c0, ...flags];
+  return [
+    'mri',
+    'drift',
+    input,
+    '--voltage',
+    voltage,
+    '--diffusion',
+    diffusion,
+    '--temperature',
+    '313.15',
+    '--c0',
+    c0,
+    ...flags,
+  ];
 }
 
 /** Largest |v − v_true| over the largest |v_true|, for the velocity rows of a drift JSON document. */
@@ -117,7 +134,9 @@ describe('spincell mri drift', () => {
     expect(mismatch.stderr).toMatch(/mismatched time axes/);
     const narrow = join(dir, 'narrow-d.csv');
     writeFileSync(narrow, 'concentration_mol_m3,D_m2_s\n1600,1e-12\n1700,1e-12\n');
-    const uncovered = await cli(driftArgs(profilesPath, { diffusion: narrow, c0: '1650' }, '--roi', '275:1525'));
+    const uncovered = await cli(
+      driftArgs(profilesPath, { diffusion: narrow, c0: '1650' }, '--roi', '275:1525'),
+    );
     expect(uncovered.code).toBe(3);
     expect(uncovered.stderr).toMatch(
       /narrow-d\.csv: concentration_mol_m3: concentration outside the diffusion table/,
@@ -159,7 +178,10 @@ describe('spincell mri drift', () => {
     const path = join(dir, 'raw-mri');
     writeMriSeries(path, profiles, result.timeS);
     const roi = `${offsetUm + 275}:${offsetUm + 1525}`;
-    const { code, stdout, stderr } = await cli(['--json', ...driftArgs(path, {}, '--fov-um', '4000', '--roi', roi)]);
+    const { code, stdout, stderr } = await cli([
+      '--json',
+      ...driftArgs(path, {}, '--fov-um', '4000', '--roi', roi),
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const doc = JSON.parse(stdout) as { velocityUmPerH: number[][] };
@@ -176,7 +198,19 @@ describe('spincell mri drift', () => {
 });
 
 /** Sand's time for the paper's cell: D, c0 in ions per litre, 0.1 mA cm⁻², t_a = 0.9. */
-const paperSand = ['sand', '--d', '2.53e-13', '--c0', '9.94e23', '--c0-unit', 'per-L', '--current-density', '0.1', '--ta', '0.9'];
+const paperSand = [
+  'sand',
+  '--d',
+  '2.53e-13',
+  '--c0',
+  '9.94e23',
+  '--c0-unit',
+  'per-L',
+  '--current-density',
+  '0.1',
+  '--ta',
+  '0.9',
+];
 
 describe('spincell sand', () => {
   it("gives the paper's 103 min", async () => {
@@ -289,7 +323,15 @@ describe('spincell pfg', () => {
 
   it('fits Bruker diffusion data (ser + difflist)', async () => {
     const path = writePfgExperiment('pfg-bruker', '19F');
-    const { code, stdout, stderr } = await cli(['--json', 'pfg', path, '--delta-ms', '1', '--Delta-ms', '60']);
+    const { code, stdout, stderr } = await cli([
+      '--json',
+      'pfg',
+      path,
+      '--delta-ms',
+      '1',
+      '--Delta-ms',
+      '60',
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { dM2PerS: number[] }).dM2PerS[0] / 2e-12).toBeCloseTo(1, 6);
@@ -305,7 +347,16 @@ describe('spincell pfg', () => {
   });
 
   it('numbers the components in the table', async () => {
-    const { code, stdout } = await cli(['pfg', join(dir, 'pfg.csv'), '--delta-ms', '1', '--Delta-ms', '60', '--shape', 'sine']);
+    const { code, stdout } = await cli([
+      'pfg',
+      join(dir, 'pfg.csv'),
+      '--delta-ms',
+      '1',
+      '--Delta-ms',
+      '60',
+      '--shape',
+      'sine',
+    ]);
     expect(code).toBe(0);
     expect(stdout.split('\n')[2]).toMatch(/^1\s/);
   });

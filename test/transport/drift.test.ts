@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { driftVelocity, resampleVoltage, type DriftInput, type DriftResult } from '../../src/transport/drift.js';
+import {
+  driftVelocity,
+  resampleVoltage,
+  type DriftInput,
+  type DriftResult,
+} from '../../src/transport/drift.js';
 import { constantDiffusion, diffusionLaw } from '../../src/transport/diffusion-table.js';
 import { selectRoi, smoothProfiles, toConcentration } from '../../src/transport/profiles.js';
 import type { ProfileSeries } from '../../src/transport/profiles.js';
@@ -22,7 +27,13 @@ describe('anion drift velocity from profiles (seed 003 eq 1–8)', () => {
   const vTrueInteriorMax = maxAbs(sampled.trueVelocityUmPerH.subarray(nx, (nt - 1) * nx));
   /** The drift inversion of `concentration` with the scenario's voltage, D law and temperature. */
   const driftOf = (concentration: ProfileSeries, overrides: Partial<DriftInput> = {}) =>
-    driftVelocity({ concentration, voltageV: sampled.voltageV, diffusion: law, temperatureK: TEMPERATURE_K, ...overrides });
+    driftVelocity({
+      concentration,
+      voltageV: sampled.voltageV,
+      diffusion: law,
+      temperatureK: TEMPERATURE_K,
+      ...overrides,
+    });
   /** Largest |v − v_true| over the largest |v_true|. */
   const worstError = (drift: DriftResult): number => {
     let worst = 0;

@@ -48,7 +48,9 @@ const COLUMNS: (keyof AlignedSpectrum)[] = [
 export function registerAlign(program: Command): void {
   program
     .command('align <spectra-path> <cycler-file>')
-    .description('cell state (voltage, current, charge, step, cycle, SOC) over every spectrum’s acquisition window')
+    .description(
+      'cell state (voltage, current, charge, step, cycle, SOC) over every spectrum’s acquisition window',
+    )
     .option('--offset-s <S>', 'how far the cycler clock runs ahead of the spectrometer clock, s', '0')
     .option('--timezone <zone>', 'time zone of the cycler clock (UTC, +01:00, Europe/Berlin)', 'UTC')
     .option('--capacity-mah <C>', 'declared capacity for the state of charge, mAh')
@@ -59,26 +61,73 @@ export function registerAlign(program: Command): void {
       action((spectraPath: string, cyclerFile: string, flags: AlignFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
         const offsetS = parseNumberOption('--offset-s', flags.offsetS ?? '0');
-        const capacityMAh = flags.capacityMah !== undefined ? parseNumberOption('--capacity-mah', flags.capacityMah) : undefined;
-        if (capacityMAh !== undefined && !(capacityMAh > 0)) throw new UsageError('capacity must be positive', { field: '--capacity-mah', found: capacityMAh });
+        const capacityMAh =
+          flags.capacityMah !== undefined
+            ? parseNumberOption('--capacity-mah', flags.capacityMah)
+            : undefined;
+        if (capacityMAh !== undefined && !(capacityMAh > 0))
+          throw new UsageError('capacity must be positive', { field: '--capacity-mah', found: capacityMAh });
         const entries = listSeries(spectraPath);
-        const records = readCyclerFile(cyclerFile, { timezone: flags.timezone, mapping: parseMappings(flags.map) });
+        const records = readCyclerFile(cyclerFile, {
+          timezone: flags.timezone,
+          mapping: parseMappings(flags.map),
+        });
         const series = seriesFromRecords(records);
         const windows = entries.map((e) => ({
           startMs: e.meta.startMs,
           endMs: e.meta.endMs,
-          label: e.meta.experimentNumber !== undefined ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '') : String(e.index),
+          label:
+            e.meta.experimentNumber !== undefined
+              ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
+              : String(e.index),
         }));
-        const aligned = alignSpectra(windows, series, { offsetS, capacityMAh, socStartPct: parseNumberOption('--soc-start-pct', flags.socStartPct ?? '0') });
-        if (flags.out) writeCsv(flags.out, COLUMNS as string[], aligned.map((a) => COLUMNS.map((k) => a[k])), [`spectra: ${spectraPath}`, `cycler: ${cyclerFile}`, `offset_s: ${offsetS}`, `timezone: ${records.timezone}`]);
+        const aligned = alignSpectra(windows, series, {
+          offsetS,
+          capacityMAh,
+          socStartPct: parseNumberOption('--soc-start-pct', flags.socStartPct ?? '0'),
+        });
+        if (flags.out)
+          writeCsv(
+            flags.out,
+            COLUMNS as string[],
+            aligned.map((a) => COLUMNS.map((k) => a[k])),
+            [
+              `spectra: ${spectraPath}`,
+              `cycler: ${cyclerFile}`,
+              `offset_s: ${offsetS}`,
+              `timezone: ${records.timezone}`,
+            ],
+          );
         const flagged = aligned.filter((a) => a.status !== 'inside' || a.straddlesStep).length;
         if (json) {
-          printJson({ spectra: spectraPath, cycler: cyclerFile, offsetS, timezone: records.timezone, cyclerStart: records.startMs === null ? null : new Date(records.startMs).toISOString(), warnings: series.warnings, flagged, rows: aligned });
+          printJson({
+            spectra: spectraPath,
+            cycler: cyclerFile,
+            offsetS,
+            timezone: records.timezone,
+            cyclerStart: records.startMs === null ? null : new Date(records.startMs).toISOString(),
+            warnings: series.warnings,
+            flagged,
+            rows: aligned,
+          });
           return;
         }
         for (const w of series.warnings) process.stdout.write(`warning: ${w}\n`);
         printTable(
-          ['spectrum', 'start (UTC)', 'status', 'straddles', 'mean V', 'mean mA', 'Q mid mAh', 'step Q mAh', 'cycle', 'step', 'type', 'SOC %'],
+          [
+            'spectrum',
+            'start (UTC)',
+            'status',
+            'straddles',
+            'mean V',
+            'mean mA',
+            'Q mid mAh',
+            'step Q mAh',
+            'cycle',
+            'step',
+            'type',
+            'SOC %',
+          ],
           aligned.map((a) => [
             a.label ?? String(a.index),
             new Date(a.startMs).toISOString().replace('.000Z', 'Z'),
@@ -89,12 +138,19 @@ export function registerAlign(program: Command): void {
             a.chargeMidMAh,
             a.stepCapacityMAh,
             a.cycle === null ? null : String(a.cycle),
-            a.instrumentStep !== null ? String(a.instrumentStep) : a.stepIndex !== null ? String(a.stepIndex) : null,
+            a.instrumentStep !== null
+              ? String(a.instrumentStep)
+              : a.stepIndex !== null
+                ? String(a.stepIndex)
+                : null,
             a.stepType,
             a.socPct,
           ]),
         );
-        if (flagged > 0) process.stdout.write(`${flagged} of ${aligned.length} spectra outside the cycler record or across a step change\n`);
+        if (flagged > 0)
+          process.stdout.write(
+            `${flagged} of ${aligned.length} spectra outside the cycler record or across a step change\n`,
+          );
       }),
     );
 }

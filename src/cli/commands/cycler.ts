@@ -9,7 +9,15 @@ import { UsageError } from '../../core/errors.js';
 import { readCyclerFile, type CyclerRecords, type MappedColumn } from '../../io/cycler/index.js';
 import { formatCsvColumns } from '../../io/csv/index.js';
 import { writeFileAtomic } from '../../io/fs.js';
-import { analyseCycles, detectVoltageOnset, nucleationOverpotential, segmentSteps, seriesFromRecords, type Cycle, type Step } from '../../echem/index.js';
+import {
+  analyseCycles,
+  detectVoltageOnset,
+  nucleationOverpotential,
+  segmentSteps,
+  seriesFromRecords,
+  type Cycle,
+  type Step,
+} from '../../echem/index.js';
 import { action, fixed, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
 
 interface CyclerFlags {
@@ -23,12 +31,19 @@ interface CyclerFlags {
 }
 
 /** "--map time_s=Test Time:h" → { time_s: { column: 'Test Time', unit: 'h' } }. */
-export function parseMappings(specs: readonly string[] | undefined): Record<string, MappedColumn> | undefined {
+export function parseMappings(
+  specs: readonly string[] | undefined,
+): Record<string, MappedColumn> | undefined {
   if (!specs || specs.length === 0) return undefined;
   const out: Record<string, MappedColumn> = {};
   for (const spec of specs) {
     const m = /^([A-Za-z_][\w]*)=(.+?)(?::([^:]+))?$/.exec(spec);
-    if (!m) throw new UsageError('not a column mapping', { field: '--map', found: spec, expected: 'KEY=COLUMN[:UNIT], e.g. time_s=Test Time:h' });
+    if (!m)
+      throw new UsageError('not a column mapping', {
+        field: '--map',
+        found: spec,
+        expected: 'KEY=COLUMN[:UNIT], e.g. time_s=Test Time:h',
+      });
     out[m[1]] = m[3] !== undefined ? { column: m[2], unit: m[3] } : { column: m[2] };
   }
   return out;
@@ -59,7 +74,10 @@ export interface CyclerSummary {
   readonly steps: StepSummary[];
 }
 
-export function summariseCycler(rec: CyclerRecords, options: { areaCm2?: number; first?: 'charge' | 'discharge'; onsetMinRiseV?: number }): CyclerSummary {
+export function summariseCycler(
+  rec: CyclerRecords,
+  options: { areaCm2?: number; first?: 'charge' | 'discharge'; onsetMinRiseV?: number },
+): CyclerSummary {
   const series = seriesFromRecords(rec);
   const steps = segmentSteps(series);
   const cycles = analyseCycles(steps, { areaCm2: options.areaCm2, firstDirection: options.first });
@@ -69,7 +87,8 @@ export function summariseCycler(rec: CyclerRecords, options: { areaCm2?: number;
   const stepSummaries = steps.map((s) => {
     const cc = s.type === 'cc' && s.endRow - s.startRow >= 4;
     const onset = cc ? detectVoltageOnset(series, s, { minRiseV: options.onsetMinRiseV }) : null;
-    const nucleation = cc && s.direction === 'discharge' ? nucleationOverpotential(series, s).overpotentialV : null;
+    const nucleation =
+      cc && s.direction === 'discharge' ? nucleationOverpotential(series, s).overpotentialV : null;
     return {
       ...s,
       cycle: cycleOf.get(s.index) ?? 0,
@@ -95,11 +114,20 @@ export function summariseCycler(rec: CyclerRecords, options: { areaCm2?: number;
 }
 
 function printSummary(s: CyclerSummary, areal: boolean): void {
-  process.stdout.write(`${s.file}: ${s.format}${s.technique ? ` (${s.technique})` : ''}, ${s.rows} rows, ${(s.durationS / 3600).toFixed(3)} h, start ${s.startLocal ?? '—'} (${s.timezone})\n`);
+  process.stdout.write(
+    `${s.file}: ${s.format}${s.technique ? ` (${s.technique})` : ''}, ${s.rows} rows, ${(s.durationS / 3600).toFixed(3)} h, start ${s.startLocal ?? '—'} (${s.timezone})\n`,
+  );
   for (const w of s.warnings) process.stdout.write(`warning: ${w}\n`);
   process.stdout.write('\ncycles\n');
   printTable(
-    ['cycle', 'charge mAh', 'discharge mAh', ...(areal ? ['charge mAh/cm²', 'discharge mAh/cm²'] : []), 'CE %', 'SOH %'],
+    [
+      'cycle',
+      'charge mAh',
+      'discharge mAh',
+      ...(areal ? ['charge mAh/cm²', 'discharge mAh/cm²'] : []),
+      'CE %',
+      'SOH %',
+    ],
     s.cycles.map((c) => [
       String(c.number),
       c.chargeMAh,
@@ -111,37 +139,93 @@ function printSummary(s: CyclerSummary, areal: boolean): void {
   );
   process.stdout.write('\nsteps\n');
   printTable(
-    ['step', 'Ns', 'cycle', 'type', 'direction', 'start s', 'duration s', 'mean mA', 'capacity mAh', 'V start', 'V end', 'onset s', 'nucleation V'],
-    s.steps.map((x) => [String(x.index), x.instrumentStep === null ? null : String(x.instrumentStep), String(x.cycle), x.type, x.direction, fixed(x.startS, 1), fixed(x.durationS, 1), x.meanCurrentMA, x.capacityMAh, fixed(x.startVoltageV, 4), fixed(x.endVoltageV, 4), fixed(x.onsetStepTimeS, 1), fixed(x.nucleationOverpotentialV, 4)]),
+    [
+      'step',
+      'Ns',
+      'cycle',
+      'type',
+      'direction',
+      'start s',
+      'duration s',
+      'mean mA',
+      'capacity mAh',
+      'V start',
+      'V end',
+      'onset s',
+      'nucleation V',
+    ],
+    s.steps.map((x) => [
+      String(x.index),
+      x.instrumentStep === null ? null : String(x.instrumentStep),
+      String(x.cycle),
+      x.type,
+      x.direction,
+      fixed(x.startS, 1),
+      fixed(x.durationS, 1),
+      x.meanCurrentMA,
+      x.capacityMAh,
+      fixed(x.startVoltageV, 4),
+      fixed(x.endVoltageV, 4),
+      fixed(x.onsetStepTimeS, 1),
+      fixed(x.nucleationOverpotentialV, 4),
+    ]),
   );
 }
 
 export function registerCycler(program: Command): void {
   program
     .command('cycler <file>')
-    .description('cycles and steps of a cycler file (EC-Lab .mpr/.mpt, MACCOR text, CSV); --records for the record table')
+    .description(
+      'cycles and steps of a cycler file (EC-Lab .mpr/.mpt, MACCOR text, CSV); --records for the record table',
+    )
     .option('--area-cm2 <A>', 'electrode area for areal capacities, cm²')
     .option('--records', 'the full record table instead of the summary')
     .option('--out <file.csv>', 'with --records: write the table as CSV to this file')
     .option('--timezone <zone>', 'time zone of the cycler clock (UTC, +01:00, Europe/Berlin)', 'UTC')
-    .option('--first <direction>', 'direction that starts a cycle: charge | discharge (default: the first active step)')
+    .option(
+      '--first <direction>',
+      'direction that starts a cycle: charge | discharge (default: the first active step)',
+    )
     .option('--map <KEY=COLUMN[:UNIT]...>', 'column mapping for generic tables, e.g. time_s="Test Time:h"')
     .option('--onset-min-rise-v <V>', 'smallest voltage rise reported as an onset, V', '0.05')
     .action(
       action((file: string, flags: CyclerFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
         if (flags.first !== undefined && flags.first !== 'charge' && flags.first !== 'discharge') {
-          throw new UsageError('unknown direction', { field: '--first', found: flags.first, expected: 'charge or discharge' });
+          throw new UsageError('unknown direction', {
+            field: '--first',
+            found: flags.first,
+            expected: 'charge or discharge',
+          });
         }
-        if (flags.out && !flags.records) throw new UsageError('--out needs --records', { field: '--out', expected: '--records --out FILE.csv' });
+        if (flags.out && !flags.records)
+          throw new UsageError('--out needs --records', {
+            field: '--out',
+            expected: '--records --out FILE.csv',
+          });
         const rec = readCyclerFile(file, { timezone: flags.timezone, mapping: parseMappings(flags.map) });
         if (flags.records) {
-          const comments = [`file: ${rec.source}`, `format: ${rec.format}`, `start_local: ${rec.startLocal ?? ''}`, `start: ${startIso(rec) ?? ''}`, `start_ms: ${rec.startMs ?? ''}`, `timezone: ${rec.timezone}`];
+          const comments = [
+            `file: ${rec.source}`,
+            `format: ${rec.format}`,
+            `start_local: ${rec.startLocal ?? ''}`,
+            `start: ${startIso(rec) ?? ''}`,
+            `start_ms: ${rec.startMs ?? ''}`,
+            `timezone: ${rec.timezone}`,
+          ];
           const keys = rec.columns.map((c) => c.key);
           if (flags.out) {
-            writeFileAtomic(flags.out, formatCsvColumns(keys, rec.columns.map((c) => c.values), comments));
+            writeFileAtomic(
+              flags.out,
+              formatCsvColumns(
+                keys,
+                rec.columns.map((c) => c.values),
+                comments,
+              ),
+            );
             if (json) printJson({ file: rec.source, out: flags.out, rows: rec.rowCount, columns: keys });
-            else process.stdout.write(`${rec.rowCount} rows × ${keys.length} columns written to ${flags.out}\n`);
+            else
+              process.stdout.write(`${rec.rowCount} rows × ${keys.length} columns written to ${flags.out}\n`);
           } else if (json) {
             printJson({
               file: rec.source,
@@ -153,14 +237,32 @@ export function registerCycler(program: Command): void {
               timezone: rec.timezone,
               rows: rec.rowCount,
               warnings: rec.warnings,
-              columns: rec.columns.map((c) => ({ key: c.key, original: c.original, unit: c.unit, ...(c.derived ? { derived: true } : {}) })),
+              columns: rec.columns.map((c) => ({
+                key: c.key,
+                original: c.original,
+                unit: c.unit,
+                ...(c.derived ? { derived: true } : {}),
+              })),
               data: Object.fromEntries(rec.columns.map((c) => [c.key, c.values])),
             });
-          } else process.stdout.write(formatCsvColumns(keys, rec.columns.map((c) => c.values), comments));
+          } else
+            process.stdout.write(
+              formatCsvColumns(
+                keys,
+                rec.columns.map((c) => c.values),
+                comments,
+              ),
+            );
           return;
         }
-        const areaCm2 = flags.areaCm2 !== undefined ? parseNumberOption('--area-cm2', flags.areaCm2) : undefined;
-        if (areaCm2 !== undefined && !(areaCm2 > 0)) throw new UsageError('area must be positive', { field: '--area-cm2', found: areaCm2, expected: '> 0' });
+        const areaCm2 =
+          flags.areaCm2 !== undefined ? parseNumberOption('--area-cm2', flags.areaCm2) : undefined;
+        if (areaCm2 !== undefined && !(areaCm2 > 0))
+          throw new UsageError('area must be positive', {
+            field: '--area-cm2',
+            found: areaCm2,
+            expected: '> 0',
+          });
         const summary = summariseCycler(rec, {
           areaCm2,
           first: flags.first as 'charge' | 'discharge' | undefined,

@@ -6,12 +6,38 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { analyseDeis, capacitiveOnly, drt, fitCircuit, linKK, type DrtOptions, type SpectrumData } from '../../eis/index.js';
+import {
+  analyseDeis,
+  capacitiveOnly,
+  drt,
+  fitCircuit,
+  linKK,
+  type DrtOptions,
+  type SpectrumData,
+} from '../../eis/index.js';
 import { writeCsvColumns } from '../../io/csv/index.js';
-import { readImpedanceSeries, type ImagConvention, type ImpedanceFormat, type TimedSpectrum } from '../../io/eis/index.js';
+import {
+  readImpedanceSeries,
+  type ImagConvention,
+  type ImpedanceFormat,
+  type TimedSpectrum,
+} from '../../io/eis/index.js';
 import { basename } from 'node:path';
 import { drtMapSvg, drtSvg, heatMapSvg } from '../../report/index.js';
-import { action, checkOutputFile, fixed, type GlobalOptions, parseNumberOption, parsePositiveOrKeyword, parseRange, printJson, printTable, progress, significant, writeOutputFile } from '../common.js';
+import {
+  action,
+  checkOutputFile,
+  fixed,
+  type GlobalOptions,
+  parseNumberOption,
+  parsePositiveOrKeyword,
+  parseRange,
+  printJson,
+  printTable,
+  progress,
+  significant,
+  writeOutputFile,
+} from '../common.js';
 
 interface CommonFlags {
   format?: string;
@@ -52,11 +78,28 @@ interface FitFlags extends CommonFlags {
   fix?: string[];
 }
 
-const FORMATS: ImpedanceFormat[] = ['biologic-mpt', 'biologic-mpr', 'gamry-dta', 'zplot', 'autolab', 'parstat', 'chinstruments', 'powersuite', 'versastudio', 'zahner', 'csv'];
+const FORMATS: ImpedanceFormat[] = [
+  'biologic-mpt',
+  'biologic-mpr',
+  'gamry-dta',
+  'zplot',
+  'autolab',
+  'parstat',
+  'chinstruments',
+  'powersuite',
+  'versastudio',
+  'zahner',
+  'csv',
+];
 
-function choice<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+function choice<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError('unknown value', { field: name, found: value, expected: allowed.join(' | ') });
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError('unknown value', { field: name, found: value, expected: allowed.join(' | ') });
   return value as T;
 }
 
@@ -71,7 +114,12 @@ function loadSeries(files: string[], f: CommonFlags): TimedSpectrum[] {
 }
 
 function prepared(t: TimedSpectrum, f: CommonFlags): SpectrumData {
-  const s: SpectrumData = { freqHz: t.spectrum.freqHz, zReOhm: t.spectrum.zReOhm, zImOhm: t.spectrum.zImOhm, source: t.spectrum.source };
+  const s: SpectrumData = {
+    freqHz: t.spectrum.freqHz,
+    zReOhm: t.spectrum.zReOhm,
+    zImOhm: t.spectrum.zImOhm,
+    source: t.spectrum.source,
+  };
   return f.capacitiveOnly ? capacitiveOnly(s) : s;
 }
 
@@ -85,12 +133,27 @@ function addCommon(cmd: Command): Command {
 }
 
 /** γ over log τ and time; spectra without increasing times are mapped against their index instead. */
-function drtMapFigure(tauS: Float64Array, timeS: Float64Array, gammaMap: Float64Array, count: number): string {
+function drtMapFigure(
+  tauS: Float64Array,
+  timeS: Float64Array,
+  gammaMap: Float64Array,
+  count: number,
+): string {
   const nTau = tauS.length;
   const rows = Array.from({ length: count }, (_, k) => gammaMap.subarray(k * nTau, (k + 1) * nTau));
   const title = `DRT of ${count} spectra`;
-  if (timeS.every((t, k) => Number.isFinite(t) && (k === 0 || t > timeS[k - 1]))) return drtMapSvg({ title, tauS, timeS, gammaOhm: rows });
-  return heatMapSvg({ title, x: tauS, y: Float64Array.from(rows, (_, k) => k), z: rows, xScale: 'log', xLabel: 'τ / s', yLabel: 'Spectrum', zLabel: 'γ / Ω' });
+  if (timeS.every((t, k) => Number.isFinite(t) && (k === 0 || t > timeS[k - 1])))
+    return drtMapSvg({ title, tauS, timeS, gammaOhm: rows });
+  return heatMapSvg({
+    title,
+    x: tauS,
+    y: Float64Array.from(rows, (_, k) => k),
+    z: rows,
+    xScale: 'log',
+    xLabel: 'τ / s',
+    yLabel: 'Spectrum',
+    zLabel: 'γ / Ω',
+  });
 }
 
 const minus = (x: number) => String(x).replace('-', '−');
@@ -98,9 +161,13 @@ const minus = (x: number) => String(x).replace('-', '−');
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 export function registerEis(program: Command): void {
-  const eis = program.command('eis').description('impedance: Kramers–Kronig validation (kk), DRT (drt), equivalent-circuit fits (fit)');
+  const eis = program
+    .command('eis')
+    .description('impedance: Kramers–Kronig validation (kk), DRT (drt), equivalent-circuit fits (fit)');
 
-  addCommon(eis.command('kk <files...>').description('Lin-KK validity test (Schönleber 2014) of each spectrum'))
+  addCommon(
+    eis.command('kk <files...>').description('Lin-KK validity test (Schönleber 2014) of each spectrum'),
+  )
     .option('--c <mu>', 'μ cut-off for choosing the number of RC elements', '0.85')
     .option('--threshold <percent>', 'pass/fail limit on the largest residual, % of |Z|', '3')
     .option('--capacitance', 'add a series capacitance (spectra without a low-frequency intercept)')
@@ -121,19 +188,56 @@ export function registerEis(program: Command): void {
             allowPositiveImag: Boolean(flags.allowPositiveImag),
             ...(flags.m !== undefined ? { m: parseNumberOption('--m', flags.m) } : {}),
           });
-          return { index: k, source: t.spectrum.source, timeS: t.timeS, time: iso(t.timeMs), points: r.residualRe.length, m: r.m, mu: r.mu, maxResidualPercent: 100 * r.maxAbsResidual, pass: r.pass, validRange: r.validRange, result: r };
+          return {
+            index: k,
+            source: t.spectrum.source,
+            timeS: t.timeS,
+            time: iso(t.timeMs),
+            points: r.residualRe.length,
+            m: r.m,
+            mu: r.mu,
+            maxResidualPercent: 100 * r.maxAbsResidual,
+            pass: r.pass,
+            validRange: r.validRange,
+            result: r,
+          };
         });
         if (json) {
-          printJson(rows.map(({ result, ...rest }) => ({ ...rest, r0Ohm: result.r0Ohm, inductanceH: result.inductanceH, capacitanceF: result.capacitanceF, freqHz: prepared(series[rest.index], flags).freqHz, residualRePercent: result.residualRe.map((v) => 100 * v), residualImPercent: result.residualIm.map((v) => 100 * v) })));
+          printJson(
+            rows.map(({ result, ...rest }) => ({
+              ...rest,
+              r0Ohm: result.r0Ohm,
+              inductanceH: result.inductanceH,
+              capacitanceF: result.capacitanceF,
+              freqHz: prepared(series[rest.index], flags).freqHz,
+              residualRePercent: result.residualRe.map((v) => 100 * v),
+              residualImPercent: result.residualIm.map((v) => 100 * v),
+            })),
+          );
           return;
         }
         printTable(
           ['#', 'source', 'time s', 'points', 'M', 'μ', 'max res %', 'pass', 'valid f range Hz'],
-          rows.map((r) => [String(r.index), r.source, fixed(r.timeS, 1), String(r.points), String(r.m), r.mu, r.maxResidualPercent, r.pass ? 'yes' : 'NO', r.validRange.points > 0 ? `${r.validRange.fMinHz.toPrecision(3)}–${r.validRange.fMaxHz.toPrecision(3)}` : '—']),
+          rows.map((r) => [
+            String(r.index),
+            r.source,
+            fixed(r.timeS, 1),
+            String(r.points),
+            String(r.m),
+            r.mu,
+            r.maxResidualPercent,
+            r.pass ? 'yes' : 'NO',
+            r.validRange.points > 0
+              ? `${r.validRange.fMinHz.toPrecision(3)}–${r.validRange.fMaxHz.toPrecision(3)}`
+              : '—',
+          ]),
         );
         // Inductive high-frequency points (cables, current collectors) are not part of the cell's RC response;
         // a spectrum that fails with them in is worth a second look without them.
-        const inductive = rows.filter((r) => !r.pass && !flags.capacitiveOnly && prepared(series[r.index], flags).zImOhm.some((v) => v > 0));
+        const inductive = rows.filter(
+          (r) =>
+            !r.pass && !flags.capacitiveOnly && prepared(series[r.index], flags).zImOhm.some((v) => v > 0),
+        );
         if (inductive.length > 0) {
           process.stdout.write(
             `\nhint: ${inductive.length} failing spectrum(s) hold points with Z″ > 0 (inductive); try --capacitive-only, and --capacitance for spectra without a low-frequency intercept\n`,
@@ -142,10 +246,20 @@ export function registerEis(program: Command): void {
       }),
     );
 
-  addCommon(eis.command('drt <files...>').description('distribution of relaxation times (Tikhonov, non-negative); window resistances vs time for a series'))
+  addCommon(
+    eis
+      .command('drt <files...>')
+      .description(
+        'distribution of relaxation times (Tikhonov, non-negative); window resistances vs time for a series',
+      ),
+  )
     .option('--lambda <value>', 'regularisation parameter, or gcv | lcurve', '1e-3')
     .option('--n-tau <n>', 'number of time constants', '92')
-    .option('--window <lo:hi>', 'integration window in log10(τ/s), repeatable (default -4:0)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--window <lo:hi>',
+      'integration window in log10(τ/s), repeatable (default -4:0)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--derivative <k>', 'penalised derivative order: 1 | 2', '1')
     .option('--basis <b>', 'gaussian | piecewise-linear', 'gaussian')
     .option('--shape <coeff>', 'Gaussian FWHM coefficient (FWHM = grid step / coeff)', '0.5')
@@ -154,7 +268,10 @@ export function registerEis(program: Command): void {
     .option('--no-r-inf', 'do not fit a series resistance R∞')
     .option('--no-kk', 'skip the Lin-KK check of each spectrum in a series')
     .option('--out <file.csv>', 'write γ(τ) (one spectrum) or the resistances vs time (series) as CSV')
-    .option('--svg <file.svg>', 'draw γ(τ) with the windows shaded (one spectrum) or the DRT map over time (series)')
+    .option(
+      '--svg <file.svg>',
+      'draw γ(τ) with the windows shaded (one spectrum) or the DRT map over time (series)',
+    )
     .action(
       action((files: string[], flags: DrtFlags, cmd: Command) => {
         const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
@@ -177,54 +294,125 @@ export function registerEis(program: Command): void {
         };
         if (series.length === 1) {
           const r = drt(prepared(series[0], flags), opts);
-          if (flags.out) writeCsvColumns(flags.out, ['tau_s', 'gamma_ohm', 'h'], [r.tauFineS, r.gammaOhm, r.hNormalised], [`spincell eis drt ${series[0].spectrum.source}`, `lambda ${r.lambda} (${r.lambdaRule})`]);
+          if (flags.out)
+            writeCsvColumns(
+              flags.out,
+              ['tau_s', 'gamma_ohm', 'h'],
+              [r.tauFineS, r.gammaOhm, r.hNormalised],
+              [`spincell eis drt ${series[0].spectrum.source}`, `lambda ${r.lambda} (${r.lambdaRule})`],
+            );
           if (flags.svg !== undefined) {
             const svg = drtSvg({
               title: `DRT of ${basename(series[0].spectrum.source)}`,
               tauS: r.tauFineS,
               gammaOhm: r.gammaOhm,
               label: `γ(τ), λ = ${r.lambda.toExponential(1)}`,
-              windows: r.windows.map((w) => ({ tauMinS: 10 ** w.log10TauMin, tauMaxS: 10 ** w.log10TauMax, label: `log τ ${minus(w.log10TauMin)}..${minus(w.log10TauMax)}`, resistanceOhm: w.resistanceOhm })),
+              windows: r.windows.map((w) => ({
+                tauMinS: 10 ** w.log10TauMin,
+                tauMaxS: 10 ** w.log10TauMax,
+                label: `log τ ${minus(w.log10TauMin)}..${minus(w.log10TauMax)}`,
+                resistanceOhm: w.resistanceOhm,
+              })),
             });
             writeOutputFile('--svg', flags.svg, svg);
           }
           if (json) {
-            printJson({ source: series[0].spectrum.source, ...r, ...(flags.svg !== undefined ? { svg: flags.svg } : {}) });
+            printJson({
+              source: series[0].spectrum.source,
+              ...r,
+              ...(flags.svg !== undefined ? { svg: flags.svg } : {}),
+            });
             return;
           }
-          process.stdout.write(`${series[0].spectrum.source}: λ = ${r.lambda.toExponential(3)} (${r.lambdaRule}), R∞ = ${r.rInfOhm.toPrecision(5)} Ω, L = ${r.inductanceH.toExponential(3)} H, R_pol = ${r.polarizationOhm.toPrecision(5)} Ω, rms residual ${(100 * r.rmsRelativeResidual).toFixed(3)} %\n\npeaks\n`);
-          printTable(['log10 τ/s', 'f Hz', 'γ Ω', 'R Ω'], r.peaks.map((p) => [p.log10TauS, p.freqHz, p.gammaOhm, p.resistanceOhm]));
+          process.stdout.write(
+            `${series[0].spectrum.source}: λ = ${r.lambda.toExponential(3)} (${r.lambdaRule}), R∞ = ${r.rInfOhm.toPrecision(5)} Ω, L = ${r.inductanceH.toExponential(3)} H, R_pol = ${r.polarizationOhm.toPrecision(5)} Ω, rms residual ${(100 * r.rmsRelativeResidual).toFixed(3)} %\n\npeaks\n`,
+          );
+          printTable(
+            ['log10 τ/s', 'f Hz', 'γ Ω', 'R Ω'],
+            r.peaks.map((p) => [p.log10TauS, p.freqHz, p.gammaOhm, p.resistanceOhm]),
+          );
           process.stdout.write('\nwindows\n');
-          printTable(['log10 τ from', 'to', 'R Ω'], r.windows.map((w) => [w.log10TauMin, w.log10TauMax, w.resistanceOhm]));
+          printTable(
+            ['log10 τ from', 'to', 'R Ω'],
+            r.windows.map((w) => [w.log10TauMin, w.log10TauMax, w.resistanceOhm]),
+          );
           if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
           return;
         }
         const bar = progress(series.length, 'DRT', json);
         const data = series.map((t) => ({ ...t, spectrum: { ...t.spectrum, ...prepared(t, flags) } }));
-        const r = analyseDeis(data, { ...opts, kk: flags.kk === false ? false : { allowPositiveImag: Boolean(flags.allowPositiveImag) }, onProgress: () => bar.tick() });
+        const r = analyseDeis(data, {
+          ...opts,
+          kk: flags.kk === false ? false : { allowPositiveImag: Boolean(flags.allowPositiveImag) },
+          onProgress: () => bar.tick(),
+        });
         bar.stop();
-        const headers = ['time_s', ...r.windows.map((w) => `R_${w.log10TauMin}_${w.log10TauMax}_ohm`), 'r_inf_ohm', 'r_pol_ohm', 'kk_max_residual_pct'];
-        const cols = [r.timeS, ...r.windows.map((w) => w.resistanceOhm), r.rInfOhm, r.polarizationOhm, r.kkMaxResidual.map((v) => 100 * v)];
-        if (flags.out) writeCsvColumns(flags.out, headers, cols, [`spincell eis drt series of ${series.length} spectra`]);
-        if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, drtMapFigure(r.tauS, r.timeS, r.gammaMap, series.length));
+        const headers = [
+          'time_s',
+          ...r.windows.map((w) => `R_${w.log10TauMin}_${w.log10TauMax}_ohm`),
+          'r_inf_ohm',
+          'r_pol_ohm',
+          'kk_max_residual_pct',
+        ];
+        const cols = [
+          r.timeS,
+          ...r.windows.map((w) => w.resistanceOhm),
+          r.rInfOhm,
+          r.polarizationOhm,
+          r.kkMaxResidual.map((v) => 100 * v),
+        ];
+        if (flags.out)
+          writeCsvColumns(flags.out, headers, cols, [`spincell eis drt series of ${series.length} spectra`]);
+        if (flags.svg !== undefined)
+          writeOutputFile('--svg', flags.svg, drtMapFigure(r.tauS, r.timeS, r.gammaMap, series.length));
         if (json) {
           const { results, ...rest } = r;
-          printJson({ sources: series.map((t) => t.spectrum.source), times: series.map((t) => iso(t.timeMs)), ...rest, peaks: results.map((x) => x.peaks), ...(flags.svg !== undefined ? { svg: flags.svg } : {}) });
+          printJson({
+            sources: series.map((t) => t.spectrum.source),
+            times: series.map((t) => iso(t.timeMs)),
+            ...rest,
+            peaks: results.map((x) => x.peaks),
+            ...(flags.svg !== undefined ? { svg: flags.svg } : {}),
+          });
           return;
         }
         printTable(
-          ['#', 'time s', ...r.windows.map((w) => `R[${w.log10TauMin},${w.log10TauMax}] Ω`), 'R∞ Ω', 'R_pol Ω', 'KK max %', 'KK'],
-          series.map((_, k) => [String(k), fixed(r.timeS[k], 1), ...r.windows.map((w) => w.resistanceOhm[k]), r.rInfOhm[k], r.polarizationOhm[k], 100 * r.kkMaxResidual[k], flags.kk === false ? '—' : r.kkPass[k] ? 'pass' : 'FAIL']),
+          [
+            '#',
+            'time s',
+            ...r.windows.map((w) => `R[${w.log10TauMin},${w.log10TauMax}] Ω`),
+            'R∞ Ω',
+            'R_pol Ω',
+            'KK max %',
+            'KK',
+          ],
+          series.map((_, k) => [
+            String(k),
+            fixed(r.timeS[k], 1),
+            ...r.windows.map((w) => w.resistanceOhm[k]),
+            r.rInfOhm[k],
+            r.polarizationOhm[k],
+            100 * r.kkMaxResidual[k],
+            flags.kk === false ? '—' : r.kkPass[k] ? 'pass' : 'FAIL',
+          ]),
         );
         if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
       }),
     );
 
-  addCommon(eis.command('fit <files...>').description('fit an equivalent circuit (impedance.py notation, e.g. R0-p(R1,CPE1)-W1)'))
+  addCommon(
+    eis
+      .command('fit <files...>')
+      .description('fit an equivalent circuit (impedance.py notation, e.g. R0-p(R1,CPE1)-W1)'),
+  )
     .requiredOption('--circuit <string>', 'circuit string, e.g. "R0-p(R1,C1)-p(R2-Wo1,C2)"')
     .option('--guess <values>', 'initial values, comma-separated, in parameter order')
     .option('--weighting <w>', 'unit | modulus', 'unit')
-    .option('--fix <name>', 'hold a parameter at its initial value, repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--fix <name>',
+      'hold a parameter at its initial value, repeatable',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .action(
       action((files: string[], flags: FitFlags, cmd: Command) => {
         const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
@@ -239,12 +427,30 @@ export function registerEis(program: Command): void {
           }),
         );
         if (json) {
-          printJson(results.map((r, k) => ({ source: series[k].spectrum.source, timeS: series[k].timeS, time: iso(series[k].timeMs), ...r })));
+          printJson(
+            results.map((r, k) => ({
+              source: series[k].spectrum.source,
+              timeS: series[k].timeS,
+              time: iso(series[k].timeMs),
+              ...r,
+            })),
+          );
           return;
         }
         results.forEach((r, k) => {
-          process.stdout.write(`${series[k].spectrum.source}: ${r.circuit}, χ² = ${r.chi2.toExponential(4)}, reduced χ² = ${r.reducedChi2.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'} (${r.message})\n`);
-          printTable(['parameter', 'value', '± 1σ', 'unit', ''], r.parameters.map((p) => [p.name, significant(p.value, 5), significant(p.standardError, 2), p.unit, p.fixed ? 'fixed' : p.atBound ? 'at bound' : '']));
+          process.stdout.write(
+            `${series[k].spectrum.source}: ${r.circuit}, χ² = ${r.chi2.toExponential(4)}, reduced χ² = ${r.reducedChi2.toExponential(4)}, ${r.converged ? 'converged' : 'NOT converged'} (${r.message})\n`,
+          );
+          printTable(
+            ['parameter', 'value', '± 1σ', 'unit', ''],
+            r.parameters.map((p) => [
+              p.name,
+              significant(p.value, 5),
+              significant(p.standardError, 2),
+              p.unit,
+              p.fixed ? 'fixed' : p.atBound ? 'at bound' : '',
+            ]),
+          );
           if (k < results.length - 1) process.stdout.write('\n');
         });
       }),

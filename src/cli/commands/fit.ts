@@ -9,8 +9,23 @@ import { createSeriesFitter, seriesFitTable, type SeriesFitRow } from '../../fit
 import { compileModel } from '../../fit/model.js';
 import { writeCsv } from '../../io/csv/index.js';
 import { readFileChecked } from '../../io/fs.js';
-import { action, type GlobalOptions, printJson, printTable, reportWritten, requireFileOut, spectrumBlocks, writtenOutputs } from '../common.js';
-import { addProcessingOptions, fitInput, openInput, type ProcessingFlags, seriesRowJson } from '../processing.js';
+import {
+  action,
+  type GlobalOptions,
+  printJson,
+  printTable,
+  reportWritten,
+  requireFileOut,
+  spectrumBlocks,
+  writtenOutputs,
+} from '../common.js';
+import {
+  addProcessingOptions,
+  fitInput,
+  openInput,
+  type ProcessingFlags,
+  seriesRowJson,
+} from '../processing.js';
 
 interface FitFlags extends ProcessingFlags {
   model?: string;
@@ -83,7 +98,11 @@ export function registerFit(program: Command): void {
   addProcessingOptions(cmd).action(
     action(async (path: string, flags: FitFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
-      if (!flags.model) throw new UsageError('a model spec is needed', { field: '--model', expected: 'a JSON file, see the fit model documentation' });
+      if (!flags.model)
+        throw new UsageError('a model spec is needed', {
+          field: '--model',
+          expected: 'a JSON file, see the fit model documentation',
+        });
       requireFileOut(flags.out, 'the table is written to a file, not a folder', 'fits.csv');
       const model = compileModel(readFileChecked(flags.model).toString('utf8'), flags.model);
       const input = openInput(path, flags, json, 'fit');
@@ -93,13 +112,45 @@ export function registerFit(program: Command): void {
       const table = seriesFitTable(rows);
       if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
       if (json) {
-        printJson({ path, format: input.format, model: flags.model, spectra: rows.map(fitRowJson), ...writtenOutputs(flags) });
+        printJson({
+          path,
+          format: input.format,
+          model: flags.model,
+          spectra: rows.map(fitRowJson),
+          ...writtenOutputs(flags),
+        });
         return;
       }
       // One block per spectrum: identity, time, R² and flags on its first line only.
       printTable(
-        ['#', 'exp', 't / h', 'component', 'δ / ppm', '± ppm', 'FWHM / ppm', 'area', '±', 'fraction', 'R²', 'flags'],
-        spectrumBlocks(table.rows, [{ col: 0, once: 'id' }, { col: 1, once: 'id' }, { col: 4, once: 'value' }, 5, 6, 7, 8, 9, 10, 11, { col: 13, once: 'r2' }, { col: 15, once: 'value' }]),
+        [
+          '#',
+          'exp',
+          't / h',
+          'component',
+          'δ / ppm',
+          '± ppm',
+          'FWHM / ppm',
+          'area',
+          '±',
+          'fraction',
+          'R²',
+          'flags',
+        ],
+        spectrumBlocks(table.rows, [
+          { col: 0, once: 'id' },
+          { col: 1, once: 'id' },
+          { col: 4, once: 'value' },
+          5,
+          6,
+          7,
+          8,
+          9,
+          10,
+          11,
+          { col: 13, once: 'r2' },
+          { col: 15, once: 'value' },
+        ]),
       );
       reportWritten([['fits', flags.out]]);
     }),

@@ -18,5 +18,18 @@ import { registerSimulate } from './simulate.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerInfo, registerProcess, registerIntegrate, registerSimulate, registerMri, registerSand, registerPfg, registerCycler, registerAlign, registerEis, registerFit, registerMorphology];
+export const COMMANDS: Register[] = [
+  registerInfo,
+  registerProcess,
+  registerIntegrate,
+  registerSimulate,
+  registerMri,
+  registerSand,
+  registerPfg,
+  registerCycler,
+  registerAlign,
+  registerEis,
+  registerFit,
+  registerMorphology,
+];
 COMMANDS.push(registerDeadLithium);

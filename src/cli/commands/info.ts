@@ -15,7 +15,19 @@ import { action, type GlobalOptions, printJson, printTable } from '../common.js'
 /** Acquisition parameters reported as they are in the spectrum's metadata (units in the names). */
 type InfoParameters = Pick<
   AcquisitionMeta,
-  'nucleus' | 'sfo1MHz' | 'bf1MHz' | 'o1Hz' | 'swHz' | 'complexPoints' | 'scans' | 'dummyScans' | 'recycleDelayS' | 'acquisitionTimeS' | 'receiverGain' | 'pulseProgram' | 'groupDelayPoints'
+  | 'nucleus'
+  | 'sfo1MHz'
+  | 'bf1MHz'
+  | 'o1Hz'
+  | 'swHz'
+  | 'complexPoints'
+  | 'scans'
+  | 'dummyScans'
+  | 'recycleDelayS'
+  | 'acquisitionTimeS'
+  | 'receiverGain'
+  | 'pulseProgram'
+  | 'groupDelayPoints'
 >;
 
 export interface InfoSpectrum extends InfoParameters {
@@ -153,9 +165,29 @@ function printHuman(info: InputInfo): void {
     );
     return;
   }
-  process.stdout.write(`${info.format}: ${info.path}\n${info.nucleus}, ${info.count} spectr${info.count === 1 ? 'um' : 'a'}, ${info.start} → ${info.end}\n\n`);
+  process.stdout.write(
+    `${info.format}: ${info.path}\n${info.nucleus}, ${info.count} spectr${info.count === 1 ? 'um' : 'a'}, ${info.start} → ${info.end}\n\n`,
+  );
   printTable(
-    ['#', 'exp', 'row', 'SFO1 MHz', 'O1 Hz', 'SW Hz', 'TD', 'NS', 'DS', 'D1 s', 'AQ s', 'RG', 'PULPROG', 'GRPDLY', 'start', 'end', 'times'],
+    [
+      '#',
+      'exp',
+      'row',
+      'SFO1 MHz',
+      'O1 Hz',
+      'SW Hz',
+      'TD',
+      'NS',
+      'DS',
+      'D1 s',
+      'AQ s',
+      'RG',
+      'PULPROG',
+      'GRPDLY',
+      'start',
+      'end',
+      'times',
+    ],
     // Counts as plain integers; the table formatter would print them with decimals.
     info.spectra.map((s) => [
       String(s.index),
@@ -182,7 +214,9 @@ function printHuman(info: InputInfo): void {
 export function registerInfo(program: Command): void {
   program
     .command('info <path>')
-    .description('format, nucleus, spectrometer parameters and acquisition times of a Bruker experiment, series or JCAMP-DX file')
+    .description(
+      'format, nucleus, spectrometer parameters and acquisition times of a Bruker experiment, series or JCAMP-DX file',
+    )
     .action(
       action((path: string, _flags: unknown, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);

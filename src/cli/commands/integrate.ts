@@ -10,8 +10,26 @@ import { integrateRegion, type PpmRange } from '../../nmr/index.js';
 import { basename, resolve } from 'node:path';
 import { autoTimeUnit, toUnit } from '../../report/svg/validate.js';
 import { categorical, panelsSvg } from '../../report/index.js';
-import { action, checkOutputFile, type GlobalOptions, parseRange, printJson, printTable, reportWritten, requireFileOut, writeOutputFile, writtenOutputs } from '../common.js';
-import { addProcessingOptions, midMs, openInput, type ProcessingFlags, spectrumIdentity, type SpectrumIdentity } from '../processing.js';
+import {
+  action,
+  checkOutputFile,
+  type GlobalOptions,
+  parseRange,
+  printJson,
+  printTable,
+  reportWritten,
+  requireFileOut,
+  writeOutputFile,
+  writtenOutputs,
+} from '../common.js';
+import {
+  addProcessingOptions,
+  midMs,
+  openInput,
+  type ProcessingFlags,
+  spectrumIdentity,
+  type SpectrumIdentity,
+} from '../processing.js';
 
 interface IntegrateFlags extends ProcessingFlags {
   region?: string[];
@@ -33,7 +51,11 @@ export function regionLabel(region: PpmRange): string {
 }
 
 /** Integrals vs acquisition mid-time, one panel per region (regions differ by orders of magnitude). */
-export function integralsSvg(path: string, regions: readonly PpmRange[], rows: readonly IntegralRow[]): string {
+export function integralsSvg(
+  path: string,
+  regions: readonly PpmRange[],
+  rows: readonly IntegralRow[],
+): string {
   const timeS = rows.map((r) => r.timeS);
   const unit = autoTimeUnit(Math.max(0, ...timeS));
   const t = toUnit(timeS, unit);
@@ -43,7 +65,9 @@ export function integralsSvg(path: string, regions: readonly PpmRange[], rows: r
     grid: true,
     panels: regions.map((region, k) => ({
       yLabel: `Integral ${region[0]}…${region[1]} ppm`.replace(/-/g, '−'),
-      series: [{ x: t, y: rows.map((r) => r.integrals[k]), style: 'line+points' as const, color: categorical(k) }],
+      series: [
+        { x: t, y: rows.map((r) => r.integrals[k]), style: 'line+points' as const, color: categorical(k) },
+      ],
     })),
   });
 }
@@ -52,14 +76,21 @@ export function registerIntegrate(program: Command): void {
   const cmd = program
     .command('integrate <path>')
     .description('integrate ppm regions of every spectrum of a Bruker experiment or series')
-    .option('--region <lo:hi>', 'ppm region to integrate (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option(
+      '--region <lo:hi>',
+      'ppm region to integrate (repeatable)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
     .option('--out <file>', 'write the integrals as CSV')
     .option('--svg <file.svg>', 'draw the integrals vs time, one panel per region');
   addProcessingOptions(cmd).action(
     action(async (path: string, flags: IntegrateFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
       if (!flags.region || flags.region.length === 0) {
-        throw new UsageError('at least one region is needed', { field: '--region', expected: 'LO:HI in ppm, e.g. --region 230:290' });
+        throw new UsageError('at least one region is needed', {
+          field: '--region',
+          expected: 'LO:HI in ppm, e.g. --region 230:290',
+        });
       }
       const regions = flags.region.map((r) => parseRange('--region', r));
       requireFileOut(flags.out, 'integrals are written to a file, not a folder', 'integrals.csv');
@@ -81,17 +112,39 @@ export function registerIntegrate(program: Command): void {
         writeCsv(
           flags.out,
           ['index', 'experiment', 'row', 'start_iso', 'mid_iso', 'end_iso', 'time_s', ...labels],
-          rows.map((r) => [r.index, r.experimentNumber, r.rowIndex, r.startIso, r.midIso, r.endIso, r.timeS, ...r.integrals]),
+          rows.map((r) => [
+            r.index,
+            r.experimentNumber,
+            r.rowIndex,
+            r.startIso,
+            r.midIso,
+            r.endIso,
+            r.timeS,
+            ...r.integrals,
+          ]),
         );
       }
       if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, integralsSvg(path, regions, rows));
       if (json) {
-        printJson({ path, format: input.format, regionsPpm: regions, labels, spectra: rows, ...writtenOutputs(flags) });
+        printJson({
+          path,
+          format: input.format,
+          regionsPpm: regions,
+          labels,
+          spectra: rows,
+          ...writtenOutputs(flags),
+        });
         return;
       }
       printTable(
         ['#', 'exp', 'mid time (UTC)', 't / s', ...regions.map((r) => `${r[0]}:${r[1]} ppm`)],
-        rows.map((r) => [String(r.index), r.experimentNumber === null ? '' : String(r.experimentNumber), r.midIso.replace('T', ' ').replace('Z', ''), r.timeS.toFixed(1), ...r.integrals]),
+        rows.map((r) => [
+          String(r.index),
+          r.experimentNumber === null ? '' : String(r.experimentNumber),
+          r.midIso.replace('T', ' ').replace('Z', ''),
+          r.timeS.toFixed(1),
+          ...r.integrals,
+        ]),
       );
       reportWritten([
         ['integrals', flags.out],

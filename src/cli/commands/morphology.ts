@@ -19,8 +19,29 @@ import {
 } from '../../protocols/morphology.js';
 import { basename, resolve } from 'node:path';
 import { fractionsSvg } from '../../report/index.js';
-import { action, checkOutputFile, type GlobalOptions, parseNumberOption, parsePositiveOrKeyword, parseRange, printJson, printTable, reportWritten, requireFileOut, spectrumBlocks, writeOutputFile, writtenOutputs } from '../common.js';
-import { addProcessingOptions, fitInput, midMs, openInput, type ProcessingFlags, seriesRowJson } from '../processing.js';
+import {
+  action,
+  checkOutputFile,
+  type GlobalOptions,
+  parseNumberOption,
+  parsePositiveOrKeyword,
+  parseRange,
+  printJson,
+  printTable,
+  reportWritten,
+  requireFileOut,
+  spectrumBlocks,
+  writeOutputFile,
+  writtenOutputs,
+} from '../common.js';
+import {
+  addProcessingOptions,
+  fitInput,
+  midMs,
+  openInput,
+  type ProcessingFlags,
+  seriesRowJson,
+} from '../processing.js';
 
 interface MorphologyFlags extends ProcessingFlags {
   mode?: string;
@@ -38,28 +59,54 @@ interface MorphologyFlags extends ProcessingFlags {
 /** "name:lo:hi" → a window. */
 export function parseWindow(value: string): MorphologyWindow {
   const m = /^\s*([^:\s]+)\s*:\s*(-?[\d.eE+-]+)\s*:\s*(-?[\d.eE+-]+)\s*$/.exec(value);
-  if (!m) throw new UsageError('not a window', { field: '--window', found: value, expected: 'NAME:LO:HI in ppm, e.g. metal:1130:1135' });
+  if (!m)
+    throw new UsageError('not a window', {
+      field: '--window',
+      found: value,
+      expected: 'NAME:LO:HI in ppm, e.g. metal:1130:1135',
+    });
   const a = parseNumberOption('--window', m[2]);
   const b = parseNumberOption('--window', m[3]);
-  if (a === b) throw new UsageError('empty window', { field: '--window', found: value, expected: 'LO different from HI' });
+  if (a === b)
+    throw new UsageError('empty window', {
+      field: '--window',
+      found: value,
+      expected: 'LO different from HI',
+    });
   return { name: m[1], minPpm: Math.min(a, b), maxPpm: Math.max(a, b) };
 }
 
 export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySeriesOptions {
   const mode = (flags.mode ?? 'constrained').toLowerCase();
-  const baselineDegree = flags.baselineDegree !== undefined ? parseNumberOption('--baseline-degree', flags.baselineDegree) : undefined;
-  if (baselineDegree !== undefined && !(Number.isInteger(baselineDegree) && baselineDegree >= 0 && baselineDegree <= 8)) {
-    throw new UsageError('bad baseline degree', { field: '--baseline-degree', found: flags.baselineDegree, expected: 'an integer 0…8' });
+  const baselineDegree =
+    flags.baselineDegree !== undefined
+      ? parseNumberOption('--baseline-degree', flags.baselineDegree)
+      : undefined;
+  if (
+    baselineDegree !== undefined &&
+    !(Number.isInteger(baselineDegree) && baselineDegree >= 0 && baselineDegree <= 8)
+  ) {
+    throw new UsageError('bad baseline degree', {
+      field: '--baseline-degree',
+      found: flags.baselineDegree,
+      expected: 'an integer 0…8',
+    });
   }
   if (mode === 'constrained') {
-    const widthCap = flags.widthCap !== undefined ? parsePositiveOrKeyword('--width-cap', flags.widthCap, ['auto'] as const, 'ppm') : undefined;
+    const widthCap =
+      flags.widthCap !== undefined
+        ? parsePositiveOrKeyword('--width-cap', flags.widthCap, ['auto'] as const, 'ppm')
+        : undefined;
     let windows: readonly MorphologyWindow[] = LITHIUM_WINDOWS_PPM;
     if (flags.sodium) windows = SODIUM_WINDOWS_PPM;
     if (flags.window && flags.window.length > 0) windows = flags.window.map(parseWindow);
     return {
       mode: 'constrained',
       windows,
-      cathodeOffsetPpm: flags.cathodeOffset !== undefined ? parseNumberOption('--cathode-offset', flags.cathodeOffset) : undefined,
+      cathodeOffsetPpm:
+        flags.cathodeOffset !== undefined
+          ? parseNumberOption('--cathode-offset', flags.cathodeOffset)
+          : undefined,
       paramagneticCathode: Boolean(flags.paramagneticCathode),
       widthCapPpm: widthCap === undefined || widthCap === 'auto' ? undefined : widthCap,
       baselineDegree,
@@ -72,11 +119,19 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
       ['--window', Boolean(flags.window?.length)],
       ['--sodium', Boolean(flags.sodium)],
     ] as const) {
-      if (given) throw new UsageError('option applies to --mode constrained only', { field: flag, found: 'unconstrained' });
+      if (given)
+        throw new UsageError('option applies to --mode constrained only', {
+          field: flag,
+          found: 'unconstrained',
+        });
     }
     return { mode: 'unconstrained', baselineDegree };
   }
-  throw new UsageError('unknown mode', { field: '--mode', found: flags.mode, expected: 'constrained or unconstrained' });
+  throw new UsageError('unknown mode', {
+    field: '--mode',
+    found: flags.mode,
+    expected: 'constrained or unconstrained',
+  });
 }
 
 export function morphologyRowJson(r: MorphologySeriesRow): Record<string, unknown> {
@@ -101,9 +156,15 @@ export function morphologyRowJson(r: MorphologySeriesRow): Record<string, unknow
 }
 
 /** Fraction of every component vs acquisition mid-time (seconds after the first); failed fits are gaps. */
-export function morphologySvg(path: string, mode: string, rows: readonly MorphologySeriesRow[], midMs: readonly number[]): string {
+export function morphologySvg(
+  path: string,
+  mode: string,
+  rows: readonly MorphologySeriesRow[],
+  midMs: readonly number[],
+): string {
   const names: string[] = [];
-  for (const r of rows) for (const c of r.result?.components ?? []) if (!names.includes(c.morphology)) names.push(c.morphology);
+  for (const r of rows)
+    for (const c of r.result?.components ?? []) if (!names.includes(c.morphology)) names.push(c.morphology);
   return fractionsSvg({
     title: `Morphology of ${basename(resolve(path))} (${mode})`,
     mode: 'lines',
@@ -120,13 +181,34 @@ export function morphologySvg(path: string, mode: string, rows: readonly Morphol
 export function registerMorphology(program: Command): void {
   const cmd = program
     .command('morphology <path>')
-    .description('dense/mossy/dendritic metal fractions of every spectrum (seed 004 constrained or seed 003 unconstrained deconvolution)')
-    .option('--mode <mode>', "'constrained' (three Voigt lines in shift windows, default) or 'unconstrained' (free lines, metal referenced to 245 ppm)")
-    .option('--cathode-offset <ppm>', 'shift of all windows from a paramagnetic cathode, ppm (default 0, or 3.5 with --paramagnetic-cathode)')
-    .option('--paramagnetic-cathode', 'the positive electrode is paramagnetic (charged NMC622): windows +3.5 ppm')
-    .option('--width-cap <ppm|auto>', "largest Gaussian and Lorentzian FWHM of each line: the pristine-electrode width, ppm (default 5); 'auto' measures it by a Voigt fit of the first spectrum (the pristine electrode before plating)")
-    .option('--calibration-window <lo:hi>', "with --width-cap auto: ppm range of the pristine line's fit (default 230:260)")
-    .option('--window <name:lo:hi>', 'shift window of one component before the cathode offset (repeatable; replaces the ⁷Li windows)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .description(
+      'dense/mossy/dendritic metal fractions of every spectrum (seed 004 constrained or seed 003 unconstrained deconvolution)',
+    )
+    .option(
+      '--mode <mode>',
+      "'constrained' (three Voigt lines in shift windows, default) or 'unconstrained' (free lines, metal referenced to 245 ppm)",
+    )
+    .option(
+      '--cathode-offset <ppm>',
+      'shift of all windows from a paramagnetic cathode, ppm (default 0, or 3.5 with --paramagnetic-cathode)',
+    )
+    .option(
+      '--paramagnetic-cathode',
+      'the positive electrode is paramagnetic (charged NMC622): windows +3.5 ppm',
+    )
+    .option(
+      '--width-cap <ppm|auto>',
+      "largest Gaussian and Lorentzian FWHM of each line: the pristine-electrode width, ppm (default 5); 'auto' measures it by a Voigt fit of the first spectrum (the pristine electrode before plating)",
+    )
+    .option(
+      '--calibration-window <lo:hi>',
+      "with --width-cap auto: ppm range of the pristine line's fit (default 230:260)",
+    )
+    .option(
+      '--window <name:lo:hi>',
+      'shift window of one component before the cathode offset (repeatable; replaces the ⁷Li windows)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
     .option('--sodium', '²³Na windows: metal 1130–1135, microstructure 1138–1144 ppm')
     .option('--baseline-degree <n>', 'fit a polynomial baseline of this degree together with the lines')
     .option('--out <file>', 'write the per-spectrum, per-component table as CSV')
@@ -139,11 +221,21 @@ export function registerMorphology(program: Command): void {
       if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'fractions.svg');
       const autoCap = flags.widthCap?.trim().toLowerCase() === 'auto';
       if (flags.calibrationWindow !== undefined && !autoCap) {
-        throw new UsageError('option applies to --width-cap auto only', { field: '--calibration-window', found: flags.calibrationWindow });
+        throw new UsageError('option applies to --width-cap auto only', {
+          field: '--calibration-window',
+          found: flags.calibrationWindow,
+        });
       }
-      const calibrationWindow = flags.calibrationWindow !== undefined ? parseRange('--calibration-window', flags.calibrationWindow) : ([230, 260] as [number, number]);
+      const calibrationWindow =
+        flags.calibrationWindow !== undefined
+          ? parseRange('--calibration-window', flags.calibrationWindow)
+          : ([230, 260] as [number, number]);
       let analyser = autoCap ? null : createMorphologyAnalyser(options);
-      let calibration: { widthCapGaussPpm: number; widthCapLorentzPpm: number; fromExperiment: number | null } | null = null;
+      let calibration: {
+        widthCapGaussPpm: number;
+        widthCapLorentzPpm: number;
+        fromExperiment: number | null;
+      } | null = null;
       const input = openInput(path, flags, json, 'morphology');
       const rows: MorphologySeriesRow[] = [];
       const mids: number[] = [];
@@ -161,15 +253,35 @@ export function registerMorphology(program: Command): void {
       }
       const table = morphologyTable(rows);
       if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
-      if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, morphologySvg(path, options.mode, rows, mids));
+      if (flags.svg !== undefined)
+        writeOutputFile('--svg', flags.svg, morphologySvg(path, options.mode, rows, mids));
       if (json) {
-        printJson({ path, format: input.format, mode: options.mode, ...(calibration ? { widthCapCalibration: calibration } : {}), spectra: rows.map(morphologyRowJson), ...writtenOutputs(flags) });
+        printJson({
+          path,
+          format: input.format,
+          mode: options.mode,
+          ...(calibration ? { widthCapCalibration: calibration } : {}),
+          spectra: rows.map(morphologyRowJson),
+          ...writtenOutputs(flags),
+        });
         return;
       }
       // One block per spectrum: identity, time, R² and flags on its first line only.
       printTable(
         ['#', 'exp', 't / h', 'morphology', 'δ / ppm', 'FWHM / ppm', 'area', 'fraction', '±', 'R²', 'flags'],
-        spectrumBlocks(table.rows, [{ col: 0, once: 'id' }, { col: 1, once: 'id' }, { col: 2, once: 'value' }, 3, 4, 6, 7, 9, 10, { col: 12, once: 'r2' }, { col: 13, once: 'value' }]),
+        spectrumBlocks(table.rows, [
+          { col: 0, once: 'id' },
+          { col: 1, once: 'id' },
+          { col: 2, once: 'value' },
+          3,
+          4,
+          6,
+          7,
+          9,
+          10,
+          { col: 12, once: 'r2' },
+          { col: 13, once: 'value' },
+        ]),
       );
       if (calibration) {
         process.stdout.write(

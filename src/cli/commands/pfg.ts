@@ -37,7 +37,9 @@ interface PfgFlags {
 export function registerPfg(program: Command): void {
   program
     .command('pfg <path>')
-    .description('Stejskal–Tanner fit of PFG NMR attenuation (one or two components): a CSV table, or Bruker ser + difflist')
+    .description(
+      'Stejskal–Tanner fit of PFG NMR attenuation (one or two components): a CSV table, or Bruker ser + difflist',
+    )
     .option('--nucleus <label>', "observed nucleus (sets γ); default: NUC1 of Bruker data, '19F' for a table")
     .option('--delta-ms <ms>', 'gradient pulse length δ, ms (bipolar: both lobes)')
     .option('--Delta-ms <ms>', 'diffusion time Δ between the gradient pulses, ms')

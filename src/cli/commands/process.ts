@@ -11,7 +11,16 @@ import { formatCsvColumns, writeCsv } from '../../io/csv/index.js';
 import { isDirectory, isFile, writeFileAtomic } from '../../io/fs.js';
 import { pickPeak, type ProcessingResult, signalToNoise, type PpmRange } from '../../nmr/index.js';
 import { action, fixed, type GlobalOptions, printJson, printTable, writtenOutputs } from '../common.js';
-import { addProcessingOptions, metalWindowPpm, openInput, type ProcessedItem, type ProcessingFlags, spectrumFileStem, spectrumIdentity, type SpectrumIdentity } from '../processing.js';
+import {
+  addProcessingOptions,
+  metalWindowPpm,
+  openInput,
+  type ProcessedItem,
+  type ProcessingFlags,
+  spectrumFileStem,
+  spectrumIdentity,
+  type SpectrumIdentity,
+} from '../processing.js';
 
 interface ProcessFlags extends ProcessingFlags {
   out?: string;
@@ -19,7 +28,12 @@ interface ProcessFlags extends ProcessingFlags {
 
 /** Per-spectrum summary printed by `process` (and reused by the demo). */
 export interface SpectrumSummary extends SpectrumIdentity {
-  readonly phase: { readonly mode: string; readonly ph0Deg: number; readonly ph1Deg: number; readonly pivotPpm: number };
+  readonly phase: {
+    readonly mode: string;
+    readonly ph0Deg: number;
+    readonly ph1Deg: number;
+    readonly pivotPpm: number;
+  };
   readonly referenceOffsetPpm: number;
   readonly baseline: string;
   readonly sizePoints: number;
@@ -55,7 +69,8 @@ export function summarize(item: ProcessedItem, file: string | null): SpectrumSum
     const [lo, hi] = [Math.min(...window), Math.max(...window)];
     const n = s.ppm.length;
     // The window may lie outside a narrow spectral width; then there is no metal peak to report.
-    if (Math.max(s.ppm[0], s.ppm[n - 1]) > lo && Math.min(s.ppm[0], s.ppm[n - 1]) < hi) metalPeakPpm = pickPeak(s, window).ppm;
+    if (Math.max(s.ppm[0], s.ppm[n - 1]) > lo && Math.min(s.ppm[0], s.ppm[n - 1]) < hi)
+      metalPeakPpm = pickPeak(s, window).ppm;
   }
   let snr: number | null = null;
   try {
@@ -88,18 +103,31 @@ function checkOut(out: string | undefined, isSeries: boolean): void {
   if (out === undefined) return;
   if (isSeries) {
     if (isFile(out) || /\.csv$/i.test(out)) {
-      throw new UsageError('a series is written as one CSV per spectrum into a folder', { field: '--out', found: out, expected: 'a folder path' });
+      throw new UsageError('a series is written as one CSV per spectrum into a folder', {
+        field: '--out',
+        found: out,
+        expected: 'a folder path',
+      });
     }
   } else if (isDirectory(out)) {
-    throw new UsageError('one spectrum is written to a file, not a folder', { field: '--out', found: out, expected: 'a file path such as spectrum.csv' });
+    throw new UsageError('one spectrum is written to a file, not a folder', {
+      field: '--out',
+      found: out,
+      expected: 'a file path such as spectrum.csv',
+    });
   }
 }
 
 export function registerProcess(program: Command): void {
   const cmd = program
     .command('process <path>')
-    .description('process a Bruker experiment or series: group delay, apodization, FFT, phase, reference, baseline')
-    .option('--out <path>', 'CSV file (one spectrum) or folder (series: exp<N>.csv per spectrum + index.csv)');
+    .description(
+      'process a Bruker experiment or series: group delay, apodization, FFT, phase, reference, baseline',
+    )
+    .option(
+      '--out <path>',
+      'CSV file (one spectrum) or folder (series: exp<N>.csv per spectrum + index.csv)',
+    );
   addProcessingOptions(cmd).action(
     action(async (path: string, flags: ProcessFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
@@ -117,7 +145,21 @@ export function registerProcess(program: Command): void {
       if (flags.out !== undefined && input.isSeries) {
         writeCsv(
           join(flags.out, 'index.csv'),
-          ['index', 'experiment', 'row', 'file', 'start_iso', 'mid_iso', 'end_iso', 'ph0_deg', 'ph1_deg', 'reference_offset_ppm', 'peak_ppm', 'metal_peak_ppm', 'snr'],
+          [
+            'index',
+            'experiment',
+            'row',
+            'file',
+            'start_iso',
+            'mid_iso',
+            'end_iso',
+            'ph0_deg',
+            'ph1_deg',
+            'reference_offset_ppm',
+            'peak_ppm',
+            'metal_peak_ppm',
+            'snr',
+          ],
           summaries.map((s) => [
             s.index,
             s.experimentNumber,

@@ -22,7 +22,8 @@ interface OperandoFlags {
 
 function integerOption(name: string, value: string, min: number, max: number): number {
   const n = parseNumberOption(name, value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError('out of range', { field: name, found: value, expected: `an integer ${min}…${max}` });
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError('out of range', { field: name, found: value, expected: `an integer ${min}…${max}` });
   return n;
 }
 
@@ -32,28 +33,50 @@ export function operandoOptionsFromFlags(flags: Omit<OperandoFlags, 'out'>): Par
   if (flags.seed !== undefined) o.seed = integerOption('--seed', flags.seed, 0, 2 ** 32 - 1);
   if (flags.spectra !== undefined) o.spectra = integerOption('--spectra', flags.spectra, 1, 100_000);
   if (flags.dtype !== undefined) {
-    if (flags.dtype !== 'int32' && flags.dtype !== 'float64') throw new UsageError('unknown data type', { field: '--dtype', found: flags.dtype, expected: 'int32 or float64' });
+    if (flags.dtype !== 'int32' && flags.dtype !== 'float64')
+      throw new UsageError('unknown data type', {
+        field: '--dtype',
+        found: flags.dtype,
+        expected: 'int32 or float64',
+      });
     o.dataType = flags.dtype;
   }
   if (flags.byteOrder !== undefined) {
-    if (flags.byteOrder !== 'little' && flags.byteOrder !== 'big') throw new UsageError('unknown byte order', { field: '--byte-order', found: flags.byteOrder, expected: 'little or big' });
+    if (flags.byteOrder !== 'little' && flags.byteOrder !== 'big')
+      throw new UsageError('unknown byte order', {
+        field: '--byte-order',
+        found: flags.byteOrder,
+        expected: 'little or big',
+      });
     o.byteOrder = flags.byteOrder;
   }
   if (flags.snr !== undefined) {
     const snr = parseNumberOption('--snr', flags.snr);
-    if (!(snr > 0)) throw new UsageError('SNR must be positive', { field: '--snr', found: flags.snr, expected: '> 0' });
+    if (!(snr > 0))
+      throw new UsageError('SNR must be positive', { field: '--snr', found: flags.snr, expected: '> 0' });
     o.snr = snr;
   }
   if (flags.points !== undefined) {
     const n = integerOption('--points', flags.points, 64, 2 ** 20);
-    if ((n & (n - 1)) !== 0) throw new UsageError('complex points must be a power of two', { field: '--points', found: flags.points, expected: 'e.g. 4096 or 8192' });
+    if ((n & (n - 1)) !== 0)
+      throw new UsageError('complex points must be a power of two', {
+        field: '--points',
+        found: flags.points,
+        expected: 'e.g. 4096 or 8192',
+      });
     o.spectrometer = { complexPoints: n };
   }
   const phase: { jitterDeg?: number; independent?: boolean; firstOrderDeg?: number } = {};
-  if (flags.firstOrderPhase !== undefined) phase.firstOrderDeg = parseNumberOption('--first-order-phase', flags.firstOrderPhase);
+  if (flags.firstOrderPhase !== undefined)
+    phase.firstOrderDeg = parseNumberOption('--first-order-phase', flags.firstOrderPhase);
   if (flags.phaseJitter !== undefined) {
     const j = parseNumberOption('--phase-jitter', flags.phaseJitter);
-    if (j < 0) throw new UsageError('phase jitter must be ≥ 0', { field: '--phase-jitter', found: flags.phaseJitter, expected: '≥ 0 degrees' });
+    if (j < 0)
+      throw new UsageError('phase jitter must be ≥ 0', {
+        field: '--phase-jitter',
+        found: flags.phaseJitter,
+        expected: '≥ 0 degrees',
+      });
     phase.jitterDeg = j;
   }
   if (flags.randomPhase) phase.independent = true;
@@ -66,13 +89,18 @@ export function operandoOptionsFromFlags(flags: Omit<OperandoFlags, 'out'>): Par
  * subcommands on it (`simulate <kind>`) without owning the group.
  */
 export function simulateGroup(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'simulate') ?? program.command('simulate').description('virtual experiments with known truth');
+  return (
+    program.commands.find((c) => c.name() === 'simulate') ??
+    program.command('simulate').description('virtual experiments with known truth')
+  );
 }
 
 export function registerSimulate(program: Command): void {
   simulateGroup(program)
     .command('operando')
-    .description('write a simulated operando 7Li series of a Li||Li cell (numbered Bruker experiments + truth.json)')
+    .description(
+      'write a simulated operando 7Li series of a Li||Li cell (numbered Bruker experiments + truth.json)',
+    )
     .requiredOption('--out <dir>', 'output folder (new, empty or a previous simulation)')
     .option('--seed <n>', 'random seed (default 1)')
     .option('--spectra <n>', 'number of spectra over the 8 h protocol (default 60)')
@@ -82,7 +110,10 @@ export function registerSimulate(program: Command): void {
     .option('--points <n>', 'complex points per FID, power of two (default 8192)')
     .option('--phase-jitter <deg>', 'spectrum-to-spectrum receiver phase spread, degrees (default 0.5)')
     .option('--random-phase', 'an unrelated random receiver phase for every spectrum')
-    .option('--first-order-phase <deg>', 'receiver phase varying linearly across the spectral width, degrees (default 0)')
+    .option(
+      '--first-order-phase <deg>',
+      'receiver phase varying linearly across the spectral width, degrees (default 0)',
+    )
     .action(
       action(async (flags: OperandoFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
@@ -116,7 +147,10 @@ export function registerSimulate(program: Command): void {
         }
         printTable(
           ['quantity', 'value'],
-          Object.entries(summary).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? v : String(v)]),
+          Object.entries(summary).map(([k, v]) => [
+            k,
+            typeof v === 'number' && !Number.isInteger(v) ? v : String(v),
+          ]),
         );
       }),
     );

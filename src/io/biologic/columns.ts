@@ -147,7 +147,8 @@ export function mprColumn(id: number, allIds: readonly number[]): { name: string
   const exact = EXACT_IDS.get(id);
   if (exact) return { name: exact[0], dtype: exact[1] };
   const low = id & 0xff;
-  if (low === 174 && allIds.some((i) => i === 6 || i === 77)) return { name: 'Phase(Zwe-ce)/deg', dtype: 'f4' };
+  if (low === 174 && allIds.some((i) => i === 6 || i === 77))
+    return { name: 'Phase(Zwe-ce)/deg', dtype: 'f4' };
   const entry = LOW_BYTE_IDS.get(low);
   return entry ? { name: entry[0], dtype: entry[1] } : null;
 }
@@ -195,8 +196,39 @@ export const MPT_TECHNIQUE_TITLES: ReadonlyMap<string, string> = new Map([
 
 /** Units EC-Lab writes after a '/' in its headers (a header may contain other slashes). */
 const ECLAB_UNITS = new Set([
-  'V/mA', 'mS/cm', 'mA.h', 'A.h', 'µA.h', 'W.h', 'mW.h', 'Ohm-1', 'Ohm.cm', 'µF-2', 'µF', 'nF', 'F', 'mF',
-  'Ohm', 'mOhm', 's', 'Hz', 'deg', 'W', 'mW', 'A', 'mA', 'µA', 'V', 'mV', 'C', 'mC', '%', '°C', 'g', 'cm', 'h',
+  'V/mA',
+  'mS/cm',
+  'mA.h',
+  'A.h',
+  'µA.h',
+  'W.h',
+  'mW.h',
+  'Ohm-1',
+  'Ohm.cm',
+  'µF-2',
+  'µF',
+  'nF',
+  'F',
+  'mF',
+  'Ohm',
+  'mOhm',
+  's',
+  'Hz',
+  'deg',
+  'W',
+  'mW',
+  'A',
+  'mA',
+  'µA',
+  'V',
+  'mV',
+  'C',
+  'mC',
+  '%',
+  '°C',
+  'g',
+  'cm',
+  'h',
 ]);
 
 /** Splits an EC-Lab header into name and unit: "Q charge/discharge/mA.h" → ["Q charge/discharge", "mA.h"]. */
@@ -247,7 +279,10 @@ const SPINCELL_KEYS: ReadonlyMap<string, { key: string; scale: number }> = new M
  * spincell key and factor for an EC-Lab header. `preferred` is false when another column already took the
  * spincell key (e.g. a file with both Ewe and <Ewe>): the column then keeps its generic key.
  */
-export function eclabKey(header: string, taken: ReadonlySet<string>): { key: string; scale: number; unit: string | null } {
+export function eclabKey(
+  header: string,
+  taken: ReadonlySet<string>,
+): { key: string; scale: number; unit: string | null } {
   const { name, unit } = splitEclabHeader(header);
   const known = SPINCELL_KEYS.get(header);
   if (known && !taken.has(known.key)) return { ...known, unit };

@@ -10,7 +10,14 @@ import { isMpt, parseMpt } from './mpt.js';
 
 export { parseMpr, readMpr, readMprModules, isMpr, type MprModule } from './mpr.js';
 export { parseMpt, readMpt, isMpt } from './mpt.js';
-export { mprColumn, splitEclabHeader, eclabKey, MPR_TECHNIQUES, MPT_TECHNIQUE_TITLES, MPR_FLAG_COLUMNS } from './columns.js';
+export {
+  mprColumn,
+  splitEclabHeader,
+  eclabKey,
+  MPR_TECHNIQUES,
+  MPT_TECHNIQUE_TITLES,
+  MPR_FLAG_COLUMNS,
+} from './columns.js';
 export type { CyclerRecords, RecordColumn, ReadOptions } from '../cycler/types.js';
 export { columnValues, findColumn } from '../cycler/types.js';
 

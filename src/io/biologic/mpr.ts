@@ -21,7 +21,14 @@ import { readFileChecked } from '../fs.js';
 import { formatWallClock, oleDateToWallClock, wallClockToEpochMs } from '../cycler/time.js';
 import type { CyclerRecords, ReadOptions, RecordColumn } from '../cycler/types.js';
 import { uniqueKey } from '../cycler/types.js';
-import { DTYPE_BYTES, eclabKey, MPR_FLAG_COLUMNS, MPR_TECHNIQUES, mprColumn, type MprDtype } from './columns.js';
+import {
+  DTYPE_BYTES,
+  eclabKey,
+  MPR_FLAG_COLUMNS,
+  MPR_TECHNIQUES,
+  mprColumn,
+  type MprDtype,
+} from './columns.js';
 
 const MAGIC = 'BIO-LOGIC MODULAR FILE\x1a';
 const MAGIC_BYTES = 52;
@@ -50,11 +57,21 @@ export function readMprModules(bytes: Uint8Array, file: string): MprModule[] {
   while (pos < bytes.length) {
     const tag = Buffer.from(bytes.subarray(pos, pos + 6)).toString('latin1');
     if (tag !== 'MODULE') {
-      throw new CorruptFileError('module marker missing', { file, field: `byte ${pos}`, found: tag, expected: 'MODULE' });
+      throw new CorruptFileError('module marker missing', {
+        file,
+        field: `byte ${pos}`,
+        found: tag,
+        expected: 'MODULE',
+      });
     }
     const h = pos + 6;
     if (h + 51 > bytes.length) {
-      throw new CorruptFileError('file ends inside a module header (truncated?)', { file, field: `byte ${h}`, found: `${bytes.length - h} bytes`, expected: 'at least 51 bytes' });
+      throw new CorruptFileError('file ends inside a module header (truncated?)', {
+        file,
+        field: `byte ${h}`,
+        found: `${bytes.length - h} bytes`,
+        expected: 'at least 51 bytes',
+      });
     }
     const shortName = ascii(bytes.subarray(h, h + 10));
     const longName = ascii(bytes.subarray(h + 10, h + 35));
@@ -64,7 +81,12 @@ export function readMprModules(bytes: Uint8Array, file: string): MprModule[] {
     let date: string;
     if (view.getUint32(h + 35, true) === 0xffffffff) {
       if (h + 59 > bytes.length) {
-        throw new CorruptFileError('file ends inside a module header (truncated?)', { file, field: `module ${shortName}`, found: `${bytes.length - h} bytes`, expected: '59 bytes' });
+        throw new CorruptFileError('file ends inside a module header (truncated?)', {
+          file,
+          field: `module ${shortName}`,
+          found: `${bytes.length - h} bytes`,
+          expected: '59 bytes',
+        });
       }
       length = view.getUint32(h + 39, true);
       version = view.getUint32(h + 43, true) + view.getUint32(h + 47, true);
@@ -85,7 +107,14 @@ export function readMprModules(bytes: Uint8Array, file: string): MprModule[] {
         expected: `${length} bytes`,
       });
     }
-    modules.push({ shortName, longName, version, date, offset, data: bytes.subarray(offset, offset + length) });
+    modules.push({
+      shortName,
+      longName,
+      version,
+      date,
+      offset,
+      data: bytes.subarray(offset, offset + length),
+    });
     pos = offset + length;
   }
   return modules;
@@ -131,7 +160,12 @@ export function parseMpr(bytes: Uint8Array, file: string, options: ReadOptions =
   const timezone = options.timezone ?? 'UTC';
   if (bytes.length === 0) throw new CorruptFileError('empty file', { file, expected: 'an EC-Lab .mpr file' });
   if (!isMpr(bytes)) {
-    throw new UnsupportedFormatError('not an EC-Lab binary file', { file, field: 'magic', found: ascii(bytes.subarray(0, 23)), expected: 'BIO-LOGIC MODULAR FILE' });
+    throw new UnsupportedFormatError('not an EC-Lab binary file', {
+      file,
+      field: 'magic',
+      found: ascii(bytes.subarray(0, 23)),
+      expected: 'BIO-LOGIC MODULAR FILE',
+    });
   }
   const modules = readMprModules(bytes, file);
   const warnings: string[] = [];
@@ -140,9 +174,16 @@ export function parseMpr(bytes: Uint8Array, file: string, options: ReadOptions =
   const dataModule = modules.find((m) => m.shortName === 'VMP data');
   const log = modules.find((m) => m.shortName === 'VMP LOG');
   for (const m of modules) {
-    if (!['VMP Set', 'VMP data', 'VMP LOG', 'VMP loop', 'VMP ExtDev'].includes(m.shortName)) warnings.push(`unknown module "${m.shortName}" skipped`);
+    if (!['VMP Set', 'VMP data', 'VMP LOG', 'VMP loop', 'VMP ExtDev'].includes(m.shortName))
+      warnings.push(`unknown module "${m.shortName}" skipped`);
   }
-  if (!dataModule) throw new CorruptFileError('no data module', { file, field: 'modules', found: modules.map((m) => m.shortName), expected: 'a "VMP data" module' });
+  if (!dataModule)
+    throw new CorruptFileError('no data module', {
+      file,
+      field: 'modules',
+      found: modules.map((m) => m.shortName),
+      expected: 'a "VMP data" module',
+    });
 
   let technique: string | null = null;
   if (settings && settings.data.length > 0) {
@@ -153,16 +194,33 @@ export function parseMpr(bytes: Uint8Array, file: string, options: ReadOptions =
   }
 
   const d = dataModule.data;
-  if (d.length < 5) throw new CorruptFileError('data module too short', { file, field: 'VMP data', found: `${d.length} bytes`, expected: 'at least 5 bytes' });
+  if (d.length < 5)
+    throw new CorruptFileError('data module too short', {
+      file,
+      field: 'VMP data',
+      found: `${d.length} bytes`,
+      expected: 'at least 5 bytes',
+    });
   const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
   const declaredRows = dv.getUint32(0, true);
   const nIds = d[4];
   const version = dataModule.version;
   const start = dataStartFor(version);
   if (start === null) {
-    throw new UnsupportedFormatError('unknown data module version', { file, field: 'VMP data version', found: version, expected: '2, 3 or 11' });
+    throw new UnsupportedFormatError('unknown data module version', {
+      file,
+      field: 'VMP data version',
+      found: version,
+      expected: '2, 3 or 11',
+    });
   }
-  if (5 + 2 * nIds > d.length) throw new CorruptFileError('column ID table runs past the data module', { file, field: 'VMP data', found: `${nIds} IDs`, expected: `at most ${(d.length - 5) >> 1}` });
+  if (5 + 2 * nIds > d.length)
+    throw new CorruptFileError('column ID table runs past the data module', {
+      file,
+      field: 'VMP data',
+      found: `${nIds} IDs`,
+      expected: `at most ${(d.length - 5) >> 1}`,
+    });
   const bigEndian = version >= 10;
   const ids: number[] = [];
   for (let i = 0; i < nIds; i++) ids.push(dv.getUint16(5 + 2 * i, !bigEndian));
@@ -202,7 +260,11 @@ export function parseMpr(bytes: Uint8Array, file: string, options: ReadOptions =
     // One unknown ID: its size is what the records have left over. Several: only when the leftover is
     // 4 bytes each, the size of most EC-Lab quantities, are they read as float32 (and said so).
     const unknownSize: number | null =
-      unknown.length === 1 && Number.isInteger(extra) && dtypeBySize[extra] ? extra : unknown.length > 1 && extra === 4 * unknown.length ? 4 : null;
+      unknown.length === 1 && Number.isInteger(extra) && dtypeBySize[extra]
+        ? extra
+        : unknown.length > 1 && extra === 4 * unknown.length
+          ? 4
+          : null;
     if (unknownSize !== null) {
       let shift = 0;
       for (const f of fields) {
@@ -241,7 +303,9 @@ export function parseMpr(bytes: Uint8Array, file: string, options: ReadOptions =
     });
   }
   if (available !== needed && declaredRows > 0) {
-    warnings.push(`data module has ${available - needed} bytes beyond its ${declaredRows} records of ${recordBytes} bytes`);
+    warnings.push(
+      `data module has ${available - needed} bytes beyond its ${declaredRows} records of ${recordBytes} bytes`,
+    );
   }
 
   // Decode columns.
@@ -286,7 +350,13 @@ export function parseMpr(bytes: Uint8Array, file: string, options: ReadOptions =
   const columns: RecordColumn[] = ordered.map((c) => {
     const { key, scale, unit } = eclabKey(c.name, taken);
     if (scale !== 1) for (let r = 0; r < c.values.length; r++) c.values[r] *= scale;
-    return { key: uniqueKey(key, taken), original: c.name, unit, values: c.values, ...(c.derived ? { derived: true } : {}) };
+    return {
+      key: uniqueKey(key, taken),
+      original: c.name,
+      unit,
+      values: c.values,
+      ...(c.derived ? { derived: true } : {}),
+    };
   });
 
   let startLocal: string | null = null;

@@ -40,7 +40,8 @@ function headerValue(lines: string[], label: string): string | undefined {
 /** Reads an EC-Lab .mpt export already in memory. */
 export function parseMpt(bytes: Uint8Array, file: string, options: ReadOptions = {}): CyclerRecords {
   const timezone = options.timezone ?? 'UTC';
-  if (bytes.length === 0) throw new CorruptFileError('empty file', { file, expected: 'an EC-Lab text export' });
+  if (bytes.length === 0)
+    throw new CorruptFileError('empty file', { file, expected: 'an EC-Lab text export' });
   if (!isMpt(bytes)) {
     throw new UnsupportedFormatError('not an EC-Lab text export', {
       file,
@@ -50,27 +51,56 @@ export function parseMpt(bytes: Uint8Array, file: string, options: ReadOptions =
     });
   }
   const secondEnd = lineStart(bytes, 2);
-  const second = Buffer.from(bytes.subarray(lineStart(bytes, 1), secondEnd < 0 ? bytes.length : secondEnd)).toString('latin1');
+  const second = Buffer.from(
+    bytes.subarray(lineStart(bytes, 1), secondEnd < 0 ? bytes.length : secondEnd),
+  ).toString('latin1');
   const m = /Nb header lines\s*:\s*(\d+)/.exec(second);
-  if (!m) throw new CorruptFileError('missing header length line', { file, field: 'line 2', found: second.trim(), expected: 'Nb header lines : N' });
+  if (!m)
+    throw new CorruptFileError('missing header length line', {
+      file,
+      field: 'line 2',
+      found: second.trim(),
+      expected: 'Nb header lines : N',
+    });
   const headerLines = Number(m[1]);
-  if (headerLines < 3) throw new CorruptFileError('header too short', { file, field: 'Nb header lines', found: headerLines, expected: 'at least 3' });
+  if (headerLines < 3)
+    throw new CorruptFileError('header too short', {
+      file,
+      field: 'Nb header lines',
+      found: headerLines,
+      expected: 'at least 3',
+    });
   const namesStart = lineStart(bytes, headerLines - 1);
   // A run with no records ends right after the column names, possibly without a newline.
-  const dataStart = namesStart < 0 ? -1 : lineStart(bytes, headerLines) < 0 ? bytes.length : lineStart(bytes, headerLines);
+  const dataStart =
+    namesStart < 0 ? -1 : lineStart(bytes, headerLines) < 0 ? bytes.length : lineStart(bytes, headerLines);
   if (namesStart < 0 || namesStart >= bytes.length) {
-    throw new CorruptFileError('file ends inside its header', { file, field: 'Nb header lines', found: `fewer than ${headerLines} lines`, expected: `${headerLines} header lines` });
+    throw new CorruptFileError('file ends inside its header', {
+      file,
+      field: 'Nb header lines',
+      found: `fewer than ${headerLines} lines`,
+      expected: `${headerLines} header lines`,
+    });
   }
   const headerText = Buffer.from(bytes.subarray(0, namesStart)).toString('latin1');
   const header = headerText.split(/\r?\n/);
-  const namesLine = Buffer.from(bytes.subarray(namesStart, dataStart)).toString('latin1').replace(/\r?\n$/, '');
+  const namesLine = Buffer.from(bytes.subarray(namesStart, dataStart))
+    .toString('latin1')
+    .replace(/\r?\n$/, '');
   const names = namesLine.split('\t');
   while (names.length > 0 && names[names.length - 1].trim() === '') names.pop();
-  if (names.length === 0) throw new CorruptFileError('no column names', { file, field: `line ${headerLines}`, expected: 'tab-separated column names' });
+  if (names.length === 0)
+    throw new CorruptFileError('no column names', {
+      file,
+      field: `line ${headerLines}`,
+      expected: 'tab-separated column names',
+    });
 
   // Decimal separator from the first data row: EC-Lab writes every number with a fraction part.
   const firstNl = bytes.indexOf(10, dataStart);
-  const firstRow = Buffer.from(bytes.subarray(dataStart, firstNl < 0 ? bytes.length : firstNl)).toString('latin1');
+  const firstRow = Buffer.from(bytes.subarray(dataStart, firstNl < 0 ? bytes.length : firstNl)).toString(
+    'latin1',
+  );
   const decimalComma = /\d,\d/.test(firstRow) && !/\d\.\d/.test(firstRow);
   const block = parseNumericBlock(bytes, dataStart, {
     columns: names.length,
@@ -99,8 +129,12 @@ export function parseMpt(bytes: Uint8Array, file: string, options: ReadOptions =
     if (w) {
       startLocal = formatWallClock(w);
       startMs = wallClockToEpochMs(w, timezone);
-    } else warnings.push(`"Acquisition started on" not understood: ${JSON.stringify(started)} (expected MM/DD/YYYY HH:MM:SS.fff)`);
-  } else if (headerLines > 3) warnings.push('no "Acquisition started on" line: records have no absolute start time');
+    } else
+      warnings.push(
+        `"Acquisition started on" not understood: ${JSON.stringify(started)} (expected MM/DD/YYYY HH:MM:SS.fff)`,
+      );
+  } else if (headerLines > 3)
+    warnings.push('no "Acquisition started on" line: records have no absolute start time');
 
   const meta: Record<string, string> = { decimalSeparator: decimalComma ? ',' : '.' };
   if (title) meta.techniqueTitle = title;

@@ -19,7 +19,13 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CorruptFileError, DataError, MissingFileError, ParameterError, UnsupportedFormatError } from '../../core/errors.js';
+import {
+  CorruptFileError,
+  DataError,
+  MissingFileError,
+  ParameterError,
+  UnsupportedFormatError,
+} from '../../core/errors.js';
 import type { AcquisitionMeta, Fid } from '../../core/types.js';
 import { isDirectory, isFile } from '../fs.js';
 import {
@@ -75,12 +81,17 @@ export interface SeriesEntry {
 const NUMBERED = /^\d+$/;
 
 function experimentFolder(path: string): string {
-  if (isFile(path) && ['fid', 'ser', 'acqus', 'acqu2s', 'audita.txt'].includes(basename(path))) return dirname(path);
+  if (isFile(path) && ['fid', 'ser', 'acqus', 'acqu2s', 'audita.txt'].includes(basename(path)))
+    return dirname(path);
   return path;
 }
 
 /** Parses acqus (already read) into the facts every FID of the experiment shares. */
-export function acqusInfo(params: BrukerParams, experimentPath: string, experimentNumber?: number): AcqusInfo {
+export function acqusInfo(
+  params: BrukerParams,
+  experimentPath: string,
+  experimentNumber?: number,
+): AcqusInfo {
   const file = params.file;
   const aqMod = params.integer('AQ_mod', 3);
   if (aqMod !== 1 && aqMod !== 3) {
@@ -104,23 +115,62 @@ export function acqusInfo(params: BrukerParams, experimentPath: string, experime
   const dataType = dataTypeFromCode(params.integer('DTYPA', 0), file, 'DTYPA');
   const byteOrder = byteOrderFromCode(params.integer('BYTORDA'), file, 'BYTORDA');
   const swHz = params.number('SW_h');
-  if (!(swHz > 0)) throw new ParameterError('spectral width must be positive', { file, field: 'SW_h', found: swHz, expected: '> 0 Hz' });
+  if (!(swHz > 0))
+    throw new ParameterError('spectral width must be positive', {
+      file,
+      field: 'SW_h',
+      found: swHz,
+      expected: '> 0 Hz',
+    });
   const sfo1MHz = params.number('SFO1');
   const bf1MHz = params.number('BF1');
-  for (const [field, v] of [['SFO1', sfo1MHz], ['BF1', bf1MHz]] as const) {
-    if (!(v > 0)) throw new ParameterError('frequency must be positive', { file, field, found: v, expected: '> 0 MHz' });
+  for (const [field, v] of [
+    ['SFO1', sfo1MHz],
+    ['BF1', bf1MHz],
+  ] as const) {
+    if (!(v > 0))
+      throw new ParameterError('frequency must be positive', { file, field, found: v, expected: '> 0 MHz' });
   }
   const scans = params.integer('NS');
-  if (scans < 1) throw new ParameterError('number of scans must be at least 1', { file, field: 'NS', found: scans, expected: '≥ 1' });
+  if (scans < 1)
+    throw new ParameterError('number of scans must be at least 1', {
+      file,
+      field: 'NS',
+      found: scans,
+      expected: '≥ 1',
+    });
   const dummyScans = params.integer('DS', 0);
-  if (dummyScans < 0) throw new ParameterError('negative dummy scans', { file, field: 'DS', found: dummyScans, expected: '≥ 0' });
+  if (dummyScans < 0)
+    throw new ParameterError('negative dummy scans', {
+      file,
+      field: 'DS',
+      found: dummyScans,
+      expected: '≥ 0',
+    });
   const recycleDelayS = params.arrayNumber('D', 1);
-  if (recycleDelayS < 0) throw new ParameterError('negative recycle delay', { file, field: 'D[1]', found: recycleDelayS, expected: '≥ 0 s' });
+  if (recycleDelayS < 0)
+    throw new ParameterError('negative recycle delay', {
+      file,
+      field: 'D[1]',
+      found: recycleDelayS,
+      expected: '≥ 0 s',
+    });
   const dateS = params.number('DATE');
-  if (dateS <= 0) throw new ParameterError('acquisition date missing', { file, field: 'DATE', found: dateS, expected: 'epoch seconds > 0' });
+  if (dateS <= 0)
+    throw new ParameterError('acquisition date missing', {
+      file,
+      field: 'DATE',
+      found: dateS,
+      expected: 'epoch seconds > 0',
+    });
   const nucleus = params.string('NUC1').trim();
   if (nucleus === '' || nucleus === 'off') {
-    throw new ParameterError('observe nucleus not set', { file, field: 'NUC1', found: nucleus, expected: 'e.g. <7Li>' });
+    throw new ParameterError('observe nucleus not set', {
+      file,
+      field: 'NUC1',
+      found: nucleus,
+      expected: 'e.g. <7Li>',
+    });
   }
   const gd = groupDelayFromParams(params);
   const complexPoints = td / 2;
@@ -148,7 +198,11 @@ export function acqusInfo(params: BrukerParams, experimentPath: string, experime
 export function readAcqus(experimentPath: string, experimentNumber?: number): AcqusInfo {
   const path = join(experimentPath, 'acqus');
   if (!isFile(path)) {
-    throw new MissingFileError('experiment has no acqus', { file: path, field: 'acqus', expected: 'a Bruker acqus parameter file' });
+    throw new MissingFileError('experiment has no acqus', {
+      file: path,
+      field: 'acqus',
+      expected: 'a Bruker acqus parameter file',
+    });
   }
   return acqusInfo(readBrukerParams(path), experimentPath, experimentNumber);
 }
@@ -175,11 +229,21 @@ function checkFidSize(path: string, info: AcqusInfo): void {
 function rowsOfSer(experimentPath: string, info: AcqusInfo): number {
   const path = join(experimentPath, 'acqu2s');
   if (!isFile(path)) {
-    throw new MissingFileError('ser without acqu2s (number of rows unknown)', { file: path, field: 'acqu2s', expected: 'acqu2s with TD = number of rows' });
+    throw new MissingFileError('ser without acqu2s (number of rows unknown)', {
+      file: path,
+      field: 'acqu2s',
+      expected: 'acqu2s with TD = number of rows',
+    });
   }
   const p2 = readBrukerParams(path);
   const rows = p2.integer('TD');
-  if (rows < 1) throw new ParameterError('number of rows must be at least 1', { file: path, field: 'TD', found: rows, expected: '≥ 1' });
+  if (rows < 1)
+    throw new ParameterError('number of rows must be at least 1', {
+      file: path,
+      field: 'TD',
+      found: rows,
+      expected: '≥ 1',
+    });
   const serPath = join(experimentPath, 'ser');
   const stride = paddedRowBytes(info.td, info.dataType);
   const size = fileSize(serPath);
@@ -196,12 +260,23 @@ function rowsOfSer(experimentPath: string, info: AcqusInfo): number {
 }
 
 /** Entries of one experiment folder (1 for a fid, one per row for a ser). */
-function experimentEntries(experimentPath: string, firstIndex: number, format: BrukerFormat, experimentNumber?: number): SeriesEntry[] {
+function experimentEntries(
+  experimentPath: string,
+  firstIndex: number,
+  format: BrukerFormat,
+  experimentNumber?: number,
+): SeriesEntry[] {
   const info = readAcqus(experimentPath, experimentNumber);
   const fidPath = join(experimentPath, 'fid');
   const serPath = join(experimentPath, 'ser');
   const audit = readAuditWindow(experimentPath);
-  const common = { experimentPath, td: info.td, dataType: info.dataType, byteOrder: info.byteOrder, groupDelaySource: info.groupDelaySource };
+  const common = {
+    experimentPath,
+    td: info.td,
+    dataType: info.dataType,
+    byteOrder: info.byteOrder,
+    groupDelaySource: info.groupDelaySource,
+  };
   if (isFile(fidPath)) {
     checkFidSize(fidPath, info);
     const window = timeWindow(info, audit, 1);
@@ -231,15 +306,28 @@ function experimentEntries(experimentPath: string, firstIndex: number, format: B
         offsetBytes: r * stride,
         ...common,
         timeSource: window.source,
-        meta: { ...info.base, rowIndex: r, startMs: window.startMs + r * sliceMs, endMs: window.startMs + (r + 1) * sliceMs },
+        meta: {
+          ...info.base,
+          rowIndex: r,
+          startMs: window.startMs + r * sliceMs,
+          endMs: window.startMs + (r + 1) * sliceMs,
+        },
       });
     }
     return entries;
   }
-  throw new MissingFileError('experiment has no fid or ser', { file: fidPath, field: 'fid', expected: 'a fid (1D) or ser (pseudo-2D) file' });
+  throw new MissingFileError('experiment has no fid or ser', {
+    file: fidPath,
+    field: 'fid',
+    expected: 'a fid (1D) or ser (pseudo-2D) file',
+  });
 }
 
-function timeWindow(info: AcqusInfo, audit: { startMs: number; endMs: number } | undefined, rows: number): {
+function timeWindow(
+  info: AcqusInfo,
+  audit: { startMs: number; endMs: number } | undefined,
+  rows: number,
+): {
   startMs: number;
   endMs: number;
   source: TimeSource;
@@ -247,7 +335,12 @@ function timeWindow(info: AcqusInfo, audit: { startMs: number; endMs: number } |
   if (audit) return { ...audit, source: 'audita' };
   const endMs = info.dateS * 1000;
   if (!(endMs <= MAX_DATE_MS)) {
-    throw new ParameterError('acquisition date out of range', { file: info.params.file, field: 'DATE', found: info.dateS, expected: 'epoch seconds before year 275760' });
+    throw new ParameterError('acquisition date out of range', {
+      file: info.params.file,
+      field: 'DATE',
+      found: info.dateS,
+      expected: 'epoch seconds before year 275760',
+    });
   }
   const durationMs = estimatedDurationS({ ...info.base, rows }) * 1000;
   // Absurd NS, D1 or SW_h values in a damaged acqus can push the estimate beyond what a date can hold.
@@ -269,12 +362,16 @@ const MAX_DATE_MS = 8.64e15;
 export function detectBrukerFormat(path: string): BrukerFormat {
   const dir = experimentFolder(path);
   if (!isDirectory(dir)) {
-    throw new MissingFileError(isFile(dir) ? 'not a Bruker experiment or dataset folder' : 'folder not found', {
-      file: path,
-      expected: 'a Bruker experiment folder (acqus + fid/ser) or a folder of numbered experiments',
-    });
+    throw new MissingFileError(
+      isFile(dir) ? 'not a Bruker experiment or dataset folder' : 'folder not found',
+      {
+        file: path,
+        expected: 'a Bruker experiment folder (acqus + fid/ser) or a folder of numbered experiments',
+      },
+    );
   }
-  if (isFile(join(dir, 'acqus'))) return isFile(join(dir, 'fid')) || !isFile(join(dir, 'ser')) ? 'bruker experiment' : 'bruker ser';
+  if (isFile(join(dir, 'acqus')))
+    return isFile(join(dir, 'fid')) || !isFile(join(dir, 'ser')) ? 'bruker experiment' : 'bruker ser';
   return 'bruker series';
 }
 
@@ -302,22 +399,30 @@ export function listSeries(path: string): SeriesEntry[] {
     const hasData = isFile(join(sub, 'fid')) || isFile(join(sub, 'ser'));
     if (!hasAcqus && !hasData) continue;
     if (!hasAcqus) {
-      throw new MissingFileError('experiment has data but no acqus', { file: join(sub, 'acqus'), field: 'acqus', expected: 'a Bruker acqus parameter file' });
+      throw new MissingFileError('experiment has data but no acqus', {
+        file: join(sub, 'acqus'),
+        field: 'acqus',
+        expected: 'a Bruker acqus parameter file',
+      });
     }
     numbered.push({ n: Number(name), path: sub });
   }
   if (numbered.length === 0) {
     const hasData = isFile(join(dir, 'fid')) || isFile(join(dir, 'ser'));
-    throw new MissingFileError(hasData ? 'experiment has data but no acqus' : 'no Bruker experiments in folder', {
-      file: hasData ? join(dir, 'acqus') : dir,
-      field: 'acqus',
-      found: hasData ? 'fid/ser without acqus' : 'no numbered sub-folder with acqus',
-      expected: 'an experiment folder (acqus + fid/ser) or numbered experiment folders',
-    });
+    throw new MissingFileError(
+      hasData ? 'experiment has data but no acqus' : 'no Bruker experiments in folder',
+      {
+        file: hasData ? join(dir, 'acqus') : dir,
+        field: 'acqus',
+        found: hasData ? 'fid/ser without acqus' : 'no numbered sub-folder with acqus',
+        expected: 'an experiment folder (acqus + fid/ser) or numbered experiment folders',
+      },
+    );
   }
   numbered.sort((a, b) => a.n - b.n);
   const entries: SeriesEntry[] = [];
-  for (const exp of numbered) entries.push(...experimentEntries(exp.path, entries.length, 'bruker series', exp.n));
+  for (const exp of numbered)
+    entries.push(...experimentEntries(exp.path, entries.length, 'bruker series', exp.n));
   const first = entries[0];
   for (const e of entries) {
     if (e.meta.nucleus !== first.meta.nucleus) {

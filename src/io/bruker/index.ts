@@ -3,7 +3,13 @@
  * processed spectra (1r/1i) and a writer for experiment folders.
  */
 export { BrukerParams, parseBrukerParams, readBrukerParams, type ParamValue } from './params.js';
-export { DSP_GROUP_DELAY_TABLE, dspTableGroupDelay, groupDelayFromParams, type GroupDelay, type GroupDelaySource } from './groupdelay.js';
+export {
+  DSP_GROUP_DELAY_TABLE,
+  dspTableGroupDelay,
+  groupDelayFromParams,
+  type GroupDelay,
+  type GroupDelaySource,
+} from './groupdelay.js';
 export {
   BLOCK_BYTES,
   byteOrderFromCode,
@@ -16,7 +22,14 @@ export {
   type BrukerDataType,
   type ByteOrder,
 } from './binary.js';
-export { estimatedDurationS, parseAuditTimestamp, parseAuditTrail, readAuditWindow, type AcquisitionWindow, type TimeSource } from './times.js';
+export {
+  estimatedDurationS,
+  parseAuditTimestamp,
+  parseAuditTrail,
+  readAuditWindow,
+  type AcquisitionWindow,
+  type TimeSource,
+} from './times.js';
 export {
   acqusInfo,
   detectBrukerFormat,
@@ -28,7 +41,14 @@ export {
   type BrukerFormat,
   type SeriesEntry,
 } from './experiment.js';
-export { procsParams, procsPpmAxis, readProcessed, readProcs, type ProcessedSpectrum, type ProcsParams } from './processed.js';
+export {
+  procsParams,
+  procsPpmAxis,
+  readProcessed,
+  readProcs,
+  type ProcessedSpectrum,
+  type ProcsParams,
+} from './processed.js';
 export {
   writeBrukerExperiment,
   writeBrukerSer,

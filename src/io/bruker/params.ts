@@ -21,7 +21,12 @@ import { readFileChecked } from '../fs.js';
 export type ParamValue =
   | { readonly kind: 'scalar'; readonly text: string; readonly line: number }
   | { readonly kind: 'string'; readonly text: string; readonly line: number; readonly closed: boolean }
-  | { readonly kind: 'array'; readonly items: readonly string[]; readonly declaredLength: number; readonly line: number };
+  | {
+      readonly kind: 'array';
+      readonly items: readonly string[];
+      readonly declaredLength: number;
+      readonly line: number;
+    };
 
 // A strict decimal number: Number() alone would accept '', '0x1f' and 'Infinity'.
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -58,7 +63,12 @@ export class BrukerParams {
   }
 
   private missing(name: string, expected: string): ParameterError {
-    return new ParameterError('parameter missing', { file: this.file, field: name, found: 'nothing', expected });
+    return new ParameterError('parameter missing', {
+      file: this.file,
+      field: name,
+      found: 'nothing',
+      expected,
+    });
   }
 
   private scalarText(name: string, expected: string): string {
@@ -82,7 +92,12 @@ export class BrukerParams {
     const v = this.values.get(name);
     const value = v?.kind === 'scalar' ? toNumber(text) : undefined;
     if (value === undefined) {
-      throw new ParameterError('not a number', { file: this.file, field: name, found: text, expected: 'a number' });
+      throw new ParameterError('not a number', {
+        file: this.file,
+        field: name,
+        found: text,
+        expected: 'a number',
+      });
     }
     return value;
   }
@@ -92,7 +107,12 @@ export class BrukerParams {
     if (fallback !== undefined && !this.values.has(name)) return fallback;
     const value = this.number(name);
     if (!Number.isInteger(value)) {
-      throw new ParameterError('not an integer', { file: this.file, field: name, found: value, expected: 'an integer' });
+      throw new ParameterError('not an integer', {
+        file: this.file,
+        field: name,
+        found: value,
+        expected: 'an integer',
+      });
     }
     return value;
   }
@@ -103,7 +123,12 @@ export class BrukerParams {
     const v = this.values.get(name);
     const text = this.scalarText(name, 'a <string>');
     if (v?.kind === 'string' && !v.closed) {
-      throw new ParameterError('string not closed by ">"', { file: this.file, field: name, found: text, expected: '<text>' });
+      throw new ParameterError('string not closed by ">"', {
+        file: this.file,
+        field: name,
+        found: text,
+        expected: '<text>',
+      });
     }
     return text;
   }
@@ -113,7 +138,12 @@ export class BrukerParams {
     const v = this.values.get(name);
     if (v === undefined) throw this.missing(name, 'an array (0..N)');
     if (v.kind !== 'array') {
-      throw new ParameterError('not an array', { file: this.file, field: name, found: v.text, expected: 'an array (0..N)' });
+      throw new ParameterError('not an array', {
+        file: this.file,
+        field: name,
+        found: v.text,
+        expected: 'an array (0..N)',
+      });
     }
     if (v.items.length !== v.declaredLength) {
       throw new ParameterError('array has the wrong number of values', {
@@ -131,7 +161,12 @@ export class BrukerParams {
     return this.array(name).map((t, i) => {
       const value = toNumber(t);
       if (value === undefined) {
-        throw new ParameterError('not a number', { file: this.file, field: `${name}[${i}]`, found: t, expected: 'a number' });
+        throw new ParameterError('not a number', {
+          file: this.file,
+          field: `${name}[${i}]`,
+          found: t,
+          expected: 'a number',
+        });
       }
       return value;
     });
@@ -246,7 +281,12 @@ export function parseBrukerParams(text: string, file: string): BrukerParams {
       const declared = hi - lo + 1;
       const items = tokenize(arr[3]);
       // Values follow on the next lines until the declared count is reached or the next record starts.
-      while (items.length < declared && i < lines.length && !lines[i].startsWith('##') && !lines[i].startsWith('$$')) {
+      while (
+        items.length < declared &&
+        i < lines.length &&
+        !lines[i].startsWith('##') &&
+        !lines[i].startsWith('$$')
+      ) {
         items.push(...tokenize(lines[i]));
         i++;
       }

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { CorruptFileError, MissingFileError, ParameterError } from '../../core/errors.js';
 import type { AcquisitionMeta, Spectrum } from '../../core/types.js';
 import { isFile, readFileChecked } from '../fs.js';
-import { assertFinite, byteOrderFromCode, bytesPerValue, type BrukerDataType, type ByteOrder, dataTypeFromCode, decodeValues } from './binary.js';
+import {
+  assertFinite,
+  byteOrderFromCode,
+  bytesPerValue,
+  type BrukerDataType,
+  type ByteOrder,
+  dataTypeFromCode,
+  decodeValues,
+} from './binary.js';
 import { listSeries } from './experiment.js';
 import { type BrukerParams, readBrukerParams } from './params.js';
 
@@ -55,13 +63,37 @@ export interface ProcessedSpectrum extends Spectrum {
 export function procsParams(params: BrukerParams): ProcsParams {
   const file = params.file;
   const si = params.integer('SI');
-  if (si < 1) throw new ParameterError('spectrum size must be positive', { file, field: 'SI', found: si, expected: '≥ 1' });
+  if (si < 1)
+    throw new ParameterError('spectrum size must be positive', {
+      file,
+      field: 'SI',
+      found: si,
+      expected: '≥ 1',
+    });
   const sf = params.number('SF');
-  if (!(sf > 0)) throw new ParameterError('reference frequency must be positive', { file, field: 'SF', found: sf, expected: '> 0 MHz' });
+  if (!(sf > 0))
+    throw new ParameterError('reference frequency must be positive', {
+      file,
+      field: 'SF',
+      found: sf,
+      expected: '> 0 MHz',
+    });
   const sw = params.number('SW_p');
-  if (!(sw > 0)) throw new ParameterError('spectral width must be positive', { file, field: 'SW_p', found: sw, expected: '> 0 Hz' });
+  if (!(sw > 0))
+    throw new ParameterError('spectral width must be positive', {
+      file,
+      field: 'SW_p',
+      found: sw,
+      expected: '> 0 Hz',
+    });
   const ncProc = params.integer('NC_proc', 0);
-  if (Math.abs(ncProc) > 60) throw new ParameterError('scaling exponent out of range', { file, field: 'NC_proc', found: ncProc, expected: '|NC_proc| ≤ 60' });
+  if (Math.abs(ncProc) > 60)
+    throw new ParameterError('scaling exponent out of range', {
+      file,
+      field: 'NC_proc',
+      found: ncProc,
+      expected: '|NC_proc| ≤ 60',
+    });
   return {
     file,
     windowCode: params.integer('WDW', 0),
@@ -86,12 +118,19 @@ export function procsParams(params: BrukerParams): ProcsParams {
 /** Reads `<experiment>/pdata/<procno>/procs`. */
 export function readProcs(experimentPath: string, procno = 1): ProcsParams {
   const path = join(experimentPath, 'pdata', String(procno), 'procs');
-  if (!isFile(path)) throw new MissingFileError('processed data has no procs', { file: path, field: 'procs', expected: 'pdata/N/procs' });
+  if (!isFile(path))
+    throw new MissingFileError('processed data has no procs', {
+      file: path,
+      field: 'procs',
+      expected: 'pdata/N/procs',
+    });
   return procsParams(readBrukerParams(path));
 }
 
 /** ppm of each point: OFFSET − i·SW_p/(SF·SI). */
-export function procsPpmAxis(procs: Pick<ProcsParams, 'offsetPpm' | 'swHz' | 'sfMHz' | 'sizePoints'>): Float64Array {
+export function procsPpmAxis(
+  procs: Pick<ProcsParams, 'offsetPpm' | 'swHz' | 'sfMHz' | 'sizePoints'>,
+): Float64Array {
   const n = procs.sizePoints;
   const step = procs.swHz / procs.sfMHz / n;
   const ppm = new Float64Array(n);
@@ -103,12 +142,15 @@ function readPart(path: string, procs: ProcsParams): Float64Array {
   const bytes = readFileChecked(path);
   const expected = procs.sizePoints * bytesPerValue(procs.dataType);
   if (bytes.length !== expected) {
-    throw new CorruptFileError(bytes.length < expected ? 'processed data truncated' : 'processed data size does not match SI', {
-      file: path,
-      field: 'SI',
-      found: `${bytes.length} bytes`,
-      expected: `${expected} bytes (SI=${procs.sizePoints} ${procs.dataType} values)`,
-    });
+    throw new CorruptFileError(
+      bytes.length < expected ? 'processed data truncated' : 'processed data size does not match SI',
+      {
+        file: path,
+        field: 'SI',
+        found: `${bytes.length} bytes`,
+        expected: `${expected} bytes (SI=${procs.sizePoints} ${procs.dataType} values)`,
+      },
+    );
   }
   const values = decodeValues(bytes, 0, procs.sizePoints, procs.dataType, procs.byteOrder);
   if (procs.dataType === 'float64') assertFinite(values, path);
@@ -125,14 +167,30 @@ export function readProcessed(experimentPath: string, procno = 1): ProcessedSpec
   const procs = readProcs(experimentPath, procno);
   const dir = join(experimentPath, 'pdata', String(procno));
   const rPath = join(dir, '1r');
-  if (!isFile(rPath)) throw new MissingFileError('processed data has no 1r', { file: rPath, field: '1r', expected: 'the real part of the processed spectrum' });
+  if (!isFile(rPath))
+    throw new MissingFileError('processed data has no 1r', {
+      file: rPath,
+      field: '1r',
+      expected: 'the real part of the processed spectrum',
+    });
   const re = readPart(rPath, procs);
   const iPath = join(dir, '1i');
   const hasImaginary = isFile(iPath);
   const im = hasImaginary ? readPart(iPath, procs) : new Float64Array(re.length);
   let meta: AcquisitionMeta | undefined;
-  if (isFile(join(experimentPath, 'acqus')) && (isFile(join(experimentPath, 'fid')) || isFile(join(experimentPath, 'ser')))) {
+  if (
+    isFile(join(experimentPath, 'acqus')) &&
+    (isFile(join(experimentPath, 'fid')) || isFile(join(experimentPath, 'ser')))
+  ) {
     meta = listSeries(experimentPath)[0]?.meta;
   }
-  return { re, im, ppm: procsPpmAxis(procs), sfMHz: procs.sfMHz, ...(meta ? { meta } : {}), procs, hasImaginary };
+  return {
+    re,
+    im,
+    ppm: procsPpmAxis(procs),
+    sfMHz: procs.sfMHz,
+    ...(meta ? { meta } : {}),
+    procs,
+    hasImaginary,
+  };
 }

@@ -109,28 +109,42 @@ function isoWithOffset(ms: number): string {
 }
 
 function jcampFile(title: string, params: [string, ParamWriteValue][], comments: string[]): string {
-  const out = [`##TITLE= ${title}`, '##JCAMPDX= 5.0', '##DATATYPE= Parameter Values', '##ORIGIN= spincell', '##OWNER= spincell'];
+  const out = [
+    `##TITLE= ${title}`,
+    '##JCAMPDX= 5.0',
+    '##DATATYPE= Parameter Values',
+    '##ORIGIN= spincell',
+    '##OWNER= spincell',
+  ];
   for (const c of comments) out.push(`$$ ${c}`);
-  for (const [k, v] of [...params].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) out.push(...paramLines(k, v));
+  for (const [k, v] of [...params].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
+    out.push(...paramLines(k, v));
   out.push('##END=', '');
   return out.join('\n');
 }
 
 function checkSpec(spec: BrukerWriteSpec): void {
-  const positive: [string, number][] = [['SFO1', spec.sfo1MHz], ['BF1', spec.bf1MHz], ['SW_h', spec.swHz]];
+  const positive: [string, number][] = [
+    ['SFO1', spec.sfo1MHz],
+    ['BF1', spec.bf1MHz],
+    ['SW_h', spec.swHz],
+  ];
   for (const [f, v] of positive) if (!(Number.isFinite(v) && v > 0)) throw bad(f, v, 'a finite number > 0');
   if (!Number.isFinite(spec.o1Hz)) throw bad('O1', spec.o1Hz, 'a finite number');
   if (!(Number.isInteger(spec.scans) && spec.scans >= 1)) throw bad('NS', spec.scans, 'an integer ≥ 1');
   const ds = spec.dummyScans ?? 0;
   if (!(Number.isInteger(ds) && ds >= 0)) throw bad('DS', ds, 'an integer ≥ 0');
-  if (!(Number.isFinite(spec.recycleDelayS) && spec.recycleDelayS >= 0)) throw bad('D1', spec.recycleDelayS, 'a finite number ≥ 0 s');
-  if (!(Number.isFinite(spec.endMs) && spec.endMs >= 1000)) throw bad('endMs', spec.endMs, 'epoch milliseconds');
+  if (!(Number.isFinite(spec.recycleDelayS) && spec.recycleDelayS >= 0))
+    throw bad('D1', spec.recycleDelayS, 'a finite number ≥ 0 s');
+  if (!(Number.isFinite(spec.endMs) && spec.endMs >= 1000))
+    throw bad('endMs', spec.endMs, 'epoch milliseconds');
   if (spec.startMs !== undefined && !(Number.isFinite(spec.startMs) && spec.startMs <= spec.endMs)) {
     throw bad('startMs', spec.startMs, 'epoch milliseconds not after endMs');
   }
   if (spec.nucleus.trim() === '') throw bad('NUC1', spec.nucleus, 'a nucleus label such as 7Li');
   const f = spec.digitalFilter;
-  if (f.kind === 'grpdly' && !(Number.isFinite(f.points) && f.points > 0)) throw bad('GRPDLY', f.points, 'a finite number > 0');
+  if (f.kind === 'grpdly' && !(Number.isFinite(f.points) && f.points > 0))
+    throw bad('GRPDLY', f.points, 'a finite number > 0');
   if (f.kind === 'dsp-table') dspTableGroupDelay(f.dspfvs, f.decim); // throws for pairs readers cannot resolve
 }
 
@@ -180,16 +194,25 @@ function acqusParams(spec: BrukerWriteSpec, td: number): [string, ParamWriteValu
 function chooseScale(rows: readonly ComplexData[], spec: BrukerWriteSpec): number {
   if ((spec.dataType ?? 'int32') === 'float64') return 1;
   if (spec.intScale !== undefined && spec.intScale !== 'auto') {
-    if (!(Number.isFinite(spec.intScale) && spec.intScale > 0)) throw bad('intScale', spec.intScale, 'a finite number > 0');
+    if (!(Number.isFinite(spec.intScale) && spec.intScale > 0))
+      throw bad('intScale', spec.intScale, 'a finite number > 0');
     return spec.intScale;
   }
   let max = 0;
-  for (const r of rows) for (const a of [r.re, r.im]) for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]));
+  for (const r of rows)
+    for (const a of [r.re, r.im]) for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]));
   return max > 0 ? 2 ** 29 / max : 1;
 }
 
 /** Encodes one FID (interleaved re/im) into `out` at `offset`. */
-function encodeRow(out: DataView, offset: number, row: ComplexData, dataType: BrukerDataType, byteOrder: ByteOrder, scale: number): void {
+function encodeRow(
+  out: DataView,
+  offset: number,
+  row: ComplexData,
+  dataType: BrukerDataType,
+  byteOrder: ByteOrder,
+  scale: number,
+): void {
   const little = byteOrder === 'little';
   const n = row.re.length;
   for (let i = 0; i < n; i++) {
@@ -200,7 +223,8 @@ function encodeRow(out: DataView, offset: number, row: ComplexData, dataType: Br
       if (dataType === 'float64') out.setFloat64(at, v, little);
       else {
         const q = Math.round(v * scale);
-        if (q > 2147483647 || q < -2147483648) throw bad('intScale', scale, 'a scale keeping every sample within int32');
+        if (q > 2147483647 || q < -2147483648)
+          throw bad('intScale', scale, 'a scale keeping every sample within int32');
         out.setInt32(at, q, little);
       }
     }
@@ -212,7 +236,8 @@ function checkRows(rows: readonly ComplexData[]): number {
   const n = rows[0].re.length;
   if (n < 1) throw bad('points', n, 'at least one complex point');
   for (const [i, r] of rows.entries()) {
-    if (r.re.length !== n || r.im.length !== n) throw bad(`row ${i}`, `${r.re.length}/${r.im.length} points`, `${n} real and ${n} imaginary points`);
+    if (r.re.length !== n || r.im.length !== n)
+      throw bad(`row ${i}`, `${r.re.length}/${r.im.length} points`, `${n} real and ${n} imaginary points`);
   }
   return n;
 }
@@ -265,7 +290,12 @@ function writeFolderAtomic(path: string, files: [string, string | Uint8Array][],
   }
 }
 
-function write(path: string, spec: BrukerWriteSpec, rows: readonly ComplexData[], asSer: boolean): WriteResult {
+function write(
+  path: string,
+  spec: BrukerWriteSpec,
+  rows: readonly ComplexData[],
+  asSer: boolean,
+): WriteResult {
   checkSpec(spec);
   const n = checkRows(rows);
   const td = 2 * n;
@@ -279,9 +309,22 @@ function write(path: string, spec: BrukerWriteSpec, rows: readonly ComplexData[]
   rows.forEach((row, r) => encodeRow(view, r * stride, row, dataType, byteOrder, scale));
   const params = acqusParams(spec, td);
   const comments = [`${isoWithOffset(spec.endMs)}  spincell`, `${path}/acqus`];
-  const files: [string, string | Uint8Array][] = [['acqus', jcampFile('Parameter file, spincell', params, comments)]];
+  const files: [string, string | Uint8Array][] = [
+    ['acqus', jcampFile('Parameter file, spincell', params, comments)],
+  ];
   if (asSer) {
-    files.push(['acqu2s', jcampFile('Parameter file, spincell', [['TD', rows.length], ['NUC1', spec.nucleus.trim()], ['FnMODE', 0]], [])]);
+    files.push([
+      'acqu2s',
+      jcampFile(
+        'Parameter file, spincell',
+        [
+          ['TD', rows.length],
+          ['NUC1', spec.nucleus.trim()],
+          ['FnMODE', 0],
+        ],
+        [],
+      ),
+    ]);
     files.push(['ser', bytes]);
   } else {
     files.push(['fid', bytes]);
@@ -300,8 +343,10 @@ export function writeBrukerExperiment(path: string, spec: BrukerWriteSpec, fid: 
  * Writes a pseudo-2D experiment folder: acqus + acqu2s (TD = rows) + ser, rows padded to 1024 bytes.
  * NS, DS, D1 are per row as in TopSpin; $DATE/endMs is the end of the last row.
  */
-export function writeBrukerSer(path: string, spec: BrukerWriteSpec, rows: readonly ComplexData[]): WriteResult {
+export function writeBrukerSer(
+  path: string,
+  spec: BrukerWriteSpec,
+  rows: readonly ComplexData[],
+): WriteResult {
   return write(path, spec, rows, true);
 }
-
-

@@ -79,7 +79,8 @@ export interface Table {
 export function parseNumericTable(text: string, file?: string): Table {
   const lines = text.split(/\r?\n/);
   let headerIndex = lines.findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
-  if (headerIndex < 0) throw new CorruptFileError('empty table', { file, expected: 'a header line and data rows' });
+  if (headerIndex < 0)
+    throw new CorruptFileError('empty table', { file, expected: 'a header line and data rows' });
   const delimiter = detectDelimiter(lines[headerIndex]);
   const headers = splitDelimited(lines[headerIndex], delimiter);
   const cols: number[][] = headers.map(() => []);
@@ -100,7 +101,8 @@ export function parseNumericTable(text: string, file?: string): Table {
     }
   }
   headerIndex = cols[0]?.length ?? 0;
-  if (headerIndex === 0) throw new CorruptFileError('table has no data rows', { file, expected: 'at least one row' });
+  if (headerIndex === 0)
+    throw new CorruptFileError('table has no data rows', { file, expected: 'at least one row' });
   return { headers, columns: cols.map((c) => Float64Array.from(c)), rowCount: headerIndex };
 }
 
@@ -124,7 +126,11 @@ export function formatCsv(headers: string[], rows: ArrayLike<unknown>[], comment
 }
 
 /** Formats column arrays as CSV text. */
-export function formatCsvColumns(headers: string[], columns: ArrayLike<unknown>[], comments: string[] = []): string {
+export function formatCsvColumns(
+  headers: string[],
+  columns: ArrayLike<unknown>[],
+  comments: string[] = [],
+): string {
   const n = columns.length > 0 ? columns[0].length : 0;
   const rows: unknown[][] = [];
   for (let i = 0; i < n; i++) rows.push(columns.map((c) => c[i]));
@@ -132,11 +138,21 @@ export function formatCsvColumns(headers: string[], columns: ArrayLike<unknown>[
 }
 
 /** Writes CSV atomically. */
-export function writeCsv(path: string, headers: string[], rows: ArrayLike<unknown>[], comments: string[] = []): void {
+export function writeCsv(
+  path: string,
+  headers: string[],
+  rows: ArrayLike<unknown>[],
+  comments: string[] = [],
+): void {
   writeFileAtomic(path, formatCsv(headers, rows, comments));
 }
 
 /** Writes column arrays as CSV atomically. */
-export function writeCsvColumns(path: string, headers: string[], columns: ArrayLike<unknown>[], comments: string[] = []): void {
+export function writeCsvColumns(
+  path: string,
+  headers: string[],
+  columns: ArrayLike<unknown>[],
+  comments: string[] = [],
+): void {
   writeFileAtomic(path, formatCsvColumns(headers, columns, comments));
 }

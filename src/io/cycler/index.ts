@@ -12,7 +12,13 @@ import { CorruptFileError } from '../../core/errors.js';
 import type { CyclerRecords } from './types.js';
 
 export * from './types.js';
-export { parseCyclerTable, readCyclerTable, splitHeaderUnit, type MappedColumn, type TableReadOptions } from './table.js';
+export {
+  parseCyclerTable,
+  readCyclerTable,
+  splitHeaderUnit,
+  type MappedColumn,
+  type TableReadOptions,
+} from './table.js';
 export { unitConversion, genericKey, sanitiseName, keyUnit, type UnitConversion } from './quantities.js';
 export {
   formatWallClock,
@@ -28,7 +34,8 @@ export { parseNumericBlock, type NumericBlock, type NumericBlockOptions } from '
 /** Reads any supported cycler file. `options.mapping` etc. apply to generic tables only. */
 export function readCyclerFile(path: string, options: TableReadOptions = {}): CyclerRecords {
   const bytes = readFileChecked(path);
-  if (bytes.length === 0) throw new CorruptFileError('empty file', { file: path, expected: 'a cycler export' });
+  if (bytes.length === 0)
+    throw new CorruptFileError('empty file', { file: path, expected: 'a cycler export' });
   if (isMpr(bytes)) return parseMpr(bytes, path, options);
   if (isMpt(bytes)) return parseMpt(bytes, path, options);
   let text: string;

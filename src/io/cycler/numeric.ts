@@ -146,7 +146,12 @@ export function parseNumericBlock(bytes: Uint8Array, start: number, opts: Numeri
           b = bytes[++pos];
         }
       } else if (b === otherDecimal && delimiter !== otherDecimal && digits > 0) {
-        fail('mixed decimal separators', col, String.fromCharCode(otherDecimal), `only '${String.fromCharCode(decimal)}' as in the rest of the file`);
+        fail(
+          'mixed decimal separators',
+          col,
+          String.fromCharCode(otherDecimal),
+          `only '${String.fromCharCode(decimal)}' as in the rest of the file`,
+        );
       }
       let ok = digits > 0;
       if (ok && (b === 69 || b === 101)) {
@@ -180,8 +185,17 @@ export function parseNumericBlock(bytes: Uint8Array, start: number, opts: Numeri
           // Trailing delimiter at end of line.
           break;
         }
-        if (delimiter !== otherDecimal && bytes.subarray(cellStart, pos).includes(otherDecimal) && /^[+-]?\d/.test(text)) {
-          fail('mixed decimal separators', col, text, `only '${String.fromCharCode(decimal)}' as in the rest of the file`);
+        if (
+          delimiter !== otherDecimal &&
+          bytes.subarray(cellStart, pos).includes(otherDecimal) &&
+          /^[+-]?\d/.test(text)
+        ) {
+          fail(
+            'mixed decimal separators',
+            col,
+            text,
+            `only '${String.fromCharCode(decimal)}' as in the rest of the file`,
+          );
         }
         value = text === '' ? NaN : Number(text);
         if (Number.isNaN(value) && !/^[+-]?nan$/i.test(text)) {

@@ -53,7 +53,10 @@ const UNITS: Record<string, UnitConversion> = {
 };
 
 export function normaliseUnitText(unit: string): string {
-  return unit.trim().toLowerCase().replace(/[\s·.]/g, '');
+  return unit
+    .trim()
+    .toLowerCase()
+    .replace(/[\s·.]/g, '');
 }
 
 /** Conversion for a unit as written in a file, or null when the unit is not one spincell converts. */

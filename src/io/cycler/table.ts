@@ -59,7 +59,10 @@ export function splitHeaderUnit(header: string): { name: string; unit: string | 
 /** "h:mm:ss(.sss)" or "d hh:mm:ss" durations, or plain numbers; NaN otherwise. */
 function parseTimeCell(cell: string, decimalComma: boolean): number {
   const m = /^(?:(\d+)\s*d\s*)?(\d+):(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$/.exec(cell.trim());
-  if (m) return Number(m[1] ?? 0) * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4].replace(',', '.'));
+  if (m)
+    return (
+      Number(m[1] ?? 0) * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4].replace(',', '.'))
+    );
   return parseCell(cell, decimalComma);
 }
 
@@ -80,7 +83,8 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
     if (m) meta[m[1].trim().replace(/ /g, '_')] = m[2].trim();
     h++;
   }
-  if (h >= lines.length) throw new CorruptFileError('empty table', { file, expected: 'a header line and data rows' });
+  if (h >= lines.length)
+    throw new CorruptFileError('empty table', { file, expected: 'a header line and data rows' });
   const delimiter = options.delimiter ?? detectDelimiter(lines[h]);
   const headers = splitDelimited(lines[h], delimiter);
   const rows: string[][] = [];
@@ -88,12 +92,20 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
     if (lines[i].trim() === '' || lines[i].trimStart().startsWith('#')) continue;
     const cells = splitDelimited(lines[i], delimiter);
     if (cells.length !== headers.length) {
-      throw new CorruptFileError('row has the wrong number of cells', { file, field: `line ${i + 1}`, found: cells.length, expected: headers.length });
+      throw new CorruptFileError('row has the wrong number of cells', {
+        file,
+        field: `line ${i + 1}`,
+        found: cells.length,
+        expected: headers.length,
+      });
     }
     rows.push(cells);
   }
-  if (rows.length === 0) throw new CorruptFileError('table has no data rows', { file, expected: 'at least one row' });
-  const decimalComma = options.decimalComma ?? (delimiter !== ',' && rows[0].some((c) => /^[+-]?\d+,\d+([eE][+-]?\d+)?$/.test(c.trim())));
+  if (rows.length === 0)
+    throw new CorruptFileError('table has no data rows', { file, expected: 'at least one row' });
+  const decimalComma =
+    options.decimalComma ??
+    (delimiter !== ',' && rows[0].some((c) => /^[+-]?\d+,\d+([eE][+-]?\d+)?$/.test(c.trim())));
 
   // Which column is which key.
   const assigned = new Map<number, { key: string; unit: string | null; scale: number }>();
@@ -101,14 +113,31 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
   if (options.mapping) {
     for (const [key, spec] of Object.entries(options.mapping)) {
       const idx = headers.findIndex((x) => x.trim() === spec.column.trim());
-      if (idx < 0) throw new ParameterError('mapped column not in the file', { file, field: key, found: spec.column, expected: headers });
+      if (idx < 0)
+        throw new ParameterError('mapped column not in the file', {
+          file,
+          field: key,
+          found: spec.column,
+          expected: headers,
+        });
       const unit = spec.unit ?? splitHeaderUnit(headers[idx]).unit;
       const target = keyUnit(key);
       let scale = 1;
       if (target !== null) {
-        if (unit === null) throw new ParameterError('unit of a mapped column not declared', { file, field: `${key} (${spec.column})`, expected: `a unit convertible to ${target}` });
+        if (unit === null)
+          throw new ParameterError('unit of a mapped column not declared', {
+            file,
+            field: `${key} (${spec.column})`,
+            expected: `a unit convertible to ${target}`,
+          });
         const conv = unitConversion(unit);
-        if (!conv || conv.unit !== target) throw new ParameterError('unit cannot be converted', { file, field: `${key} (${spec.column})`, found: unit, expected: `a unit of ${target}` });
+        if (!conv || conv.unit !== target)
+          throw new ParameterError('unit cannot be converted', {
+            file,
+            field: `${key} (${spec.column})`,
+            found: unit,
+            expected: `a unit of ${target}`,
+          });
         scale = conv.scale;
       }
       assigned.set(idx, { key, unit, scale });
@@ -129,7 +158,10 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
       }
       const conv = unit ? unitConversion(unit) : null;
       if (conv && conv.unit === target) assigned.set(idx, { key: hit[1], unit, scale: conv.scale });
-      else warnings.push(`column "${header}" looks like ${hit[1]} but its unit is ${unit === null ? 'not given' : `"${unit}"`}: kept as a generic column (declare it with a mapping)`);
+      else
+        warnings.push(
+          `column "${header}" looks like ${hit[1]} but its unit is ${unit === null ? 'not given' : `"${unit}"`}: kept as a generic column (declare it with a mapping)`,
+        );
     });
   }
   const taken = new Set<string>();
@@ -151,9 +183,16 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
     }
     if (bad >= 0) {
       if (a) {
-        throw new CorruptFileError('not a number', { file, field: `row ${bad + 1}, column ${header}`, found: rows[bad][idx], expected: `a number for ${a.key}` });
+        throw new CorruptFileError('not a number', {
+          file,
+          field: `row ${bad + 1}, column ${header}`,
+          found: rows[bad][idx],
+          expected: `a number for ${a.key}`,
+        });
       }
-      warnings.push(`column "${header}" is not numeric (row ${bad + 1}: ${JSON.stringify(rows[bad][idx])}): not kept`);
+      warnings.push(
+        `column "${header}" is not numeric (row ${bad + 1}: ${JSON.stringify(rows[bad][idx])}): not kept`,
+      );
       return;
     }
     if (a) {
@@ -166,7 +205,12 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
     }
   });
   if (!columns.some((c) => c.key === 'time_s')) {
-    throw new UnsupportedFormatError('no time column recognised', { file, field: 'header', found: headers, expected: 'a time column with its unit, or a mapping { time_s: { column, unit } }' });
+    throw new UnsupportedFormatError('no time column recognised', {
+      file,
+      field: 'header',
+      found: headers,
+      expected: 'a time column with its unit, or a mapping { time_s: { column, unit } }',
+    });
   }
   const startText = options.startLocal ?? meta.start_local;
   let startLocal: string | null = null;
@@ -174,7 +218,13 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
   const zone = options.timezone ?? meta.timezone ?? timezone;
   if (startText) {
     const w = parseIsoWallClock(startText) ?? parseMonthFirstDateTime(startText);
-    if (!w) throw new ParameterError('start time not understood', { file, field: 'start', found: startText, expected: 'YYYY-MM-DDThh:mm:ss(.fff) or MM/DD/YYYY hh:mm:ss' });
+    if (!w)
+      throw new ParameterError('start time not understood', {
+        file,
+        field: 'start',
+        found: startText,
+        expected: 'YYYY-MM-DDThh:mm:ss(.fff) or MM/DD/YYYY hh:mm:ss',
+      });
     startLocal = formatWallClock(w);
     startMs = wallClockToEpochMs(w, zone);
   }

@@ -43,7 +43,14 @@ export function wallClockFromUtcMs(ms: number): WallClock {
 
 function validWallClock(w: WallClock): boolean {
   const back = wallClockFromUtcMs(wallClockAsUtcMs(w));
-  return back.year === w.year && back.month === w.month && back.day === w.day && w.hour < 24 && w.minute < 60 && w.second < 61;
+  return (
+    back.year === w.year &&
+    back.month === w.month &&
+    back.day === w.day &&
+    w.hour < 24 &&
+    w.minute < 60 &&
+    w.second < 61
+  );
 }
 
 /**
@@ -51,7 +58,10 @@ function validWallClock(w: WallClock): boolean {
  * occur as date separators). Two-digit years are read as 20YY. Returns null when the text does not match.
  */
 export function parseMonthFirstDateTime(text: string): WallClock | null {
-  const m = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*$/.exec(text);
+  const m =
+    /^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*$/.exec(
+      text,
+    );
   if (!m) return null;
   const year = m[3].length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
   const frac = m[7] ?? '0';
@@ -69,7 +79,10 @@ export function parseMonthFirstDateTime(text: string): WallClock | null {
 
 /** Parses ISO-like "YYYY-MM-DD[ T]HH:MM[:SS[.fff]]" without zone. */
 export function parseIsoWallClock(text: string): WallClock | null {
-  const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?\s*$/.exec(text);
+  const m =
+    /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?\s*$/.exec(
+      text,
+    );
   if (!m) return null;
   const w: WallClock = {
     year: Number(m[1]),
@@ -135,7 +148,14 @@ export function zoneOffsetMinutes(zone: string, utcMs: number): number {
   if (fixed !== null) return fixed;
   const parts = zoneFormatter(zone).formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? '0');
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const local = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   const whole = utcMs - (((utcMs % 1000) + 1000) % 1000);
   return Math.round((local - whole) / 60_000);
 }

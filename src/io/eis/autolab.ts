@@ -14,7 +14,11 @@ export function parseAutolabImpedance(text: string, source: string): ImpedanceSp
     if (l.includes('Freq')) head = i;
   });
   if (head < 0 || !/Z'/.test(lines[head])) {
-    throw new CorruptFileError('header line not found', { file: source, found: head < 0 ? 'no line with "Freq"' : lines[head].trim(), expected: `a header like "Freq (Hz) … Z'(a) Z''(b)"` });
+    throw new CorruptFileError('header line not found', {
+      file: source,
+      found: head < 0 ? 'no line with "Freq"' : lines[head].trim(),
+      expected: `a header like "Freq (Hz) … Z'(a) Z''(b)"`,
+    });
   }
   const columns = {
     freqHz: { index: 0, name: 'Freq (Hz)' },

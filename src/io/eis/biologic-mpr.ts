@@ -4,7 +4,13 @@
  * the sign is flipped to Z″ here. Rows without a frequency (the DC steps some techniques log) are dropped.
  */
 import { CorruptFileError } from '../../core/errors.js';
-import { parseBiologic, readBiologic, columnValues, type CyclerRecords, type ReadOptions } from '../biologic/index.js';
+import {
+  parseBiologic,
+  readBiologic,
+  columnValues,
+  type CyclerRecords,
+  type ReadOptions,
+} from '../biologic/index.js';
 import type { BiologicMptImpedance } from './biologic-mpt.js';
 
 export function impedanceFromBiologicRecords(records: CyclerRecords): BiologicMptImpedance {
@@ -16,7 +22,10 @@ export function impedanceFromBiologicRecords(records: CyclerRecords): BiologicMp
     throw new CorruptFileError('no impedance columns', {
       file,
       field: records.technique ?? 'technique',
-      found: records.columns.map((c) => c.original).slice(0, 12).join(' | '),
+      found: records.columns
+        .map((c) => c.original)
+        .slice(0, 12)
+        .join(' | '),
       expected: 'freq/Hz, Re(Z)/Ohm and -Im(Z)/Ohm (a PEIS or GEIS run)',
     });
   }
@@ -24,7 +33,13 @@ export function impedanceFromBiologicRecords(records: CyclerRecords): BiologicMp
   const cyc = columnValues(records, 'cycle');
   const keep: number[] = [];
   for (let i = 0; i < f.length; i++) if (f[i] > 0) keep.push(i);
-  if (keep.length === 0) throw new CorruptFileError('no impedance data rows', { file, field: 'freq/Hz', found: 'no row with a frequency', expected: 'at least one frequency point' });
+  if (keep.length === 0)
+    throw new CorruptFileError('no impedance data rows', {
+      file,
+      field: 'freq/Hz',
+      found: 'no row with a frequency',
+      expected: 'at least one frequency point',
+    });
   const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i]);
   return {
     freqHz: pick(f),
@@ -44,6 +59,10 @@ export function readBiologicImpedance(path: string, options: ReadOptions = {}): 
 }
 
 /** Same from bytes already in memory. */
-export function parseBiologicImpedance(bytes: Uint8Array, file: string, options: ReadOptions = {}): BiologicMptImpedance {
+export function parseBiologicImpedance(
+  bytes: Uint8Array,
+  file: string,
+  options: ReadOptions = {},
+): BiologicMptImpedance {
   return impedanceFromBiologicRecords(parseBiologic(bytes, file, options));
 }

@@ -5,7 +5,15 @@
  */
 import { CorruptFileError } from '../../core/errors.js';
 import { readFileChecked } from '../fs.js';
-import { cell, decodeInstrumentText, findColumn, makeSpectrum, parseUsDateTime, requireColumn, splitLines } from './shared.js';
+import {
+  cell,
+  decodeInstrumentText,
+  findColumn,
+  makeSpectrum,
+  parseUsDateTime,
+  requireColumn,
+  splitLines,
+} from './shared.js';
 import type { ImpedanceSpectrum } from './types.js';
 
 export interface BiologicMptImpedance extends ImpedanceSpectrum {
@@ -16,15 +24,30 @@ export interface BiologicMptImpedance extends ImpedanceSpectrum {
 export function parseBiologicMptImpedance(text: string, source: string): BiologicMptImpedance {
   const lines = splitLines(text);
   if (!/^EC-Lab ASCII FILE/i.test(lines[0]?.trim() ?? '')) {
-    throw new CorruptFileError('not an EC-Lab text export', { file: source, field: 'line 1', found: lines[0]?.slice(0, 40), expected: 'EC-Lab ASCII FILE' });
+    throw new CorruptFileError('not an EC-Lab text export', {
+      file: source,
+      field: 'line 1',
+      found: lines[0]?.slice(0, 40),
+      expected: 'EC-Lab ASCII FILE',
+    });
   }
   const m = /Nb header lines\s*:\s*(\d+)/i.exec(lines[1] ?? '');
   if (!m) {
-    throw new CorruptFileError('header length missing', { file: source, field: 'line 2', found: lines[1], expected: 'Nb header lines : N' });
+    throw new CorruptFileError('header length missing', {
+      file: source,
+      field: 'line 2',
+      found: lines[1],
+      expected: 'Nb header lines : N',
+    });
   }
   const nHeader = Number(m[1]);
   if (nHeader < 2 || nHeader > lines.length) {
-    throw new CorruptFileError('header length beyond the end of the file', { file: source, field: 'Nb header lines', found: nHeader, expected: `2..${lines.length}` });
+    throw new CorruptFileError('header length beyond the end of the file', {
+      file: source,
+      field: 'Nb header lines',
+      found: nHeader,
+      expected: `2..${lines.length}`,
+    });
   }
   const headers = lines[nHeader - 1].split('\t');
   const iF = requireColumn(headers, [/^freq\/Hz$/], source, 'freq/Hz');
@@ -54,7 +77,12 @@ export function parseBiologicMptImpedance(text: string, source: string): Biologi
     if (iT >= 0) t.push(cell(cells[iT], source, i, 'time/s', decimalComma));
     if (iC >= 0) cyc.push(cell(cells[iC], source, i, 'cycle number', decimalComma));
   }
-  const spectrum = makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im, ...(iT >= 0 ? { timeS: t } : {}) }, source, 'biologic-mpt', startMs);
+  const spectrum = makeSpectrum(
+    { freqHz: f, zReOhm: re, zImOhm: im, ...(iT >= 0 ? { timeS: t } : {}) },
+    source,
+    'biologic-mpt',
+    startMs,
+  );
   return iC >= 0 ? { ...spectrum, cycle: Float64Array.from(cyc) } : spectrum;
 }
 

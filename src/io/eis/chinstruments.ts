@@ -11,7 +11,11 @@ export function parseCHInstrumentsImpedance(text: string, source: string): Imped
   const lines = splitLines(text);
   const head = lines.findIndex((l) => l.startsWith('Freq/Hz'));
   if (head < 0) {
-    throw new CorruptFileError('header line not found', { file: source, found: 'no line starting with "Freq/Hz"', expected: 'a CH Instruments A.C. Impedance export' });
+    throw new CorruptFileError('header line not found', {
+      file: source,
+      found: 'no line starting with "Freq/Hz"',
+      expected: 'a CH Instruments A.C. Impedance export',
+    });
   }
   const columns = {
     freqHz: { index: 0, name: 'Freq/Hz' },

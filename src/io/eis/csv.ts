@@ -23,7 +23,16 @@ export interface CsvImpedanceOptions {
 
 const FREQ = [/^freq/i, /^f\s*[/(]\s*hz/i, /^f$/i, /frequency/i];
 const RE = [/^re\s*\(z\)/i, /^z'(?!')/i, /^z_?re(al)?\b/i, /^zre/i, /^z\s*real/i, /^real\b/i, /^re\b/i];
-const IM = [/^[-−]?\s*im\s*\(z\)/i, /^[-−]?\s*z''/i, /^[-−]?\s*z"/i, /^[-−]?\s*z_?im(ag)?\b/i, /^[-−]?\s*zim/i, /^[-−]?\s*z\s*imag/i, /^[-−]?\s*imag/i, /^[-−]?\s*im\b/i];
+const IM = [
+  /^[-−]?\s*im\s*\(z\)/i,
+  /^[-−]?\s*z''/i,
+  /^[-−]?\s*z"/i,
+  /^[-−]?\s*z_?im(ag)?\b/i,
+  /^[-−]?\s*zim/i,
+  /^[-−]?\s*z\s*imag/i,
+  /^[-−]?\s*imag/i,
+  /^[-−]?\s*im\b/i,
+];
 const MOD = [/^\|z\|/i, /^impedance\b/i, /^modulus/i, /^zmod/i, /^z\s*\/\s*ohm/i];
 const PHASE = [/^phase/i, /^zphz/i];
 const TIME = [/^time\b/i, /^elapsed time/i];
@@ -41,7 +50,8 @@ export function parseImpedanceTable(
 ): ImpedanceSpectrum {
   const lines = splitLines(text);
   const first = lines.findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
-  if (first < 0) throw new CorruptFileError('empty file', { file: source, expected: 'frequency, Z′, Z″ rows' });
+  if (first < 0)
+    throw new CorruptFileError('empty file', { file: source, expected: 'frequency, Z′, Z″ rows' });
   const delimiter = detectDelimiter(lines[first]);
   const firstCells = splitDelimited(lines[first], delimiter);
   const hasHeader = firstCells.some((c) => c !== '' && !Number.isFinite(Number(c)));
@@ -59,7 +69,12 @@ export function parseImpedanceTable(
     iIm = findColumn(h, IM);
     iT = findColumn(h, TIME);
     if (iF < 0) {
-      throw new CorruptFileError('frequency column not found', { file: source, field: 'header', found: h.join(' | '), expected: 'a column named freq…, f/Hz or Frequency' });
+      throw new CorruptFileError('frequency column not found', {
+        file: source,
+        field: 'header',
+        found: h.join(' | '),
+        expected: 'a column named freq…, f/Hz or Frequency',
+      });
     }
     if (iRe < 0 || iIm < 0 || iRe === iIm) {
       iRe = -1;
@@ -67,12 +82,22 @@ export function parseImpedanceTable(
       iMod = findColumn(h, MOD);
       iPh = findColumn(h, PHASE);
       if (iMod < 0 || iPh < 0) {
-        throw new CorruptFileError('impedance columns not found', { file: source, field: 'header', found: h.join(' | '), expected: "Z' and Z'' (or -Z''), or |Z| and phase" });
+        throw new CorruptFileError('impedance columns not found', {
+          file: source,
+          field: 'header',
+          found: h.join(' | '),
+          expected: "Z' and Z'' (or -Z''), or |Z| and phase",
+        });
       }
     } else {
       const declared: ImagConvention = isMinus(h[iIm]) ? 'minus-z' : 'z';
       if (options.imag !== undefined && options.imag !== declared) {
-        throw new ParameterError('declared sign convention contradicts the header', { file: source, field: h[iIm], found: options.imag, expected: declared });
+        throw new ParameterError('declared sign convention contradicts the header', {
+          file: source,
+          field: h[iIm],
+          found: options.imag,
+          expected: declared,
+        });
       }
       imag = declared;
     }
@@ -101,7 +126,11 @@ export function parseImpedanceTable(
     }
     if (iT >= 0) t.push(cell(cells[iT], source, i, names[iT], decimalComma));
   }
-  return makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im, ...(iT >= 0 ? { timeS: t } : {}) }, source, format);
+  return makeSpectrum(
+    { freqHz: f, zReOhm: re, zImOhm: im, ...(iT >= 0 ? { timeS: t } : {}) },
+    source,
+    format,
+  );
 }
 
 export function readCsvImpedance(path: string, options: CsvImpedanceOptions = {}): ImpedanceSpectrum {

@@ -47,9 +47,11 @@ export function detectImpedanceFormat(path: string, text: string): ImpedanceForm
   if (/^<Application>/.test(first) || ext === '.par') return 'versastudio';
   if (/Z60W/i.test(first) || lines.some((l) => /Freq \(Hz\)/.test(l) && /Z''\(b\)/.test(l))) return 'autolab';
   if (/Frequency \(Hz\)/.test(first) && /Zre \(ohms\)/.test(first)) return 'parstat';
-  if (lines.some((l) => l.startsWith('Freq/Hz')) && lines.some((l) => /A\.C\. Impedance/.test(l))) return 'chinstruments';
+  if (lines.some((l) => l.startsWith('Freq/Hz')) && lines.some((l) => /A\.C\. Impedance/.test(l)))
+    return 'chinstruments';
   if (/^Frequency\t\s*Zre\t\s*Zimg$/.test(first)) return 'powersuite';
-  if (lines.some((l) => /frequency/i.test(l) && /impedance\s*\//i.test(l) && /phase/i.test(l))) return 'zahner';
+  if (lines.some((l) => /frequency/i.test(l) && /impedance\s*\//i.test(l) && /phase/i.test(l)))
+    return 'zahner';
   return 'csv';
 }
 
@@ -59,11 +61,20 @@ export interface ReadImpedanceOptions extends CsvImpedanceOptions {
 }
 
 /** Reads an impedance spectrum from any supported text format. */
-export function parseImpedance(text: string, source: string, options: ReadImpedanceOptions = {}): ImpedanceSpectrum {
+export function parseImpedance(
+  text: string,
+  source: string,
+  options: ReadImpedanceOptions = {},
+): ImpedanceSpectrum {
   const format = options.format ?? detectImpedanceFormat(source, text);
   const parser = IMPEDANCE_PARSERS[format];
   if (!parser) {
-    throw new UnsupportedFormatError('binary format has no text parser', { file: source, field: 'format', found: format, expected: Object.keys(IMPEDANCE_PARSERS).join(', ') });
+    throw new UnsupportedFormatError('binary format has no text parser', {
+      file: source,
+      field: 'format',
+      found: format,
+      expected: Object.keys(IMPEDANCE_PARSERS).join(', '),
+    });
   }
   return parser(text, source, options);
 }
@@ -73,10 +84,15 @@ export function readImpedance(path: string, options: ReadImpedanceOptions = {}):
   const bytes = readFileChecked(path);
   // The binary EC-Lab format is recognised by its magic bytes, whatever the extension.
   const magic = Buffer.from(bytes.subarray(0, 22)).toString('latin1');
-  const format = options.format ?? (magic === 'BIO-LOGIC MODULAR FILE' || extname(path).toLowerCase() === '.mpr' ? 'biologic-mpr' : undefined);
+  const format =
+    options.format ??
+    (magic === 'BIO-LOGIC MODULAR FILE' || extname(path).toLowerCase() === '.mpr'
+      ? 'biologic-mpr'
+      : undefined);
   if (format === 'biologic-mpr') return parseBiologicImpedance(bytes, path);
   const text = decodeInstrumentText(bytes);
   // EC-Lab files go through the shared BioLogic reader (io/biologic), the same one the cycler data use.
-  if ((format ?? detectImpedanceFormat(path, text)) === 'biologic-mpt') return parseBiologicImpedance(bytes, path);
+  if ((format ?? detectImpedanceFormat(path, text)) === 'biologic-mpt')
+    return parseBiologicImpedance(bytes, path);
   return parseImpedance(text, path, options);
 }

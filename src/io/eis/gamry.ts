@@ -5,14 +5,27 @@
  */
 import { CorruptFileError } from '../../core/errors.js';
 import { readFileChecked } from '../fs.js';
-import { cell, decodeInstrumentText, findColumn, makeSpectrum, parseUsDateTime, requireColumn, splitLines } from './shared.js';
+import {
+  cell,
+  decodeInstrumentText,
+  findColumn,
+  makeSpectrum,
+  parseUsDateTime,
+  requireColumn,
+  splitLines,
+} from './shared.js';
 import type { ImpedanceSpectrum } from './types.js';
 
 export function parseGamryImpedance(text: string, source: string): ImpedanceSpectrum {
   const lines = splitLines(text);
   const start = lines.findIndex((l) => /^ZCURVE\s+TABLE/.test(l));
   if (start < 0) {
-    throw new CorruptFileError('no impedance table', { file: source, field: 'ZCURVE', found: 'no ZCURVE TABLE line', expected: 'a Gamry EIS file with a ZCURVE TABLE block' });
+    throw new CorruptFileError('no impedance table', {
+      file: source,
+      field: 'ZCURVE',
+      found: 'no ZCURVE TABLE line',
+      expected: 'a Gamry EIS file with a ZCURVE TABLE block',
+    });
   }
   const headers = (lines[start + 1] ?? '').split('\t').map((h) => h.trim());
   const iF = requireColumn(headers, [/^Freq$/], source, 'ZCURVE Freq');
@@ -45,7 +58,12 @@ export function parseGamryImpedance(text: string, source: string): ImpedanceSpec
     im.push(cell(cells[iIm], source, i, 'Zimag'));
     if (iT >= 0) t.push(cell(cells[iT], source, i, 'Time'));
   }
-  return makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im, ...(iT >= 0 ? { timeS: t } : {}) }, source, 'gamry-dta', parseUsDateTime(date, time));
+  return makeSpectrum(
+    { freqHz: f, zReOhm: re, zImOhm: im, ...(iT >= 0 ? { timeS: t } : {}) },
+    source,
+    'gamry-dta',
+    parseUsDateTime(date, time),
+  );
 }
 
 export function readGamryImpedance(path: string): ImpedanceSpectrum {

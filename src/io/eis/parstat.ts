@@ -28,7 +28,11 @@ export function parseParstatImpedance(text: string, source: string): ImpedanceSp
     im.push(cell(cells[iIm], source, i, 'Zim (ohms)'));
     if (iT >= 0) t.push(cell(cells[iT], source, i, 'Elapsed Time (s)'));
   }
-  return makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im, ...(iT >= 0 ? { timeS: t } : {}) }, source, 'parstat');
+  return makeSpectrum(
+    { freqHz: f, zReOhm: re, zImOhm: im, ...(iT >= 0 ? { timeS: t } : {}) },
+    source,
+    'parstat',
+  );
 }
 
 export function readParstatImpedance(path: string): ImpedanceSpectrum {

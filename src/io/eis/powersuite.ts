@@ -11,7 +11,12 @@ export function parsePowerSuiteImpedance(text: string, source: string): Impedanc
   const lines = splitLines(text);
   const headers = lines[0].split('\t').map((h) => h.trim());
   if (headers[0] !== 'Frequency' || headers[1] !== 'Zre' || headers[2] !== 'Zimg') {
-    throw new CorruptFileError('unexpected header', { file: source, field: 'line 1', found: headers.join(' | '), expected: 'Frequency | Zre | Zimg' });
+    throw new CorruptFileError('unexpected header', {
+      file: source,
+      field: 'line 1',
+      found: headers.join(' | '),
+      expected: 'Frequency | Zre | Zimg',
+    });
   }
   const columns = {
     freqHz: { index: 0, name: 'Frequency' },

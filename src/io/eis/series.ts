@@ -46,7 +46,11 @@ export function splitSweeps(s: ImpedanceSpectrum & { cycle?: Float64Array }): Ti
   for (let k = 0; k + 1 < starts.length; k++) {
     const sweep = slice(s, starts[k], starts[k + 1], k, starts.length - 1);
     const mid = midTime(sweep) ?? k;
-    out.push({ spectrum: sweep, timeS: mid, ...(s.startMs !== undefined && sweep.timeS ? { timeMs: s.startMs + mid * 1000 } : {}) });
+    out.push({
+      spectrum: sweep,
+      timeS: mid,
+      ...(s.startMs !== undefined && sweep.timeS ? { timeMs: s.startMs + mid * 1000 } : {}),
+    });
   }
   return out;
 }
@@ -63,8 +67,16 @@ export interface SeriesReadOptions extends ReadImpedanceOptions {
  * Reads one sweep per file (or several sweeps per file) into a time-ordered series. Times are seconds
  * from the earliest absolute start when every file has one; otherwise `intervalS` spaces the files.
  */
-export function readImpedanceSeries(paths: readonly string[], options: SeriesReadOptions = {}): TimedSpectrum[] {
-  if (paths.length === 0) throw new DataError('no files given for the series', { field: 'paths', found: 0, expected: 'at least one impedance file' });
+export function readImpedanceSeries(
+  paths: readonly string[],
+  options: SeriesReadOptions = {},
+): TimedSpectrum[] {
+  if (paths.length === 0)
+    throw new DataError('no files given for the series', {
+      field: 'paths',
+      found: 0,
+      expected: 'at least one impedance file',
+    });
   const perFile = paths.map((p) => splitSweeps(readImpedance(p, options)));
   const absolute = perFile.every((sweeps) => sweeps.every((t) => t.timeMs !== undefined));
   let items: TimedSpectrum[];
@@ -77,10 +89,16 @@ export function readImpedanceSeries(paths: readonly string[], options: SeriesRea
   } else {
     if (options.intervalS === undefined) {
       const missing = paths.find((_, i) => perFile[i].some((t) => t.timeMs === undefined));
-      throw new DataError('file has no absolute start time, so the series cannot be placed in time', { file: missing, field: 'start time', expected: 'files with acquisition dates, or an interval between files (intervalS / --interval)' });
+      throw new DataError('file has no absolute start time, so the series cannot be placed in time', {
+        file: missing,
+        field: 'start time',
+        expected: 'files with acquisition dates, or an interval between files (intervalS / --interval)',
+      });
     }
     const dt = options.intervalS;
-    items = perFile.flatMap((sweeps, i) => sweeps.map((t) => ({ spectrum: t.spectrum, timeS: i * dt + (sweeps.length > 1 ? t.timeS : 0) })));
+    items = perFile.flatMap((sweeps, i) =>
+      sweeps.map((t) => ({ spectrum: t.spectrum, timeS: i * dt + (sweeps.length > 1 ? t.timeS : 0) })),
+    );
   }
   return items.sort((a, b) => a.timeS - b.timeS);
 }

@@ -27,7 +27,13 @@ export function splitLines(text: string): string[] {
 }
 
 /** Parses one numeric cell, naming file, line and column on failure. */
-export function cell(text: string | undefined, file: string, lineIndex: number, column: string, decimalComma = false): number {
+export function cell(
+  text: string | undefined,
+  file: string,
+  lineIndex: number,
+  column: string,
+  decimalComma = false,
+): number {
   if (text === undefined) {
     throw new CorruptFileError('row is too short', {
       file,
@@ -49,7 +55,12 @@ export function findColumn(headers: readonly string[], patterns: readonly RegExp
 }
 
 /** Like findColumn but throws CorruptFileError naming the missing column. */
-export function requireColumn(headers: readonly string[], patterns: readonly RegExp[], file: string, name: string): number {
+export function requireColumn(
+  headers: readonly string[],
+  patterns: readonly RegExp[],
+  file: string,
+  name: string,
+): number {
   const i = findColumn(headers, patterns);
   if (i < 0) {
     throw new CorruptFileError('column not found', {
@@ -111,7 +122,10 @@ export function makeSpectrum(
   startMs?: number,
 ): ImpedanceSpectrum {
   if (cols.freqHz.length === 0) {
-    throw new CorruptFileError('no impedance data rows', { file: source, expected: 'at least one frequency point' });
+    throw new CorruptFileError('no impedance data rows', {
+      file: source,
+      expected: 'at least one frequency point',
+    });
   }
   const hasTime = cols.timeS !== undefined && cols.timeS.length === cols.freqHz.length;
   return {
@@ -134,6 +148,13 @@ export function parseUsDateTime(date: string, time: string): number | undefined 
   const t = /^(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(time.trim());
   if (!d || !t) return undefined;
   const seconds = Number(t[3]);
-  const ms = Date.UTC(Number(d[3]), Number(d[1]) - 1, Number(d[2]), Number(t[1]), Number(t[2]), Math.floor(seconds));
+  const ms = Date.UTC(
+    Number(d[3]),
+    Number(d[1]) - 1,
+    Number(d[2]),
+    Number(t[1]),
+    Number(t[2]),
+    Math.floor(seconds),
+  );
   return ms + Math.round((seconds - Math.floor(seconds)) * 1000);
 }

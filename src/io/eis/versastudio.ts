@@ -25,7 +25,10 @@ export function parseVersaStudioImpedance(text: string, source: string): Impedan
       j++;
     }
     if (j >= lines.length || !lines[j].startsWith('Definition=')) continue;
-    const headers = lines[j].slice('Definition='.length).split(',').map((h) => h.trim());
+    const headers = lines[j]
+      .slice('Definition='.length)
+      .split(',')
+      .map((h) => h.trim());
     const iF = findColumn(headers, [/^Frequency\(Hz\)$/]);
     const iRe = findColumn(headers, [/^Z Real$/]);
     const iIm = findColumn(headers, [/^Z Imag$/]);
@@ -41,14 +44,27 @@ export function parseVersaStudioImpedance(text: string, source: string): Impedan
       if (iT >= 0) t.push(cell(cells[iT], source, j, 'Elapsed Time(s)'));
     }
     if (j >= lines.length) {
-      throw new CorruptFileError('segment is not closed', { file: source, field: `Segment${open[1]}`, found: 'end of file', expected: close });
+      throw new CorruptFileError('segment is not closed', {
+        file: source,
+        field: `Segment${open[1]}`,
+        found: 'end of file',
+        expected: close,
+      });
     }
     i = j;
   }
   if (segments === 0) {
-    throw new CorruptFileError('no impedance segment', { file: source, found: 'no <SegmentN> with Frequency(Hz), Z Real, Z Imag', expected: 'a VersaStudio EIS .par file' });
+    throw new CorruptFileError('no impedance segment', {
+      file: source,
+      found: 'no <SegmentN> with Frequency(Hz), Z Real, Z Imag',
+      expected: 'a VersaStudio EIS .par file',
+    });
   }
-  return makeSpectrum({ freqHz: f, zReOhm: re, zImOhm: im, ...(t.length === f.length ? { timeS: t } : {}) }, source, 'versastudio');
+  return makeSpectrum(
+    { freqHz: f, zReOhm: re, zImOhm: im, ...(t.length === f.length ? { timeS: t } : {}) },
+    source,
+    'versastudio',
+  );
 }
 
 export function readVersaStudioImpedance(path: string): ImpedanceSpectrum {

@@ -12,9 +12,15 @@ import type { ImpedanceSpectrum } from './types.js';
 
 export function parseZahnerImpedance(text: string, source: string): ImpedanceSpectrum {
   const lines = splitLines(text);
-  const head = lines.findIndex((l) => /frequency/i.test(l) && (/impedance|\|z\||z'/i.test(l)) && /[\t;]/.test(l));
+  const head = lines.findIndex(
+    (l) => /frequency/i.test(l) && /impedance|\|z\||z'/i.test(l) && /[\t;]/.test(l),
+  );
   if (head < 0) {
-    throw new CorruptFileError('header line not found', { file: source, found: 'no line naming Frequency and Impedance', expected: 'a Zahner text export (Frequency/Hz, Impedance/Ohm, Phase/deg)' });
+    throw new CorruptFileError('header line not found', {
+      file: source,
+      found: 'no line naming Frequency and Impedance',
+      expected: 'a Zahner text export (Frequency/Hz, Impedance/Ohm, Phase/deg)',
+    });
   }
   return parseImpedanceTable(lines.slice(head).join('\n'), source, {}, 'zahner');
 }

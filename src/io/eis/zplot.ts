@@ -19,7 +19,11 @@ export function parseZPlotImpedance(text: string, source: string): ImpedanceSpec
     if (head >= 0) start = head + 1;
   }
   if (start < 0) {
-    throw new CorruptFileError('data block not found', { file: source, found: 'neither "End Comments" nor a "Freq(Hz)" header', expected: 'a ZPlot .z file' });
+    throw new CorruptFileError('data block not found', {
+      file: source,
+      found: 'neither "End Comments" nor a "Freq(Hz)" header',
+      expected: 'a ZPlot .z file',
+    });
   }
   const columns = {
     freqHz: { index: 0, name: 'frequency' },

@@ -9,7 +9,12 @@
  * placed on a ppm scale and is refused.
  */
 import { convert } from 'jcampconverter';
-import { CorruptFileError, ParameterError, SpincellError, UnsupportedFormatError } from '../../core/errors.js';
+import {
+  CorruptFileError,
+  ParameterError,
+  SpincellError,
+  UnsupportedFormatError,
+} from '../../core/errors.js';
 import type { Spectrum } from '../../core/types.js';
 import { readFileChecked } from '../fs.js';
 
@@ -23,7 +28,14 @@ export interface JcampSpectrum extends Spectrum {
   readonly hasImaginary: boolean;
 }
 
-type Raw = { data: Record<string, number[]>; xUnits?: string; yUnits?: string; nbPoints?: number; observeFrequency?: number; page?: string };
+type Raw = {
+  data: Record<string, number[]>;
+  xUnits?: string;
+  yUnits?: string;
+  nbPoints?: number;
+  observeFrequency?: number;
+  page?: string;
+};
 
 function infoValue(info: Record<string, unknown>, key: string): unknown {
   return info[key];
@@ -31,12 +43,22 @@ function infoValue(info: Record<string, unknown>, key: string): unknown {
 
 function toArray(values: number[] | undefined, file: string, field: string): Float64Array {
   if (!Array.isArray(values) || values.length === 0) {
-    throw new CorruptFileError('no data points decoded', { file, field, found: 0, expected: 'at least one point' });
+    throw new CorruptFileError('no data points decoded', {
+      file,
+      field,
+      found: 0,
+      expected: 'at least one point',
+    });
   }
   const out = Float64Array.from(values);
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i])) {
-      throw new CorruptFileError('data point is not a number', { file, field: `${field}[${i}]`, found: String(values[i]), expected: 'a finite number' });
+      throw new CorruptFileError('data point is not a number', {
+        file,
+        field: `${field}[${i}]`,
+        found: String(values[i]),
+        expected: 'a finite number',
+      });
     }
   }
   return out;
@@ -52,7 +74,12 @@ function nucleusLabel(value: unknown): string | undefined {
 export function parseJcampSpectrum(content: string | Uint8Array, file: string): JcampSpectrum {
   const text = typeof content === 'string' ? content : Buffer.from(content).toString('latin1');
   if (!/##\s*(XYDATA|DATA\s*TABLE|NTUPLES)\s*=/i.test(text)) {
-    throw new CorruptFileError('no spectrum data in JCAMP-DX file', { file, field: 'XYDATA', found: 'no ##XYDATA= or ##NTUPLES= block', expected: 'an NMR spectrum' });
+    throw new CorruptFileError('no spectrum data in JCAMP-DX file', {
+      file,
+      field: 'XYDATA',
+      found: 'no ##XYDATA= or ##NTUPLES= block',
+      expected: 'an NMR spectrum',
+    });
   }
   let entry;
   try {
@@ -67,14 +94,28 @@ export function parseJcampSpectrum(content: string | Uint8Array, file: string): 
     });
   }
   if (entry === undefined) {
-    throw new CorruptFileError('no spectrum decoded from JCAMP-DX file', { file, field: 'XYDATA', expected: 'an XYDATA or NTUPLES block with data' });
+    throw new CorruptFileError('no spectrum decoded from JCAMP-DX file', {
+      file,
+      field: 'XYDATA',
+      expected: 'an XYDATA or NTUPLES block with data',
+    });
   }
   const dataType = String(entry.dataType ?? infoValue(entry.info, 'DATATYPE') ?? '').toUpperCase();
   if (!dataType.includes('NMR')) {
-    throw new UnsupportedFormatError('not an NMR spectrum', { file, field: 'DATA TYPE', found: dataType || 'missing', expected: 'NMR SPECTRUM' });
+    throw new UnsupportedFormatError('not an NMR spectrum', {
+      file,
+      field: 'DATA TYPE',
+      found: dataType || 'missing',
+      expected: 'NMR SPECTRUM',
+    });
   }
   if (dataType.includes('FID')) {
-    throw new UnsupportedFormatError('time-domain JCAMP-DX data are not read', { file, field: 'DATA TYPE', found: dataType, expected: 'NMR SPECTRUM' });
+    throw new UnsupportedFormatError('time-domain JCAMP-DX data are not read', {
+      file,
+      field: 'DATA TYPE',
+      found: dataType,
+      expected: 'NMR SPECTRUM',
+    });
   }
   const spectra = entry.spectra as Raw[];
   const form: 'XYDATA' | 'NTUPLES' = entry.ntuples && Array.isArray(entry.ntuples) ? 'NTUPLES' : 'XYDATA';
@@ -84,14 +125,29 @@ export function parseJcampSpectrum(content: string | Uint8Array, file: string): 
 
   const units = (realPart.xUnits ?? '').toUpperCase();
   if (units.includes('HZ')) {
-    throw new ParameterError('X axis in Hz without an observe frequency', { file, field: '.OBSERVE FREQUENCY', found: 'missing', expected: 'spectrometer frequency in MHz' });
+    throw new ParameterError('X axis in Hz without an observe frequency', {
+      file,
+      field: '.OBSERVE FREQUENCY',
+      found: 'missing',
+      expected: 'spectrometer frequency in MHz',
+    });
   }
   if (!units.includes('PPM')) {
-    throw new UnsupportedFormatError('X axis units not understood', { file, field: 'XUNITS', found: realPart.xUnits ?? 'missing', expected: 'PPM or HZ' });
+    throw new UnsupportedFormatError('X axis units not understood', {
+      file,
+      field: 'XUNITS',
+      found: realPart.xUnits ?? 'missing',
+      expected: 'PPM or HZ',
+    });
   }
   const observe = Number(infoValue(entry.info, '.OBSERVEFREQUENCY') ?? realPart.observeFrequency);
   if (!(Number.isFinite(observe) && observe > 0)) {
-    throw new ParameterError('observe frequency missing or invalid', { file, field: '.OBSERVE FREQUENCY', found: String(infoValue(entry.info, '.OBSERVEFREQUENCY')), expected: 'MHz > 0' });
+    throw new ParameterError('observe frequency missing or invalid', {
+      file,
+      field: '.OBSERVE FREQUENCY',
+      found: String(infoValue(entry.info, '.OBSERVEFREQUENCY')),
+      expected: 'MHz > 0',
+    });
   }
 
   let ppm: Float64Array = toArray(realPart.data.x, file, 'X');
@@ -108,7 +164,12 @@ export function parseJcampSpectrum(content: string | Uint8Array, file: string): 
   if (imagPart) {
     im = toArray(imagPart.data.y, file, 'imaginary Y');
     if (im.length !== re.length || (imagPart.nbPoints !== undefined && imagPart.nbPoints !== im.length)) {
-      throw new CorruptFileError('imaginary part has a different point count', { file, field: 'VAR_DIM', found: im.length, expected: re.length });
+      throw new CorruptFileError('imaginary part has a different point count', {
+        file,
+        field: 'VAR_DIM',
+        found: im.length,
+        expected: re.length,
+      });
     }
   }
   // Spectrum convention: ppm descending with index, as displayed.

@@ -13,7 +13,13 @@ import { CorruptFileError, UnsupportedFormatError } from '../../core/errors.js';
 import { readFileChecked } from '../fs.js';
 import { splitDelimited } from '../csv/index.js';
 import { genericKey } from '../cycler/quantities.js';
-import { formatWallClock, parseMonthFirstDateTime, wallClockAsUtcMs, wallClockFromUtcMs, wallClockToEpochMs } from '../cycler/time.js';
+import {
+  formatWallClock,
+  parseMonthFirstDateTime,
+  wallClockAsUtcMs,
+  wallClockFromUtcMs,
+  wallClockToEpochMs,
+} from '../cycler/time.js';
 import type { CyclerRecords, ReadOptions, RecordColumn } from '../cycler/types.js';
 import { uniqueKey } from '../cycler/types.js';
 
@@ -45,10 +51,16 @@ export function isMaccorText(text: string): boolean {
 
 export function parseMaccor(text: string, file: string, options: ReadOptions = {}): CyclerRecords {
   const timezone = options.timezone ?? 'UTC';
-  if (text.trim() === '') throw new CorruptFileError('empty file', { file, expected: 'a MACCOR text export' });
+  if (text.trim() === '')
+    throw new CorruptFileError('empty file', { file, expected: 'a MACCOR text export' });
   const lines = text.split(/\r?\n/);
   if (!isMaccorText(text)) {
-    throw new UnsupportedFormatError('not a MACCOR text export', { file, field: 'lines 1–2', found: lines.slice(0, 2).join(' | ').slice(0, 120), expected: "\"Today's Date …\" then a header with Rec#" });
+    throw new UnsupportedFormatError('not a MACCOR text export', {
+      file,
+      field: 'lines 1–2',
+      found: lines.slice(0, 2).join(' | ').slice(0, 120),
+      expected: '"Today\'s Date …" then a header with Rec#',
+    });
   }
   const headers = lines[1].split('\t').map((s) => s.trim());
   while (headers.length > 0 && headers[headers.length - 1] === '') headers.pop();
@@ -58,7 +70,12 @@ export function parseMaccor(text: string, file: string, options: ReadOptions = {
     const cells = splitDelimited(lines[i], '\t');
     while (cells.length > headers.length && cells[cells.length - 1] === '') cells.pop();
     if (cells.length !== headers.length) {
-      throw new CorruptFileError('row has the wrong number of cells', { file, field: `line ${i + 1}`, found: cells.length, expected: headers.length });
+      throw new CorruptFileError('row has the wrong number of cells', {
+        file,
+        field: `line ${i + 1}`,
+        found: cells.length,
+        expected: headers.length,
+      });
     }
     rows.push(cells);
   }
@@ -67,13 +84,25 @@ export function parseMaccor(text: string, file: string, options: ReadOptions = {
   const col = (name: string) => headers.findIndex((h) => h.toLowerCase() === name);
   const stateIdx = col('state');
   const timeIdx = col('test (sec)');
-  if (timeIdx < 0) throw new CorruptFileError('no test time column', { file, field: 'header', found: headers, expected: 'a "Test (Sec)" column' });
+  if (timeIdx < 0)
+    throw new CorruptFileError('no test time column', {
+      file,
+      field: 'header',
+      found: headers,
+      expected: 'a "Test (Sec)" column',
+    });
   const signs = new Float64Array(n);
   if (stateIdx >= 0) {
     for (let r = 0; r < n; r++) {
       const s = rows[r][stateIdx].trim().toUpperCase();
       const sign = STATE_SIGN[s];
-      if (sign === undefined) throw new CorruptFileError('unknown state code', { file, field: `line ${r + 3}, State`, found: s, expected: 'C, D, R, O or S' });
+      if (sign === undefined)
+        throw new CorruptFileError('unknown state code', {
+          file,
+          field: `line ${r + 3}, State`,
+          found: s,
+          expected: 'C, D, R, O or S',
+        });
       signs[r] = sign;
     }
   } else warnings.push('no State column: current taken as written (direction unknown)');
@@ -92,7 +121,13 @@ export function parseMaccor(text: string, file: string, options: ReadOptions = {
       const values = new Float64Array(n);
       for (let r = 0; r < n; r++) {
         const w = parseMonthFirstDateTime(rows[r][idx]);
-        if (!w) throw new CorruptFileError('date-time not understood', { file, field: `line ${r + 3}, ${header}`, found: rows[r][idx], expected: 'MM/DD/YYYY hh:mm:ss' });
+        if (!w)
+          throw new CorruptFileError('date-time not understood', {
+            file,
+            field: `line ${r + 3}, ${header}`,
+            found: rows[r][idx],
+            expected: 'MM/DD/YYYY hh:mm:ss',
+          });
         if (r === 0) startWall = w;
         values[r] = (wallClockAsUtcMs(w) - wallClockAsUtcMs(startWall!)) / 1000;
       }
@@ -110,7 +145,13 @@ export function parseMaccor(text: string, file: string, options: ReadOptions = {
       }
       const v = Number(cell);
       if (Number.isNaN(v)) {
-        if (known) throw new CorruptFileError('not a number', { file, field: `line ${r + 3}, ${header}`, found: cell, expected: 'a number' });
+        if (known)
+          throw new CorruptFileError('not a number', {
+            file,
+            field: `line ${r + 3}, ${header}`,
+            found: cell,
+            expected: 'a number',
+          });
         textCells++;
       }
       values[r] = v;
@@ -143,7 +184,13 @@ export function parseMaccor(text: string, file: string, options: ReadOptions = {
       const inc = restarted ? now : now - prev;
       q[r] = q[r - 1] + signs[r] * (Number.isFinite(inc) ? inc : 0);
     }
-    columns.push({ key: uniqueKey('charge_mAh', taken), original: 'Amp-hr (net, signed by State)', unit: 'mAh', values: q, derived: true });
+    columns.push({
+      key: uniqueKey('charge_mAh', taken),
+      original: 'Amp-hr (net, signed by State)',
+      unit: 'mAh',
+      values: q,
+      derived: true,
+    });
   }
 
   const meta: Record<string, string> = {};

@@ -73,18 +73,26 @@ describe.skipIf(!haveData)('EC-Lab .mpr against its own .mpt export', () => {
       expect(mpr.warnings).toEqual([]);
       expect(mpt.warnings).toEqual([]);
       // Every column the binary stores is in the text export under the same spincell key.
-      for (const c of mpr.columns) expect(mpt.columns.some((t) => t.key === c.key), `${c.original} in ${text}`).toBe(true);
+      for (const c of mpr.columns)
+        expect(
+          mpt.columns.some((t) => t.key === c.key),
+          `${c.original} in ${text}`,
+        ).toBe(true);
       const r = compare(mpr, mpt);
       if (mpr.rowCount > 0) expect(r.compared).toBeGreaterThan(mpr.rowCount * 3);
       // Columns EC-Lab only computes at export (Q charge, efficiency, admittance …) are the only gaps.
-      for (const o of r.onlyInText) expect(o).toMatch(/^(Q (dis)?charge|Capacity|Efficiency|cycle number|Energy |Capacitance |step time|<I>|x$|R(we)?\/|Pwe\/|Re\(|Im\(|\||Phase\(|Tan|Loss|dq\/)/);
+      for (const o of r.onlyInText)
+        expect(o).toMatch(
+          /^(Q (dis)?charge|Capacity|Efficiency|cycle number|Energy |Capacitance |step time|<I>|x$|R(we)?\/|Pwe\/|Re\(|Im\(|\||Phase\(|Tan|Loss|dq\/)/,
+        );
     });
   }
 
   it('maps names to spincell quantities with units converted', () => {
     const gcpl = readBiologic(join(dataDir, 'gcpl.issue_149.mpr'));
     const keys = gcpl.columns.map((c) => c.key);
-    for (const k of ['time_s', 'voltage_V', 'charge_mAh', 'dq_mAh', 'step', 'half_cycle', 'mode']) expect(keys).toContain(k);
+    for (const k of ['time_s', 'voltage_V', 'charge_mAh', 'dq_mAh', 'step', 'half_cycle', 'mode'])
+      expect(keys).toContain(k);
     const ca = readBiologic(join(dataDir, 'ca.mpt'));
     const q = ca.columns.find((c) => c.key === 'charge_mAh')!;
     expect(q.original).toBe('(Q-Qo)/C');
@@ -92,7 +100,15 @@ describe.skipIf(!haveData)('EC-Lab .mpr against its own .mpt export', () => {
     const raw = readFileSync(join(dataDir, 'ca.mpt'), 'latin1').split('\n')[68 + 100].split('\t');
     expect(q.values[100]).toBeCloseTo(Number(raw[12]) / 3.6, 15);
     const peis = readBiologic(join(dataDir, 'peis.mpr'));
-    for (const k of ['freq_Hz', 're_z_ohm', 'minus_im_z_ohm', 'abs_z_ohm', 'phase_z_deg', 'voltage_V', 'current_mA']) {
+    for (const k of [
+      'freq_Hz',
+      're_z_ohm',
+      'minus_im_z_ohm',
+      'abs_z_ohm',
+      'phase_z_deg',
+      'voltage_V',
+      'current_mA',
+    ]) {
       expect(peis.columns.map((c) => c.key)).toContain(k);
     }
     expect(peis.technique).toBe('PEIS');
@@ -138,19 +154,27 @@ describe.skipIf(!haveData)('EC-Lab .mpr against its own .mpt export', () => {
     const caRec = parseMpr(ca, 'ca-patched.mpr');
     expect(caRec.warnings.filter((w) => /unknown column ID 25[01]: assumed 4 bytes/.test(w))).toHaveLength(2);
     const caRef = readBiologic(join(dataDir, 'ca.mpr'));
-    expect(Array.from(caRec.columns.find((c) => c.original === 'column ID 251')!.values)).toEqual(Array.from(caRef.columns.find((c) => c.key === 'voltage_V')!.values));
+    expect(Array.from(caRec.columns.find((c) => c.original === 'column ID 251')!.values)).toEqual(
+      Array.from(caRef.columns.find((c) => c.key === 'voltage_V')!.values),
+    );
     expect(() => parseBiologic(new Uint8Array(0), 'empty.mpt')).toThrow(CorruptFileError);
     expect(() => parseBiologic(new TextEncoder().encode('hello'), 'x.txt')).toThrow(UnsupportedFormatError);
     const text = readFileSync(join(dataDir, 'mb.issue_95.de.mpt'), 'latin1');
     const lines = text.split('\n');
     lines[100] = lines[100].replace(',', '.');
-    expect(() => parseMpt(Buffer.from(lines.join('\n'), 'latin1'), 'mixed.mpt')).toThrow(/mixed decimal separators/);
+    expect(() => parseMpt(Buffer.from(lines.join('\n'), 'latin1'), 'mixed.mpt')).toThrow(
+      /mixed decimal separators/,
+    );
     const bad = text.split('\n');
     bad[110] = bad[110].replace(/\t[^\t]+\t/, '\tabc\t');
-    expect(() => parseMpt(Buffer.from(bad.join('\n'), 'latin1'), 'bad.mpt')).toThrow(/line 111, column .*not a number/);
+    expect(() => parseMpt(Buffer.from(bad.join('\n'), 'latin1'), 'bad.mpt')).toThrow(
+      /line 111, column .*not a number/,
+    );
     const ragged = text.split('\n');
     ragged[105] = ragged[105].split('\t').slice(0, 5).join('\t');
-    expect(() => parseMpt(Buffer.from(ragged.join('\n'), 'latin1'), 'ragged.mpt')).toThrow(/wrong number of cells/);
+    expect(() => parseMpt(Buffer.from(ragged.join('\n'), 'latin1'), 'ragged.mpt')).toThrow(
+      /wrong number of cells/,
+    );
     // A cut last row (export of a running experiment) is dropped with a warning.
     const cut = parseMpt(Buffer.from(text.slice(0, text.length - 200), 'latin1'), 'cut.mpt');
     expect(cut.rowCount).toBe(32);

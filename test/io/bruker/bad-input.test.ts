@@ -2,7 +2,15 @@
  * Bad input gives typed errors naming file and field; corrupted files (fast-check: random truncation, byte
  * flips, garbage) never raise anything but SpincellError subclasses, and never yield non-finite numbers.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -68,7 +76,10 @@ function caught(fn: () => unknown): SpincellError {
 
 function replaceParam(path: string, name: string, value: string): void {
   const file = join(path, 'acqus');
-  const text = readFileSync(file, 'latin1').replace(new RegExp(`^##\\$${name}= .*$`, 'm'), `##$${name}= ${value}`);
+  const text = readFileSync(file, 'latin1').replace(
+    new RegExp(`^##\\$${name}= .*$`, 'm'),
+    `##$${name}= ${value}`,
+  );
   writeFileSync(file, text);
 }
 
@@ -133,7 +144,13 @@ describe('typed errors for bad Bruker input', () => {
   });
 
   it('non-numeric parameters → ParameterError naming file and field', () => {
-    for (const [name, value] of [['SW_h', 'abc'], ['NS', '4.5'], ['SFO1', '-1'], ['DATE', 'today'], ['TD', '63']]) {
+    for (const [name, value] of [
+      ['SW_h', 'abc'],
+      ['NS', '4.5'],
+      ['SFO1', '-1'],
+      ['DATE', 'today'],
+      ['TD', '63'],
+    ]) {
       const p = experiment();
       replaceParam(p, name, value);
       const e = caught(() => readExperiment(p));
@@ -198,11 +215,17 @@ describe('typed errors for bad Bruker input', () => {
 function exercise(path: string): void {
   for (const entry of listSeries(path)) {
     const fid = readSeriesFid(entry);
-    for (const v of [entry.meta.startMs, entry.meta.endMs, entry.meta.groupDelayPoints, entry.meta.acquisitionTimeS]) {
+    for (const v of [
+      entry.meta.startMs,
+      entry.meta.endMs,
+      entry.meta.groupDelayPoints,
+      entry.meta.acquisitionTimeS,
+    ]) {
       if (!Number.isFinite(v)) throw new Error(`non-finite metadata ${v}`);
     }
     new Date(entry.meta.startMs).toISOString();
-    for (let i = 0; i < fid.re.length; i++) if (!Number.isFinite(fid.re[i]) || !Number.isFinite(fid.im[i])) throw new Error('non-finite sample');
+    for (let i = 0; i < fid.re.length; i++)
+      if (!Number.isFinite(fid.re[i]) || !Number.isFinite(fid.im[i])) throw new Error('non-finite sample');
   }
 }
 
@@ -239,13 +262,16 @@ describe('corrupted files (property-based)', () => {
 
   it('random byte flips in acqus', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (flips) => {
-        const p = copyOf(baseInt);
-        const bytes = readFileSync(join(p, 'acqus'));
-        for (const [at, value] of flips) bytes[at % bytes.length] = value;
-        writeFileSync(join(p, 'acqus'), bytes);
-        onlyTypedErrors(() => exercise(p));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        (flips) => {
+          const p = copyOf(baseInt);
+          const bytes = readFileSync(join(p, 'acqus'));
+          for (const [at, value] of flips) bytes[at % bytes.length] = value;
+          writeFileSync(join(p, 'acqus'), bytes);
+          onlyTypedErrors(() => exercise(p));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -287,36 +313,47 @@ describe('corrupted files (property-based)', () => {
     const ser = join(tmp, 'fc-ser-base');
     writeBrukerSer(ser, { ...SPEC, dataType: 'float64' }, [data(1), data(2), data(3), data(4)]);
     fc.assert(
-      fc.property(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), (cut, flips) => {
-        const p = join(tmp, `fc${k++}`);
-        mkdirSync(p);
-        for (const f of ['acqus', 'acqu2s', 'ser']) copyFileSync(join(ser, f), join(p, f));
-        const size = readFileSync(join(p, 'ser')).length;
-        truncateSync(join(p, 'ser'), size - (cut % (size + 1)));
-        const a2 = readFileSync(join(p, 'acqu2s'));
-        for (const [at, value] of flips) a2[at % a2.length] = value;
-        writeFileSync(join(p, 'acqu2s'), a2);
-        onlyTypedErrors(() => exercise(p));
-      }),
+      fc.property(
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        (cut, flips) => {
+          const p = join(tmp, `fc${k++}`);
+          mkdirSync(p);
+          for (const f of ['acqus', 'acqu2s', 'ser']) copyFileSync(join(ser, f), join(p, f));
+          const size = readFileSync(join(p, 'ser')).length;
+          truncateSync(join(p, 'ser'), size - (cut % (size + 1)));
+          const a2 = readFileSync(join(p, 'acqu2s'));
+          for (const [at, value] of flips) a2[at % a2.length] = value;
+          writeFileSync(join(p, 'acqu2s'), a2);
+          onlyTypedErrors(() => exercise(p));
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it.skipIf(!HAVE_BRUKER_DATA)('truncated or garbled processed data (coffee-1h/20 pdata)', () => {
     fc.assert(
-      fc.property(fc.constantFrom('1r', '1i', 'procs'), fc.nat(), fc.uint8Array({ maxLength: 64 }), (file, cut, garbage) => {
-        const p = join(tmp, `pd${k++}`);
-        mkdirSync(join(p, 'pdata', '1'), { recursive: true });
-        for (const f of ['1r', '1i', 'procs']) copyFileSync(join(BRUKER_DATA, 'coffee-1h/20/pdata/1', f), join(p, 'pdata', '1', f));
-        const target = join(p, 'pdata', '1', file);
-        const bytes = readFileSync(target);
-        const keep = bytes.subarray(0, cut % (bytes.length + 1));
-        writeFileSync(target, Buffer.concat([keep, garbage]));
-        onlyTypedErrors(() => {
-          const s = readProcessed(p);
-          for (let i = 0; i < s.re.length; i++) if (!Number.isFinite(s.re[i]) || !Number.isFinite(s.ppm[i])) throw new Error('non-finite');
-        });
-      }),
+      fc.property(
+        fc.constantFrom('1r', '1i', 'procs'),
+        fc.nat(),
+        fc.uint8Array({ maxLength: 64 }),
+        (file, cut, garbage) => {
+          const p = join(tmp, `pd${k++}`);
+          mkdirSync(join(p, 'pdata', '1'), { recursive: true });
+          for (const f of ['1r', '1i', 'procs'])
+            copyFileSync(join(BRUKER_DATA, 'coffee-1h/20/pdata/1', f), join(p, 'pdata', '1', f));
+          const target = join(p, 'pdata', '1', file);
+          const bytes = readFileSync(target);
+          const keep = bytes.subarray(0, cut % (bytes.length + 1));
+          writeFileSync(target, Buffer.concat([keep, garbage]));
+          onlyTypedErrors(() => {
+            const s = readProcessed(p);
+            for (let i = 0; i < s.re.length; i++)
+              if (!Number.isFinite(s.re[i]) || !Number.isFinite(s.ppm[i])) throw new Error('non-finite');
+          });
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listSeries, readExperiment, writeBrukerExperiment, type BrukerWriteSpec } from '../../../src/io/bruker/index.js';
+import {
+  listSeries,
+  readExperiment,
+  writeBrukerExperiment,
+  type BrukerWriteSpec,
+} from '../../../src/io/bruker/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spincell-bruker-expno-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -95,7 +95,9 @@ describe('parseBrukerParams', () => {
 
   it('refuses text without any record', () => {
     expect(() => parseBrukerParams('', 'x/acqus')).toThrow(CorruptFileError);
-    expect(() => parseBrukerParams('\u0000\u0001garbage\nmore', 'x/acqus')).toThrow(/not a JCAMP-DX parameter file/);
+    expect(() => parseBrukerParams('\u0000\u0001garbage\nmore', 'x/acqus')).toThrow(
+      /not a JCAMP-DX parameter file/,
+    );
   });
 
   it('flags an unterminated string when it is asked for', () => {
@@ -109,7 +111,9 @@ describe('group delay', () => {
   const params = (lines: string[]) => parseBrukerParams(lines.join('\n'), 'acqus');
 
   it('uses GRPDLY when positive, fractional values kept', () => {
-    expect(groupDelayFromParams(params(['##$GRPDLY= 67.9862060546875', '##$DSPFVS= 23', '##$DECIM= 16']))).toEqual({
+    expect(
+      groupDelayFromParams(params(['##$GRPDLY= 67.9862060546875', '##$DSPFVS= 23', '##$DECIM= 16'])),
+    ).toEqual({
       points: 67.9862060546875,
       source: 'GRPDLY',
     });
@@ -118,12 +122,21 @@ describe('group delay', () => {
   it('falls back to the DECIM/DSPFVS table for old firmware', () => {
     // published (rounded) values of Westler & Abildgaard's table
     const published: [number, number, number][] = [
-      [10, 2, 44.75], [10, 6, 59.083], [10, 24, 61.021], [10, 2048, 70.492],
-      [11, 16, 72.25], [11, 1536, 71.917], [12, 16, 71.625], [12, 64, 72.375], [13, 96, 2.995],
+      [10, 2, 44.75],
+      [10, 6, 59.083],
+      [10, 24, 61.021],
+      [10, 2048, 70.492],
+      [11, 16, 72.25],
+      [11, 1536, 71.917],
+      [12, 16, 71.625],
+      [12, 64, 72.375],
+      [13, 96, 2.995],
     ];
     for (const [dspfvs, decim, value] of published) {
       expect(dspTableGroupDelay(dspfvs, decim)).toBeCloseTo(value, 3);
-      expect(groupDelayFromParams(params(['##$GRPDLY= -1', `##$DSPFVS= ${dspfvs}`, `##$DECIM= ${decim}`])).points).toBeCloseTo(value, 3);
+      expect(
+        groupDelayFromParams(params(['##$GRPDLY= -1', `##$DSPFVS= ${dspfvs}`, `##$DECIM= ${decim}`])).points,
+      ).toBeCloseTo(value, 3);
     }
     // every entry is a multiple of 1/(2·DECIM) for DSPFVS 10 (the rule the un-rounded table follows)
     for (const [decim, value] of Object.entries(DSP_GROUP_DELAY_TABLE[10])) {
@@ -153,20 +166,32 @@ describe('acquisition times', () => {
       '      <Start of raw data processing>)',
       '##END=',
     ].join('\n');
-    expect(parseAuditTrail(v3)).toEqual({ startMs: Date.UTC(2020, 11, 2, 14, 48, 52, 683), endMs: Date.UTC(2020, 11, 2, 15, 4, 46, 721) });
+    expect(parseAuditTrail(v3)).toEqual({
+      startMs: Date.UTC(2020, 11, 2, 14, 48, 52, 683),
+      endMs: Date.UTC(2020, 11, 2, 15, 4, 46, 721),
+    });
     const v4 = [
       '(   3,<2025-04-08T10:53:49.241+0100>,<u>,<h>,<go4>,<TopSpin 4.3.0>,',
-      '      <created by zg on \'NEO\'',
+      "      <created by zg on 'NEO'",
       '       started at 2025-04-08T10:50:00.000+0100>)',
     ].join('\n');
-    expect(parseAuditTrail(v4)).toEqual({ startMs: Date.UTC(2025, 3, 8, 9, 50, 0, 0), endMs: Date.UTC(2025, 3, 8, 9, 53, 49, 241) });
-    expect(parseAuditTrail('(   1,<2020-12-02 15:04:46.721 +0000>,<u>,<h>,<go4>,<x>,\n <acquisition in progress>)')).toBeUndefined();
+    expect(parseAuditTrail(v4)).toEqual({
+      startMs: Date.UTC(2025, 3, 8, 9, 50, 0, 0),
+      endMs: Date.UTC(2025, 3, 8, 9, 53, 49, 241),
+    });
+    expect(
+      parseAuditTrail(
+        '(   1,<2020-12-02 15:04:46.721 +0000>,<u>,<h>,<go4>,<x>,\n <acquisition in progress>)',
+      ),
+    ).toBeUndefined();
     expect(parseAuditTimestamp('2019-04-24 12:34:27.753 +0100')).toBe(Date.UTC(2019, 3, 24, 11, 34, 27, 753));
     expect(parseAuditTimestamp('yesterday')).toBeUndefined();
   });
 
   it('estimates the duration as (DS + rows·NS)(D1 + AQ)', () => {
     expect(estimatedDurationS({ scans: 8, dummyScans: 4, recycleDelayS: 1, acquisitionTimeS: 3 })).toBe(48);
-    expect(estimatedDurationS({ scans: 8, dummyScans: 4, recycleDelayS: 1, acquisitionTimeS: 3, rows: 10 })).toBe(336);
+    expect(
+      estimatedDurationS({ scans: 8, dummyScans: 4, recycleDelayS: 1, acquisitionTimeS: 3, rows: 10 }),
+    ).toBe(336);
   });
 });

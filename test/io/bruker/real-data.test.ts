@@ -83,7 +83,13 @@ describe.skipIf(!HAVE_BRUKER_DATA)('Bruker reader on real data', () => {
     expect(m.endMs - m.startMs).toBeCloseTo(12 * (1 + 32768 / 8223.68421052631) * 1000, 2); // epoch-ms doubles resolve ~1e-4 ms
 
     const m21 = readExperiment(coffee21).meta;
-    expect(m21).toMatchObject({ scans: 4, dummyScans: 2, pulseProgram: 'zgpsd0', receiverGain: 4, groupDelayPoints: 76 });
+    expect(m21).toMatchObject({
+      scans: 4,
+      dummyScans: 2,
+      pulseProgram: 'zgpsd0',
+      receiverGain: 4,
+      groupDelayPoints: 76,
+    });
     expect(m21.endMs).toBe(1338634173000);
 
     const a = readAcqus(aspirin);
@@ -156,7 +162,8 @@ describe.skipIf(!HAVE_BRUKER_DATA)('Bruker reader on real data', () => {
       expect(sfMHz).toBe(400.13);
       expect(sizePoints).toBe(32768);
       let worst = 0;
-      for (let i = 0; i < sizePoints; i++) worst = Math.max(worst, Math.abs(spec.ppm[i] - (offsetPpm - (i * swHz) / sfMHz / sizePoints)));
+      for (let i = 0; i < sizePoints; i++)
+        worst = Math.max(worst, Math.abs(spec.ppm[i] - (offsetPpm - (i * swHz) / sfMHz / sizePoints)));
       expect(worst).toBeLessThan(1e-9);
       expect(Math.abs(spec.ppm[arg] - ref.ppmAtMax!)).toBeLessThan(1e-9);
       expect(Math.abs(spec.ppm[sizePoints - 1] - ref.ppmLast!)).toBeLessThan(1e-9);
@@ -169,7 +176,15 @@ describe.skipIf(!HAVE_BRUKER_DATA)('Bruker reader on real data', () => {
 
   it('exposes the procs parameters for re-processing', () => {
     const p20 = readProcessed(coffee20).procs;
-    expect(p20).toMatchObject({ windowCode: 1, lineBroadeningHz: 0, gaussianFraction: 0, phc0Deg: 205.6915, phc1Deg: 0, ncProc: -8, tdEffective: 65536 });
+    expect(p20).toMatchObject({
+      windowCode: 1,
+      lineBroadeningHz: 0,
+      gaussianFraction: 0,
+      phc0Deg: 205.6915,
+      phc1Deg: 0,
+      ncProc: -8,
+      tdEffective: 65536,
+    });
     const pa = readBrukerParams(`${aspirin}/pdata/1/procs`);
     expect(pa.number('PHC1')).toBe(9.2);
     expect(pa.number('LB')).toBe(0.3);

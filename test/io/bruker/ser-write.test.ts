@@ -23,7 +23,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'spincell-bruker-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('ser files written by numpy', () => {
-  for (const [name, fraction, stride] of [['ser-int32-le', 0, 3072], ['ser-float64-be', 0.25, 5120]] as const) {
+  for (const [name, fraction, stride] of [
+    ['ser-int32-le', 0, 3072],
+    ['ser-float64-be', 0.25, 5120],
+  ] as const) {
     it(`${name}: three rows at ${stride}-byte strides, values as generated`, () => {
       const dir = join(FIXTURES, name);
       expect(detectBrukerFormat(dir)).toBe('bruker ser');
@@ -45,7 +48,13 @@ describe('ser files written by numpy', () => {
       expect(entries[2].meta.endMs).toBeCloseTo(1709294400000, 3);
       expect(entries[0].meta.startMs).toBeCloseTo(1709294400000 - total, 3);
       expect(entries[1].meta.startMs - entries[0].meta.startMs).toBeCloseTo(total / 3, 3);
-      expect(entries[0].meta).toMatchObject({ nucleus: '7Li', groupDelayPoints: 67.98, scans: 16, dummyScans: 2, recycleDelayS: 0.5 });
+      expect(entries[0].meta).toMatchObject({
+        nucleus: '7Li',
+        groupDelayPoints: 67.98,
+        scans: 16,
+        dummyScans: 2,
+        recycleDelayS: 0.5,
+      });
       expect(entries.every((e) => e.timeSource === 'acqus DATE')).toBe(true);
     });
   }
@@ -94,8 +103,18 @@ describe('writer', () => {
     expect(Array.from(fid.re)).toEqual(Array.from(data.re));
     expect(Array.from(fid.im)).toEqual(Array.from(data.im));
     expect(fid.meta).toMatchObject({
-      nucleus: '7Li', sfo1MHz: 155.5038875, bf1MHz: 155.5, o1Hz: 3887.5, swHz: 100000, complexPoints: 1000,
-      groupDelayPoints: 67.9862060546875, scans: 32, dummyScans: 4, recycleDelayS: 0.2, receiverGain: 64, pulseProgram: 'zg',
+      nucleus: '7Li',
+      sfo1MHz: 155.5038875,
+      bf1MHz: 155.5,
+      o1Hz: 3887.5,
+      swHz: 100000,
+      complexPoints: 1000,
+      groupDelayPoints: 67.9862060546875,
+      scans: 32,
+      dummyScans: 4,
+      recycleDelayS: 0.2,
+      receiverGain: 64,
+      pulseProgram: 'zg',
       endMs: Date.UTC(2026, 0, 15, 10, 0, 0),
     });
   });
@@ -115,14 +134,21 @@ describe('writer', () => {
       expect(fid.re[i]).toBe(Math.round(data.re[i] * res.intScale));
       expect(Math.abs(fid.im[i] / res.intScale - data.im[i])).toBeLessThanOrEqual(0.5 / res.intScale);
     }
-    const fixed = writeBrukerExperiment(join(tmp, 'i32fixed'), spec({ intScale: 10, byteOrder: 'big' }), data);
+    const fixed = writeBrukerExperiment(
+      join(tmp, 'i32fixed'),
+      spec({ intScale: 10, byteOrder: 'big' }),
+      data,
+    );
     expect(fixed.intScale).toBe(10);
     expect(readFileSync(join(tmp, 'i32fixed', 'fid')).readInt32BE(4)).toBe(Math.round(data.im[0] * 10));
   });
 
   it('writes a ser with rows padded to 1024-byte blocks (int32: 256 values, float64: 128 values)', () => {
     const rows = [ramp(300, 1), ramp(300, 2), ramp(300, 3), ramp(300, 4)];
-    for (const [dataType, stride] of [['int32', 3072], ['float64', 5120]] as const) {
+    for (const [dataType, stride] of [
+      ['int32', 3072],
+      ['float64', 5120],
+    ] as const) {
       const path = join(tmp, `ser-${dataType}`);
       writeBrukerSer(path, spec({ dataType, startMs: Date.UTC(2026, 0, 15, 9, 0, 0) }), rows);
       expect(statSync(join(path, 'ser')).size).toBe(4 * stride);
@@ -142,7 +168,11 @@ describe('writer', () => {
   it('writes a series of numbered experiments that lists in numeric order', () => {
     const root = join(tmp, 'series');
     for (const n of [10, 9, 100, 11]) {
-      writeBrukerExperiment(join(root, String(n)), spec({ endMs: Date.UTC(2026, 0, 1, 0, n), startMs: Date.UTC(2026, 0, 1, 0, n) - 30000 }), ramp(64, n));
+      writeBrukerExperiment(
+        join(root, String(n)),
+        spec({ endMs: Date.UTC(2026, 0, 1, 0, n), startMs: Date.UTC(2026, 0, 1, 0, n) - 30000 }),
+        ramp(64, n),
+      );
     }
     writeFileSync(join(root, 'notes.txt'), 'not an experiment');
     const entries = listSeries(root);
@@ -164,11 +194,26 @@ describe('writer', () => {
   it('refuses bad specifications and existing folders with typed errors', () => {
     const data = ramp(16, 0);
     expect(() => writeBrukerExperiment(join(tmp, 'bad1'), spec({ swHz: 0 }), data)).toThrow(ParameterError);
-    expect(() => writeBrukerExperiment(join(tmp, 'bad2'), spec({ nucleus: '7Li>' }), data)).toThrow(ParameterError);
-    expect(() => writeBrukerExperiment(join(tmp, 'bad3'), spec({ digitalFilter: { kind: 'dsp-table', dspfvs: 10, decim: 5 } }), data)).toThrow(/DECIM/);
-    expect(() => writeBrukerExperiment(join(tmp, 'bad4'), spec(), { re: new Float64Array([NaN]), im: new Float64Array([0]) })).toThrow(ParameterError);
+    expect(() => writeBrukerExperiment(join(tmp, 'bad2'), spec({ nucleus: '7Li>' }), data)).toThrow(
+      ParameterError,
+    );
+    expect(() =>
+      writeBrukerExperiment(
+        join(tmp, 'bad3'),
+        spec({ digitalFilter: { kind: 'dsp-table', dspfvs: 10, decim: 5 } }),
+        data,
+      ),
+    ).toThrow(/DECIM/);
+    expect(() =>
+      writeBrukerExperiment(join(tmp, 'bad4'), spec(), {
+        re: new Float64Array([NaN]),
+        im: new Float64Array([0]),
+      }),
+    ).toThrow(ParameterError);
     expect(() => writeBrukerExperiment(join(tmp, 'bad5'), spec({ intScale: 1e9 }), data)).toThrow(/int32/);
-    expect(() => writeBrukerExperiment(join(tmp, 'bad6'), spec(), { re: new Float64Array(3), im: new Float64Array(2) })).toThrow(ParameterError);
+    expect(() =>
+      writeBrukerExperiment(join(tmp, 'bad6'), spec(), { re: new Float64Array(3), im: new Float64Array(2) }),
+    ).toThrow(ParameterError);
     writeBrukerExperiment(join(tmp, 'exists'), spec(), data);
     expect(() => writeBrukerExperiment(join(tmp, 'exists'), spec(), data)).toThrow(/already exists/);
     writeBrukerExperiment(join(tmp, 'exists'), spec({ scans: 7, overwrite: true }), data);
@@ -177,7 +222,11 @@ describe('writer', () => {
 
   it('writes old-firmware and analogue variants the reader resolves', () => {
     const data = ramp(32, 0);
-    writeBrukerExperiment(join(tmp, 'dsp10'), spec({ digitalFilter: { kind: 'dsp-table', dspfvs: 10, decim: 24 } }), data);
+    writeBrukerExperiment(
+      join(tmp, 'dsp10'),
+      spec({ digitalFilter: { kind: 'dsp-table', dspfvs: 10, decim: 24 } }),
+      data,
+    );
     expect(readExperiment(join(tmp, 'dsp10')).meta.groupDelayPoints).toBeCloseTo(61.021, 3);
     writeBrukerExperiment(join(tmp, 'analogue'), spec({ digitalFilter: { kind: 'analogue' } }), data);
     expect(readExperiment(join(tmp, 'analogue')).meta.groupDelayPoints).toBe(0);

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCell, operandoProtocol } from '../../../src/sim/cell.js';
 import { formatMaccor, simulateCycler, writeCyclerCsv } from '../../../src/sim/cycler.js';
-import { parseCyclerTable, readCyclerFile, splitHeaderUnit, parseMonthFirstDateTime, wallClockToEpochMs } from '../../../src/io/cycler/index.js';
+import {
+  parseCyclerTable,
+  readCyclerFile,
+  splitHeaderUnit,
+  parseMonthFirstDateTime,
+  wallClockToEpochMs,
+} from '../../../src/io/cycler/index.js';
 import { parseMaccor } from '../../../src/io/maccor/index.js';
 import { analyseCycles, segmentSteps, seriesFromRecords } from '../../../src/echem/index.js';
 import { CorruptFileError, ParameterError, UnsupportedFormatError } from '../../../src/core/errors.js';
@@ -31,7 +37,17 @@ describe('MACCOR text export', () => {
     expect(rec.startMs).toBe(sim.startMs);
     expect(rec.technique).toBe('virtual-LiLi.000');
     const keys = rec.columns.map((c) => c.key);
-    for (const k of ['time_s', 'voltage_V', 'current_mA', 'charge_mAh', 'step', 'cycle', 'state_sign', 'point_clock_s']) expect(keys).toContain(k);
+    for (const k of [
+      'time_s',
+      'voltage_V',
+      'current_mA',
+      'charge_mAh',
+      'step',
+      'cycle',
+      'state_sign',
+      'point_clock_s',
+    ])
+      expect(keys).toContain(k);
     expect(rec.columns.find((c) => c.key === 'ac_impedance_ohm')!.values.every(Number.isNaN)).toBe(true);
   });
 
@@ -76,8 +92,19 @@ describe('generic cycler tables', () => {
     const v = sim.columns.find((c) => c.key === 'voltage_V')!.values;
     const i = sim.columns.find((c) => c.key === 'current_mA')!.values;
     const lines = ['Record Index;Relative Time(h:min:s.ms);Voltage(V);Current(A);Capacity(mAh);Remark'];
-    const hms = (s: number) => `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${(s % 60).toFixed(3).padStart(6, '0')}`;
-    for (let r = 0; r < 50; r++) lines.push([r + 1, hms(t[r]), v[r].toFixed(6).replace('.', ','), (i[r] / 1000).toExponential(6).replace('.', ','), '0,0', 'ok'].join(';'));
+    const hms = (s: number) =>
+      `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${(s % 60).toFixed(3).padStart(6, '0')}`;
+    for (let r = 0; r < 50; r++)
+      lines.push(
+        [
+          r + 1,
+          hms(t[r]),
+          v[r].toFixed(6).replace('.', ','),
+          (i[r] / 1000).toExponential(6).replace('.', ','),
+          '0,0',
+          'ok',
+        ].join(';'),
+      );
     const rec = parseCyclerTable(lines.join('\n'), 'neware.csv', {
       mapping: { time_s: { column: 'Relative Time(h:min:s.ms)', unit: 's' } },
       startLocal: '2026-01-15 09:00:00',
@@ -87,7 +114,17 @@ describe('generic cycler tables', () => {
     expect(rec.startMs).toBe(Date.UTC(2026, 0, 15, 8, 0, 0));
     const time = rec.columns.find((c) => c.key === 'time_s')!.values;
     expect(time[49]).toBeCloseTo(t[49], 3);
-    const auto = parseCyclerTable(lines.join('\n').replace('Relative Time(h:min:s.ms)', 'Time(s)').replace(/;(\d+):(\d\d):(\d\d[.]\d+);/g, (_m, h, mi, s) => `;${(Number(h) * 3600 + Number(mi) * 60 + Number(s)).toString().replace('.', ',')};`), 'neware.csv');
+    const auto = parseCyclerTable(
+      lines
+        .join('\n')
+        .replace('Relative Time(h:min:s.ms)', 'Time(s)')
+        .replace(
+          /;(\d+):(\d\d):(\d\d[.]\d+);/g,
+          (_m, h, mi, s) =>
+            `;${(Number(h) * 3600 + Number(mi) * 60 + Number(s)).toString().replace('.', ',')};`,
+        ),
+      'neware.csv',
+    );
     expect(auto.columns.find((c) => c.key === 'current_mA')!.values[49]).toBeCloseTo(i[49], 6);
     expect(auto.columns.find((c) => c.key === 'voltage_V')!.original).toBe('Voltage(V)');
     expect(auto.warnings.join()).toMatch(/Remark.*not numeric/);
@@ -96,10 +133,18 @@ describe('generic cycler tables', () => {
 
   it('declared units are checked', () => {
     const text = 'time,volt\n0,1\n1,2\n';
-    expect(() => parseCyclerTable(text, 't.csv', { mapping: { time_s: { column: 'time' } } })).toThrow(ParameterError);
-    expect(() => parseCyclerTable(text, 't.csv', { mapping: { time_s: { column: 'time', unit: 'V' } } })).toThrow(/cannot be converted/);
-    expect(() => parseCyclerTable(text, 't.csv', { mapping: { time_s: { column: 'nope', unit: 's' } } })).toThrow(/not in the file/);
-    const ok = parseCyclerTable(text, 't.csv', { mapping: { time_s: { column: 'time', unit: 'min' }, voltage_V: { column: 'volt', unit: 'mV' } } });
+    expect(() => parseCyclerTable(text, 't.csv', { mapping: { time_s: { column: 'time' } } })).toThrow(
+      ParameterError,
+    );
+    expect(() =>
+      parseCyclerTable(text, 't.csv', { mapping: { time_s: { column: 'time', unit: 'V' } } }),
+    ).toThrow(/cannot be converted/);
+    expect(() =>
+      parseCyclerTable(text, 't.csv', { mapping: { time_s: { column: 'nope', unit: 's' } } }),
+    ).toThrow(/not in the file/);
+    const ok = parseCyclerTable(text, 't.csv', {
+      mapping: { time_s: { column: 'time', unit: 'min' }, voltage_V: { column: 'volt', unit: 'mV' } },
+    });
     expect(Array.from(ok.columns[0].values)).toEqual([0, 60]);
     expect(Array.from(ok.columns[1].values)).toEqual([0.001, 0.002]);
     expect(() => parseCyclerTable('a,b\n1,2\n', 'x.csv')).toThrow(UnsupportedFormatError);
@@ -112,7 +157,11 @@ describe('generic cycler tables', () => {
     expect(splitHeaderUnit('Capacity/Ah')).toEqual({ name: 'Capacity', unit: 'Ah' });
     expect(parseMonthFirstDateTime('13/01/2024 10:00:00')).toBeNull();
     // Daylight saving: 2025-07-30 09:24 in Berlin is 07:24 UTC; an unknown zone is a typed error.
-    expect(wallClockToEpochMs(parseMonthFirstDateTime('07/30/2025 09:24:35.408')!, 'Europe/Berlin')).toBe(Date.UTC(2025, 6, 30, 7, 24, 35, 408));
-    expect(() => wallClockToEpochMs(parseMonthFirstDateTime('07/30/2025 09:24:35')!, 'Mars/Olympus')).toThrow(ParameterError);
+    expect(wallClockToEpochMs(parseMonthFirstDateTime('07/30/2025 09:24:35.408')!, 'Europe/Berlin')).toBe(
+      Date.UTC(2025, 6, 30, 7, 24, 35, 408),
+    );
+    expect(() => wallClockToEpochMs(parseMonthFirstDateTime('07/30/2025 09:24:35')!, 'Mars/Olympus')).toThrow(
+      ParameterError,
+    );
   });
 });

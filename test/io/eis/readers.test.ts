@@ -41,7 +41,12 @@ function rel(a: number, b: number): number {
 }
 
 describe.skipIf(!haveData)('impedance readers against impedance.py 1.7 on the same files', () => {
-  const ref = haveData ? (JSON.parse(readFileSync(join(dataDir, 'reference-impedance-py.json'), 'utf8')) as Record<string, ReaderRef>) : {};
+  const ref = haveData
+    ? (JSON.parse(readFileSync(join(dataDir, 'reference-impedance-py.json'), 'utf8')) as Record<
+        string,
+        ReaderRef
+      >)
+    : {};
   for (const [key, file, format] of CASES) {
     it(`${file}: detected as ${format}, same count and first/last points`, () => {
       const path = join(dataDir, file);
@@ -89,7 +94,7 @@ describe.skipIf(!haveData)('impedance readers against impedance.py 1.7 on the sa
 
 describe('generic tables and Zahner exports', () => {
   it('maps header names and the declared −Z″ convention', () => {
-    const s = parseImpedanceTable("freq/Hz;Re(Z)/Ohm;-Im(Z)/Ohm\n100;1,5;0,25\n10;2,5;0,75\n", 'x.csv');
+    const s = parseImpedanceTable('freq/Hz;Re(Z)/Ohm;-Im(Z)/Ohm\n100;1,5;0,25\n10;2,5;0,75\n', 'x.csv');
     expect(Array.from(s.freqHz)).toEqual([100, 10]);
     expect(Array.from(s.zReOhm)).toEqual([1.5, 2.5]);
     expect(Array.from(s.zImOhm)).toEqual([-0.25, -0.75]);

@@ -12,7 +12,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CorruptFileError, MissingFileError, ParameterError, SpincellError, UnsupportedFormatError } from '../../../src/core/errors.js';
+import {
+  CorruptFileError,
+  MissingFileError,
+  ParameterError,
+  SpincellError,
+  UnsupportedFormatError,
+} from '../../../src/core/errors.js';
 import { parseJcampSpectrum, readJcampSpectrum } from '../../../src/io/jcamp/index.js';
 
 const header = (extra: string[] = []) => [
@@ -34,7 +40,8 @@ const header = (extra: string[] = []) => [
   ...extra,
 ];
 
-const xydata = (lines: string[], extra: string[] = []) => [...header(extra), '##XYDATA= (X++(Y..Y))', ...lines, '##END='].join('\n');
+const xydata = (lines: string[], extra: string[] = []) =>
+  [...header(extra), '##XYDATA= (X++(Y..Y))', ...lines, '##END='].join('\n');
 
 // Raw Y 2, 4, …, 22 at X = 1000, 990, …, 900 Hz; YFACTOR 0.5 → 1 … 11; X/100 MHz → 10.0 … 9.0 ppm.
 const EXPECTED_Y = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
@@ -70,7 +77,10 @@ describe('JCAMP-DX NMR spectra', () => {
   it('DIF/DUP with negative, multi-digit and repeated values', () => {
     // 0 0 0 5 −3 120 121 121 121 100 0: @, %×2 (T), +5 N, −8 q, +123 J23, +1 J, %×2 (T), −21 k1, −100 j00
     const y = [0, 0, 0, 5, -3, 120, 121, 121, 121, 100, 0];
-    expectSpectrum(xydata(['1000@%TNqJ23J%Tk1j00']), y.map((v) => v * 0.5));
+    expectSpectrum(
+      xydata(['1000@%TNqJ23J%Tk1j00']),
+      y.map((v) => v * 0.5),
+    );
   });
 
   it('NTUPLES with real and imaginary pages in DIF/DUP form', () => {
@@ -137,9 +147,15 @@ describe('JCAMP-DX NMR spectra', () => {
   });
 
   it('refuses what it cannot place or trust, with typed errors', () => {
-    const noFreq = xydata(['1000 2 4 6 8', '960 10 12 14 16', '920 18 20 22']).replace('##.OBSERVE FREQUENCY= 100\n', '');
+    const noFreq = xydata(['1000 2 4 6 8', '960 10 12 14 16', '920 18 20 22']).replace(
+      '##.OBSERVE FREQUENCY= 100\n',
+      '',
+    );
     expect(() => parseJcampSpectrum(noFreq, 'f.jdx')).toThrow(ParameterError);
-    const ir = xydata(['1000 2 4 6 8', '960 10 12 14 16', '920 18 20 22']).replace('NMR SPECTRUM', 'INFRARED SPECTRUM');
+    const ir = xydata(['1000 2 4 6 8', '960 10 12 14 16', '920 18 20 22']).replace(
+      'NMR SPECTRUM',
+      'INFRARED SPECTRUM',
+    );
     expect(() => parseJcampSpectrum(ir, 'f.jdx')).toThrow(UnsupportedFormatError);
     const short = xydata(['1000 2 4 6 8', '960 10 12 14 16']);
     const e = (() => {
@@ -166,17 +182,22 @@ describe('JCAMP-DX NMR spectra', () => {
   it('corrupted data never raise anything but typed errors', () => {
     const good = xydata(['1000BKW', '950A2KW']);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 127 })), { minLength: 1, maxLength: 6 }), fc.nat(), (flips, cut) => {
-        const chars = good.split('');
-        for (const [at, code] of flips) chars[at % chars.length] = String.fromCharCode(code);
-        const text = chars.join('').slice(0, good.length - (cut % 40));
-        try {
-          const s = parseJcampSpectrum(text, 'fc.jdx');
-          for (let i = 0; i < s.re.length; i++) if (!Number.isFinite(s.re[i]) || !Number.isFinite(s.ppm[i])) throw new Error('non-finite');
-        } catch (err) {
-          if (!(err instanceof SpincellError)) throw err;
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 127 })), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        (flips, cut) => {
+          const chars = good.split('');
+          for (const [at, code] of flips) chars[at % chars.length] = String.fromCharCode(code);
+          const text = chars.join('').slice(0, good.length - (cut % 40));
+          try {
+            const s = parseJcampSpectrum(text, 'fc.jdx');
+            for (let i = 0; i < s.re.length; i++)
+              if (!Number.isFinite(s.re[i]) || !Number.isFinite(s.ppm[i])) throw new Error('non-finite');
+          } catch (err) {
+            if (!(err instanceof SpincellError)) throw err;
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
