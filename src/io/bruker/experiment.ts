@@ -114,23 +114,9 @@ export function acqusInfo(
   // DTYPA was introduced with float data; files without it hold int32 (nmrglue makes the same default).
   const dataType = dataTypeFromCode(params.integer('DTYPA', 0), file, 'DTYPA');
   const byteOrder = byteOrderFromCode(params.integer('BYTORDA'), file, 'BYTORDA');
-  const swHz = params.number('SW_h');
-  if (!(swHz > 0))
-    throw new ParameterError('spectral width must be positive', {
-      file,
-      field: 'SW_h',
-      found: swHz,
-      expected: '> 0 Hz',
-    });
-  const sfo1MHz = params.number('SFO1');
-  const bf1MHz = params.number('BF1');
-  for (const [field, v] of [
-    ['SFO1', sfo1MHz],
-    ['BF1', bf1MHz],
-  ] as const) {
-    if (!(v > 0))
-      throw new ParameterError('frequency must be positive', { file, field, found: v, expected: '> 0 MHz' });
-  }
+  const swHz = params.positive('SW_h', 'spectral width', 'Hz');
+  const sfo1MHz = params.positive('SFO1', 'frequency', 'MHz');
+  const bf1MHz = params.positive('BF1', 'frequency', 'MHz');
   const scans = params.integer('NS');
   if (scans < 1)
     throw new ParameterError('number of scans must be at least 1', {

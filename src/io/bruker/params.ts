@@ -103,6 +103,20 @@ export class BrukerParams {
   }
 
   /** An integer (written as an integer or as a float with no fractional part). */
+  /** A number that must be > 0 (frequencies, widths); `what` and `unit` word the error. */
+  positive(name: string, what: string, unit: string): number {
+    const value = this.number(name);
+    if (!(value > 0)) {
+      throw new ParameterError(`${what} must be positive`, {
+        file: this.file,
+        field: name,
+        found: value,
+        expected: `> 0 ${unit}`,
+      });
+    }
+    return value;
+  }
+
   integer(name: string, fallback?: number): number {
     if (fallback !== undefined && !this.values.has(name)) return fallback;
     const value = this.number(name);

@@ -70,22 +70,8 @@ export function procsParams(params: BrukerParams): ProcsParams {
       found: si,
       expected: '≥ 1',
     });
-  const sf = params.number('SF');
-  if (!(sf > 0))
-    throw new ParameterError('reference frequency must be positive', {
-      file,
-      field: 'SF',
-      found: sf,
-      expected: '> 0 MHz',
-    });
-  const sw = params.number('SW_p');
-  if (!(sw > 0))
-    throw new ParameterError('spectral width must be positive', {
-      file,
-      field: 'SW_p',
-      found: sw,
-      expected: '> 0 Hz',
-    });
+  const sf = params.positive('SF', 'reference frequency', 'MHz');
+  const sw = params.positive('SW_p', 'spectral width', 'Hz');
   const ncProc = params.integer('NC_proc', 0);
   if (Math.abs(ncProc) > 60)
     throw new ParameterError('scaling exponent out of range', {
