@@ -23,3 +23,4 @@ export * as eis from './eis/index.js';
 export * as transport from './transport/index.js';
 export * as protocols from './protocols/index.js';
 export * as report from './report/index.js';
+export * as pipeline from './pipeline/index.js';

@@ -14,6 +14,7 @@ import { registerMri } from './mri.js';
 import { registerPfg } from './pfg.js';
 import { registerProcess } from './process.js';
 import { registerSand } from './sand.js';
+import { registerRun } from './run.js';
 import { registerSimulate } from './simulate.js';
 
 export type Register = (program: Command) => void;
@@ -33,3 +34,4 @@ export const COMMANDS: Register[] = [
   registerMorphology,
 ];
 COMMANDS.push(registerDeadLithium);
+COMMANDS.push(registerRun);

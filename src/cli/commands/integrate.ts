@@ -27,6 +27,7 @@ import {
   midMs,
   openInput,
   type ProcessingFlags,
+  regionLabel,
   spectrumIdentity,
   type SpectrumIdentity,
 } from '../processing.js';
@@ -42,12 +43,6 @@ export interface IntegralRow extends SpectrumIdentity {
   readonly timeS: number;
   /** One integral per region, in the order given. */
   readonly integrals: readonly number[];
-}
-
-/** Column label of a region, e.g. "230:290" → "integral_230_290". */
-export function regionLabel(region: PpmRange): string {
-  const f = (x: number) => String(x).replace('-', 'm');
-  return `integral_${f(region[0])}_${f(region[1])}`;
 }
 
 /** Integrals vs acquisition mid-time, one panel per region (regions differ by orders of magnitude). */

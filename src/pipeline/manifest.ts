@@ -1,0 +1,227 @@
+/**
+ * The experiment manifest (version 1): one JSON file naming the raw inputs of an experiment and every
+ * processing choice, so that `spincell run experiment.json` reproduces the published numbers. Paths are
+ * relative to the manifest file. Validation failures become one-line ParameterErrors naming the manifest,
+ * the JSON path of the field, what was found and what was expected.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { MissingFileError, ParameterError } from '../core/errors.js';
+
+const finite = z.number().finite();
+const range = z
+  .tuple([finite, finite])
+  .refine((r) => r[0] !== r[1], { message: 'a range needs two different ends' });
+
+const reference = z.union([
+  z
+    .string()
+    .regex(/^\s*(none|metal:-?[\d.]+(e-?\d+)?|offset:-?[\d.]+(e-?\d+)?|-?[\d.]+@-?[\d.]+(:-?[\d.]+)?)\s*$/i, {
+      message: "'metal:245', '0@1.2', '0@-5:5', 'offset:-0.3' or 'none'",
+    }),
+  z.object({ kind: z.literal('metal'), valuePpm: finite }).strict(),
+  z.object({ kind: z.literal('internal'), valuePpm: finite, windowPpm: range }).strict(),
+  z.object({ kind: z.literal('offset'), ppm: finite }).strict(),
+]);
+
+const processing = z
+  .object({
+    lbHz: finite.min(0).optional(),
+    sizePoints: z
+      .number()
+      .int()
+      .min(16)
+      .max(2 ** 24)
+      .optional(),
+    phase: z.union([z.literal('auto'), z.object({ ph0Deg: finite, ph1Deg: finite }).strict()]).optional(),
+    phaseMode: z.enum(['each', 'shared']).optional(),
+    baseline: z
+      .union([
+        z.literal('none'),
+        z.literal('auto'),
+        z
+          .object({
+            polyOrder: z.number().int().min(0).max(10),
+            regionsPpm: z.array(range).min(1).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    reference: reference.optional(),
+  })
+  .strict();
+
+const morphology = z
+  .object({
+    mode: z.enum(['constrained', 'unconstrained']),
+    cathodeOffsetPpm: finite.optional(),
+    widthCap: z.union([finite.positive(), z.literal('auto')]).optional(),
+  })
+  .strict();
+
+export const manifestSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().min(1),
+    nmr: z
+      .object({
+        path: z.string().min(1),
+        processing: processing.default({}),
+        regionsPpm: z.array(range).optional(),
+        morphology: morphology.optional(),
+      })
+      .strict()
+      .optional(),
+    cycler: z
+      .object({
+        path: z.string().min(1),
+        timezone: z.string().min(1).optional(),
+        offsetS: finite.optional(),
+        areaCm2: finite.positive().optional(),
+        capacityMAh: finite.positive().optional(),
+      })
+      .strict()
+      .optional(),
+    eis: z
+      .object({
+        paths: z.array(z.string().min(1)).min(1),
+        drt: z
+          .object({
+            lambda: z.union([finite.positive(), z.literal('gcv'), z.literal('lcurve')]).optional(),
+            nTau: z.number().int().min(10).max(1000).optional(),
+            windows: z.array(range).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    output: z.object({ dir: z.string().min(1) }).strict(),
+  })
+  .strict();
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestProcessing = z.infer<typeof processing>;
+
+/** What a field with several accepted forms takes, for messages. */
+const UNION_EXPECTED: Record<string, string> = {
+  phase: "'auto' or { ph0Deg, ph1Deg } in degrees",
+  baseline: "'none', 'auto' or { polyOrder, regionsPpm? }",
+  reference:
+    "'metal:245', '0@1.2', '0@-5:5', 'offset:-0.3', 'none' or { kind: 'metal' | 'internal' | 'offset', … }",
+  widthCap: "a positive width in ppm or 'auto'",
+  lambda: "a positive number, 'gcv' or 'lcurve'",
+};
+
+/** JSON path of an issue, e.g. `nmr.processing.lbHz` or `nmr.regionsPpm[1]`. */
+function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const k of path) {
+    if (typeof k === 'number') out += `[${k}]`;
+    else out += out === '' ? String(k) : `.${String(k)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/**
+ * Checks a parsed JSON document against the schema. `file` names the manifest in error messages; the
+ * first problem is reported (fix it, run again).
+ */
+export function parseManifest(data: unknown, file = 'manifest'): Manifest {
+  const r = manifestSchema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  let path = issue.path;
+  let found = valueAt(data, path);
+  const last = path[path.length - 1];
+  let expected =
+    issue.code === 'invalid_union' && typeof last === 'string' && UNION_EXPECTED[last]
+      ? UNION_EXPECTED[last]
+      : issue.message
+          .replace(/^Invalid input: expected /, '')
+          .replace(/^Too (small|big): expected /, '')
+          .replace(/, received \w+$/, '');
+  if (issue.code === 'unrecognized_keys') {
+    path = [...path, issue.keys[0]];
+    found = `field ${JSON.stringify(issue.keys[0])}`;
+    expected = 'no such field in a version 1 manifest';
+  } else if (found === undefined) found = 'nothing';
+  else if (typeof found === 'string') found = JSON.stringify(found);
+  throw new ParameterError('invalid manifest', { file, field: jsonPath(path), found, expected });
+}
+
+/** Reads and validates a manifest file. */
+export function readManifest(path: string): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new MissingFileError('cannot read the manifest', { file: path, cause });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new ParameterError('manifest is not valid JSON', {
+      file: path,
+      found: cause instanceof Error ? cause.message : String(cause),
+      expected: 'a JSON object',
+    });
+  }
+  return parseManifest(data, path);
+}
+
+/** A manifest path resolved against the manifest's folder. */
+export function resolveManifestPath(manifestPath: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(dirname(resolve(manifestPath)), p);
+}
+
+/** The example printed by `spincell run --example`: the demo's three files (run `npm start` first). */
+export function exampleManifest(): Manifest {
+  return {
+    version: 1,
+    name: 'Li||Li operando 7Li (demo)',
+    nmr: {
+      path: 'demo-output/series',
+      processing: { phase: 'auto', phaseMode: 'each', baseline: 'auto', reference: 'metal:245' },
+      regionsPpm: [
+        [230, 290],
+        [-20, 20],
+      ],
+      morphology: { mode: 'constrained', widthCap: 'auto' },
+    },
+    cycler: { path: 'demo-output/cycler.mpt', timezone: 'UTC', areaCm2: 1 },
+    eis: { paths: ['demo-output/eis.mpt'], drt: { lambda: 'gcv', windows: [[-4, 0]] } },
+    output: { dir: 'run-output' },
+  };
+}
+
+/** A manifest as indented JSON with short arrays (ranges, path lists) kept on one line. */
+export function formatManifest(manifest: Manifest): string {
+  const flat = (v: unknown): boolean =>
+    v === null ||
+    typeof v !== 'object' ||
+    (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object'));
+  const inline = (v: unknown): string =>
+    Array.isArray(v) ? `[${v.map(inline).join(', ')}]` : JSON.stringify(v);
+  const write = (v: unknown, indent: string): string => {
+    if (Array.isArray(v) && v.every(flat)) return inline(v);
+    if (v === null || typeof v !== 'object') return JSON.stringify(v);
+    const inner = `${indent}  `;
+    if (Array.isArray(v)) return `[\n${v.map((x) => inner + write(x, inner)).join(',\n')}\n${indent}]`;
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${write(x, inner)}`).join(',\n')}\n${indent}}`;
+  };
+  return `${write(manifest, '')}\n`;
+}

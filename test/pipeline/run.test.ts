@@ -1,0 +1,228 @@
+/**
+ * `spincell run` on a small simulated experiment (the demo's writers): the files it writes, integrals
+ * identical to `spincell integrate` with the same options, alignment identical to alignSpectra,
+ * provenance hashes of every input, inputs left untouched, and a well-formed report.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ParameterError } from '../../src/core/errors.js';
+import { prepareExperiment } from '../../src/demo/experiment.js';
+import { alignSpectra, seriesFromRecords } from '../../src/echem/index.js';
+import { listSeries } from '../../src/io/bruker/index.js';
+import { readCyclerFile } from '../../src/io/cycler/index.js';
+import { hashFile, type Provenance, readManifest, runManifest } from '../../src/pipeline/index.js';
+import { cli } from '../cli/helpers.js';
+import { checkWellFormed } from '../report/xml.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spincell-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function allFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((n) => allFiles(join(path, n)));
+}
+
+function hashes(paths: string[]): Map<string, string> {
+  return new Map(paths.flatMap(allFiles).map((f) => [f, hashFile(f).sha256]));
+}
+
+function csvRows(text: string): string[][] {
+  return text
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .map((l) => l.split(','));
+}
+
+const manifest = {
+  version: 1,
+  name: 'virtual Li||Li',
+  nmr: {
+    path: 'exp/series',
+    processing: { lbHz: 5, phase: 'auto', phaseMode: 'shared', baseline: 'auto', reference: 'metal:245' },
+    regionsPpm: [
+      [230, 290],
+      [-20, 20],
+    ],
+    morphology: { mode: 'constrained', widthCap: 3 },
+  },
+  cycler: { path: 'exp/cycler.mpt', offsetS: 2, capacityMAh: 2 },
+  eis: { paths: ['exp/eis.mpt'], drt: { lambda: 0.001, windows: [[-4, 0]] } },
+  output: { dir: 'out' },
+};
+
+describe('spincell run (small simulated experiment)', () => {
+  const manifestPath = join(dir, 'experiment.json');
+  const out = join(dir, 'out');
+  let inputs: string[];
+  let before: Map<string, string>;
+  let stdout: string;
+
+  beforeAll(async () => {
+    const exp = prepareExperiment(join(dir, 'exp'), { spectra: 8, sweeps: 3 });
+    inputs = [exp.paths.series, exp.paths.cycler, exp.paths.eis];
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+    before = hashes(inputs);
+    const run = await cli(['run', manifestPath, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    stdout = run.stdout;
+  }, 30_000);
+
+  it('writes every output that applies and lists them', () => {
+    const names = [
+      'integrals.csv',
+      'aligned.csv',
+      'cycles.csv',
+      'morphology.csv',
+      'impedance.csv',
+      'report.html',
+      'provenance.json',
+    ];
+    expect(readdirSync(out).sort()).toEqual([...names].sort());
+    const doc = JSON.parse(stdout) as { outputs: { name: string }[] };
+    expect(doc.outputs.map((o) => o.name)).toEqual(names);
+    expect(csvRows(readFileSync(join(out, 'impedance.csv'), 'utf8'))).toHaveLength(1 + 3);
+    expect(csvRows(readFileSync(join(out, 'morphology.csv'), 'utf8'))).toHaveLength(1 + 8 * 3);
+  });
+
+  it('integrals equal those of `spincell integrate` with the same options', async () => {
+    const ref = join(dir, 'integrate.csv');
+    const r = await cli([
+      'integrate',
+      join(dir, 'exp/series'),
+      '--region',
+      '230:290',
+      '--region',
+      '-20:20',
+      '--lb',
+      '5',
+      '--phase',
+      'auto',
+      '--phase-mode',
+      'shared',
+      '--baseline',
+      'auto',
+      '--ref',
+      'metal:245',
+      '--out',
+      ref,
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const mine = readFileSync(join(out, 'integrals.csv'), 'utf8');
+    expect(csvRows(mine)).toHaveLength(1 + 8);
+    expect(mine).toBe(readFileSync(ref, 'utf8'));
+  });
+
+  it('alignment equals alignSpectra on the same files and clock offset', () => {
+    const entries = listSeries(join(dir, 'exp/series'));
+    const series = seriesFromRecords(readCyclerFile(join(dir, 'exp/cycler.mpt')));
+    const expected = alignSpectra(
+      entries.map((e) => ({ startMs: e.meta.startMs, endMs: e.meta.endMs })),
+      series,
+      { offsetS: 2, capacityMAh: 2 },
+    );
+    const [header, ...rows] = csvRows(readFileSync(join(out, 'aligned.csv'), 'utf8'));
+    expect(rows).toHaveLength(expected.length);
+    const col = (name: string) => header.indexOf(name);
+    rows.forEach((row, i) => {
+      const a = expected[i];
+      expect(row[col('status')]).toBe(a.status);
+      for (const k of [
+        'meanVoltageV',
+        'meanCurrentMA',
+        'chargeMidMAh',
+        'stepCapacityMAh',
+        'socPct',
+      ] as const) {
+        const v = a[k];
+        if (v === null) expect(row[col(k)]).toBe('');
+        else expect(Number(row[col(k)])).toBe(v);
+      }
+      expect(row[col('cycle')]).toBe(a.cycle === null ? '' : String(a.cycle));
+    });
+  });
+
+  it('provenance hashes every input file, and the inputs are unchanged', () => {
+    const prov = JSON.parse(readFileSync(join(out, 'provenance.json'), 'utf8')) as Provenance;
+    expect(prov.spincell).toMatch(/^\d+\.\d+\.\d+/);
+    expect(prov.node).toBe(process.version);
+    expect(Date.parse(prov.finishedAt)).toBeGreaterThanOrEqual(Date.parse(prov.startedAt));
+    expect(prov.manifest.nmr?.path).toBe(join(dir, 'exp/series'));
+    expect(prov.manifest.output.dir).toBe(out);
+    const after = hashes(inputs);
+    expect(after).toEqual(before);
+    expect(new Map(prov.inputs.map((f) => [f.path, f.sha256]))).toEqual(before);
+    for (const f of prov.inputs) expect(f.bytes).toBe(statSync(f.path).size);
+  });
+
+  it('writes a well-formed, self-contained report', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    checkWellFormed(html, { html: true });
+    expect(html).toContain('<h1>virtual Li||Li</h1>');
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(5);
+    expect(html).not.toMatch(/<script|\shref="http/);
+  });
+
+  it('refuses an output folder that holds an input', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...manifest, output: { dir: 'exp' } }));
+    expect(() => runManifest(readManifest(bad), { manifestPath: bad })).toThrow(ParameterError);
+    try {
+      runManifest(readManifest(bad), { manifestPath: bad });
+    } catch (e) {
+      expect((e as ParameterError).field).toBe('output.dir');
+    }
+    expect(hashes(inputs)).toEqual(before);
+  });
+
+  it('reports processing options the shared parser refuses against the manifest field', () => {
+    const bad = join(dir, 'manual-shared.json');
+    const nmr = { ...manifest.nmr, processing: { phase: { ph0Deg: 10, ph1Deg: 0 }, phaseMode: 'shared' } };
+    writeFileSync(bad, JSON.stringify({ version: 1, name: 'x', nmr, output: { dir: 'out2' } }));
+    const events: string[] = [];
+    expect(() =>
+      runManifest(readManifest(bad), { manifestPath: bad, onProgress: (e) => events.push(e.stage) }),
+    ).toThrow(/manual-shared\.json: nmr\.processing\.phaseMode: /);
+  });
+
+  it('a second run replaces the outputs, drops those that no longer apply and reports progress', () => {
+    const again = join(dir, 'no-morphology.json');
+    const nmr = { ...manifest.nmr, morphology: undefined };
+    writeFileSync(again, JSON.stringify({ ...manifest, nmr, eis: undefined }));
+    const events: string[] = [];
+    const result = runManifest(readManifest(again), {
+      manifestPath: again,
+      onProgress: (e) => {
+        expect(e.done).toBeLessThanOrEqual(e.total);
+        if (events[events.length - 1] !== e.stage) events.push(e.stage);
+      },
+    });
+    expect(events).toEqual(['inputs', 'nmr', 'cycler', 'align', 'report', 'write']);
+    expect(readdirSync(out).sort()).toEqual([
+      'aligned.csv',
+      'cycles.csv',
+      'integrals.csv',
+      'provenance.json',
+      'report.html',
+    ]);
+    expect(result.provenance.outputs).toHaveLength(5);
+    expect(hashes(inputs)).toEqual(before);
+  });
+
+  it('prints an example manifest that validates', async () => {
+    const r = await cli(['run', '--example']);
+    expect(r.code).toBe(0);
+    const path = join(dir, 'example.json');
+    writeFileSync(path, r.stdout);
+    const m = readManifest(path);
+    expect(m.nmr?.path).toBe('demo-output/series');
+    expect(m.cycler?.path).toBe('demo-output/cycler.mpt');
+    expect(m.eis?.paths).toEqual(['demo-output/eis.mpt']);
+  });
+});
