@@ -218,3 +218,28 @@ export function alignSpectra(
     };
   });
 }
+
+/** Column order of an aligned-spectra table (CSV of `spincell align --out` and of manifest runs). */
+export const ALIGNED_COLUMNS: readonly (keyof AlignedSpectrum)[] = [
+  'index',
+  'label',
+  'startMs',
+  'endMs',
+  'startS',
+  'endS',
+  'status',
+  'straddlesStep',
+  'meanVoltageV',
+  'meanCurrentMA',
+  'chargeStartMAh',
+  'chargeMidMAh',
+  'chargeEndMAh',
+  'chargeMeanMAh',
+  'stepIndex',
+  'instrumentStep',
+  'stepType',
+  'direction',
+  'cycle',
+  'stepCapacityMAh',
+  'socPct',
+];

@@ -16,6 +16,7 @@ export { detectVoltageOnset, type VoltageOnset, type OnsetOptions } from './onse
 export { nucleationOverpotential, type NucleationResult, type NucleationOptions } from './nucleation.js';
 export { differentialCapacity, type DqDv } from './dqdv.js';
 export {
+  ALIGNED_COLUMNS,
   alignSpectra,
   type AlignedSpectrum,
   type AlignOptions,

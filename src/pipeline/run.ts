@@ -11,6 +11,7 @@ import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { ParameterError, SpincellError } from '../core/errors.js';
 import { midMs, openInput, type ProcessingFlags, regionLabel, spectrumIdentity } from './processing.js';
 import {
+  ALIGNED_COLUMNS,
   alignSpectra,
   analyseCycles,
   segmentSteps,
@@ -102,30 +103,6 @@ const CALIBRATION_WINDOW_PPM: [number, number] = [230, 260];
 const MAX_STACKED = 32;
 /** Points kept per spectrum for the report's figures. */
 const MAX_FIGURE_POINTS = 1500;
-
-const ALIGNED_COLUMNS: (keyof AlignedSpectrum)[] = [
-  'index',
-  'label',
-  'startMs',
-  'endMs',
-  'startS',
-  'endS',
-  'status',
-  'straddlesStep',
-  'meanVoltageV',
-  'meanCurrentMA',
-  'chargeStartMAh',
-  'chargeMidMAh',
-  'chargeEndMAh',
-  'chargeMeanMAh',
-  'stepIndex',
-  'instrumentStep',
-  'stepType',
-  'direction',
-  'cycle',
-  'stepCapacityMAh',
-  'socPct',
-];
 
 /** The package version, from the package.json next to the sources (src/ or dist/src/). */
 export function spincellVersion(): string {

@@ -8,7 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import { listSeries } from '../../io/bruker/index.js';
 import { readCyclerFile } from '../../io/cycler/index.js';
 import { writeCsv } from '../../io/csv/index.js';
-import { alignSpectra, seriesFromRecords, type AlignedSpectrum } from '../../echem/index.js';
+import { ALIGNED_COLUMNS, alignSpectra, seriesFromRecords } from '../../echem/index.js';
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
 import { parseMappings } from './cycler.js';
 
@@ -20,30 +20,6 @@ interface AlignFlags {
   out?: string;
   map?: string[];
 }
-
-const COLUMNS: (keyof AlignedSpectrum)[] = [
-  'index',
-  'label',
-  'startMs',
-  'endMs',
-  'startS',
-  'endS',
-  'status',
-  'straddlesStep',
-  'meanVoltageV',
-  'meanCurrentMA',
-  'chargeStartMAh',
-  'chargeMidMAh',
-  'chargeEndMAh',
-  'chargeMeanMAh',
-  'stepIndex',
-  'instrumentStep',
-  'stepType',
-  'direction',
-  'cycle',
-  'stepCapacityMAh',
-  'socPct',
-];
 
 export function registerAlign(program: Command): void {
   program
@@ -89,8 +65,8 @@ export function registerAlign(program: Command): void {
         if (flags.out)
           writeCsv(
             flags.out,
-            COLUMNS as string[],
-            aligned.map((a) => COLUMNS.map((k) => a[k])),
+            ALIGNED_COLUMNS as string[],
+            aligned.map((a) => ALIGNED_COLUMNS.map((k) => a[k])),
             [
               `spectra: ${spectraPath}`,
               `cycler: ${cyclerFile}`,
