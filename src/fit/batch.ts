@@ -275,6 +275,15 @@ export function componentCells(
   return [c.positionPpm, c.positionStdErrPpm, c.fwhmPpm, c.area, c.areaStdErr, c.fraction, c.fractionStdErr];
 }
 
+/** A table row for a spectrum whose fit failed: its identity, empty cells, then `tail` (e.g. the error). */
+export function failedFitRow(
+  identity: readonly (string | number | null)[],
+  width: number,
+  ...tail: string[]
+): (string | number | null)[] {
+  return [...identity, ...new Array<null>(width - identity.length - tail.length).fill(null), ...tail];
+}
+
 /**
  * Per-spectrum, per-component long table (one row per spectrum and component) for CSV/JSON export and
  * terminal display.
@@ -299,20 +308,7 @@ export function seriesFitTable(rows: readonly SeriesFitRow[]): {
   for (const r of rows) {
     const base = [r.index, r.experimentNumber, r.startMs, r.endMs, r.midHours];
     if (!r.result) {
-      out.push([
-        ...base,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        'false',
-        `error:${r.error?.message ?? ''}`,
-      ]);
+      out.push(failedFitRow(base, headers.length, 'false', `error:${r.error?.message ?? ''}`));
       continue;
     }
     for (const c of r.result.components) {

@@ -22,6 +22,7 @@ import { DataError, isSpincellError, ParameterError } from '../core/errors.js';
 import {
   COMPONENT_COLUMNS,
   componentCells,
+  failedFitRow,
   createSeriesFitter,
   createSeriesRowHeaders,
   seriesTimes,
@@ -583,22 +584,13 @@ export function morphologyTable(rows: readonly MorphologySeriesRow[]): {
   const out: (string | number | null)[][] = [];
   for (const r of rows) {
     if (!r.result) {
-      out.push([
-        r.index,
-        r.experimentNumber,
-        r.midHours,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        `error:${r.error?.message ?? ''}`,
-      ]);
+      out.push(
+        failedFitRow(
+          [r.index, r.experimentNumber, r.midHours],
+          headers.length,
+          `error:${r.error?.message ?? ''}`,
+        ),
+      );
       continue;
     }
     for (const c of r.result.components) {

@@ -63,6 +63,15 @@ describe('fitSeries', () => {
       'mid_h',
       'component',
     ]);
+    // A spectrum that could not be fitted keeps its identity and says why, in a row as wide as the others.
+    const failed = seriesFitTable([
+      { ...rows[0], result: null, error: { name: 'DataError', message: 'no signal' } },
+    ]);
+    expect(failed.rows).toHaveLength(1);
+    expect(failed.rows[0]).toHaveLength(failed.headers.length);
+    expect(failed.rows[0].slice(0, 2)).toEqual([rows[0].index, rows[0].experimentNumber]);
+    expect(failed.rows[0].slice(-2)).toEqual(['false', 'error:no signal']);
+    expect(failed.rows[0].slice(5, -2).every((c) => c === null)).toBe(true);
   });
   it('warm and cold starts reach the same optimum', () => {
     const spectra = series(6);

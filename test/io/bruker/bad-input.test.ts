@@ -34,21 +34,12 @@ import {
   writeBrukerSer,
 } from '../../../src/io/bruker/index.js';
 import { BRUKER_DATA, HAVE_BRUKER_DATA } from './refdata.js';
+import { TEST_SPEC } from './spec.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spincell-bruker-bad-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const SPEC: BrukerWriteSpec = {
-  nucleus: '7Li',
-  sfo1MHz: 155.5,
-  bf1MHz: 155.5,
-  o1Hz: 0,
-  swHz: 50000,
-  scans: 4,
-  recycleDelayS: 0.1,
-  digitalFilter: { kind: 'grpdly', points: 67.98 },
-  endMs: Date.UTC(2026, 1, 1),
-};
+const SPEC = TEST_SPEC;
 
 const N = 64;
 function data(seed = 1) {
