@@ -80,6 +80,13 @@ export const manifestSchema = z
         offsetS: finite.optional(),
         areaCm2: finite.positive().optional(),
         capacityMAh: finite.positive().optional(),
+        /** Column mapping for generic tables (Neware, Arbin, Zahner exports): key → { column, unit? }. */
+        mapping: z
+          .record(
+            z.string().regex(/^[A-Za-z_]\w*$/),
+            z.object({ column: z.string().min(1), unit: z.string().min(1).optional() }).strict(),
+          )
+          .optional(),
       })
       .strict()
       .optional(),

@@ -311,7 +311,10 @@ export interface CyclerRun {
 }
 
 function runCycler(c: NonNullable<Manifest['cycler']>): CyclerRun {
-  const records = readCyclerFile(c.path, { timezone: c.timezone });
+  const records = readCyclerFile(c.path, {
+    timezone: c.timezone,
+    ...(c.mapping ? { mapping: c.mapping } : {}),
+  });
   const series = seriesFromRecords(records);
   const steps = segmentSteps(series);
   return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }) };
