@@ -33,6 +33,7 @@ import type { CyclerRecords } from '../io/cycler/types.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { integrateRegion, type PpmRange } from '../nmr/index.js';
+import { resampleToGrid } from '../pipeline/report.js';
 import {
   calibrateWidthCap,
   createMorphologyAnalyser,
@@ -213,26 +214,6 @@ function figureGrid(): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => lo + i * FIGURE_GRID_STEP_PPM);
 }
 
-/** `y` at the ascending `grid` points, linear between neighbours of the monotonic axis `x` (NaN outside it). */
-function resample(x: ArrayLike<number>, y: ArrayLike<number>, grid: Float64Array): Float64Array {
-  const n = x.length;
-  const out = new Float64Array(grid.length).fill(NaN);
-  if (n < 2) return out;
-  const descending = x[0] > x[n - 1];
-  const at = (k: number) => (descending ? n - 1 - k : k);
-  let k = 0;
-  for (let g = 0; g < grid.length; g++) {
-    const v = grid[g];
-    while (k < n - 2 && x[at(k + 1)] < v) k++;
-    const x0 = x[at(k)];
-    const x1 = x[at(k + 1)];
-    if (v < x0 || v > x1 || x1 === x0) continue;
-    const w = (v - x0) / (x1 - x0);
-    out[g] = (1 - w) * y[at(k)] + w * y[at(k + 1)];
-  }
-  return out;
-}
-
 /** The points of a spectrum inside `region`, in ascending ppm order. */
 function sliceAscending(
   x: ArrayLike<number>,
@@ -270,7 +251,7 @@ export function analyseNmrSeries(
   let ph0Deg = NaN;
   for (const { entry, result } of input.run()) {
     const s = result.spectrum;
-    sliced.push(resample(s.ppm, s.re, grid));
+    sliced.push(resampleToGrid(s.ppm, s.re, grid));
     if (sliced.length - 1 === detailIndex)
       detail = { index: detailIndex, ...sliceAscending(s.ppm, s.re, FIGURE_REGION_PPM) };
     writeFileAtomic(join(processedDir, `${spectrumFileStem(entry)}.csv`), spectrumCsv(result));

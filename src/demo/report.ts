@@ -13,20 +13,18 @@ import { constrainedMorphologyModel } from '../protocols/index.js';
 import {
   capacityAllocationSvg,
   categorical,
-  drtMapSvg,
   drtSvg,
   emptyFigureSvg,
   fitOverlaySvg,
   fractionsSvg,
   linePlotSvg,
-  nyquistSvg,
   panelsSvg,
-  spectraMapSvg,
   stackedSpectraSvg,
   type NamedSeries,
   type Report,
   type ReportFigure,
 } from '../report/index.js';
+import { drtOverTimeSvg, firstLastNyquistSvg, firstPeakScale, intensityMapSvg } from '../pipeline/report.js';
 import {
   FIGURE_REGION_PPM,
   METAL_REGION,
@@ -74,13 +72,8 @@ export function buildDemoReport(input: DemoReportInput): Report {
   const cyclerH = Float64Array.from(cyclerS, (t) => t / 3600);
   const { slices } = nmr;
   const [lo, hi] = FIGURE_REGION_PPM;
-  // Intensities in units of the first spectrum's peak (the pristine electrode): readable axes, and the
-  // growth of the metal lines reads directly off the colour bar.
-  let peak = 0;
-  for (const v of slices.intensity[0] ?? []) if (Number.isFinite(v)) peak = Math.max(peak, Math.abs(v));
-  const unit = peak > 0 ? 1 / peak : 1;
-  const scaled = (a: ArrayLike<number>) => Float64Array.from(a, (v) => v * unit);
-  const intensityLabel = peak > 0 ? 'Intensity / first peak' : 'Intensity / a.u.';
+  // Intensities in units of the first spectrum's peak (the pristine electrode).
+  const { scale: scaled, label: intensityLabel } = firstPeakScale(slices.intensity[0]);
 
   // ── Operando figure ────────────────────────────────────────────────────────────────────────────────
   const every = Math.ceil(n / MAX_STACKED);
@@ -99,17 +92,13 @@ export function buildDemoReport(input: DemoReportInput): Report {
     width: 820,
     height: 680,
   });
-  const map = spectraMapSvg({
+  const map = intensityMapSvg({
     title: '⁷Li intensity over shift and time',
     ppm: slices.ppm,
     timeS: spectrumS,
-    intensity: slices.intensity.map(scaled),
+    intensity: slices.intensity,
     regionPpm: [lo, hi],
     timeUnit: 'h',
-    levels: 48,
-    zLabel: intensityLabel,
-    width: 820,
-    height: 460,
   });
 
   // ── Metal inventory against the cycler record ──────────────────────────────────────────────────────
@@ -215,21 +204,13 @@ export function buildDemoReport(input: DemoReportInput): Report {
   const sweeps = z.sweeps.length;
   const last = sweeps - 1;
   const sweepLabel = (k: number) => `sweep ${k + 1}, ${hours(z.timeS[k])}`;
-  const shown = sweeps > 1 ? [0, last] : [0];
-  const nyquist = nyquistSvg({
-    title: 'Nyquist plot of the first and last sweep, with the impedance of their DRT',
-    data: shown.map((k) => ({
-      zReOhm: z.sweeps[k].spectrum.zReOhm,
-      zImOhm: z.sweeps[k].spectrum.zImOhm,
-      label: sweepLabel(k),
+  const nyquist = firstLastNyquistSvg({
+    sweeps: z.sweeps.map((s, k) => ({
+      zReOhm: s.spectrum.zReOhm,
+      zImOhm: s.spectrum.zImOhm,
+      fit: { zReOhm: z.deis.results[k].zFitReOhm, zImOhm: z.deis.results[k].zFitImOhm },
     })),
-    fits: shown.map((k) => ({
-      zReOhm: z.deis.results[k].zFitReOhm,
-      zImOhm: z.deis.results[k].zFitImOhm,
-      label: `DRT fit, sweep ${k + 1}`,
-    })),
-    width: 820,
-    height: 420,
+    label: sweepLabel,
   });
   const lastDrt = z.deis.results[last];
   const trueZarcs = impedanceModel(cell, z.timeS[last]).zarcs;
@@ -260,20 +241,9 @@ export function buildDemoReport(input: DemoReportInput): Report {
     width: 820,
     height: 400,
   });
-  const nTau = z.deis.tauS.length;
   const drtMap =
     sweeps > 1
-      ? drtMapSvg({
-          title: 'DRT over time',
-          tauS: z.deis.tauS,
-          timeS: z.timeS,
-          gammaOhm: Array.from({ length: sweeps }, (_, k) =>
-            z.deis.gammaMap.subarray(k * nTau, (k + 1) * nTau),
-          ),
-          timeUnit: 'h',
-          width: 820,
-          height: 420,
-        })
+      ? drtOverTimeSvg({ tauS: z.deis.tauS, timeS: z.timeS, gammaMap: z.deis.gammaMap, timeUnit: 'h' })
       : emptyFigureSvg('one sweep: no map over time', { width: 820, height: 200 });
   const sweepH = z.timeS.map((t) => t / 3600);
   const noTime = sweepH.map(() => NaN);

@@ -2,6 +2,9 @@
  * The sections of a run's report, drawn with the src/report figures: stacked spectra (beside the cell
  * voltage when a cycler record is given), region integrals vs time, morphology fractions, the cell's
  * voltage and cycles, the DRT of the last sweep and its evolution.
+ *
+ * The figures shared with the demo's report (the ppm × time intensity map, the Nyquist plot of the first
+ * and last sweep, the DRT map over time) are assembled here from plain data.
  */
 import type { AlignedSpectrum } from '../echem/index.js';
 import {
@@ -10,13 +13,15 @@ import {
   drtSvg,
   fractionsSvg,
   linePlotSvg,
+  nyquistSvg,
   panelsSvg,
+  spectraMapSvg,
   stackedSpectraSvg,
   type NamedSeries,
   type ReportFigure,
   type ReportSection,
 } from '../report/index.js';
-import { autoTimeUnit, toUnit } from '../report/svg/validate.js';
+import { autoTimeUnit, toUnit, type TimeUnit } from '../report/svg/validate.js';
 import type { CyclerRun, EisRun, NmrRun } from './run.js';
 
 /** A thinned piece of one processed spectrum for the figures (ascending ppm). */
@@ -38,6 +43,141 @@ const W = 820;
 const ppmText = (r: readonly [number, number]) => `${r[0]}…${r[1]} ppm`.replace(/-/g, '−');
 const fmt = (x: number | null, digits: number) =>
   x === null || !Number.isFinite(x) ? '' : x.toFixed(digits);
+
+/** `y` at the ascending `grid` points, linear between neighbours of the monotonic axis `x` (NaN outside it). */
+export function resampleToGrid(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  grid: ArrayLike<number>,
+): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(grid.length).fill(NaN);
+  if (n < 2) return out;
+  const descending = x[0] > x[n - 1];
+  const at = (k: number) => (descending ? n - 1 - k : k);
+  let k = 0;
+  for (let g = 0; g < grid.length; g++) {
+    const v = grid[g];
+    while (k < n - 2 && x[at(k + 1)] < v) k++;
+    const x0 = x[at(k)];
+    const x1 = x[at(k + 1)];
+    if (v < x0 || v > x1 || x1 === x0) continue;
+    const w = (v - x0) / (x1 - x0);
+    out[g] = (1 - w) * y[at(k)] + w * y[at(k + 1)];
+  }
+  return out;
+}
+
+/**
+ * Intensities in units of the first spectrum's peak (the start of the series): readable axes, and the
+ * change of the lines reads directly off the colour bar.
+ */
+export function firstPeakScale(first: ArrayLike<number> | undefined): {
+  readonly scale: (a: ArrayLike<number>) => Float64Array;
+  readonly label: string;
+} {
+  let peak = 0;
+  for (const v of Array.from(first ?? [])) if (Number.isFinite(v)) peak = Math.max(peak, Math.abs(v));
+  const unit = peak > 0 ? 1 / peak : 1;
+  return {
+    scale: (a) => Float64Array.from(a, (v) => v * unit),
+    label: peak > 0 ? 'Intensity / first peak' : 'Intensity / a.u.',
+  };
+}
+
+export interface IntensityMapInput {
+  readonly title: string;
+  /** Common ascending ppm axis of the rows. */
+  readonly ppm: ArrayLike<number>;
+  readonly timeS: ArrayLike<number>;
+  /** intensity[spectrum][point] on `ppm`, as processed (scaled to the first spectrum's peak here). */
+  readonly intensity: readonly ArrayLike<number>[];
+  readonly regionPpm?: [number, number];
+  readonly timeUnit: TimeUnit;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** The ppm × time intensity map of a spectra series. */
+export function intensityMapSvg(input: IntensityMapInput): string {
+  const { scale, label } = firstPeakScale(input.intensity[0]);
+  return spectraMapSvg({
+    title: input.title,
+    ppm: input.ppm,
+    timeS: input.timeS,
+    intensity: input.intensity.map(scale),
+    ...(input.regionPpm ? { regionPpm: input.regionPpm } : {}),
+    timeUnit: input.timeUnit,
+    levels: 48,
+    zLabel: label,
+    width: input.width ?? W,
+    height: input.height ?? 460,
+  });
+}
+
+export interface ImpedanceSweepTrace {
+  readonly zReOhm: ArrayLike<number>;
+  readonly zImOhm: ArrayLike<number>;
+  /** The impedance of the sweep's fitted DRT, when known. */
+  readonly fit?: { readonly zReOhm: ArrayLike<number>; readonly zImOhm: ArrayLike<number> } | null;
+}
+
+/** Nyquist plot of the first and last sweep, with the impedance of their DRT where every shown sweep has one. */
+export function firstLastNyquistSvg(input: {
+  readonly sweeps: readonly ImpedanceSweepTrace[];
+  readonly label: (k: number) => string;
+  readonly width?: number;
+  readonly height?: number;
+}): string {
+  const last = input.sweeps.length - 1;
+  const shown = last > 0 ? [0, last] : [0];
+  const withFits = shown.every((k) => {
+    const f = input.sweeps[k]?.fit;
+    return !!f && f.zReOhm.length > 0 && f.zReOhm.length === f.zImOhm.length;
+  });
+  return nyquistSvg({
+    title: `Nyquist plot of the ${last > 0 ? 'first and last sweep' : 'sweep'}${withFits ? `, with the impedance of ${last > 0 ? 'their' : 'its'} DRT` : ''}`,
+    data: shown.map((k) => ({
+      zReOhm: input.sweeps[k].zReOhm,
+      zImOhm: input.sweeps[k].zImOhm,
+      label: input.label(k),
+    })),
+    ...(withFits
+      ? {
+          fits: shown.map((k) => ({
+            zReOhm: input.sweeps[k].fit!.zReOhm,
+            zImOhm: input.sweeps[k].fit!.zImOhm,
+            label: `DRT fit, sweep ${k + 1}`,
+          })),
+        }
+      : {}),
+    width: input.width ?? W,
+    height: input.height ?? 420,
+  });
+}
+
+/** The DRT map over time: `gammaMap` row-major (sweep × τ), one row per entry of `timeS`. */
+export function drtOverTimeSvg(input: {
+  readonly tauS: ArrayLike<number>;
+  readonly timeS: ArrayLike<number>;
+  readonly gammaMap: Float64Array;
+  readonly timeUnit: TimeUnit;
+  readonly width?: number;
+  readonly height?: number;
+}): string {
+  const nTau = input.tauS.length;
+  return drtMapSvg({
+    title: 'DRT over time',
+    tauS: input.tauS,
+    timeS: input.timeS,
+    gammaOhm: Array.from({ length: input.timeS.length }, (_, k) =>
+      input.gammaMap.subarray(k * nTau, (k + 1) * nTau),
+    ),
+    timeUnit: input.timeUnit,
+    width: input.width ?? W,
+    height: input.height ?? 420,
+  });
+}
 
 export function buildRunReport(input: RunReportInput): ReportSection[] {
   const { nmr, cycler, aligned, eis } = input;
@@ -77,6 +217,21 @@ export function buildRunReport(input: RunReportInput): ReportSection[] {
       }),
       caption: `${nmr.slices.length} of ${nmr.rows.length} spectra (real part after processing).`,
     });
+    if (nmr.slices.length > 1) {
+      // The kept slices on the first one's ppm axis (the same axis for a series processed alike).
+      const grid = nmr.slices[0].ppm;
+      figures.push({
+        svg: intensityMapSvg({
+          title: `${nmr.nucleus} intensity over shift and time`,
+          ppm: grid,
+          timeS: nmr.slices.map((s) => timeS[s.index]),
+          intensity: nmr.slices.map((s) => resampleToGrid(s.ppm, s.re, grid)),
+          ...(region ? { regionPpm: [region[0], region[1]] as [number, number] } : {}),
+          timeUnit: unit,
+        }),
+        caption: `The same ${nmr.slices.length} spectra, in units of the first one's peak.`,
+      });
+    }
     if (nmr.regionsPpm.length > 0) {
       const t = toUnit(timeS, unit);
       figures.push(
@@ -176,7 +331,16 @@ export function buildRunReport(input: RunReportInput): ReportSection[] {
     const d = eis.deis;
     const last = eis.sweeps.length - 1;
     const drt = d.results[last];
+    const sweepUnit = autoTimeUnit(Math.max(0, ...d.timeS));
     const figures: ReportFigure[] = [
+      firstLastNyquistSvg({
+        sweeps: eis.sweeps.map((s, k) => ({
+          zReOhm: s.spectrum.zReOhm,
+          zImOhm: s.spectrum.zImOhm,
+          fit: d.results[k] ? { zReOhm: d.results[k].zFitReOhm, zImOhm: d.results[k].zFitImOhm } : null,
+        })),
+        label: (k) => `sweep ${k + 1}, ${toUnit([d.timeS[k]], sweepUnit)[0].toFixed(2)} ${sweepUnit}`,
+      }),
       drtSvg({
         title: `Distribution of relaxation times, sweep ${last + 1}`,
         tauS: drt.tauFineS,
@@ -192,20 +356,9 @@ export function buildRunReport(input: RunReportInput): ReportSection[] {
       }),
     ];
     if (eis.sweeps.length > 1) {
-      const unit = autoTimeUnit(Math.max(0, ...d.timeS));
-      const nTau = d.tauS.length;
+      const unit = sweepUnit;
       figures.push(
-        drtMapSvg({
-          title: 'DRT over time',
-          tauS: d.tauS,
-          timeS: d.timeS,
-          gammaOhm: Array.from({ length: eis.sweeps.length }, (_, k) =>
-            d.gammaMap.subarray(k * nTau, (k + 1) * nTau),
-          ),
-          timeUnit: unit,
-          width: W,
-          height: 420,
-        }),
+        drtOverTimeSvg({ tauS: d.tauS, timeS: d.timeS, gammaMap: d.gammaMap, timeUnit: unit }),
         linePlotSvg({
           title: 'DRT window resistances and R∞',
           xLabel: `Time / ${unit}`,

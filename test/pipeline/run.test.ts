@@ -169,6 +169,21 @@ describe('spincell run (small simulated experiment)', () => {
     expect(html).not.toMatch(/<script|\shref="http/);
   });
 
+  it('the report holds the intensity map, the Nyquist plot of the first and last sweep and the DRT map', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    // Stacked spectra, intensity map, integrals, fractions, cell, Nyquist, DRT, DRT map, resistances.
+    expect(html.match(/<svg[\s>]/g)).toHaveLength(9);
+    const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+    expect(svgs).toHaveLength(9);
+    for (const svg of svgs) expect(() => checkWellFormed(svg)).not.toThrow();
+    const titled = (t: string) => svgs.filter((svg) => svg.includes(t));
+    expect(titled('intensity over shift and time')).toHaveLength(1);
+    expect(titled('Nyquist plot of the first and last sweep, with the impedance of their DRT')).toHaveLength(
+      1,
+    );
+    expect(titled('DRT over time')).toHaveLength(1);
+  });
+
   it('refuses an output folder that holds an input', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...manifest, output: { dir: 'exp' } }));
