@@ -16,7 +16,7 @@ import { planOperando, writeOperandoSeries } from '../../src/sim/index.js';
 import { simulateCycler, writeMpt } from '../../src/sim/cycler.js';
 import { logSweep, simulateSweep } from '../../src/sim/eis.js';
 import { writeMriSeries } from '../io/mri/synthetic-bruker.js';
-import { cli } from '../cli/helpers.js';
+import { cli, PAPER_SAND_ARGS } from '../cli/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'spincell-io-contract-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -85,6 +85,13 @@ interface Case {
   out: string;
 }
 
+/** `spincell mri drift` on the test profiles, optionally writing `--out`. */
+function driftArgs(out?: string): string[] {
+  const args = ['mri', 'drift', profiles, '--voltage', voltage, '--diffusion', dTable];
+  args.push('--temperature', '313.15', '--c0', '1650', '--roi', '0:1250');
+  return out === undefined ? args : [...args, '--out', out];
+}
+
 const CASES: Case[] = [
   { name: 'process (series → folder)', out: 'processed', args: (o) => ['process', series, '--out', o] },
   {
@@ -97,23 +104,7 @@ const CASES: Case[] = [
   {
     name: 'mri drift',
     out: 'velocity.csv',
-    args: (o) => [
-      'mri',
-      'drift',
-      profiles,
-      '--voltage',
-      voltage,
-      '--diffusion',
-      dTable,
-      '--temperature',
-      '313.15',
-      '--c0',
-      '1650',
-      '--roi',
-      '0:1250',
-      '--out',
-      o,
-    ],
+    args: (o) => driftArgs(o),
   },
 ];
 
@@ -144,23 +135,7 @@ describe('inputs are never modified; outputs are replaced by rename', () => {
       ['process', join(series, '10'), '--out', join(series, '10', 'fid')],
       ['integrate', series, '--region', '230:290', '--out', join(series, 'truth.json')],
       ['eis', 'drt', eis, '--out', eis],
-      [
-        'mri',
-        'drift',
-        profiles,
-        '--voltage',
-        voltage,
-        '--diffusion',
-        dTable,
-        '--temperature',
-        '313.15',
-        '--c0',
-        '1650',
-        '--roi',
-        '0:1250',
-        '--out',
-        voltage,
-      ],
+      driftArgs(voltage),
     ]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
@@ -199,35 +174,9 @@ describe('every command answers --json with one JSON document', () => {
     'eis kk': () => ['eis', 'kk', eis],
     'eis drt': () => ['eis', 'drt', eis],
     'eis fit': () => ['eis', 'fit', eis, '--circuit', 'R0-p(R1,CPE1)', '--guess', '3,8,1e-4,0.8'],
-    'mri drift': () => [
-      'mri',
-      'drift',
-      profiles,
-      '--voltage',
-      voltage,
-      '--diffusion',
-      dTable,
-      '--temperature',
-      '313.15',
-      '--c0',
-      '1650',
-      '--roi',
-      '0:1250',
-    ],
+    'mri drift': () => driftArgs(),
     'mri profiles': () => ['mri', 'profiles', rawMri, '--fov-um', '4000'],
-    sand: () => [
-      'sand',
-      '--d',
-      '2.53e-13',
-      '--c0',
-      '9.94e23',
-      '--c0-unit',
-      'per-L',
-      '--current-density',
-      '0.1',
-      '--ta',
-      '0.9',
-    ],
+    sand: () => [...PAPER_SAND_ARGS],
     pfg: () => ['pfg', pfg, '--delta-ms', '1', '--Delta-ms', '60'],
   };
 

@@ -2,27 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { fitSeries, fitSeriesParallel, seriesFitTable, seriesTimes } from '../../src/fit/batch.js';
 import { lineProfile } from '../../src/fit/lineshapes.js';
 import type { ModelSpec } from '../../src/fit/model.js';
+import { windowedVoigt } from './specs.js';
 
 const n = 600;
 const axis = Float64Array.from({ length: n }, (_, i) => 290 - i * 0.1);
 const spec: ModelSpec = {
   windowPpm: [232, 285],
-  components: [
-    {
-      name: 'dense',
-      shape: 'voigt',
-      position: { min: 244, max: 249 },
-      fwhmG: { value: 2, min: 0.05, max: 4 },
-      fwhmL: { value: 1, min: 0, max: 4 },
-    },
-    {
-      name: 'mossy',
-      shape: 'voigt',
-      position: { min: 254, max: 259 },
-      fwhmG: { value: 2, min: 0.05, max: 4 },
-      fwhmL: { value: 1, min: 0, max: 4 },
-    },
-  ],
+  components: [windowedVoigt('dense', 244, 249), windowedVoigt('mossy', 254, 259)],
 };
 const t0 = Date.UTC(2026, 2, 1);
 /** A growing mossy line: known areas per spectrum, 10 min apart, 8 min acquisitions. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileModel, fitModel, modelCurve, parseModelSpec, type ModelSpec } from '../../src/fit/model.js';
 import { lineProfile } from '../../src/fit/lineshapes.js';
 import { DataError, ParameterError } from '../../src/core/errors.js';
+import { windowedVoigt } from './specs.js';
 
 interface Case {
   name: string;
@@ -57,27 +58,9 @@ function synth(lines: [number, number, number, number][], noise = 0, seed = 1): 
 const constrained: ModelSpec = {
   windowPpm: [235, 280],
   components: [
-    {
-      name: 'dense',
-      shape: 'voigt',
-      position: { min: 244, max: 249 },
-      fwhmG: { value: 2, min: 0.05, max: 4 },
-      fwhmL: { value: 1, min: 0, max: 4 },
-    },
-    {
-      name: 'mossy',
-      shape: 'voigt',
-      position: { min: 254, max: 259 },
-      fwhmG: { value: 2, min: 0.05, max: 4 },
-      fwhmL: { value: 1, min: 0, max: 4 },
-    },
-    {
-      name: 'dendritic',
-      shape: 'voigt',
-      position: { min: 264, max: 269 },
-      fwhmG: { value: 2, min: 0.05, max: 4 },
-      fwhmL: { value: 1, min: 0, max: 4 },
-    },
+    windowedVoigt('dense', 244, 249),
+    windowedVoigt('mossy', 254, 259),
+    windowedVoigt('dendritic', 264, 269),
   ],
 };
 

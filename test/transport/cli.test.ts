@@ -8,7 +8,7 @@ import { writeBrukerSer } from '../../src/io/bruker/index.js';
 import { bValuesSPerM2, gaussPerCmToTPerM } from '../../src/transport/pfg.js';
 import { getNucleus } from '../../src/core/nuclei.js';
 import { sampleProfiles } from '../../src/sim/nernst-planck.js';
-import { cli } from '../cli/helpers.js';
+import { cli, PAPER_SAND_ARGS } from '../cli/helpers.js';
 import { echoForProfile, writeMriSeries } from '../io/mri/synthetic-bruker.js';
 import { C0_MOL_M3, dLaw, runScenario } from './scenario.js';
 
@@ -197,20 +197,7 @@ describe('spincell mri drift', () => {
   });
 });
 
-/** Sand's time for the paper's cell: D, c0 in ions per litre, 0.1 mA cm⁻², t_a = 0.9. */
-const paperSand = [
-  'sand',
-  '--d',
-  '2.53e-13',
-  '--c0',
-  '9.94e23',
-  '--c0-unit',
-  'per-L',
-  '--current-density',
-  '0.1',
-  '--ta',
-  '0.9',
-];
+const paperSand = PAPER_SAND_ARGS;
 
 describe('spincell sand', () => {
   it("gives the paper's 103 min", async () => {

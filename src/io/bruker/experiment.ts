@@ -86,6 +86,20 @@ function experimentFolder(path: string): string {
   return path;
 }
 
+/** `value` when it is at least `min`, else a ParameterError naming the acqus field. */
+function atLeast(
+  value: number,
+  min: number,
+  file: string,
+  field: string,
+  summary: string,
+  unit: string,
+): number {
+  if (value < min)
+    throw new ParameterError(summary, { file, field, found: value, expected: `≥ ${min}${unit}` });
+  return value;
+}
+
 /** Parses acqus (already read) into the facts every FID of the experiment shares. */
 export function acqusInfo(
   params: BrukerParams,
@@ -117,30 +131,9 @@ export function acqusInfo(
   const swHz = params.positive('SW_h', 'spectral width', 'Hz');
   const sfo1MHz = params.positive('SFO1', 'frequency', 'MHz');
   const bf1MHz = params.positive('BF1', 'frequency', 'MHz');
-  const scans = params.integer('NS');
-  if (scans < 1)
-    throw new ParameterError('number of scans must be at least 1', {
-      file,
-      field: 'NS',
-      found: scans,
-      expected: '≥ 1',
-    });
-  const dummyScans = params.integer('DS', 0);
-  if (dummyScans < 0)
-    throw new ParameterError('negative dummy scans', {
-      file,
-      field: 'DS',
-      found: dummyScans,
-      expected: '≥ 0',
-    });
-  const recycleDelayS = params.arrayNumber('D', 1);
-  if (recycleDelayS < 0)
-    throw new ParameterError('negative recycle delay', {
-      file,
-      field: 'D[1]',
-      found: recycleDelayS,
-      expected: '≥ 0 s',
-    });
+  const scans = atLeast(params.integer('NS'), 1, file, 'NS', 'number of scans must be at least 1', '');
+  const dummyScans = atLeast(params.integer('DS', 0), 0, file, 'DS', 'negative dummy scans', '');
+  const recycleDelayS = atLeast(params.arrayNumber('D', 1), 0, file, 'D[1]', 'negative recycle delay', ' s');
   const dateS = params.number('DATE');
   if (dateS <= 0)
     throw new ParameterError('acquisition date missing', {
