@@ -2,16 +2,16 @@
  * Parse a 1,000,000-row EC-Lab text export (.mpt). The file is generated here (GCPL-like: 12 columns in
  * EC-Lab's number formats, 1 s logging, CC charge/discharge with rests) into the system temp folder,
  * read by spincell's `readBiologic`, and by the numpy reference (bench/cycler_mpt_reference.py:
- * numpy.loadtxt, no pandas) on the same file in the same run. Column sums are compared so that both
+ * numpy.loadtxt, no pandas) on the same file, interleaved (bench/harness.ts). Column sums are compared so that both
  * readers are known to have parsed the same numbers.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readBiologic } from '../src/io/biologic/index.js';
 import { formatEclabNumber } from '../src/sim/cycler.js';
+import { ReferenceSession, interleaved } from './harness.js';
 
 const ROWS = 1_000_000;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -73,34 +73,33 @@ export default async function bench(): Promise<void> {
     console.log(
       `generated ${ROWS.toLocaleString('en')} rows × 12 columns, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
     );
-    const times: number[] = [];
-    let rec = readBiologic(path);
-    for (let k = 0; k < 3; k++) {
-      const t0 = performance.now();
-      rec = readBiologic(path);
-      times.push((performance.now() - t0) / 1000);
-    }
-    const best = Math.min(...times);
-    const sums = rec.columns.map((c) => c.values.reduce((a, b) => a + b, 0));
-    console.log(
-      `spincell readBiologic: ${rec.rowCount.toLocaleString('en')} rows, best of 3 ${best.toFixed(3)} s (runs ${times.map((t) => t.toFixed(3)).join(', ')} s)`,
-    );
-    const py = spawnSync('python3', [join(here, 'cycler_mpt_reference.py'), path], { encoding: 'utf8' });
-    if (py.status !== 0) {
-      console.log(
-        `reference (numpy.loadtxt) not available: ${py.stderr.trim().split('\n').pop() ?? 'python3 failed'}`,
+    const session = new ReferenceSession(join(here, 'cycler_mpt_reference.py'), ['--serve', path]);
+    type Ref = { rows: number; columns: number; sums: number[]; seconds: number };
+    try {
+      const c = await interleaved(
+        `read ${ROWS.toLocaleString('en')}-row .mpt`,
+        {
+          label: 'spincell readBiologic',
+          run: () => {
+            const t0 = performance.now();
+            const rec = readBiologic(path);
+            return { seconds: (performance.now() - t0) / 1000, rec };
+          },
+        },
+        { label: 'numpy.loadtxt', run: () => session.request<Ref>({}) },
+        { target: 2 },
       );
-      return;
+      const rec = c.lastA.rec;
+      const ref = c.lastB;
+      const sums = rec.columns.map((col) => col.values.reduce((a, b) => a + b, 0));
+      const worst = Math.max(...ref.sums.map((s, i) => Math.abs(s - sums[i]) / Math.max(1, Math.abs(s))));
+      console.log(
+        `  rows ${rec.rowCount.toLocaleString('en')} / ${ref.rows.toLocaleString('en')}; column sums agree to ${worst.toExponential(1)} (relative)`,
+      );
+      if (ref.rows !== rec.rowCount || worst > 1e-9) console.log('WARNING: the two readers disagree');
+    } finally {
+      session.close();
     }
-    const ref = JSON.parse(py.stdout) as { rows: number; columns: number; sums: number[]; seconds: number };
-    const worst = Math.max(...ref.sums.map((s, i) => Math.abs(s - sums[i]) / Math.max(1, Math.abs(s))));
-    console.log(
-      `numpy.loadtxt reference: ${ref.rows.toLocaleString('en')} rows, best of 3 ${ref.seconds.toFixed(3)} s`,
-    );
-    console.log(
-      `ratio spincell / reference: ${(best / ref.seconds).toFixed(2)}; column sums agree to ${worst.toExponential(1)} (relative)`,
-    );
-    if (ref.rows !== rec.rowCount || worst > 1e-9) console.log('WARNING: the two readers disagree');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

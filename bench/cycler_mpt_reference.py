@@ -3,8 +3,11 @@
 Usage: python3 cycler_mpt_reference.py FILE.mpt
 Prints one JSON line: rows, columns, the sum of every column (to check both readers parsed the same
 numbers) and the best wall time of three reads, in seconds.
+       python3 cycler_mpt_reference.py --serve FILE.mpt
+Answers every request line (bench/ref/session.py) with one timed read: the same fields, seconds of that read.
 """
 import json
+import os
 import re
 import sys
 import time
@@ -19,7 +22,20 @@ def read(path):
     return np.loadtxt(path, delimiter="\t", skiprows=n, encoding="latin1", ndmin=2)
 
 
+def timed_read(path):
+    t0 = time.perf_counter()
+    data = read(path)
+    seconds = time.perf_counter() - t0
+    return {"rows": int(data.shape[0]), "columns": int(data.shape[1]), "sums": [float(s) for s in data.sum(axis=0)], "seconds": seconds}
+
+
 def main():
+    if sys.argv[1] == "--serve":
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ref"))
+        from session import serve
+
+        serve(lambda _request: timed_read(sys.argv[2]))
+        return
     path = sys.argv[1]
     best = float("inf")
     data = None

@@ -11,9 +11,14 @@ with scipy.optimize.nnls (pyDRTtools uses cvxopt's QP on the same objective).
 Usage:
   python3 bench/eis_drt_reference.py bench  < request.json   -> timings (JSON on stdout)
   python3 bench/eis_drt_reference.py solve  < request.json   -> one solution (JSON on stdout)
+  python3 bench/eis_drt_reference.py serve  (line protocol of bench/ref/session.py): the first request is
+    a request as above and builds the matrices (answer: matrix_s); then {"mode": "one", "repeats": n}
+    answers the mean time of n solves of the first spectrum, {"mode": "series"} the time of solving every
+    spectrum, each with seconds and the first spectrum's solution x0.
 request: {"freq": [...], "zre": [[...], ...], "zim": [[...], ...], "tau": [...], "coeff": 0.5, "lambda": 1e-3, "repeats": 3}
 """
 import json
+import os
 import sys
 import time
 
@@ -66,8 +71,43 @@ def solve(aug, zre, zim):
     return x
 
 
+def serve_mode():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ref"))
+    from session import serve
+
+    state = {}
+
+    def handle(req):
+        if "freq" in req:
+            freq = np.asarray(req["freq"], float)
+            tau = np.asarray(req["tau"], float)
+            eps = epsilon_for(tau, req.get("coeff", 0.5))
+            t0 = time.perf_counter()
+            a_re, a_im = matrices_quad(freq, tau, eps)
+            matrix_s = time.perf_counter() - t0
+            state["aug"] = augmented(freq, a_re, a_im, penalty_m1(tau, eps), req.get("lambda", 1e-3))
+            state["zre"] = np.asarray(req["zre"], float)
+            state["zim"] = np.asarray(req["zim"], float)
+            return {"matrix_s": matrix_s, "scipy": __import__("scipy").__version__, "numpy": np.__version__}
+        aug, zre, zim = state["aug"], state["zre"], state["zim"]
+        if req["mode"] == "one":
+            repeats = int(req.get("repeats", 50))
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                x = solve(aug, zre[0], zim[0])
+            return {"seconds": (time.perf_counter() - t0) / repeats, "x0": x.tolist()}
+        t0 = time.perf_counter()
+        xs = [solve(aug, zre[k], zim[k]) for k in range(len(zre))]
+        return {"seconds": time.perf_counter() - t0, "x0": xs[0].tolist(), "n_series": len(xs)}
+
+    serve(handle)
+
+
 def main():
     mode = sys.argv[1]
+    if mode == "serve":
+        serve_mode()
+        return
     req = json.load(sys.stdin)
     freq = np.asarray(req["freq"], float)
     tau = np.asarray(req["tau"], float)

@@ -2,10 +2,8 @@
  * Constrained three-Voigt morphology fit (seed 004 windows beside NMC622, width cap 4 ppm) of 1,000
  * synthetic ⁷Li spectra with known truth: spincell's bounded Levenberg–Marquardt against
  * scipy.optimize.least_squares (trf, analytic Jacobian, x_scale='jac'), same spectra, bounds, start values
- * and tolerances, both timed in this run with file I/O excluded (best of several passes: the machine may be
- * shared).
+ * and tolerances, interleaved (bench/harness.ts) with file I/O excluded.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { compileModel, fitModel } from '../src/fit/model.js';
 import { lineProfile } from '../src/fit/lineshapes.js';
 import { constrainedMorphologyModel } from '../src/protocols/morphology.js';
+import { ReferenceSession, interleaved } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const COUNT = 1000;
@@ -62,11 +61,9 @@ export default async function run(): Promise<void> {
   const starts = new Float64Array(COUNT * start.length);
   for (let s = 0; s < COUNT; s++) starts.set(start, s * start.length);
 
-  // spincell: best of three passes (the machine may be shared); scipy below gets two.
   const fitted = new Float64Array(COUNT * start.length);
   let evaluations = 0;
-  let tSpincell = Infinity;
-  for (let pass = 0; pass < 3; pass++) {
+  const spincellPass = () => {
     evaluations = 0;
     const t0 = performance.now();
     for (let s = 0; s < COUNT; s++) {
@@ -74,12 +71,10 @@ export default async function run(): Promise<void> {
       fitted.set(r.parameters, s * start.length);
       evaluations += r.evaluations;
     }
-    tSpincell = Math.min(tSpincell, (performance.now() - t0) / 1000);
-  }
+    return { seconds: (performance.now() - t0) / 1000 };
+  };
 
-  // scipy
   const dir = mkdtempSync(join(tmpdir(), 'spincell-fit-bench-'));
-  let tScipy = NaN;
   let maxRel = NaN;
   let scipyEvaluations = NaN;
   try {
@@ -95,16 +90,28 @@ export default async function run(): Promise<void> {
       lower: Array.from(model.lower, jsonBound),
       upper: Array.from(model.upper, jsonBound),
       tolerance: TOLERANCE,
-      repeat: 2,
     };
     writeFileSync(join(dir, 'request.json'), JSON.stringify(request));
-    const py = spawnSync('python3', [join(here, 'ref', 'fit_scipy.py'), join(dir, 'request.json')], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    });
-    if (py.status !== 0) throw new Error(`scipy reference failed: ${py.stderr}`);
-    const ref = JSON.parse(py.stdout) as { seconds: number; parameters: number[][]; meanEvaluations: number };
-    tScipy = ref.seconds;
+    const session = new ReferenceSession(join(here, 'ref', 'fit_scipy.py'), [
+      '--serve',
+      join(dir, 'request.json'),
+    ]);
+    type Ref = { seconds: number; parameters: number[][]; meanEvaluations: number };
+    let ref: Ref;
+    try {
+      console.log(
+        `spectra: ${COUNT} × ${n} points (fit window ${spec.windowPpm!.join('–')} ppm), 3 Voigt lines, 12 parameters, tolerance ${TOLERANCE}; single thread, file I/O excluded`,
+      );
+      const c = await interleaved(
+        `${COUNT} constrained 3-Voigt fits`,
+        { label: 'spincell fitModel', run: spincellPass },
+        { label: 'scipy least_squares (trf)', run: () => session.request<Ref>({}) },
+        { rounds: 3 },
+      );
+      ref = c.lastB;
+    } finally {
+      session.close();
+    }
     scipyEvaluations = ref.meanEvaluations;
     maxRel = 0;
     for (let s = 0; s < COUNT; s++) {
@@ -124,16 +131,8 @@ export default async function run(): Promise<void> {
       areaErr = Math.max(areaErr, Math.abs(fitted[s * start.length + 4 * k + 1] / truthAreas[s][k] - 1));
   }
   console.log(
-    `spectra: ${COUNT} × ${n} points (fit window ${spec.windowPpm!.join('–')} ppm), 3 Voigt lines, 12 parameters, tolerance ${TOLERANCE}`,
+    `  evaluations per fit: spincell ${(evaluations / COUNT).toFixed(1)}, scipy ${scipyEvaluations.toFixed(1)}`,
   );
-  console.log('best of 3 (spincell) and 2 (scipy) passes, single thread, file I/O excluded');
-  console.log(
-    `spincell fitModel:            ${tSpincell.toFixed(2)} s  (${((tSpincell / COUNT) * 1000).toFixed(2)} ms/spectrum, ${(evaluations / COUNT).toFixed(1)} evaluations)`,
-  );
-  console.log(
-    `scipy least_squares (trf):    ${tScipy.toFixed(2)} s  (${((tScipy / COUNT) * 1000).toFixed(2)} ms/spectrum, ${scipyEvaluations.toFixed(1)} evaluations)`,
-  );
-  console.log(`ratio scipy / spincell:       ${(tScipy / tSpincell).toFixed(1)}×`);
   console.log(
     `max relative area difference spincell vs scipy: ${maxRel.toExponential(2)}; max area error vs truth: ${(areaErr * 100).toFixed(2)} %`,
   );

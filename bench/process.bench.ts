@@ -4,14 +4,14 @@
  * FFT, auto-phased, arPLS baseline, two regions integrated — spincell against a numpy/scipy script doing
  * the same steps (bench/ref/process_numpy.py) on the same files in the same run. Both run as child
  * processes; each times its own loop (interpreter start excluded) and reports its peak RSS. The two
- * alternate three times and the best time of each is compared, so that load from other processes on a
- * shared machine hits both sides alike.
+ * alternate (bench/harness.ts), so that load from other processes on a shared machine hits both alike.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { interleaved } from './harness.js';
 import { isSimulationFolder, readTruth, writeOperandoSeries } from '../src/sim/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,35 +59,21 @@ export default async function bench(): Promise<void> {
     console.log(`reusing ${SPECTRA} simulated experiments in ${dir}`);
   }
   const tsx = join(here, '..', 'node_modules', '.bin', 'tsx');
-  const spincellRuns: RunResult[] = [];
-  const numpyRuns: RunResult[] = [];
-  for (let k = 0; k < 3; k++) {
-    spincellRuns.push(run(tsx, [join(here, 'process.child.ts'), dir]));
-    numpyRuns.push(run('python3', [join(here, 'ref', 'process_numpy.py'), dir]));
-  }
-  const best = (runs: RunResult[]): RunResult => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  const spincell = best(spincellRuns);
-  const numpy = best(numpyRuns);
-  const ratio = numpy.seconds / spincell.seconds;
-  console.log(
-    `runs (s): spincell ${spincellRuns.map((r) => r.seconds.toFixed(2)).join(', ')}; numpy ${numpyRuns.map((r) => r.seconds.toFixed(2)).join(', ')}`,
+  const c = await interleaved(
+    `process ${SPECTRA} × 8k (read, FFT, auto phase, arPLS, integrate)`,
+    { label: 'spincell (child process)', run: () => run(tsx, [join(here, 'process.child.ts'), dir]) },
+    {
+      label: 'numpy/scipy (child process)',
+      run: () => run('python3', [join(here, 'ref', 'process_numpy.py'), dir]),
+    },
+    { target: 3 },
   );
+  const spincell = c.lastA;
+  const numpy = c.lastB;
   console.log(
-    `peak RSS over all spincell runs: ${(Math.max(...spincellRuns.map((r) => r.maxRssKiB)) / 1024).toFixed(0)} MiB`,
+    `  peak RSS: spincell ${(spincell.maxRssKiB / 1024).toFixed(0)} MiB (target ≤ 300 MiB: ${spincell.maxRssKiB / 1024 <= 300 ? 'met' : 'NOT met'}), numpy ${(numpy.maxRssKiB / 1024).toFixed(0)} MiB`,
   );
   const phaseDiff = Math.max(...spincell.ph0.map((p, i) => Math.abs(((p - numpy.ph0[i] + 540) % 360) - 180)));
-  console.log(
-    `spectra: ${spincell.spectra} (spincell) / ${numpy.spectra} (numpy ${numpy.numpy ?? '?'}), 8192 complex points each`,
-  );
-  console.log(
-    `spincell (best): ${spincell.seconds.toFixed(2)} s (${((spincell.seconds / SPECTRA) * 1000).toFixed(2)} ms/spectrum), peak RSS ${(spincell.maxRssKiB / 1024).toFixed(0)} MiB`,
-  );
-  console.log(
-    `numpy (best):    ${numpy.seconds.toFixed(2)} s (${((numpy.seconds / SPECTRA) * 1000).toFixed(2)} ms/spectrum), peak RSS ${(numpy.maxRssKiB / 1024).toFixed(0)} MiB`,
-  );
-  console.log(
-    `speed-up spincell vs numpy: ${ratio.toFixed(2)}× (target ≥ 2×); RSS target < 300 MiB: ${spincell.maxRssKiB / 1024 < 300 ? 'met' : 'MISSED'}`,
-  );
   // Against the simulation's truth: metal peak position and phase of every spectrum.
   const truth = readTruth(dir);
   const peaks = spincell.peakPpm ?? [];

@@ -1,10 +1,9 @@
 /**
  * Drift-velocity inversion (seed 003 eq 1–8) on a long, finely sampled series: 2,000 profiles × 128
  * positions from the Nernst–Planck forward model. spincell's driftVelocity against our numpy/scipy
- * implementation (bench/transport_drift_reference.py) on the same files, file reading excluded on both
- * sides; the two results are compared point by point.
+ * implementation (bench/transport_drift_reference.py) on the same files, interleaved (bench/harness.ts), file
+ * reading excluded on both sides; the two results are compared point by point.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +13,7 @@ import { formatProfilesCsv } from '../src/io/mri/index.js';
 import { sampleProfiles, simulateNernstPlanck } from '../src/sim/nernst-planck.js';
 import { createDiffusionTable, diffusionLaw } from '../src/transport/diffusion-table.js';
 import { driftVelocity } from '../src/transport/drift.js';
+import { ReferenceSession, interleaved } from './harness.js';
 import { C0_MOL_M3, TEMPERATURE_K, dLaw, scenarioSpec } from '../test/transport/scenario.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -62,39 +62,46 @@ export default async function bench(): Promise<void> {
       diffusion: diffusionLaw(table, 'log'),
       temperatureK: TEMPERATURE_K,
     };
-    let drift = driftVelocity(input); // warm-up
-    const t0 = performance.now();
-    for (let r = 0; r < repeats; r++) drift = driftVelocity(input);
-    const oursS = (performance.now() - t0) / 1000 / repeats;
-
-    const refOut = execFileSync(
-      'python3',
-      [
-        join(here, 'transport_drift_reference.py'),
-        cPath,
-        vPath,
-        dPath,
-        String(TEMPERATURE_K),
-        String(repeats),
-        outPath,
-      ],
-      { encoding: 'utf8' },
-    );
-    const ref = JSON.parse(refOut) as { seconds_per_run: number; max_abs_velocity_um_h: number };
-    const refV = (
-      JSON.parse(readFileSync(outPath, 'utf8')) as { velocity_um_h: number[][] }
-    ).velocity_um_h.flat();
-    let maxDiff = 0;
-    for (let i = 0; i < refV.length; i++)
-      maxDiff = Math.max(maxDiff, Math.abs(drift.velocityUmPerH[i] - refV[i]));
-
-    console.log(`drift inversion, ${profiles} profiles × ${points} positions (mean of ${repeats} runs)`);
-    console.log(`  spincell driftVelocity       ${(oursS * 1000).toFixed(2)} ms`);
-    console.log(`  numpy/scipy reference        ${(ref.seconds_per_run * 1000).toFixed(2)} ms`);
-    console.log(`  ratio spincell/reference     ${(oursS / ref.seconds_per_run).toFixed(2)}`);
-    console.log(
-      `  max |v|: ${Math.abs(drift.maximum.velocityUmPerH).toFixed(3)} vs ${ref.max_abs_velocity_um_h.toFixed(3)} µm/h; largest point difference ${maxDiff.toExponential(2)} µm/h`,
-    );
+    const session = new ReferenceSession(join(here, 'transport_drift_reference.py'), [
+      '--serve',
+      cPath,
+      vPath,
+      dPath,
+      String(TEMPERATURE_K),
+      String(repeats),
+      outPath,
+    ]);
+    try {
+      const c = await interleaved(
+        `drift inversion, ${profiles} profiles × ${points} positions (mean of ${repeats} per run)`,
+        {
+          label: 'spincell driftVelocity',
+          run: () => {
+            const t0 = performance.now();
+            let drift = driftVelocity(input);
+            for (let r = 1; r < repeats; r++) drift = driftVelocity(input);
+            return { seconds: (performance.now() - t0) / 1000 / repeats, drift };
+          },
+        },
+        {
+          label: 'numpy/scipy reference',
+          run: () => session.request<{ seconds: number; max_abs_velocity_um_h: number }>({ repeats }),
+        },
+        { target: 1 },
+      );
+      const drift = c.lastA.drift;
+      const refV = (
+        JSON.parse(readFileSync(outPath, 'utf8')) as { velocity_um_h: number[][] }
+      ).velocity_um_h.flat();
+      let maxDiff = 0;
+      for (let i = 0; i < refV.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs(drift.velocityUmPerH[i] - refV[i]));
+      console.log(
+        `  max |v|: ${Math.abs(drift.maximum.velocityUmPerH).toFixed(3)} vs ${c.lastB.max_abs_velocity_um_h.toFixed(3)} µm/h; largest point difference ${maxDiff.toExponential(2)} µm/h`,
+      );
+    } finally {
+      session.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

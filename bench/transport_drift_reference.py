@@ -7,8 +7,11 @@ scipy's cumulative_trapezoid and numpy's interp on ln D:
 
 usage: python3 transport_drift_reference.py concentration.csv voltage.csv d-table.csv T_K repeats [out.json]
 Prints the time per inversion (file reading excluded) and the maximum |v|; writes v when out.json is given.
+With `--serve` before the arguments, the files are read once and every request line (bench/ref/session.py)
+is answered with the mean time of `repeats` inversions (the request may set "repeats").
 """
 import json
+import os
 import sys
 import time
 
@@ -46,6 +49,31 @@ def drift(times, xs_um, c, volt, dtab, temperature):
 
 
 def main():
+    if sys.argv[1] == "--serve":
+        sys.argv.pop(1)
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ref"))
+        from session import serve
+
+        profiles_csv, voltage_csv, d_csv, temperature = sys.argv[1:5]
+        times, xs, c, volt, dtab = load(profiles_csv, voltage_csv, d_csv)
+        temperature = float(temperature)
+        written = False
+
+        def one(request):
+            nonlocal written
+            repeats = int(request.get("repeats", sys.argv[5]))
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                v = drift(times, xs, c, volt, dtab, temperature)
+            seconds = (time.perf_counter() - t0) / repeats
+            if len(sys.argv) > 6 and not written:
+                with open(sys.argv[6], "w") as f:
+                    json.dump({"time_s": times.tolist(), "x_um": xs.tolist(), "velocity_um_h": v.tolist()}, f)
+                written = True
+            return {"seconds": seconds, "max_abs_velocity_um_h": float(np.max(np.abs(v)))}
+
+        serve(one)
+        return
     profiles_csv, voltage_csv, d_csv, temperature, repeats = sys.argv[1:6]
     times, xs, c, volt, dtab = load(profiles_csv, voltage_csv, d_csv)
     repeats = int(repeats)

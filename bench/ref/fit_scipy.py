@@ -7,8 +7,11 @@ tolerances, and prints a JSON document with the fitted parameters and the fittin
 `repeat` passes).
 
 Usage: python3 bench/ref/fit_scipy.py REQUEST.json
+       python3 bench/ref/fit_scipy.py --serve REQUEST.json   (line protocol of bench/ref/session.py:
+       every request line is answered with one timed pass over all spectra)
 """
 import json
+import os
 import sys
 import time
 
@@ -41,6 +44,9 @@ def model_and_jac(p, x, want_jac):
 
 
 def main():
+    serving = sys.argv[1] == "--serve"
+    if serving:
+        sys.argv.pop(1)
     req = json.load(open(sys.argv[1]))
     x_all = np.fromfile(req['axisFile'], dtype='<f8')
     ys = np.fromfile(req['spectraFile'], dtype='<f8').reshape(req['count'], x_all.size)
@@ -53,9 +59,8 @@ def main():
     tol = req['tolerance']
     out = np.zeros_like(starts)
     nfev = np.zeros(req['count'], dtype=int)
-    # The machine may be shared: best of `repeat` passes, as for spincell.
-    elapsed = np.inf
-    for _ in range(req.get('repeat', 1)):
+
+    def one_pass():
         t0 = time.perf_counter()
         for i in range(req['count']):
             y = ys[i, sel]
@@ -64,7 +69,18 @@ def main():
                                 x_scale='jac', ftol=tol, xtol=tol, gtol=tol)
             out[i] = res.x
             nfev[i] = res.nfev
-        elapsed = min(elapsed, time.perf_counter() - t0)
+        return time.perf_counter() - t0
+
+    if serving:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from session import serve
+
+        serve(lambda _r: dict(seconds=one_pass(), parameters=out.tolist(), meanEvaluations=float(nfev.mean())))
+        return
+    # The machine may be shared: best of `repeat` passes, as for spincell.
+    elapsed = np.inf
+    for _ in range(req.get('repeat', 1)):
+        elapsed = min(elapsed, one_pass())
     json.dump(dict(seconds=elapsed, parameters=out.tolist(), meanEvaluations=float(nfev.mean())), sys.stdout)
 
 
