@@ -33,6 +33,7 @@ import {
   type MorphologySeriesOptions,
   type MorphologySeriesRow,
 } from '../protocols/index.js';
+import { checkMorphologyNucleus, checkMorphologyWindows } from '../protocols/morphology-check.js';
 import type { ReportSection, ReportTable } from '../report/index.js';
 import { type Manifest, type ManifestProcessing, resolveManifestPath } from './manifest.js';
 import { buildRunReport, type SpectrumSlice } from './report.js';
@@ -225,6 +226,15 @@ function runNmr(
   } catch (e) {
     throw asManifestError(e, manifestPath);
   }
+  if (nmr.morphology) {
+    // Up front: a wrong nucleus would otherwise fail on every spectrum, one row at a time.
+    const probe: MorphologySeriesOptions = { mode: nmr.morphology.mode };
+    try {
+      checkMorphologyNucleus(probe, input.entries[0].meta.nucleus, input.entries[0].experimentPath);
+    } catch (e) {
+      throw asManifestError(e, manifestPath);
+    }
+  }
   const total = input.entries.length;
   const every = Math.ceil(total / MAX_STACKED);
   const rows: NmrRun['rows'][number][] = [];
@@ -248,7 +258,12 @@ function runNmr(
       if (k % every === 0 || k === total - 1) slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
       if (nmr.morphology) {
         const spectrum = { ppm: s.ppm, re: s.re, meta: { ...entry.meta, source: entry.experimentPath } };
-        if (!analyser) analyser = createMorphologyAnalyser(morphologyOptions(nmr.morphology, spectrum));
+        if (!analyser) {
+          const options = morphologyOptions(nmr.morphology, spectrum);
+          const n = s.ppm.length;
+          checkMorphologyWindows(options, [s.ppm[0], s.ppm[n - 1]], entry.experimentPath);
+          analyser = createMorphologyAnalyser(options);
+        }
         morph.push(analyser.analyse(spectrum));
       }
       progress({ stage: 'nmr', done: k + 1, total });

@@ -5,7 +5,7 @@
  * errors and R² per spectrum.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
+import { DataError, UsageError } from '../../core/errors.js';
 import { writeCsv } from '../../io/csv/index.js';
 import {
   calibrateWidthCap,
@@ -19,6 +19,7 @@ import {
 } from '../../protocols/morphology.js';
 import { basename, resolve } from 'node:path';
 import { fractionsSvg } from '../../report/index.js';
+import { checkMorphologyNucleus, checkMorphologyWindows } from '../../protocols/morphology-check.js';
 import {
   action,
   checkOutputFile,
@@ -178,6 +179,23 @@ export function morphologySvg(
   });
 }
 
+/** [lowest, highest] ppm of an axis. */
+function axisRange(ppm: Float64Array): [number, number] {
+  return [Math.min(ppm[0], ppm[ppm.length - 1]), Math.max(ppm[0], ppm[ppm.length - 1])];
+}
+
+/** A run where no spectrum could be analysed is an error, not a table of failures (exit 0). */
+function refuseAllFailed(rows: readonly MorphologySeriesRow[], path: string): void {
+  if (rows.length === 0 || rows.some((r) => r.result !== null)) return;
+  const first = rows[0].error;
+  throw new DataError('no spectrum could be analysed', {
+    file: path,
+    field: 'morphology',
+    found: `${rows.length} of ${rows.length} failed; first: ${first ? first.message : 'no result'}`,
+    expected: 'at least one spectrum with a metal signal in the windows',
+  });
+}
+
 export function registerMorphology(program: Command): void {
   const cmd = program
     .command('morphology <path>')
@@ -237,12 +255,14 @@ export function registerMorphology(program: Command): void {
         fromExperiment: number | null;
       } | null = null;
       const input = openInput(path, flags, json, 'morphology');
+      checkMorphologyNucleus(options, input.entries[0].meta.nucleus, input.entries[0].experimentPath);
       const rows: MorphologySeriesRow[] = [];
       const mids: number[] = [];
       for (const item of input.run()) {
         const { entry } = item;
         mids.push(midMs(entry.meta));
         const spectrum = fitInput(item);
+        if (rows.length === 0) checkMorphologyWindows(options, axisRange(spectrum.ppm), entry.experimentPath);
         if (!analyser) {
           // Seed 004: no deposit line broader than the pristine electrode, measured on the first spectrum.
           const cap = calibrateWidthCap(spectrum, calibrationWindow).cap;
@@ -251,6 +271,7 @@ export function registerMorphology(program: Command): void {
         }
         rows.push(analyser.analyse(spectrum));
       }
+      refuseAllFailed(rows, path);
       const table = morphologyTable(rows);
       if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
       if (flags.svg !== undefined)
