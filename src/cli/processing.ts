@@ -25,7 +25,10 @@ export function addProcessingOptions(cmd: Command): Command {
       '--zf <points>',
       'spectrum size SI in complex points, rounded up to a power of two (default TD/2)',
     )
-    .option('--phase <mode>', "'auto', 'none', 'magnitude' or manual 'PH0,PH1' in degrees (default auto)")
+    .option(
+      '--phase <mode>',
+      "'auto', 'none', 'magnitude', 'power' or manual 'PH0,PH1' in degrees (default auto)",
+    )
     .option(
       '--phase-mode <mode>',
       "series with automatic phase: 'shared' (one phase fitted on the sum) or 'each' (default)",

@@ -11,7 +11,13 @@ export {
   type FourierResult,
 } from './fft.js';
 export { apodize, dcOffset, removeDcOffset, windowWeights, type WindowFunction } from './timedomain.js';
-export { phase, magnitude, removeGroupDelay, rotateLinear, ppmToIndex } from './phase.js';
+export { phase, magnitude, powerSpectrum, removeGroupDelay, rotateLinear, ppmToIndex } from './phase.js';
+export {
+  correctFidBaseline,
+  fidBaselineFromBcMod,
+  FID_POLYNOMIAL_DEGREE,
+  type FidBaselineOption,
+} from './fidbaseline.js';
 export {
   autophase,
   acmeObjective,

@@ -105,6 +105,14 @@ export function removeGroupDelay<T extends ComplexSignal>(spectrum: T, groupDela
   return { ...spectrum, re, im };
 }
 
+/** Power spectrum re² + im² (TopSpin `ps`); the imaginary part becomes zero. */
+export function powerSpectrum(spectrum: Spectrum): Spectrum {
+  const n = spectrum.re.length;
+  const re = new Float64Array(n);
+  for (let i = 0; i < n; i++) re[i] = spectrum.re[i] * spectrum.re[i] + spectrum.im[i] * spectrum.im[i];
+  return { ...spectrum, re, im: new Float64Array(n) };
+}
+
 /** Magnitude mode: real part ← |z|, imaginary part ← 0. Phase-free, lines broaden (dispersion tails). */
 export function magnitude(spectrum: Spectrum): Spectrum {
   const n = spectrum.re.length;

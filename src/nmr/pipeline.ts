@@ -18,7 +18,8 @@ import {
   scaleFirstPoint,
   transformPrepared,
 } from './fft.js';
-import { magnitude, phase, ppmToIndex, rotateLinear } from './phase.js';
+import { correctFidBaseline, fidBaselineFromBcMod, type FidBaselineOption } from './fidbaseline.js';
+import { magnitude, phase, powerSpectrum, ppmToIndex, rotateLinear } from './phase.js';
 import { referenceOffsetPpm, shiftAxis } from './reference.js';
 import { dcOffset, windowWeights, type WindowFunction } from './timedomain.js';
 import type { PpmRange } from './types.js';
@@ -26,6 +27,8 @@ import type { PpmRange } from './types.js';
 export type PhaseOption =
   | 'auto'
   | 'magnitude'
+  /** Power spectrum re² + im² (TopSpin `ps`, PH_mod 3). */
+  | 'power'
   | 'none'
   | { readonly ph0Deg: number; readonly ph1Deg: number; readonly pivotPpm?: number };
 
@@ -62,8 +65,10 @@ export interface ProcessingOptions {
   readonly sizePoints?: number;
   /** Use only the first N complex points (TopSpin TDeff/2); default all. */
   readonly truncatePoints?: number;
-  /** Subtract the FID's DC offset (default true). */
+  /** Subtract the FID's DC offset (default true; ignored when fidBaseline is given). */
   readonly dcOffset?: boolean;
+  /** FID baseline correction of TopSpin's BC_mod (DC, polynomial or centre filter); replaces dcOffset. */
+  readonly fidBaseline?: FidBaselineOption;
   /**
    * Factor for the first time-domain point after group-delay removal (default 1, as TopSpin: a digital
    * receiver already samples the band-limited step at t = 0, ≈ f(0)/2). Use 0.5 for analogue data or
@@ -98,7 +103,7 @@ export type AppliedBaseline =
     };
 
 export interface AppliedPhase {
-  readonly mode: 'auto' | 'shared' | 'manual' | 'magnitude' | 'none';
+  readonly mode: 'auto' | 'shared' | 'manual' | 'magnitude' | 'power' | 'none';
   readonly ph0Deg: number;
   readonly ph1Deg: number;
   readonly pivotPpm: number;
@@ -109,6 +114,8 @@ export interface ProcessingResult {
   readonly spectrum: Spectrum;
   readonly applied: {
     readonly dcOffset: { readonly re: number; readonly im: number } | null;
+    /** FID baseline correction applied (BC_mod), 'none' when only the DC offset (or nothing) was removed. */
+    readonly fidBaseline: FidBaselineOption;
     readonly windows: readonly WindowFunction[];
     readonly sizePoints: number;
     readonly groupDelayPoints: number;
@@ -184,9 +191,12 @@ export function transformFid(
       });
     n = Math.min(n, t);
   }
-  const signal = { re: fid.re.subarray(0, n), im: fid.im.subarray(0, n) };
+  let signal = { re: fid.re.subarray(0, n), im: fid.im.subarray(0, n) };
   let dc: { re: number; im: number } | null = null;
-  if (options.dcOffset ?? true) {
+  const fidBaseline: FidBaselineOption = options.fidBaseline ?? { kind: 'none' };
+  if (options.fidBaseline !== undefined) {
+    if (fidBaseline.kind !== 'none') signal = correctFidBaseline(signal, fidBaseline, meta.swHz);
+  } else if (options.dcOffset ?? true) {
     const r = dcOffset(signal);
     dc = { re: r.offsetRe, im: r.offsetIm };
   }
@@ -221,7 +231,14 @@ export function transformFid(
   const sfMHz = options.axis?.sfMHz ?? options.sfMHz ?? meta.bf1MHz;
   return {
     spectrum: { re: spec.re, im: spec.im, ppm, sfMHz, meta },
-    applied: { dcOffset: dc, windows, sizePoints: size, groupDelayPoints: gd, firstPointScale: firstPoint },
+    applied: {
+      dcOffset: dc,
+      fidBaseline,
+      windows,
+      sizePoints: size,
+      groupDelayPoints: gd,
+      firstPointScale: firstPoint,
+    },
   };
 }
 
@@ -266,6 +283,9 @@ function finish(
   } else if (phaseOption === 'magnitude') {
     phased = magnitude(spectrum);
     appliedPhase = { mode: 'magnitude', ph0Deg: 0, ph1Deg: 0, pivotPpm: firstPpm };
+  } else if (phaseOption === 'power') {
+    phased = powerSpectrum(spectrum);
+    appliedPhase = { mode: 'power', ph0Deg: 0, ph1Deg: 0, pivotPpm: firstPpm };
   } else if (phaseOption === 'auto') {
     const p = sharedPhase ?? autophase(spectrum, options.autophase);
     phased = phaseOwned(spectrum, p.ph0Deg, p.ph1Deg, p.pivotPpm);
@@ -361,22 +381,53 @@ function windowFromProcs(
   }
 }
 
+/** PH_mod → phase option: 0 no phase correction, 1 PHC0/PHC1 (`pk`), 2 magnitude (`mc`), 3 power (`ps`). */
+function phaseFromProcs(procs: ProcsParams): PhaseOption {
+  const mode = procs.params.has('PH_mod') ? procs.params.integer('PH_mod') : 1;
+  switch (mode) {
+    case 0:
+      return 'none';
+    case 1:
+      return { ph0Deg: procs.phc0Deg, ph1Deg: procs.phc1Deg };
+    case 2:
+      return 'magnitude';
+    case 3:
+      return 'power';
+    default:
+      throw new ParameterError('phase correction mode not known', {
+        file: procs.file,
+        field: 'PH_mod',
+        found: mode,
+        expected: '0 (no), 1 (pk), 2 (mc: magnitude) or 3 (ps: power)',
+      });
+  }
+}
+
 /**
- * Options that redo TopSpin's processing from a `procs`: WDW/LB/GB/SSB, SI, TDeff, PHC0/PHC1 (pivot at the
- * first point, TopSpin's convention), the axis from OFFSET/SW_p/SF, first point unscaled (as TopSpin:
- * its `1i` is reproduced to 1e-14 correlation so), and DC correction when BC_mod ≠ 0
- * (TopSpin's polynomial/filter FID corrections are approximated by the DC offset). No baseline, no
- * referencing beyond the stored axis.
+ * Options that redo TopSpin's processing from a `procs`: WDW/LB/GB/SSB, SI, TDeff, the FID baseline
+ * correction of BC_mod (DC, polynomial or centre filter with BCFW/COROFFS, see fidbaseline.ts), the phase
+ * mode PH_mod (none, PHC0/PHC1 with the pivot at the first point as TopSpin, magnitude or power), the axis
+ * from OFFSET/SW_p/SF and the first point unscaled (as TopSpin: its `1i` is reproduced to 1e-14
+ * correlation so). No baseline, no referencing beyond the stored axis.
  */
 export function optionsFromProcs(procs: ProcsParams): ProcessingOptions {
-  const bcMod = procs.params.has('BC_mod') ? procs.params.integer('BC_mod') : 0;
+  const p = procs.params;
+  const bcMod = p.has('BC_mod') ? p.integer('BC_mod') : 0;
+  const fidBaseline = fidBaselineFromBcMod(
+    bcMod,
+    p.has('BCFW') ? p.number('BCFW') : 0,
+    p.has('COROFFS') ? p.number('COROFFS') : 0,
+    procs.sfMHz,
+    procs.file,
+  );
   return {
     window: windowFromProcs(procs),
     sizePoints: procs.sizePoints,
     ...(procs.tdEffective > 0 ? { truncatePoints: Math.max(2, Math.floor(procs.tdEffective / 2)) } : {}),
-    dcOffset: bcMod !== 0,
+    dcOffset: false,
+    fidBaseline,
     firstPointScale: 1,
-    phase: { ph0Deg: procs.phc0Deg, ph1Deg: procs.phc1Deg },
+    phase: phaseFromProcs(procs),
     axis: { offsetPpm: procs.offsetPpm, swpHz: procs.swHz, sfMHz: procs.sfMHz },
     baseline: 'none',
     reference: 'none',

@@ -73,7 +73,7 @@ export function edgeRegionsPpm(meta: Pick<AcquisitionMeta, 'sfo1MHz' | 'bf1MHz' 
 
 function parsePhase(value: string): PhaseOption {
   const v = value.trim().toLowerCase();
-  if (v === 'auto' || v === 'none' || v === 'magnitude') return v;
+  if (v === 'auto' || v === 'none' || v === 'magnitude' || v === 'power') return v;
   const parts = value.split(',');
   if (parts.length === 1 || parts.length === 2) {
     const ph0Deg = parseNumberOption('--phase', parts[0]);
@@ -83,7 +83,7 @@ function parsePhase(value: string): PhaseOption {
   throw new UsageError('not a phase', {
     field: '--phase',
     found: value,
-    expected: 'auto, none, magnitude or PH0,PH1 (degrees)',
+    expected: 'auto, none, magnitude, power or PH0,PH1 (degrees)',
   });
 }
 

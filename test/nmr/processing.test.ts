@@ -315,7 +315,7 @@ describe('pipeline and series', () => {
     expect(o.sizePoints).toBe(16384);
     expect(o.phase).toEqual({ ph0Deg: 12.5, ph1Deg: -3 });
     expect(o.axis).toEqual({ offsetPpm: 600.1, swpHz: 200000, sfMHz: 155.5 });
-    expect(o.dcOffset).toBe(true);
+    expect(o.fidBaseline).toEqual({ kind: 'dc', channels: 'quad' }); // BC_mod 2: DC per channel
     expect(o.firstPointScale).toBe(1);
     const bad = text.replace('##$WDW= 2', '##$WDW= 7');
     expect(() => optionsFromProcs(procsParams(parseBrukerParams(bad, 'procs')))).toThrow(ParameterError);
