@@ -10,7 +10,7 @@ import { readCyclerFile } from '../../io/cycler/index.js';
 import { writeCsv } from '../../io/csv/index.js';
 import { ALIGNED_COLUMNS, alignSpectra, seriesFromRecords } from '../../echem/index.js';
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
-import { parseMappings } from './cycler.js';
+import { collectMappings, parseMappings } from './cycler.js';
 
 interface AlignFlags {
   offsetS?: string;
@@ -32,7 +32,12 @@ export function registerAlign(program: Command): void {
     .option('--capacity-mah <C>', 'declared capacity for the state of charge, mAh')
     .option('--soc-start-pct <P>', 'state of charge at the start of the cycler record, %', '0')
     .option('--out <file.csv>', 'also write the table as CSV')
-    .option('--map <KEY=COLUMN[:UNIT]...>', 'column mapping for generic cycler tables')
+    .option(
+      '--map <KEY=COLUMN[:UNIT]>',
+      'column mapping for generic cycler tables, repeatable (as for `spincell cycler`)',
+      collectMappings,
+      [],
+    )
     .action(
       action((spectraPath: string, cyclerFile: string, flags: AlignFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);

@@ -30,7 +30,15 @@ interface CyclerFlags {
   onsetMinRiseV?: string;
 }
 
-/** "--map time_s=Test Time:h" → { time_s: { column: 'Test Time', unit: 'h' } }. */
+/** Commander collector: every `--map` adds one entry (the option is repeatable). */
+export function collectMappings(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * "--map time_s=Test Time:h" → { time_s: { column: 'Test Time', unit: 'h' } }. The unit is what follows
+ * the last colon; the table reader falls back to the whole text when a header itself holds colons.
+ */
 export function parseMappings(
   specs: readonly string[] | undefined,
 ): Record<string, MappedColumn> | undefined {
@@ -43,6 +51,12 @@ export function parseMappings(
         field: '--map',
         found: spec,
         expected: 'KEY=COLUMN[:UNIT], e.g. time_s=Test Time:h',
+      });
+    if (m[1] in out)
+      throw new UsageError('quantity mapped twice', {
+        field: '--map',
+        found: spec,
+        expected: `one --map for ${m[1]}`,
       });
     out[m[1]] = m[3] !== undefined ? { column: m[2], unit: m[3] } : { column: m[2] };
   }
@@ -186,7 +200,12 @@ export function registerCycler(program: Command): void {
       '--first <direction>',
       'direction that starts a cycle: charge | discharge (default: the first active step)',
     )
-    .option('--map <KEY=COLUMN[:UNIT]...>', 'column mapping for generic tables, e.g. time_s="Test Time:h"')
+    .option(
+      '--map <KEY=COLUMN[:UNIT]>',
+      'column mapping for generic tables, repeatable: --map "time_s=Test Time:h" --map "current_mA=Current(A):A"',
+      collectMappings,
+      [],
+    )
     .option('--onset-min-rise-v <V>', 'smallest voltage rise reported as an onset, V', '0.05')
     .action(
       action((file: string, flags: CyclerFlags, command: Command) => {

@@ -36,8 +36,15 @@ export function readCyclerFile(path: string, options: TableReadOptions = {}): Cy
   const bytes = readFileChecked(path);
   if (bytes.length === 0)
     throw new CorruptFileError('empty file', { file: path, expected: 'a cycler export' });
-  if (isMpr(bytes)) return parseMpr(bytes, path, options);
-  if (isMpt(bytes)) return parseMpt(bytes, path, options);
+  const foreign = (rec: CyclerRecords): CyclerRecords => {
+    if (options.mapping && Object.keys(options.mapping).length > 0)
+      rec.warnings.push(
+        `column mapping ignored: ${rec.format} files name their columns themselves (a mapping applies to generic tables)`,
+      );
+    return rec;
+  };
+  if (isMpr(bytes)) return foreign(parseMpr(bytes, path, options));
+  if (isMpt(bytes)) return foreign(parseMpt(bytes, path, options));
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -45,6 +52,6 @@ export function readCyclerFile(path: string, options: TableReadOptions = {}): Cy
     text = bytes.toString('latin1');
   }
   text = text.replace(/^\uFEFF/, '');
-  if (isMaccorText(text)) return parseMaccor(text, path, options);
+  if (isMaccorText(text)) return foreign(parseMaccor(text, path, options));
   return parseCyclerTable(text, path, options);
 }

@@ -56,6 +56,36 @@ export function splitHeaderUnit(header: string): { name: string; unit: string | 
   return { name: h, unit: null };
 }
 
+/**
+ * A unit as unitConversion reads it, plus the duration notations of time headers ("h:min:s.ms",
+ * "hh:mm:ss"): their cells are read as durations in seconds.
+ */
+function timeUnitConversion(unit: string): ReturnType<typeof unitConversion> {
+  if (/^\s*h+\s*:\s*m(in|m)?\s*:\s*s+([.,]\s*(ms|s+))?\s*$/i.test(unit)) return { unit: 's', scale: 1 };
+  return unitConversion(unit);
+}
+
+/** State letters of MACCOR-like exports → sign of the current (charge +, discharge −, rest and others 0). */
+const STATE_SIGN: Record<string, number> = { C: 1, D: -1, R: 0, O: 0, S: 0 };
+
+/** The mapped `state` column as signs; an unknown letter is bad input naming row and column. */
+function stateSigns(rows: readonly string[][], idx: number, header: string, file: string): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const cell = rows[r][idx].trim().toUpperCase();
+    const sign = STATE_SIGN[cell];
+    if (sign === undefined)
+      throw new CorruptFileError('unknown state', {
+        file,
+        field: `row ${r + 1}, column ${header}`,
+        found: rows[r][idx],
+        expected: 'C (charge), D (discharge), R (rest), O or S',
+      });
+    out[r] = sign;
+  }
+  return out;
+}
+
 /** "h:mm:ss(.sss)" or "d hh:mm:ss" durations, or plain numbers; NaN otherwise. */
 function parseTimeCell(cell: string, decimalComma: boolean): number {
   const m = /^(?:(\d+)\s*d\s*)?(\d+):(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$/.exec(cell.trim());
@@ -108,17 +138,35 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
     (delimiter !== ',' && rows[0].some((c) => /^[+-]?\d+,\d+([eE][+-]?\d+)?$/.test(c.trim())));
 
   // Which column is which key.
-  const assigned = new Map<number, { key: string; unit: string | null; scale: number }>();
+  const assigned = new Map<number, { key: string; unit: string | null; scale: number; index: number }>();
   const warnings: string[] = [];
   if (options.mapping) {
-    for (const [key, spec] of Object.entries(options.mapping)) {
-      const idx = headers.findIndex((x) => x.trim() === spec.column.trim());
+    for (const [key, given] of Object.entries(options.mapping)) {
+      let spec: MappedColumn = given;
+      let idx = headers.findIndex((x) => x.trim() === spec.column.trim());
+      // "KEY=COLUMN:UNIT" splits at the last colon, but headers may hold colons themselves (Neware's
+      // "Relative Time(h:min:s.ms)"): when the split name is no header and the whole text is, take that.
+      if (idx < 0 && spec.unit !== undefined) {
+        const whole = `${spec.column}:${spec.unit}`.trim();
+        const at = headers.findIndex((x) => x.trim() === whole);
+        if (at >= 0) {
+          idx = at;
+          spec = { column: whole };
+        }
+      }
       if (idx < 0)
         throw new ParameterError('mapped column not in the file', {
           file,
           field: key,
           found: spec.column,
           expected: headers,
+        });
+      if ([...assigned.values()].some((a) => a.index === idx))
+        throw new ParameterError('one column mapped to two quantities', {
+          file,
+          field: key,
+          found: spec.column,
+          expected: 'each column mapped once',
         });
       const unit = spec.unit ?? splitHeaderUnit(headers[idx]).unit;
       const target = keyUnit(key);
@@ -130,7 +178,7 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
             field: `${key} (${spec.column})`,
             expected: `a unit convertible to ${target}`,
           });
-        const conv = unitConversion(unit);
+        const conv = timeUnitConversion(unit);
         if (!conv || conv.unit !== target)
           throw new ParameterError('unit cannot be converted', {
             file,
@@ -140,25 +188,35 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
           });
         scale = conv.scale;
       }
-      assigned.set(idx, { key, unit, scale });
+      assigned.set(idx, { key, unit, scale, index: idx });
     }
-  } else {
+  }
+  {
+    // Headers that say what they hold are recognised also beside a mapping, unless the mapping took
+    // their quantity: one declared column must not leave the others unread.
+    const mappedKeys = new Set([...assigned.values()].map((a) => a.key));
     headers.forEach((header, idx) => {
+      if (assigned.has(idx)) return;
       const { name, unit } = splitHeaderUnit(header);
       if (/^(time_s|voltage_V|current_mA|charge_mAh)$/.test(header.trim())) {
-        assigned.set(idx, { key: header.trim(), unit: keyUnit(header.trim()), scale: 1 });
+        if (mappedKeys.has(header.trim())) return;
+        assigned.set(idx, { key: header.trim(), unit: keyUnit(header.trim()), scale: 1, index: idx });
+        mappedKeys.add(header.trim());
         return;
       }
       const hit = RECOGNISED.find(([re]) => re.test(name.trim()));
-      if (!hit) return;
+      if (!hit || mappedKeys.has(hit[1])) return;
       const target = keyUnit(hit[1]);
       if (target === null) {
-        assigned.set(idx, { key: hit[1], unit: null, scale: 1 });
+        assigned.set(idx, { key: hit[1], unit: null, scale: 1, index: idx });
+        mappedKeys.add(hit[1]);
         return;
       }
-      const conv = unit ? unitConversion(unit) : null;
-      if (conv && conv.unit === target) assigned.set(idx, { key: hit[1], unit, scale: conv.scale });
-      else
+      const conv = unit ? timeUnitConversion(unit) : null;
+      if (conv && conv.unit === target) {
+        assigned.set(idx, { key: hit[1], unit, scale: conv.scale, index: idx });
+        mappedKeys.add(hit[1]);
+      } else
         warnings.push(
           `column "${header}" looks like ${hit[1]} but its unit is ${unit === null ? 'not given' : `"${unit}"`}: kept as a generic column (declare it with a mapping)`,
         );
@@ -169,6 +227,15 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
   const columns: RecordColumn[] = [];
   headers.forEach((header, idx) => {
     const a = assigned.get(idx);
+    if (a?.key === 'state') {
+      columns.push({
+        key: 'state_sign',
+        original: header,
+        unit: null,
+        values: stateSigns(rows, idx, header, file),
+      });
+      return;
+    }
     const isTime = a?.key === 'time_s' || a?.key === 'step_time_s';
     const values = new Float64Array(rows.length);
     let bad = -1;
@@ -204,6 +271,15 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
       columns.push({ key: uniqueKey(g.key, taken), original: header, unit, values });
     }
   });
+  const signs = columns.find((c) => c.key === 'state_sign');
+  const current = columns.find((c) => c.key === 'current_mA');
+  if (signs && current) {
+    // A current written as a magnitude (MACCOR-like exports) takes its sign from the state column.
+    for (let r = 0; r < rows.length; r++) current.values[r] = signs.values[r] * Math.abs(current.values[r]);
+    warnings.push(
+      `current signed by the state column "${signs.original}" (C charge +, D discharge −, R rest 0)`,
+    );
+  }
   if (!columns.some((c) => c.key === 'time_s')) {
     throw new UnsupportedFormatError('no time column recognised', {
       file,
