@@ -260,7 +260,12 @@ export function analyseNmrSeries(
     metal.push(integrateRegion(s, METAL_REGION));
     diamagnetic.push(integrateRegion(s, DIAMAGNETIC_REGION));
     if (morphology) {
-      const spectrum = { ppm: s.ppm, re: s.re, meta: { ...entry.meta, source: entry.experimentPath } };
+      const spectrum = {
+        ppm: s.ppm,
+        re: s.re,
+        im: s.im,
+        meta: { ...entry.meta, source: entry.experimentPath },
+      };
       if (!analyser) {
         widthCap =
           morphology.mode === 'constrained' ? calibrateWidthCap(spectrum, CALIBRATION_WINDOW_PPM).cap : null;

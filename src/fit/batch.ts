@@ -22,6 +22,8 @@ import {
 
 /** What batch fitting needs from a spectrum: the ppm axis, real intensities and (optionally) its times. */
 export type SeriesSpectrum = Pick<Spectrum, 'ppm' | 're'> & {
+  /** Imaginary part, used by models that fit the phase (ModelSpec.phase). */
+  readonly im?: Float64Array;
   readonly meta?: Partial<
     Pick<NonNullable<Spectrum['meta']>, 'startMs' | 'endMs' | 'source' | 'experimentNumber'>
   >;
@@ -131,6 +133,7 @@ export function createSeriesFitter(
       };
       try {
         const fitOptions: FitOptions = {
+          im: s.im,
           tolerance: options.tolerance,
           maxEvaluations: options.maxEvaluations,
           start: options.start,

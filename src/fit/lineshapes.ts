@@ -38,6 +38,21 @@ export interface Lineshape {
   ): void;
   /** Full width at half maximum of the whole line, ppm. */
   fwhm(p: ArrayLike<number>, offset: number): number;
+  /**
+   * Complex form for fits with a free receiver phase: adds the absorption (the profile of `evaluate`) to
+   * `outRe` and the dispersion (its Hilbert partner, positive above the line centre on a ppm axis, the sign
+   * processed spectra carry) to `outIm`; with gradients, both parts' partial derivatives. Shapes without
+   * it cannot be fitted with a phase.
+   */
+  evaluateComplex?(
+    xPpm: Float64Array,
+    p: Float64Array,
+    offset: number,
+    outRe: Float64Array,
+    outIm: Float64Array,
+    gradsRe?: Float64Array[] | null,
+    gradsIm?: Float64Array[] | null,
+  ): void;
 }
 
 const registry = new Map<string, Lineshape>();
@@ -70,6 +85,11 @@ export function lineshapeNames(): string[] {
   return [...registry.keys()];
 }
 
+/** Shapes that can be fitted with a free phase (they have a dispersive part). */
+export function lineshapesWithDispersion(): string[] {
+  return [...registry.values()].filter((s) => s.evaluateComplex).map((s) => s.name);
+}
+
 const LN2 = Math.LN2;
 const SQRT_PI = Math.sqrt(Math.PI);
 const POSITION: LineshapeParameter = { name: 'position', unit: 'ppm', min: -Infinity, max: Infinity };
@@ -99,6 +119,23 @@ export const lorentzian: Lineshape = {
     }
   },
   fwhm: (p, o) => Math.abs(p[o + 2]),
+  evaluateComplex(x, p, o, outRe, outIm, gRe, gIm) {
+    lorentzian.evaluate(x, p, o, outRe, gRe);
+    const x0 = p[o];
+    const A = p[o + 1];
+    const h = 0.5 * Math.abs(p[o + 2]);
+    for (let i = 0; i < x.length; i++) {
+      const u = x[i] - x0;
+      const D = u * u + h * h;
+      const shape = D > 0 ? u / Math.PI / D : 0;
+      outIm[i] += A * shape;
+      if (gIm) {
+        gIm[0][i] = D > 0 ? (A * (u * u - h * h)) / Math.PI / (D * D) : 0;
+        gIm[1][i] = shape;
+        gIm[2][i] = D > 0 ? (-A * h * u) / Math.PI / (D * D) : 0;
+      }
+    }
+  },
 };
 
 /** Gaussian: A·(2√(ln2/π)/f)·exp(−4 ln2 (x−x₀)²/f²). */
@@ -182,6 +219,55 @@ export const voigt: Lineshape = {
     }
   },
   fwhm: (p, o) => voigtFwhm(Math.abs(p[o + 2]), Math.abs(p[o + 3])),
+  evaluateComplex(x, p, o, outRe, outIm, gRe, gIm) {
+    const x0 = p[o];
+    const A = p[o + 1];
+    const fG = Math.abs(p[o + 2]);
+    const fL = Math.abs(p[o + 3]);
+    if (fG === 0) {
+      const q = Float64Array.of(x0, A, fL);
+      lorentzian.evaluateComplex!(
+        x,
+        q,
+        0,
+        outRe,
+        outIm,
+        gRe ? [gRe[0], gRe[1], gRe[3]] : null,
+        gIm ? [gIm[0], gIm[1], gIm[3]] : null,
+      );
+      if (gRe) gRe[2].fill(0, 0, x.length);
+      if (gIm) gIm[2].fill(0, 0, x.length);
+      return;
+    }
+    const s = fG / (2 * Math.sqrt(LN2));
+    const invS = 1 / s;
+    const N = invS / SQRT_PI;
+    const yz = 0.5 * fL * invS;
+    const w = wBuffer;
+    const AN = A * N;
+    // V = A·w(z)/(s√π): ∂/∂x0 = −A N w'/s, ∂/∂s = −(A N/s)(w + z w'), ∂/∂fL = A N w'·i/(2s).
+    const kG = -AN * invS * HALF_INV_SQRT_LN2;
+    const kL = 0.5 * AN * invS;
+    for (let i = 0; i < x.length; i++) {
+      const xz = (x[i] - x0) * invS;
+      faddeeva(xz, yz, w);
+      const wr = w[0];
+      const wi = w[1];
+      outRe[i] += AN * wr;
+      outIm[i] += AN * wi;
+      if (!gRe || !gIm) continue;
+      const dr = -2 * (xz * wr - yz * wi);
+      const di = -2 * (xz * wi + yz * wr) + TWO_INV_SQRT_PI;
+      gRe[0][i] = -AN * dr * invS;
+      gIm[0][i] = -AN * di * invS;
+      gRe[1][i] = N * wr;
+      gIm[1][i] = N * wi;
+      gRe[2][i] = kG * (wr + xz * dr - yz * di);
+      gIm[2][i] = kG * (wi + xz * di + yz * dr);
+      gRe[3][i] = -kL * di;
+      gIm[3][i] = kL * dr;
+    }
+  },
 };
 const wBuffer = new Float64Array(2);
 const HALF_INV_SQRT_LN2 = 1 / (2 * Math.sqrt(LN2));

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { DataError, ParameterError } from '../core/errors.js';
 import type { Spectrum } from '../core/types.js';
-import { getLineshape, type Lineshape } from './lineshapes.js';
+import { getLineshape, lineshapesWithDispersion, type Lineshape } from './lineshapes.js';
 import { leastSquares, type LeastSquaresProblem, type LeastSquaresStatus } from './optimizer.js';
 
 // ---- spec -----------------------------------------------------------------------------------------------
@@ -68,6 +68,16 @@ export const modelSpecSchema = z
       .strict()
       .optional(),
     components: z.array(componentSpec).min(1),
+    /** Receiver phase fitted together with the lines (needs the imaginary part); see ModelSpec.phase. */
+    phase: z
+      .object({
+        firstOrder: z.boolean().optional(),
+        pivotPpm: z.number().optional(),
+        imaginaryBaselineDegree: z.number().int().min(-1).max(8).optional(),
+        maxAbsDeg: z.number().positive().max(180).optional(),
+      })
+      .strict()
+      .optional(),
     /** fTol = xTol = gTol for the optimizer (default 1e-10). */
     tolerance: z.number().positive().max(0.1).optional(),
     maxEvaluations: z.number().int().positive().optional(),
@@ -79,6 +89,15 @@ export interface ModelSpec {
   /** Polynomial baseline of this degree fitted together with the lines; none when absent. */
   baseline?: { degree: number };
   components: ComponentSpec[];
+  /**
+   * Fit a residual receiver phase together with the lines: the data are taken as e^{iφ(x)}·(absorption +
+   * i·dispersion) + baseline in both channels, φ(x) = ph0 + ph1·(x − pivot). The spectrum passed must
+   * carry its imaginary part and be phased approximately (e.g. by autophase), so φ is a small correction
+   * (bounded by ±maxAbsDeg, default 45°). The imaginary channel has its own baseline polynomial, of degree
+   * `imaginaryBaselineDegree` (default: the real baseline's degree, at least 1; −1 for none): lines outside
+   * the window leave slowly varying dispersive tails there (a line 250 ppm away adds ≈ area/(π·250)).
+   */
+  phase?: { firstOrder?: boolean; pivotPpm?: number; maxAbsDeg?: number; imaginaryBaselineDegree?: number };
   /** fTol = xTol = gTol for the optimizer (default 1e-10). */
   tolerance?: number;
   maxEvaluations?: number;
@@ -131,6 +150,17 @@ export interface CompiledModel {
   readonly freeIndex: readonly number[];
   readonly lineParameterCount: number;
   readonly baselineDegree: number;
+  /**
+   * Phase fit: full indices of ph0 (degrees), ph1 (degrees per ppm, −1 when not fitted) and of the
+   * imaginary baseline's c0 (−1 without one), its degree.
+   */
+  readonly phase: {
+    ph0: number;
+    ph1: number;
+    baselineIm: number;
+    baselineImDegree: number;
+    pivotPpm: number | null;
+  } | null;
   /** Initial values from the spec (NaN = estimate from the data). Bounds per full parameter. */
   readonly initial: Float64Array;
   readonly lower: Float64Array;
@@ -193,6 +223,41 @@ export function compileModel(specInput: ModelSpec | unknown, file?: string): Com
     specs.push(undefined);
     intensity.push(true);
   }
+  let phase: CompiledModel['phase'] = null;
+  const phaseBounds: [number, number][] = [];
+  if (spec.phase) {
+    for (const [ci, c] of components.entries()) {
+      if (!c.shape.evaluateComplex)
+        throw new ParameterError('this lineshape has no dispersive part, so no phase can be fitted with it', {
+          file,
+          field: `components[${ci}].shape`,
+          found: c.shape.name,
+          expected: lineshapesWithDispersion(),
+        });
+    }
+    const imDegree = spec.phase.imaginaryBaselineDegree ?? Math.max(degree, 1);
+    const baselineIm = imDegree >= 0 ? names.length : -1;
+    for (let d = 0; d <= imDegree; d++) {
+      names.push(`baselineIm.c${d}`);
+      specs.push(undefined);
+      intensity.push(true);
+    }
+    const maxDeg = spec.phase.maxAbsDeg ?? 45;
+    const ph0 = names.length;
+    names.push('phase.ph0Deg');
+    specs.push(undefined);
+    intensity.push(false);
+    phaseBounds.push([-maxDeg, maxDeg]);
+    let ph1 = -1;
+    if (spec.phase.firstOrder) {
+      ph1 = names.length;
+      names.push('phase.ph1DegPerPpm');
+      specs.push(undefined);
+      intensity.push(false);
+      phaseBounds.push([-10, 10]);
+    }
+    phase = { ph0, ph1, baselineIm, baselineImDegree: imDegree, pivotPpm: spec.phase.pivotPpm ?? null };
+  }
   const n = names.length;
   const initial = new Float64Array(n).fill(NaN);
   const lower = new Float64Array(n);
@@ -209,6 +274,8 @@ export function compileModel(specInput: ModelSpec | unknown, file?: string): Com
       const def = comp.shape.parameters[j - comp.offset];
       defMin = def.min;
       defMax = def.max;
+    } else if (phase && j >= phase.ph0) {
+      [defMin, defMax] = phaseBounds[j - phase.ph0];
     }
     const s = specs[j];
     lower[j] = defMin;
@@ -291,6 +358,7 @@ export function compileModel(specInput: ModelSpec | unknown, file?: string): Com
     freeIndex,
     lineParameterCount: lineCount,
     baselineDegree: degree,
+    phase,
     initial,
     lower,
     upper,
@@ -332,6 +400,19 @@ export interface FitResult {
   components: ComponentResult[];
   /** Baseline polynomial coefficients in t = (ppm − centre)/halfWidth of the window, intensity units. */
   baseline: { coefficients: number[]; centrePpm: number; halfWidthPpm: number } | null;
+  /**
+   * Phase fitted with the lines (null without ModelSpec.phase): the correction still present in the input,
+   * φ(x) = ph0 + ph1·(x − pivot), with standard errors from the joint covariance.
+   */
+  phase: {
+    ph0Deg: number;
+    ph0StdErrDeg: number;
+    ph1DegPerPpm: number;
+    ph1StdErrDegPerPpm: number;
+    pivotPpm: number;
+    /** Imaginary channel's baseline coefficients (same t as `baseline`), intensity units. */
+    imaginaryBaseline: number[];
+  } | null;
   /** Full parameter vector (intensity units), names in `parameterNames`. */
   parameters: Float64Array;
   parameterNames: readonly string[];
@@ -355,6 +436,8 @@ export interface FitResult {
 export interface FitOptions {
   /** Full parameter vector (intensity units) to start from, e.g. the previous spectrum's result. */
   start?: ArrayLike<number>;
+  /** Imaginary part of the spectrum, needed (and only used) when the model fits the phase. */
+  im?: ArrayLike<number>;
   tolerance?: number;
   maxEvaluations?: number;
 }
@@ -362,6 +445,12 @@ export interface FitOptions {
 interface Prepared {
   x: Float64Array;
   y: Float64Array;
+  /** Imaginary channel (phase fits), scaled like y; null otherwise. */
+  yIm: Float64Array | null;
+  /** What the residuals are taken against: y, or y followed by yIm. */
+  target: Float64Array;
+  /** Phase pivot, ppm. */
+  pivot: number;
   yScale: number;
   dropped: number;
   window: [number, number];
@@ -369,12 +458,29 @@ interface Prepared {
   half: number;
 }
 
-function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike<number>): Prepared {
+function prepareData(
+  model: CompiledModel,
+  xPpm: ArrayLike<number>,
+  y: ArrayLike<number>,
+  imInput?: ArrayLike<number>,
+): Prepared {
   if (xPpm.length !== y.length)
     throw new DataError('axis and intensities differ in length', {
       field: 'spectrum',
       found: [xPpm.length, y.length],
     });
+  const im = model.phase ? imInput : undefined;
+  if (model.phase && !im)
+    throw new ParameterError('a phase fit needs the imaginary part of the spectrum', {
+      field: 'im',
+      expected: 'the spectrum with its imaginary part (not magnitude mode, not discarded)',
+    });
+  if (im && im.length !== y.length)
+    throw new DataError('real and imaginary parts differ in length', {
+      field: 'spectrum.im',
+      found: [y.length, im.length],
+    });
+  const finite = (i: number) => Number.isFinite(y[i]) && (!im || Number.isFinite(im[i]));
   let lo = -Infinity;
   let hi = Infinity;
   if (model.spec.windowPpm) {
@@ -385,7 +491,7 @@ function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike
   let dropped = 0;
   for (let i = 0; i < xPpm.length; i++) {
     if (!(xPpm[i] >= lo && xPpm[i] <= hi)) continue;
-    if (Number.isFinite(y[i])) count++;
+    if (finite(i)) count++;
     else dropped++;
   }
   if (count === 0) {
@@ -397,14 +503,16 @@ function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike
   }
   const x = new Float64Array(count);
   const yv = new Float64Array(count);
+  const iv = im ? new Float64Array(count) : null;
   let xMin = Infinity;
   let xMax = -Infinity;
   let yScale = 0;
   for (let i = 0, k = 0; i < xPpm.length; i++) {
     const xi = xPpm[i];
-    if (!(xi >= lo && xi <= hi) || !Number.isFinite(y[i])) continue;
+    if (!(xi >= lo && xi <= hi) || !finite(i)) continue;
     x[k] = xi;
     yv[k] = y[i];
+    if (iv) iv[k] = im![i];
     k++;
     if (xi < xMin) xMin = xi;
     if (xi > xMax) xMax = xi;
@@ -413,10 +521,18 @@ function prepareData(model: CompiledModel, xPpm: ArrayLike<number>, y: ArrayLike
   }
   if (yScale === 0) yScale = 1;
   for (let k = 0; k < count; k++) yv[k] /= yScale;
+  if (iv) for (let k = 0; k < count; k++) iv[k] /= yScale;
   const window: [number, number] = [Number.isFinite(lo) ? lo : xMin, Number.isFinite(hi) ? hi : xMax];
   const centre = 0.5 * (window[0] + window[1]);
   const half = Math.max(0.5 * (window[1] - window[0]), 1e-12);
-  return { x, y: yv, yScale, dropped, window, centre, half };
+  let target = yv;
+  if (iv) {
+    target = new Float64Array(2 * count);
+    target.set(yv);
+    target.set(iv, count);
+  }
+  const pivot = model.phase?.pivotPpm ?? centre;
+  return { x, y: yv, yIm: iv, target, pivot, yScale, dropped, window, centre, half };
 }
 
 /** Data-driven starting values for parameters the spec leaves open (scaled units). */
@@ -439,6 +555,15 @@ function startingValues(
     for (let i = 0; i < x.length; i++) if (Math.abs(x[i] - d.centre) > 0.8 * d.half) edge.push(y[i]);
     edge.sort((a, b) => a - b);
     p[model.lineParameterCount] = edge.length > 0 ? edge[Math.floor(edge.length / 2)] : 0;
+  }
+  // Phase: the input is phased approximately, so the correction starts at 0 (or the spec's value).
+  if (model.phase) {
+    for (const j of [model.phase.ph0, model.phase.ph1]) {
+      if (j >= 0 && model.roles[j].kind !== 'fixed')
+        p[j] = Number.isNaN(model.initial[j])
+          ? 0
+          : clampInside(model.initial[j], model.lower[j], model.upper[j]);
+    }
   }
   for (const c of model.components) {
     const o = c.offset;
@@ -530,6 +655,10 @@ function evaluateModel(
 ): void {
   out.fill(0);
   const { x } = d;
+  if (model.phase) {
+    evaluatePhased(model, d, full, out, cols);
+    return;
+  }
   for (const c of model.components) {
     const g = cols ? cols.slice(c.offset, c.offset + c.shape.parameters.length) : null;
     c.shape.evaluate(x, full, c.offset, out, g);
@@ -550,13 +679,92 @@ function evaluateModel(
   }
 }
 
+const DEG = Math.PI / 180;
+
+/**
+ * Phase-fit model, both channels (out and cols hold the real channel in [0, m) and the imaginary one in
+ * [m, 2m)): e^{iφ(x)}·Σ lines (absorption + i·dispersion), plus one baseline polynomial per channel.
+ */
+function evaluatePhased(
+  model: CompiledModel,
+  d: Prepared,
+  full: Float64Array,
+  out: Float64Array,
+  cols: Float64Array[] | null,
+): void {
+  const ph = model.phase!;
+  const { x } = d;
+  const m = x.length;
+  const lr = out.subarray(0, m);
+  const li = out.subarray(m, 2 * m);
+  for (const c of model.components) {
+    const np = c.shape.parameters.length;
+    const gRe = cols ? cols.slice(c.offset, c.offset + np).map((g) => g.subarray(0, m)) : null;
+    const gIm = cols ? cols.slice(c.offset, c.offset + np).map((g) => g.subarray(m, 2 * m)) : null;
+    c.shape.evaluateComplex!(x, full, c.offset, lr, li, gRe, gIm);
+  }
+  const ph0 = full[ph.ph0] * DEG;
+  const ph1 = ph.ph1 >= 0 ? full[ph.ph1] * DEG : 0;
+  const cp0 = cols ? cols[ph.ph0] : null;
+  const cp1 = cols && ph.ph1 >= 0 ? cols[ph.ph1] : null;
+  const nLine = model.lineParameterCount;
+  for (let i = 0; i < m; i++) {
+    const dx = x[i] - d.pivot;
+    const phi = ph0 + ph1 * dx;
+    const c = Math.cos(phi);
+    const s = Math.sin(phi);
+    const a = lr[i];
+    const b = li[i];
+    const re = c * a - s * b;
+    const im = s * a + c * b;
+    lr[i] = re;
+    li[i] = im;
+    if (!cols) continue;
+    for (let j = 0; j < nLine; j++) {
+      const g = cols[j];
+      const ga = g[i];
+      const gb = g[m + i];
+      g[i] = c * ga - s * gb;
+      g[m + i] = s * ga + c * gb;
+    }
+    cp0![i] = -im * DEG;
+    cp0![m + i] = re * DEG;
+    if (cp1) {
+      cp1[i] = -im * DEG * dx;
+      cp1[m + i] = re * DEG * dx;
+    }
+  }
+  addPolynomial(model.baselineDegree, model.lineParameterCount, 0);
+  addPolynomial(ph.baselineImDegree, ph.baselineIm, m);
+
+  function addPolynomial(degree: number, first: number, at: number): void {
+    if (degree < 0) return;
+    for (let i = 0; i < m; i++) {
+      const t = (x[i] - d.centre) / d.half;
+      let tk = 1;
+      let s = 0;
+      for (let k = 0; k <= degree; k++) {
+        s += full[first + k] * tk;
+        if (cols) {
+          const col = cols[first + k];
+          col[i] = 0;
+          col[m + i] = 0;
+          col[at + i] = tk;
+        }
+        tk *= t;
+      }
+      out[at + i] += s;
+    }
+  }
+}
+
 /** Builds the least-squares problem over the free parameters (scaled units). */
 function buildProblem(
   model: CompiledModel,
   d: Prepared,
   full: Float64Array,
 ): LeastSquaresProblem & { lastEvaluatedAt(p: Float64Array): Float64Array[] | null } {
-  const m = d.x.length;
+  const m = d.target.length;
   const nFull = full.length;
   const nFree = model.freeIndex.length;
   const cols = Array.from({ length: nFull }, () => new Float64Array(m));
@@ -584,7 +792,7 @@ function buildProblem(
       setFull(p);
       evaluateModel(model, d, full, out, cols);
       lastP.set(p);
-      for (let i = 0; i < m; i++) out[i] -= d.y[i];
+      for (let i = 0; i < m; i++) out[i] -= d.target[i];
     },
     jacobian(p, out) {
       if (!sameAsLast(p)) {
@@ -626,7 +834,7 @@ export function fitModel(
   options: FitOptions = {},
 ): FitResult {
   const model = isCompiled(modelInput) ? modelInput : compileModel(modelInput);
-  const d = prepareData(model, xPpm, y);
+  const d = prepareData(model, xPpm, y, options.im);
   const nFree = model.freeIndex.length;
   if (d.x.length <= nFree) {
     throw new DataError('fewer data points in the window than free parameters', {
@@ -709,7 +917,8 @@ export function fitModel(
 
   // Each line's profile over the window: area × ∂model/∂area from the last evaluation when that was at the
   // returned parameters (the usual case), otherwise evaluated afresh.
-  const cached = problem.lastEvaluatedAt(res.p);
+  // (A phase fit's columns are rotated, so its lines are evaluated afresh as pure absorption.)
+  const cached = model.phase ? null : problem.lastEvaluatedAt(res.p);
   const componentProfile = (c: CompiledComponent): Float64Array => {
     const line = new Float64Array(d.x.length);
     if (cached) {
@@ -784,17 +993,33 @@ export function fitModel(
       significance,
     };
   });
+  const nb = model.baselineDegree + 1;
   const baseline =
     model.baselineDegree >= 0
       ? {
-          coefficients: Array.from(params.subarray(model.lineParameterCount)),
+          coefficients: Array.from(params.subarray(model.lineParameterCount, model.lineParameterCount + nb)),
           centrePpm: d.centre,
           halfWidthPpm: d.half,
         }
       : null;
+  const ph = model.phase;
+  const phase = ph
+    ? {
+        imaginaryBaseline:
+          ph.baselineIm >= 0
+            ? Array.from(params.subarray(ph.baselineIm, ph.baselineIm + ph.baselineImDegree + 1))
+            : [],
+        ph0Deg: params[ph.ph0],
+        ph0StdErrDeg: se[ph.ph0],
+        ph1DegPerPpm: ph.ph1 >= 0 ? params[ph.ph1] : 0,
+        ph1StdErrDegPerPpm: ph.ph1 >= 0 ? se[ph.ph1] : 0,
+        pivotPpm: d.pivot,
+      }
+    : null;
   return {
     components,
     baseline,
+    phase,
     parameters: params,
     parameterNames: model.parameterNames,
     standardErrors: se,
@@ -822,28 +1047,37 @@ export function fitSpectrum(
   return fitModel(model, spectrum.ppm, spectrum.re, options);
 }
 
-/** Model (line sum plus baseline) evaluated on an axis from a full parameter vector in intensity units. */
+/**
+ * Model (line sum plus baseline) evaluated on an axis from a full parameter vector in intensity units.
+ * For a phase fit it is the real channel, i.e. what the model says the (imperfectly phased) input's real
+ * part is; pass the fit's `phase.pivotPpm`.
+ */
 export function modelCurve(
   modelInput: CompiledModel | ModelSpec,
   xPpm: ArrayLike<number>,
   params: ArrayLike<number>,
   baseline?: FitResult['baseline'],
+  phasePivotPpm?: number,
 ): Float64Array {
   const model = isCompiled(modelInput) ? modelInput : compileModel(modelInput);
   const x = Float64Array.from(xPpm);
   const full = Float64Array.from(params);
+  const w = model.spec.windowPpm;
   const d: Prepared = {
     x,
     y: new Float64Array(0),
+    yIm: null,
+    target: new Float64Array(0),
+    pivot: phasePivotPpm ?? model.phase?.pivotPpm ?? (w ? 0.5 * (w[0] + w[1]) : 0),
     yScale: 1,
     dropped: 0,
     window: [0, 0],
     centre: baseline?.centrePpm ?? 0,
     half: baseline?.halfWidthPpm ?? 1,
   };
-  const out = new Float64Array(x.length);
+  const out = new Float64Array(model.phase ? 2 * x.length : x.length);
   evaluateModel(model, d, full, out, null);
-  return out;
+  return model.phase ? out.slice(0, x.length) : out;
 }
 
 function isCompiled(m: unknown): m is CompiledModel {

@@ -57,6 +57,7 @@ const morphology = z
     mode: z.enum(['constrained', 'unconstrained']),
     cathodeOffsetPpm: finite.optional(),
     widthCap: z.union([finite.positive(), z.literal('auto')]).optional(),
+    fitPhase: z.enum(['none', 'zero-order', 'first-order']).optional(),
   })
   .strict();
 

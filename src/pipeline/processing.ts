@@ -329,16 +329,21 @@ export function spectrumIdentity(entry: SeriesEntry): SpectrumIdentity {
   };
 }
 
-/** The processed spectrum of one item in the form the fitters take (real part, ppm axis, meta naming the experiment). */
+/**
+ * The processed spectrum of one item in the form the fitters take (real and imaginary part — the latter
+ * for fits with a free phase —, ppm axis, meta naming the experiment).
+ */
 export function fitInput(item: ProcessedItem): {
   ppm: Float64Array;
   re: Float64Array;
+  im: Float64Array;
   meta: AcquisitionMeta;
 } {
   const { entry, result } = item;
   return {
     ppm: result.spectrum.ppm,
     re: result.spectrum.re,
+    im: result.spectrum.im,
     meta: { ...entry.meta, source: entry.experimentPath },
   };
 }

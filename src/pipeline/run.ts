@@ -257,7 +257,12 @@ function runNmr(
       });
       if (k % every === 0 || k === total - 1) slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
       if (nmr.morphology) {
-        const spectrum = { ppm: s.ppm, re: s.re, meta: { ...entry.meta, source: entry.experimentPath } };
+        const spectrum = {
+          ppm: s.ppm,
+          re: s.re,
+          im: s.im,
+          meta: { ...entry.meta, source: entry.experimentPath },
+        };
         if (!analyser) {
           const options = morphologyOptions(nmr.morphology, spectrum);
           const n = s.ppm.length;
@@ -293,9 +298,10 @@ function morphologyOptions(
   m: NonNullable<NonNullable<Manifest['nmr']>['morphology']>,
   first: Parameters<typeof calibrateWidthCap>[0],
 ): MorphologySeriesOptions {
-  if (m.mode === 'unconstrained') return { mode: 'unconstrained' };
+  if (m.mode === 'unconstrained') return { mode: 'unconstrained', fitPhase: m.fitPhase };
   const base: MorphologySeriesOptions = {
     mode: 'constrained',
+    fitPhase: m.fitPhase,
     ...(m.cathodeOffsetPpm !== undefined ? { cathodeOffsetPpm: m.cathodeOffsetPpm } : {}),
   };
   if (m.widthCap === 'auto') return { ...base, ...calibrateWidthCap(first, CALIBRATION_WINDOW_PPM).cap };

@@ -81,9 +81,24 @@ export interface ConstrainedMorphologyOptions {
   marginPpm?: number;
   /** Polynomial baseline degree fitted jointly (default none: spectra arrive baseline-corrected). */
   baselineDegree?: number;
+  /** Receiver phase fitted with the lines (default 'zero-order'); see PhaseFitMode. */
+  fitPhase?: PhaseFitMode;
 }
 
+/**
+ * Phase fitted together with the lines, starting from the phase the spectrum arrives with (automatic
+ * or manual): 'zero-order', 'first-order' (zero- and first-order) or 'none'. An automatic phase a few
+ * degrees off moves area between overlapping lines (on simulated three-line spectra 7° moved fractions by
+ * up to 0.10) while the real-part-only fit reports errors of a few thousandths; fitting the phase with
+ * both channels removes the bias and puts the phase uncertainty into the fractions' standard errors.
+ * Spectra without an imaginary part (magnitude mode) are fitted on the real part and flagged.
+ */
+export type PhaseFitMode = 'none' | 'zero-order' | 'first-order';
+export const PHASE_FIT_MODES: readonly PhaseFitMode[] = ['none', 'zero-order', 'first-order'];
+
 export interface UnconstrainedMorphologyOptions {
+  /** Receiver phase fitted with the lines (default 'zero-order'). */
+  fitPhase?: PhaseFitMode;
   /** Shift the largest metal line is moved to before fitting (default 245 ppm); null keeps the axis. */
   referencePpm?: number | null;
   /** Region searched for the pristine metal line when referencing, ppm (default 230–260). */
@@ -135,6 +150,9 @@ export interface MorphologyResult {
   /** Bounds actually applied to each line's Gaussian and Lorentzian FWHM, ppm (null when unconstrained). */
   widthCapGaussPpm: number | null;
   widthCapLorentzPpm: number | null;
+  /** Phase correction fitted with the lines on top of the input's phase, degrees (null: not fitted). */
+  phaseCorrectionDeg: number | null;
+  phaseCorrectionStdErrDeg: number | null;
   flags: string[];
   fit: FitResult;
 }
@@ -236,7 +254,39 @@ export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions
     ...(options.baselineDegree !== undefined && options.baselineDegree >= 0
       ? { baseline: { degree: options.baselineDegree } }
       : {}),
+    ...phaseSpec(options.fitPhase),
   };
+}
+
+function checkPhaseMode(mode: PhaseFitMode | undefined): PhaseFitMode {
+  const m = mode ?? 'zero-order';
+  if (!PHASE_FIT_MODES.includes(m))
+    throw new ParameterError('unknown phase-fit mode', {
+      field: 'fitPhase',
+      found: m,
+      expected: PHASE_FIT_MODES,
+    });
+  return m;
+}
+
+function phaseSpec(mode: PhaseFitMode | undefined): Pick<ModelSpec, 'phase'> {
+  const m = checkPhaseMode(mode);
+  return m === 'none' ? {} : { phase: { firstOrder: m === 'first-order' } };
+}
+
+/** The spectrum can carry a phase fit: it has an imaginary part that is not all zero (magnitude mode). */
+export function hasImaginaryPart(spectrum: SeriesSpectrum): boolean {
+  const im = spectrum.im;
+  if (!im || im.length !== spectrum.re.length) return false;
+  for (let i = 0; i < im.length; i++) if (im[i] !== 0 && Number.isFinite(im[i])) return true;
+  return false;
+}
+
+/** The model without its phase, for spectra that have no imaginary part. */
+function withoutPhase(spec: ModelSpec): ModelSpec {
+  const { phase: _phase, ...rest } = spec;
+  void _phase;
+  return rest;
 }
 
 /** Seed 003's model: three Voigt lines free in shift within the fit window. */
@@ -258,6 +308,7 @@ export function unconstrainedMorphologyModel(options: UnconstrainedMorphologyOpt
     ...(options.baselineDegree !== undefined && options.baselineDegree >= 0
       ? { baseline: { degree: options.baselineDegree } }
       : {}),
+    ...phaseSpec(options.fitPhase),
   };
 }
 
@@ -329,6 +380,8 @@ function summarise(
     centreOfGravityPpm: Number.isFinite(cog) ? cog : (components[0]?.positionPpm ?? 0),
     rSquared: fit.rSquared,
     converged: fit.converged,
+    phaseCorrectionDeg: fit.phase ? fit.phase.ph0Deg : null,
+    phaseCorrectionStdErrDeg: fit.phase ? fit.phase.ph0StdErrDeg : null,
     flags: fit.flags,
     fit,
     ...extra,
@@ -342,8 +395,18 @@ export function constrainedMorphology(
   start?: ArrayLike<number>,
 ): MorphologyResult {
   const spec = constrainedMorphologyModel(options);
-  const fit = fitModel(spec, spectrum.ppm, spectrum.re, { start });
-  return constrainedSummary(fit, options);
+  return constrainedSummary(fitWithPhase(spec, spectrum, start), options);
+}
+
+/** Fits with the model's phase when the spectrum has an imaginary part, else on the real part (flagged). */
+function fitWithPhase(spec: ModelSpec, spectrum: SeriesSpectrum, start?: ArrayLike<number>): FitResult {
+  if (!spec.phase) return fitModel(spec, spectrum.ppm, spectrum.re, { start });
+  if (!hasImaginaryPart(spectrum)) {
+    const fit = fitModel(withoutPhase(spec), spectrum.ppm, spectrum.re);
+    fit.flags.push('phase-not-fitted:no-imaginary-part');
+    return fit;
+  }
+  return fitModel(spec, spectrum.ppm, spectrum.re, { start, im: spectrum.im });
 }
 
 function constrainedSummary(fit: FitResult, options: ConstrainedMorphologyOptions): MorphologyResult {
@@ -375,7 +438,7 @@ export function unconstrainedMorphology(
       ? 0
       : metalReferenceShiftPpm(spectrum.ppm, spectrum.re, target, options.referenceSearchPpm ?? [230, 260]);
   const x = shift === 0 ? spectrum.ppm : Float64Array.from(spectrum.ppm, (v) => v + shift);
-  const fit = fitModel(unconstrainedMorphologyModel(options), x, spectrum.re);
+  const fit = fitWithPhase(unconstrainedMorphologyModel(options), { ...spectrum, ppm: x });
   // Name the lines by shift order: the optimizer may have let two lines trade places.
   const order = fit.components.map((c, k) => [c.positionPpm, k] as const).sort((a, b) => a[0] - b[0]);
   const names = options.names ?? ['dense', 'mossy', 'dendritic'];
@@ -507,10 +570,14 @@ export interface MorphologyAnalyser {
 
 export function createMorphologyAnalyser(options: MorphologySeriesOptions): MorphologyAnalyser {
   if (options.mode === 'constrained') {
-    const fitter = createSeriesFitter(constrainedMorphologyModel(options));
+    const spec = constrainedMorphologyModel(options);
+    const fitter = createSeriesFitter(spec);
+    const realOnly = spec.phase ? createSeriesFitter(withoutPhase(spec)) : fitter;
     return {
       analyse(s) {
-        const r = fitter.fit(s);
+        const phased = Boolean(spec.phase) && hasImaginaryPart(s);
+        const r = (phased ? fitter : realOnly).fit(s);
+        if (spec.phase && !phased) r.result?.flags.push('phase-not-fitted:no-imaginary-part');
         return {
           index: r.index,
           source: r.source,

@@ -58,3 +58,9 @@ export {
   type OperandoTruth,
   type WriteSeriesResult,
 } from './operando.js';
+export {
+  simulatePhasedSpectrum,
+  type PhasedLine,
+  type PhasedSpectrum,
+  type PhasedSpectrumOptions,
+} from './phased-spectrum.js';

@@ -12,6 +12,8 @@ import {
   createMorphologyAnalyser,
   LITHIUM_WINDOWS_PPM,
   morphologyTable,
+  PHASE_FIT_MODES,
+  type PhaseFitMode,
   SODIUM_WINDOWS_PPM,
   type MorphologySeriesOptions,
   type MorphologySeriesRow,
@@ -53,6 +55,7 @@ interface MorphologyFlags extends ProcessingFlags {
   window?: string[];
   sodium?: boolean;
   baselineDegree?: string;
+  fitPhase?: string;
   out?: string;
   svg?: string;
 }
@@ -93,6 +96,17 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
       expected: 'an integer 0…8',
     });
   }
+  let fitPhase: PhaseFitMode | undefined;
+  if (flags.fitPhase !== undefined) {
+    const v = flags.fitPhase.trim().toLowerCase() as PhaseFitMode;
+    if (!PHASE_FIT_MODES.includes(v))
+      throw new UsageError('unknown phase-fit mode', {
+        field: '--fit-phase',
+        found: flags.fitPhase,
+        expected: PHASE_FIT_MODES.join(', '),
+      });
+    fitPhase = v;
+  }
   if (mode === 'constrained') {
     const widthCap =
       flags.widthCap !== undefined
@@ -111,6 +125,7 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
       paramagneticCathode: Boolean(flags.paramagneticCathode),
       widthCapPpm: widthCap === undefined || widthCap === 'auto' ? undefined : widthCap,
       baselineDegree,
+      fitPhase,
     };
   }
   if (mode === 'unconstrained') {
@@ -126,7 +141,7 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
           found: 'unconstrained',
         });
     }
-    return { mode: 'unconstrained', baselineDegree };
+    return { mode: 'unconstrained', baselineDegree, fitPhase };
   }
   throw new UsageError('unknown mode', {
     field: '--mode',
@@ -149,6 +164,8 @@ export function morphologyRowJson(r: MorphologySeriesRow): Record<string, unknow
           referenceShiftPpm: m.referenceShiftPpm,
           cathodeOffsetPpm: m.cathodeOffsetPpm,
           widthCapPpm: m.widthCapPpm,
+          phaseCorrectionDeg: m.phaseCorrectionDeg,
+          phaseCorrectionStdErrDeg: m.phaseCorrectionStdErrDeg,
           flags: m.flags,
           components: m.components,
         }
@@ -229,6 +246,10 @@ export function registerMorphology(program: Command): void {
     )
     .option('--sodium', '²³Na windows: metal 1130–1135, microstructure 1138–1144 ppm')
     .option('--baseline-degree <n>', 'fit a polynomial baseline of this degree together with the lines')
+    .option(
+      '--fit-phase <mode>',
+      "receiver phase fitted together with the lines, from the processed spectrum's phase: 'zero-order' (default), 'first-order' or 'none'",
+    )
     .option('--out <file>', 'write the per-spectrum, per-component table as CSV')
     .option('--svg <file.svg>', 'draw the fractions of every component vs time');
   addProcessingOptions(cmd).action(
