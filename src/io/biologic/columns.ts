@@ -251,9 +251,12 @@ const SPINCELL_KEYS: ReadonlyMap<string, { key: string; scale: number }> = new M
   ['<I>/mA', { key: 'current_mA', scale: 1 }],
   ['(Q-Qo)/mA.h', { key: 'charge_mAh', scale: 1 }],
   ['(Q-Qo)/C', { key: 'charge_mAh', scale: 1 / COULOMB_PER_MAH }],
-  ['dq/mA.h', { key: 'dq_mAh', scale: 1 }],
-  ['dQ/mA.h', { key: 'dq_mAh', scale: 1 }],
-  ['dQ/C', { key: 'dq_mAh', scale: 1 / COULOMB_PER_MAH }],
+  // EC-Lab's lower-case dq (ID 7) is the charge passed since the previous record; its upper-case dQ
+  // (IDs 23, 179) is the running charge (equal to Q−Qo within a technique, e.g. in CA, CP, coC, coV
+  // exports). Files hold either or both, in either order: each gets its own key.
+  ['dq/mA.h', { key: 'dq_increment_mAh', scale: 1 }],
+  ['dQ/mA.h', { key: 'dq_cumulative_mAh', scale: 1 }],
+  ['dQ/C', { key: 'dq_cumulative_mAh', scale: 1 / COULOMB_PER_MAH }],
   ['Ns', { key: 'step', scale: 1 }],
   ['cycle number', { key: 'cycle', scale: 1 }],
   ['half cycle', { key: 'half_cycle', scale: 1 }],
@@ -286,6 +289,8 @@ export function eclabKey(
   const { name, unit } = splitEclabHeader(header);
   const known = SPINCELL_KEYS.get(header);
   if (known && !taken.has(known.key)) return { ...known, unit };
+  // The generic name of a charge increment would lose the dq/dQ case that tells them apart.
+  if (known && known.key.startsWith('dq_')) return { ...known, unit };
   const generic = genericKey(name, unit);
   return { ...generic, unit };
 }

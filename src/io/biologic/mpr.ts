@@ -412,7 +412,8 @@ function addExportColumns(cols: RawColumn[]): void {
     cols.push({ name, values: v, derived: true });
   };
   // GCPL stores only the charge per record; the export's mean current is dq/Δt (0 on the first record).
-  const dq = get('dq/mA.h', 'dQ/mA.h');
+  // Only the per-record dq: EC-Lab's dQ is the running charge, not an increment.
+  const dq = get('dq/mA.h');
   const time = get('time/s');
   if (!has('I/mA', '<I>/mA') && dq && time) {
     add('<I>/mA', (i) => {

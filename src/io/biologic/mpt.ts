@@ -37,6 +37,25 @@ function headerValue(lines: string[], label: string): string | undefined {
   return line?.slice(prefix.length).trim();
 }
 
+/**
+ * EC-Lab quirk (seen in PEIS exports with the counter electrode recorded, EC-Lab 11.6x): the column
+ * header ends with an empty name and one more name (e.g. "…Rwe-ce/Ohm<TAB><TAB>Ewe-Ece/V"), while every
+ * row stops before the empty name. The values are those of the names before it (the .mpr of the same
+ * run holds no column for the ones after it). Returns how many names the rows hold, or null when the
+ * header does not have that shape or the first row holds some other number of cells.
+ */
+function trailingNamesWithoutData(
+  names: readonly string[],
+  firstRow: string,
+): { keep: number; dropped: string[] } | null {
+  const blank = names.findIndex((n) => n.trim() === '');
+  if (blank <= 0 || blank >= names.length - 1) return null;
+  const cells = firstRow.replace(/\r$/, '').split('\t');
+  while (cells.length > 0 && cells[cells.length - 1].trim() === '') cells.pop();
+  if (cells.length !== blank) return null;
+  return { keep: blank, dropped: names.slice(blank).map((n) => n.trim()) };
+}
+
 /** Reads an EC-Lab .mpt export already in memory. */
 export function parseMpt(bytes: Uint8Array, file: string, options: ReadOptions = {}): CyclerRecords {
   const timezone = options.timezone ?? 'UTC';
@@ -102,6 +121,8 @@ export function parseMpt(bytes: Uint8Array, file: string, options: ReadOptions =
     'latin1',
   );
   const decimalComma = /\d,\d/.test(firstRow) && !/\d\.\d/.test(firstRow);
+  const quirk = trailingNamesWithoutData(names, firstRow);
+  if (quirk) names.splice(quirk.keep);
   const block = parseNumericBlock(bytes, dataStart, {
     columns: names.length,
     names,
@@ -121,6 +142,10 @@ export function parseMpt(bytes: Uint8Array, file: string, options: ReadOptions =
   const title = header[3]?.trim() ?? '';
   const technique = MPT_TECHNIQUE_TITLES.get(title.toLowerCase()) ?? (title === '' ? null : title);
   const warnings = [...block.warnings];
+  if (quirk)
+    warnings.push(
+      `the header names ${quirk.keep + quirk.dropped.length} columns but the rows hold ${quirk.keep}: the names after the empty one (${quirk.dropped.filter((d) => d !== '').join(', ')}) have no data and were left out, as in the .mpr of the run`,
+    );
   const started = headerValue(header, 'Acquisition started on');
   let startLocal: string | null = null;
   let startMs: number | null = null;

@@ -91,7 +91,7 @@ describe.skipIf(!haveData)('EC-Lab .mpr against its own .mpt export', () => {
   it('maps names to spincell quantities with units converted', () => {
     const gcpl = readBiologic(join(dataDir, 'gcpl.issue_149.mpr'));
     const keys = gcpl.columns.map((c) => c.key);
-    for (const k of ['time_s', 'voltage_V', 'charge_mAh', 'dq_mAh', 'step', 'half_cycle', 'mode'])
+    for (const k of ['time_s', 'voltage_V', 'charge_mAh', 'dq_increment_mAh', 'step', 'half_cycle', 'mode'])
       expect(keys).toContain(k);
     const ca = readBiologic(join(dataDir, 'ca.mpt'));
     const q = ca.columns.find((c) => c.key === 'charge_mAh')!;
