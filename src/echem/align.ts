@@ -13,6 +13,7 @@ import { DataError, ParameterError } from '../core/errors.js';
 import type { CyclerSeries } from './series.js';
 import { type Direction, type Step, type StepType, segmentSteps, stepAt } from './steps.js';
 import { cycleNumbers } from './cycles.js';
+import { findRecordGaps, gapOverlapS, type GapOptions, type RecordGap } from './gaps.js';
 
 export interface SpectrumWindow {
   readonly startMs: number;
@@ -35,6 +36,13 @@ export interface AlignedSpectrum {
   readonly status: WindowStatus;
   /** The window spans a step change: the averages mix two cell states. */
   readonly straddlesStep: boolean;
+  /**
+   * The window overlaps a hole in the record (see gaps.ts): over the hole the means interpolate between
+   * the rows on either side, which says nothing about what the cell did there.
+   */
+  readonly gap: boolean;
+  /** Seconds of the window inside holes of the record. */
+  readonly gapOverlapS: number;
   readonly meanVoltageV: number | null;
   readonly meanCurrentMA: number | null;
   /** Net charge passed since the record start at the window's start, mid-time and end, mAh. */
@@ -66,6 +74,9 @@ export interface AlignOptions {
   socStartPct?: number;
   /** Steps already segmented (default: segmentSteps(series)). */
   steps?: readonly Step[];
+  /** Holes already found (default: findRecordGaps(series, gapOptions)). */
+  gaps?: readonly RecordGap[];
+  gapOptions?: GapOptions;
 }
 
 /** Piecewise-linear record with cumulative integrals for exact window means. */
@@ -135,6 +146,7 @@ export function alignSpectra(
   const t = series.timeS;
   const steps = options.steps ?? segmentSteps(series);
   const cycles = cycleNumbers(steps);
+  const gaps = options.gaps ?? findRecordGaps(series, options.gapOptions);
   const volt = new Interpolant(t, series.voltageV);
   const curr = new Interpolant(t, series.currentMA);
   const charge = new Interpolant(t, series.chargeMAh);
@@ -172,6 +184,8 @@ export function alignSpectra(
         ...base,
         status,
         straddlesStep: false,
+        gap: false,
+        gapOverlapS: 0,
         meanVoltageV: null,
         meanCurrentMA: null,
         chargeStartMAh: null,
@@ -198,10 +212,13 @@ export function alignSpectra(
     // A window ending exactly on a boundary belongs to the step it covered.
     const straddles = startStep !== endStep && !(endStep === startStep + 1 && steps[endStep].startS === b);
     const cap = options.capacityMAh;
+    const hole = gapOverlapS(gaps, a, b);
     return {
       ...base,
       status,
       straddlesStep: straddles,
+      gap: hole.hit,
+      gapOverlapS: hole.overlapS,
       meanVoltageV: volt.mean(a, b),
       meanCurrentMA: curr.mean(a, b),
       chargeStartMAh: charge.value(a),
@@ -229,6 +246,8 @@ export const ALIGNED_COLUMNS: readonly (keyof AlignedSpectrum)[] = [
   'endS',
   'status',
   'straddlesStep',
+  'gap',
+  'gapOverlapS',
   'meanVoltageV',
   'meanCurrentMA',
   'chargeStartMAh',
@@ -243,3 +262,85 @@ export const ALIGNED_COLUMNS: readonly (keyof AlignedSpectrum)[] = [
   'stepCapacityMAh',
   'socPct',
 ];
+
+/** The record's extent on its own clock and the spectra against it, for messages. */
+export interface AlignmentCheck {
+  readonly spectra: number;
+  readonly before: number;
+  readonly after: number;
+  readonly partial: number;
+  readonly overlapping: number;
+  readonly inGaps: number;
+  /** Warnings, one sentence each (empty when every window lies inside the record, clear of holes). */
+  readonly warnings: string[];
+}
+
+const secondsText = (x: number) => {
+  const a = Math.abs(x);
+  const t = a >= 1e5 ? x.toExponential(2) : x.toFixed(1);
+  return t.replace(/^-/, '−');
+};
+
+/**
+ * What went wrong in an alignment, as warnings: spectra before or after the record (how many, where the
+ * first and the last lie against it, and the usual causes: a clock offset or the cycler PC's time zone),
+ * and spectra over holes in the record. `hint` names the settings for the user's interface
+ * (e.g. "--offset-s or --timezone").
+ */
+export function checkAlignment(
+  aligned: readonly AlignedSpectrum[],
+  series: CyclerSeries,
+  gaps: readonly RecordGap[],
+  hint: string,
+): AlignmentCheck {
+  const t = series.timeS;
+  const first = t.length > 0 ? t[0] : 0;
+  const last = t.length > 0 ? t[t.length - 1] : 0;
+  const count = (s: WindowStatus) => aligned.filter((a) => a.status === s).length;
+  const before = count('before');
+  const after = count('after');
+  const partial = count('partial');
+  const overlapping = aligned.length - before - after;
+  const inGaps = aligned.filter((a) => a.gap).length;
+  const warnings: string[] = [];
+  const outside = aligned.filter((a) => a.status !== 'inside');
+  if (outside.length > 0) {
+    const lo = Math.min(...outside.map((a) => a.startS));
+    const hi = Math.max(...outside.map((a) => a.endS));
+    warnings.push(
+      `${outside.length} of ${aligned.length} spectra lie outside the cycler record or only partly in it ` +
+        `(${before} before, ${after} after, ${partial} partly): their windows span ${secondsText(lo)} … ${secondsText(hi)} s ` +
+        `on the record's clock, which runs from ${secondsText(first)} to ${secondsText(last)} s; ` +
+        `check the clock offset and the cycler's time zone (${hint})`,
+    );
+  }
+  if (inGaps > 0) {
+    const longest = Math.max(...gaps.map((g) => g.durationS));
+    warnings.push(
+      `${inGaps} of ${aligned.length} spectra overlap holes in the cycler record (${gaps.length} hole${gaps.length === 1 ? '' : 's'}, ` +
+        `the longest ${secondsText(longest)} s): their cell state is interpolated across the hole (column gap)`,
+    );
+  }
+  return { spectra: aligned.length, before, after, partial, overlapping, inGaps, warnings };
+}
+
+/**
+ * Throws DataError when no acquisition window overlaps the record: then every cell-state column would be
+ * empty and a time axis would join clocks hours or years apart.
+ */
+export function requireOverlap(
+  aligned: readonly AlignedSpectrum[],
+  series: CyclerSeries,
+  hint: string,
+): void {
+  if (aligned.length === 0 || aligned.some((a) => a.status === 'inside' || a.status === 'partial')) return;
+  const t = series.timeS;
+  const lo = Math.min(...aligned.map((a) => a.startS));
+  const hi = Math.max(...aligned.map((a) => a.endS));
+  throw new DataError('no spectrum overlaps the cycler record', {
+    file: series.source,
+    field: 'acquisition times',
+    found: `${aligned.length} spectra from ${secondsText(lo)} to ${secondsText(hi)} s on the record's clock`,
+    expected: `windows within ${secondsText(t[0])} … ${secondsText(t[t.length - 1])} s (check the clock offset and the cycler's time zone: ${hint})`,
+  });
+}

@@ -23,3 +23,12 @@ export {
   type SpectrumWindow,
   type WindowStatus,
 } from './align.js';
+export { checkAlignment, requireOverlap, type AlignmentCheck } from './align.js';
+export {
+  breakAtGaps,
+  findRecordGaps,
+  gapOverlapS,
+  GAP_DEFAULTS,
+  type GapOptions,
+  type RecordGap,
+} from './gaps.js';

@@ -6,7 +6,7 @@
  * The figures shared with the demo's report (the ppm × time intensity map, the Nyquist plot of the first
  * and last sweep, the DRT map over time) are assembled here from plain data.
  */
-import type { AlignedSpectrum } from '../echem/index.js';
+import { breakAtGaps, type AlignedSpectrum } from '../echem/index.js';
 import {
   categorical,
   drtMapSvg,
@@ -37,6 +37,8 @@ export interface RunReportInput {
   readonly aligned: AlignedSpectrum[] | null;
   readonly eis: EisRun | null;
   readonly offsetS: number;
+  /** Shown at the top of the report (spectra outside the cycler record, holes in it …). */
+  readonly warnings?: readonly string[];
 }
 
 const W = 820;
@@ -182,6 +184,8 @@ export function drtOverTimeSvg(input: {
 export function buildRunReport(input: RunReportInput): ReportSection[] {
   const { nmr, cycler, aligned, eis } = input;
   const sections: ReportSection[] = [];
+  if (input.warnings && input.warnings.length > 0)
+    sections.push({ heading: 'Warnings', text: input.warnings.join('\n\n') });
   // Cycler times on the spectrometer clock, s after the first spectrum's mid-time (or the record start).
   const t0Ms = nmr?.rows[0]?.midMs ?? cycler?.series.startMs ?? null;
   const onSpectrometerClock = cycler !== null && cycler.series.startMs !== null && t0Ms !== null;
@@ -193,10 +197,12 @@ export function buildRunReport(input: RunReportInput): ReportSection[] {
         )
       : Float64Array.from(cycler.series.timeS)
     : null;
-  const voltage =
-    cycler && cyclerS && onSpectrometerClock && nmr
-      ? { timeS: cyclerS, voltageV: cycler.series.voltageV }
+  // Lines break at holes in the record instead of joining its two sides with a straight segment.
+  const broken =
+    cycler && cyclerS
+      ? breakAtGaps(cyclerS, [cycler.series.voltageV, cycler.series.currentMA], cycler.gaps)
       : null;
+  const voltage = broken && onSpectrometerClock && nmr ? { timeS: broken.x, voltageV: broken.ys[0] } : null;
 
   if (nmr && nmr.rows.length > 0) {
     const figures: ReportFigure[] = [];
@@ -290,15 +296,22 @@ export function buildRunReport(input: RunReportInput): ReportSection[] {
     }
   }
 
-  if (cycler && cyclerS) {
+  if (cycler && cyclerS && broken) {
     const unit = autoTimeUnit(Math.max(0, cyclerS[cyclerS.length - 1] ?? 0));
-    const t = toUnit(cyclerS, unit);
-    const flagged = aligned ? aligned.filter((a) => a.status !== 'inside' || a.straddlesStep).length : 0;
+    const t = toUnit(broken.x, unit);
+    const flagged = aligned
+      ? aligned.filter((a) => a.status !== 'inside' || a.straddlesStep || a.gap).length
+      : 0;
+    const holes = cycler.gaps.length;
     sections.push({
       heading: 'Cell',
-      text: aligned
-        ? `${aligned.length} spectra aligned to the cycler record; ${flagged} outside it or across a step change.`
-        : undefined,
+      text:
+        (aligned
+          ? `${aligned.length} spectra aligned to the cycler record; ${flagged} outside it, across a step change or over a hole in it.`
+          : '') +
+          (holes > 0
+            ? `${aligned ? ' ' : ''}The record has ${holes} hole${holes === 1 ? '' : 's'} (no rows for longer than a few logging intervals); the lines break there.`
+            : '') || undefined,
       figures: [
         panelsSvg({
           title: 'Cell voltage and current',
@@ -307,8 +320,8 @@ export function buildRunReport(input: RunReportInput): ReportSection[] {
           width: W,
           height: 420,
           panels: [
-            { yLabel: 'Voltage / V', series: [{ x: t, y: cycler.series.voltageV, color: '#D55E00' }] },
-            { yLabel: 'Current / mA', series: [{ x: t, y: cycler.series.currentMA, color: categorical(2) }] },
+            { yLabel: 'Voltage / V', series: [{ x: t, y: broken.ys[0], color: '#D55E00' }] },
+            { yLabel: 'Current / mA', series: [{ x: t, y: broken.ys[1], color: categorical(2) }] },
           ],
         }),
       ],

@@ -14,9 +14,13 @@ import {
   ALIGNED_COLUMNS,
   alignSpectra,
   analyseCycles,
+  checkAlignment,
+  findRecordGaps,
+  requireOverlap,
   segmentSteps,
   seriesFromRecords,
   type AlignedSpectrum,
+  type RecordGap,
   type Cycle,
   type CyclerSeries,
 } from '../echem/index.js';
@@ -83,6 +87,8 @@ export interface OutputFile {
 
 export interface RunResult {
   readonly outputDir: string;
+  /** What the user should know about the results (spectra outside the cycler record, holes in it …). */
+  readonly warnings: string[];
   readonly outputs: OutputFile[];
   readonly provenance: Provenance;
 }
@@ -329,6 +335,8 @@ function sliceForFigure(
 export interface CyclerRun {
   readonly series: CyclerSeries;
   readonly cycles: Cycle[];
+  /** Holes in the record (figures break their lines there). */
+  readonly gaps: RecordGap[];
 }
 
 function runCycler(c: NonNullable<Manifest['cycler']>): CyclerRun {
@@ -338,7 +346,7 @@ function runCycler(c: NonNullable<Manifest['cycler']>): CyclerRun {
   });
   const series = seriesFromRecords(records);
   const steps = segmentSteps(series);
-  return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }) };
+  return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }), gaps: findRecordGaps(series) };
 }
 
 export interface EisRun {
@@ -535,11 +543,16 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     progress({ stage: 'cycler', done: 1, total: 1 });
   }
   let aligned: AlignedSpectrum[] | null = null;
+  const warnings: string[] = [];
   if (nmr && cycler && m.cycler) {
     aligned = alignSpectra(nmr.windows, cycler.series, {
       offsetS: m.cycler.offsetS ?? 0,
       capacityMAh: m.cycler.capacityMAh,
+      gaps: cycler.gaps,
     });
+    const hint = 'cycler.offsetS, cycler.timezone';
+    requireOverlap(aligned, cycler.series, hint);
+    warnings.push(...checkAlignment(aligned, cycler.series, cycler.gaps, hint).warnings);
     progress({ stage: 'align', done: 1, total: 1 });
   }
   const eis = m.eis ? runEis(m.eis, progress) : null;
@@ -594,6 +607,7 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     aligned,
     eis,
     offsetS: m.cycler?.offsetS ?? 0,
+    warnings,
   });
   const inputTable: ReportTable = {
     caption: 'Input files (SHA-256)',
@@ -642,5 +656,5 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     rows: null,
   });
   progress({ stage: 'write', done: total, total });
-  return { outputDir: outDir, outputs: written, provenance };
+  return { outputDir: outDir, warnings, outputs: written, provenance };
 }

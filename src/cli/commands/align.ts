@@ -8,7 +8,14 @@ import { UsageError } from '../../core/errors.js';
 import { listSeries } from '../../io/bruker/index.js';
 import { readCyclerFile } from '../../io/cycler/index.js';
 import { writeCsv } from '../../io/csv/index.js';
-import { ALIGNED_COLUMNS, alignSpectra, seriesFromRecords } from '../../echem/index.js';
+import {
+  ALIGNED_COLUMNS,
+  alignSpectra,
+  checkAlignment,
+  findRecordGaps,
+  requireOverlap,
+  seriesFromRecords,
+} from '../../echem/index.js';
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
 import { collectMappings, parseMappings } from './cycler.js';
 
@@ -62,11 +69,17 @@ export function registerAlign(program: Command): void {
               ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
               : String(e.index),
         }));
+        const gaps = findRecordGaps(series);
         const aligned = alignSpectra(windows, series, {
           offsetS,
           capacityMAh,
           socStartPct: parseNumberOption('--soc-start-pct', flags.socStartPct ?? '0'),
+          gaps,
         });
+        const hint = '--offset-s, --timezone';
+        requireOverlap(aligned, series, hint);
+        const check = checkAlignment(aligned, series, gaps, hint);
+        for (const w of check.warnings) process.stderr.write(`warning: ${w}\n`);
         if (flags.out)
           writeCsv(
             flags.out,
@@ -79,7 +92,7 @@ export function registerAlign(program: Command): void {
               `timezone: ${records.timezone}`,
             ],
           );
-        const flagged = aligned.filter((a) => a.status !== 'inside' || a.straddlesStep).length;
+        const flagged = aligned.filter((a) => a.status !== 'inside' || a.straddlesStep || a.gap).length;
         if (json) {
           printJson({
             spectra: spectraPath,
@@ -87,7 +100,8 @@ export function registerAlign(program: Command): void {
             offsetS,
             timezone: records.timezone,
             cyclerStart: records.startMs === null ? null : new Date(records.startMs).toISOString(),
-            warnings: series.warnings,
+            warnings: [...series.warnings, ...check.warnings],
+            gaps,
             flagged,
             rows: aligned,
           });
@@ -100,6 +114,7 @@ export function registerAlign(program: Command): void {
             'start (UTC)',
             'status',
             'straddles',
+            'gap s',
             'mean V',
             'mean mA',
             'Q mid mAh',
@@ -114,6 +129,7 @@ export function registerAlign(program: Command): void {
             new Date(a.startMs).toISOString().replace('.000Z', 'Z'),
             a.status,
             a.straddlesStep ? 'yes' : '',
+            a.gap ? a.gapOverlapS.toFixed(1) : '',
             a.meanVoltageV,
             a.meanCurrentMA,
             a.chargeMidMAh,
@@ -130,7 +146,7 @@ export function registerAlign(program: Command): void {
         );
         if (flagged > 0)
           process.stdout.write(
-            `${flagged} of ${aligned.length} spectra outside the cycler record or across a step change\n`,
+            `${flagged} of ${aligned.length} spectra outside the cycler record, across a step change or over a hole in it\n`,
           );
       }),
     );

@@ -66,12 +66,14 @@ export function registerRun(program: Command): void {
         } finally {
           bars.stop();
         }
+        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         if (json) {
           printJson({
             manifest: manifestPath,
             name: manifest.name,
             outputDir: result.outputDir,
             outputs: result.outputs,
+            warnings: result.warnings,
             inputs: result.provenance.inputs.length,
             startedAt: result.provenance.startedAt,
             finishedAt: result.provenance.finishedAt,
