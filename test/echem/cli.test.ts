@@ -45,6 +45,19 @@ describe('spincell align / cycler', () => {
     ).toBe(true);
   });
 
+  it('align: no spectrum in the record is refused on one line; some outside is a warning on stderr', async () => {
+    const none = await cli(['align', seriesDir, cyclerPath, '--timezone', '+01:00', '--offset-s', '-6.4e7']);
+    expect(none.code).toBe(3);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toMatch(/no spectrum overlaps the cycler record.*--offset-s, --timezone/);
+    expect(none.stdout).toBe('');
+    const some = await cli(['align', seriesDir, cyclerPath, '--timezone', '+01:00', '--offset-s', '18000']);
+    expect(some.code).toBe(0);
+    expect(some.stderr).toMatch(
+      /^warning: \d of 8 spectra lie outside the cycler record .*0 before, \d after/,
+    );
+  });
+
   it('cycler: summary per cycle and step; --records as CSV with units in the names', async () => {
     const r = await cli(['--json', 'cycler', cyclerPath, '--area-cm2', '1']);
     expect(r.code).toBe(0);
