@@ -11,7 +11,14 @@
  */
 import { DataError, ParameterError } from '../core/errors.js';
 import type { CyclerSeries } from './series.js';
-import { type Direction, type Step, type StepType, segmentSteps, stepAt } from './steps.js';
+import {
+  type Direction,
+  type Step,
+  type StepTechnique,
+  type StepType,
+  segmentSteps,
+  stepAt,
+} from './steps.js';
 import { cycleNumbers } from './cycles.js';
 import { findRecordGaps, gapOverlapS, type GapOptions, type RecordGap } from './gaps.js';
 
@@ -55,6 +62,8 @@ export interface AlignedSpectrum {
   readonly stepIndex: number | null;
   readonly instrumentStep: number | null;
   readonly stepType: StepType | null;
+  /** rest, charge, discharge, cv-sweep, impedance or hold (see steps.ts). */
+  readonly stepTechnique: StepTechnique | null;
   readonly direction: Direction | null;
   readonly cycle: number | null;
   /** Charge passed in the current step up to the mid-time, mAh (≥ 0). */
@@ -195,6 +204,7 @@ export function alignSpectra(
         stepIndex: null,
         instrumentStep: null,
         stepType: null,
+        stepTechnique: null,
         direction: null,
         cycle: null,
         stepCapacityMAh: null,
@@ -228,6 +238,7 @@ export function alignSpectra(
       stepIndex: k,
       instrumentStep: step.instrumentStep,
       stepType: step.type,
+      stepTechnique: step.technique,
       direction: step.direction,
       cycle: cycles[k],
       stepCapacityMAh: Math.abs(qMid - series.chargeMAh[step.startRow]),
@@ -257,6 +268,7 @@ export const ALIGNED_COLUMNS: readonly (keyof AlignedSpectrum)[] = [
   'stepIndex',
   'instrumentStep',
   'stepType',
+  'stepTechnique',
   'direction',
   'cycle',
   'stepCapacityMAh',

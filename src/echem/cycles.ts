@@ -7,6 +7,11 @@
  * Coulombic efficiency = capacity of the second half / capacity of the first half (discharge/charge for a
  * cell that starts charging; stripped/plated for a plating-first Li cell). State of health = the
  * cycle's second-half capacity relative to that of a reference cycle (the first complete one by default).
+ *
+ * Cyclic voltammetry (steps of type 'sweep'): cycles follow the instrument's cycle counter when the
+ * record has one (EC-Lab's "cycle number"), else every two sweeps make a cycle. A cycle's charge is the
+ * anodic charge (∫I dt where I > 0) and its discharge the cathodic charge, over all its sweeps; the
+ * first half is the direction of the first sweep (cathodic → discharge first).
  */
 import { ParameterError } from '../core/errors.js';
 import type { Direction, Step } from './steps.js';
@@ -42,8 +47,18 @@ export interface CycleOptions {
   referenceCycle?: number;
 }
 
+/** Steps of a cyclic voltammogram (every step a sweep). */
+export function isSweepRecord(steps: readonly Step[]): boolean {
+  return steps.length > 0 && steps.every((s) => s.type === 'sweep');
+}
+
 /** Cycle number of every step. */
 export function cycleNumbers(steps: readonly Step[], firstDirection?: Exclude<Direction, 'none'>): number[] {
+  if (isSweepRecord(steps)) {
+    if (steps.every((s) => s.instrumentCycle !== null && Number.isFinite(s.instrumentCycle)))
+      return steps.map((s) => s.instrumentCycle as number);
+    return steps.map((_, k) => Math.floor(k / 2) + 1);
+  }
   const first = firstDirection ?? steps.find((s) => s.direction !== 'none')?.direction;
   const out: number[] = [];
   let cycle = 0;
@@ -66,9 +81,14 @@ export function analyseCycles(steps: readonly Step[], options: CycleOptions = {}
       expected: '> 0 cm²',
     });
   }
+  const sweeps = isSweepRecord(steps);
   const first: Exclude<Direction, 'none'> =
     options.firstDirection ??
-    (steps.find((s) => s.direction !== 'none')?.direction as Exclude<Direction, 'none'> | undefined) ??
+    (sweeps
+      ? steps[0].sweep === 'cathodic'
+        ? 'discharge'
+        : 'charge'
+      : (steps.find((s) => s.direction !== 'none')?.direction as Exclude<Direction, 'none'> | undefined)) ??
     'charge';
   const numbers = cycleNumbers(steps, first);
   const cycles: Omit<Cycle, 'stateOfHealth'>[] = [];
@@ -78,7 +98,10 @@ export function analyseCycles(steps: readonly Step[], options: CycleOptions = {}
     let charge = 0;
     let discharge = 0;
     while (j < steps.length && numbers[j] === number) {
-      if (steps[j].direction === 'charge') charge += steps[j].capacityMAh;
+      if (sweeps) {
+        charge += steps[j].anodicChargeMAh;
+        discharge += steps[j].cathodicChargeMAh;
+      } else if (steps[j].direction === 'charge') charge += steps[j].capacityMAh;
       else if (steps[j].direction === 'discharge') discharge += steps[j].capacityMAh;
       j++;
     }

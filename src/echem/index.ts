@@ -6,12 +6,14 @@ export { seriesFromRecords, integrateCurrentMAh, type CyclerSeries, type SeriesO
 export {
   segmentSteps,
   stepAt,
+  sweepReversals,
   type Step,
+  type StepTechnique,
   type StepType,
   type Direction,
   type SegmentOptions,
 } from './steps.js';
-export { analyseCycles, cycleNumbers, type Cycle, type CycleOptions } from './cycles.js';
+export { analyseCycles, cycleNumbers, isSweepRecord, type Cycle, type CycleOptions } from './cycles.js';
 export { detectVoltageOnset, type VoltageOnset, type OnsetOptions } from './onset.js';
 export { nucleationOverpotential, type NucleationResult, type NucleationOptions } from './nucleation.js';
 export { differentialCapacity, type DqDv } from './dqdv.js';

@@ -24,6 +24,14 @@ export interface CyclerSeries {
   readonly step?: Float64Array;
   /** EC-Lab control mode per row: 1 galvanostatic, 2 potentiostatic, 3 rest. */
   readonly mode?: Float64Array;
+  /** The instrument's cycle counter per row (EC-Lab "cycle number"), when present. */
+  readonly cycle?: Float64Array;
+  /** Programmed potential per row (EC-Lab "control/V"), when present: the sweep of a CV. */
+  readonly controlV?: Float64Array;
+  /** Frequency per row (impedance points), when present; 0 on rows that are not impedance points. */
+  readonly freqHz?: Float64Array;
+  /** Technique as the instrument names it ("GCPL", "CV", "PEIS" …), or null. */
+  readonly technique?: string | null;
   /** Acquisition start, epoch ms, when known. */
   readonly startMs: number | null;
   readonly warnings: string[];
@@ -76,6 +84,9 @@ export function seriesFromRecords(records: CyclerRecords, options: SeriesOptions
   let charge = columnValues(records, 'charge_mAh');
   let step = columnValues(records, 'step');
   let mode = columnValues(records, 'mode');
+  let cycle = columnValues(records, 'cycle');
+  let controlV = columnValues(records, 'control_V');
+  let freqHz = columnValues(records, 'freq_Hz');
   for (let i = 0; i < timeS.length; i++) {
     if (!Number.isFinite(timeS[i]))
       throw new DataError('time is not a finite number', {
@@ -109,6 +120,9 @@ export function seriesFromRecords(records: CyclerRecords, options: SeriesOptions
     if (charge) charge = pick(charge);
     if (step) step = pick(step);
     if (mode) mode = pick(mode);
+    if (cycle) cycle = pick(cycle);
+    if (controlV) controlV = pick(controlV);
+    if (freqHz) freqHz = pick(freqHz);
     warnings.push(`time goes backwards at row ${firstBack}: rows sorted by time`);
   }
   if (!charge) {
@@ -123,6 +137,10 @@ export function seriesFromRecords(records: CyclerRecords, options: SeriesOptions
     chargeMAh: charge,
     ...(step ? { step } : {}),
     ...(mode ? { mode } : {}),
+    ...(cycle ? { cycle } : {}),
+    ...(controlV ? { controlV } : {}),
+    ...(freqHz ? { freqHz } : {}),
+    technique: records.technique,
     startMs: records.startMs,
     warnings: [...records.warnings, ...warnings],
   };

@@ -1,16 +1,30 @@
 /**
- * Step segmentation: where the cell changed what it was doing (rest, constant current, constant voltage)
- * and what each step did (duration, charge in and out, voltage at start and end).
+ * Step segmentation: where the cell changed what it was doing (rest, constant current, constant voltage,
+ * a potential sweep, an impedance measurement) and what each step did (duration, charge in and out,
+ * voltage at start and end).
+ *
+ * The technique decides the rules. Cyclic voltammetry (EC-Lab CV, CVA, LSV) is cut into sweeps where the
+ * programmed potential (control/V, else Ewe) reverses direction, and where the instrument's cycle counter
+ * or step changes. Impedance (PEIS, GEIS, and the impedance sequences of a Modulo Bat: rows with a
+ * frequency) is neither charge nor discharge. OCV and wait are rest. Galvanostatic and other techniques
+ * follow the rules below.
  *
  * With the instrument's step column (EC-Lab Ns, MACCOR Step) or control-mode column, boundaries are where
  * either changes: that is what the instrument did, no guessing. Without them, rows are classed by
  * current (rest below a threshold, else by sign) and a constant-current run that turns into a
  * constant-voltage hold (voltage pinned while the current decays) is split where the voltage pins.
  */
+import { SECONDS_PER_HOUR } from '../core/constants.js';
 import type { CyclerSeries } from './series.js';
 
-export type StepType = 'rest' | 'cc' | 'cv' | 'other';
+export type StepType = 'rest' | 'cc' | 'cv' | 'sweep' | 'impedance' | 'other';
 export type Direction = 'charge' | 'discharge' | 'none';
+/**
+ * What the step was, in one word: rest; charge or discharge (net current > 0 or < 0 under galvanostatic
+ * or potentiostatic control); cv-sweep (one sweep of a cyclic voltammogram); impedance; hold (a
+ * controlled step with no net current).
+ */
+export type StepTechnique = 'rest' | 'charge' | 'discharge' | 'cv-sweep' | 'impedance' | 'hold';
 
 export interface Step {
   /** 0-based position in the record. */
@@ -22,8 +36,19 @@ export interface Step {
   readonly endS: number;
   readonly durationS: number;
   readonly type: StepType;
-  /** charge: net current > 0 (anodic at the working electrode); discharge: < 0. */
+  /** charge: net current > 0 (anodic at the working electrode); discharge: < 0; none for rest and impedance. */
   readonly direction: Direction;
+  readonly technique: StepTechnique;
+  /** Potential sweep direction of a CV sweep (anodic: rising), else null. */
+  readonly sweep: 'anodic' | 'cathodic' | null;
+  /** The instrument's cycle counter at the step's first row, when the record has one. */
+  readonly instrumentCycle: number | null;
+  /**
+   * ∫I dt over the rows with I > 0 and |∫I dt| over those with I < 0 (trapezoids split at zero), mAh;
+   * for a CV sweep up to the next sweep's first row.
+   */
+  readonly anodicChargeMAh: number;
+  readonly cathodicChargeMAh: number;
   /** Instrument step number when the record has one. */
   readonly instrumentStep: number | null;
   /** Time-weighted mean current, mA. */
@@ -34,8 +59,8 @@ export interface Step {
   readonly netChargeMAh: number;
   /** |net charge|: the step's capacity, mAh. */
   readonly capacityMAh: number;
-  /** How the boundaries were found. */
-  readonly source: 'instrument' | 'behaviour';
+  /** How the boundaries were found: the instrument's step/mode columns, behaviour, or sweep reversals. */
+  readonly source: 'instrument' | 'behaviour' | 'sweep';
 }
 
 export interface SegmentOptions {
@@ -47,6 +72,90 @@ export interface SegmentOptions {
   cvToleranceV?: number;
   /** Ignore the instrument's step/mode columns and segment by behaviour. */
   ignoreInstrumentSteps?: boolean;
+  /**
+   * Smallest move against the sweep direction that counts as a reversal in a CV, V (default: 1 % of the
+   * potential range, at least 1 mV).
+   */
+  sweepReversalV?: number;
+}
+
+/** Techniques recorded as potential sweeps. */
+const SWEEP_TECHNIQUES = new Set(['CV', 'CVA', 'LSV']);
+const IMPEDANCE_TECHNIQUES = new Set(['PEIS', 'GEIS']);
+const REST_TECHNIQUES = new Set(['OCV', 'WAIT']);
+
+type Opts = Required<Omit<SegmentOptions, 'ignoreInstrumentSteps' | 'sweepReversalV'>>;
+
+/** ∫I⁺ dt and ∫|I⁻| dt over rows a…b, trapezoids split where the current crosses zero, mAh. */
+function signedCharges(t: Float64Array, cur: Float64Array, a: number, b: number): [number, number] {
+  let pos = 0;
+  let neg = 0;
+  for (let i = a + 1; i <= b; i++) {
+    const dt = t[i] - t[i - 1];
+    const y0 = cur[i - 1];
+    const y1 = cur[i];
+    if (y0 >= 0 && y1 >= 0) pos += 0.5 * (y0 + y1) * dt;
+    else if (y0 <= 0 && y1 <= 0) neg -= 0.5 * (y0 + y1) * dt;
+    else {
+      const tz = (dt * Math.abs(y0)) / (Math.abs(y0) + Math.abs(y1));
+      const first = 0.5 * y0 * tz;
+      const second = 0.5 * y1 * (dt - tz);
+      if (y0 > 0) {
+        pos += first;
+        neg -= second;
+      } else {
+        neg -= first;
+        pos += second;
+      }
+    }
+  }
+  return [pos / SECONDS_PER_HOUR, neg / SECONDS_PER_HOUR];
+}
+
+/**
+ * Rows where a potential sweep turns: the extreme before each move of more than `threshold` against the
+ * running direction (so noise smaller than the threshold never reverses a sweep).
+ */
+export function sweepReversals(potential: ArrayLike<number>, threshold: number): number[] {
+  const out: number[] = [];
+  const n = potential.length;
+  if (n < 3) return out;
+  let dir = 0;
+  let lo = 0;
+  let hi = 0;
+  let ext = 0;
+  for (let i = 1; i < n; i++) {
+    const p = potential[i];
+    if (!Number.isFinite(p)) continue;
+    if (dir === 0) {
+      if (p < potential[lo]) lo = i;
+      if (p > potential[hi]) hi = i;
+      if (p - potential[lo] > threshold) {
+        if (lo > 0 && potential[0] - potential[lo] > threshold) out.push(lo);
+        dir = 1;
+        ext = i;
+      } else if (potential[hi] - p > threshold) {
+        if (hi > 0 && potential[hi] - potential[0] > threshold) out.push(hi);
+        dir = -1;
+        ext = i;
+      }
+      continue;
+    }
+    if (dir > 0) {
+      if (p >= potential[ext]) ext = i;
+      else if (potential[ext] - p > threshold) {
+        out.push(ext);
+        dir = -1;
+        ext = i;
+      }
+    } else if (p <= potential[ext]) ext = i;
+    else if (p - potential[ext] > threshold) {
+      out.push(ext);
+      dir = 1;
+      ext = i;
+    }
+  }
+  return out.filter((r) => r > 0 && r < n - 1);
 }
 
 function classOf(current: number, rest: number): number {
@@ -60,7 +169,8 @@ function describe(
   b: number,
   index: number,
   source: Step['source'],
-  opts: Required<Omit<SegmentOptions, 'ignoreInstrumentSteps'>>,
+  opts: Opts,
+  kind: 'sweep' | 'impedance' | 'rest' | null = null,
 ): Step {
   const { timeS: t, voltageV: v, currentMA: cur, chargeMAh: q } = series;
   const duration = t[b] - t[a];
@@ -89,9 +199,28 @@ function describe(
   else if (iMax - iMin <= opts.ccTolerance * Math.abs(mean)) type = 'cc';
   else if (vMax - vMin <= opts.cvToleranceV) type = 'cv';
   else type = 'other';
+  if (kind !== null) type = kind;
   const net = q[b] - q[a];
   const direction: Direction =
-    type === 'rest' || Math.abs(mean) <= opts.restCurrentMA ? 'none' : mean > 0 ? 'charge' : 'discharge';
+    type === 'rest' || type === 'impedance' || Math.abs(mean) <= opts.restCurrentMA
+      ? 'none'
+      : mean > 0
+        ? 'charge'
+        : 'discharge';
+  const p = series.controlV ?? v;
+  // A sweep runs on into the next one without a pause: it owns the interval up to the next sweep's
+  // first row, so that the sweeps of a cycle add up to the cycle's whole charge.
+  const [anodic, cathodic] = signedCharges(t, cur, a, type === 'sweep' ? Math.min(b + 1, t.length - 1) : b);
+  const technique: StepTechnique =
+    type === 'impedance'
+      ? 'impedance'
+      : type === 'sweep'
+        ? 'cv-sweep'
+        : type === 'rest'
+          ? 'rest'
+          : direction === 'none'
+            ? 'hold'
+            : direction;
   return {
     index,
     startRow: a,
@@ -101,6 +230,11 @@ function describe(
     durationS: duration,
     type,
     direction,
+    technique,
+    sweep: type === 'sweep' ? (p[b] >= p[a] ? 'anodic' : 'cathodic') : null,
+    instrumentCycle: series.cycle ? series.cycle[a] : null,
+    anodicChargeMAh: anodic,
+    cathodicChargeMAh: cathodic,
     instrumentStep: series.step ? series.step[a] : null,
     meanCurrentMA: mean,
     startVoltageV: v[a],
@@ -121,12 +255,7 @@ function majority(values: Float64Array, a: number, b: number): number {
 }
 
 /** Splits a same-sign run into CC then CV where the voltage pins and the current starts to decay. */
-function splitCcCv(
-  series: CyclerSeries,
-  a: number,
-  b: number,
-  opts: Required<Omit<SegmentOptions, 'ignoreInstrumentSteps'>>,
-): number[] {
+function splitCcCv(series: CyclerSeries, a: number, b: number, opts: Opts): number[] {
   const { voltageV: v, currentMA: cur } = series;
   if (b - a < 4) return [a];
   const vEnd = v[b];
@@ -157,6 +286,8 @@ export function segmentSteps(series: CyclerSeries, options: SegmentOptions = {})
     ccTolerance: options.ccTolerance ?? 0.02,
     cvToleranceV: options.cvToleranceV ?? 0.002,
   };
+  const technique = (series.technique ?? '').toUpperCase();
+  if (SWEEP_TECHNIQUES.has(technique)) return segmentSweeps(series, options, opts);
   const useInstrument =
     !options.ignoreInstrumentSteps && (series.step !== undefined || series.mode !== undefined);
   const starts: number[] = [0];
@@ -184,12 +315,44 @@ export function segmentSteps(series: CyclerSeries, options: SegmentOptions = {})
     starts.splice(0, starts.length, ...refined);
   }
   const steps: Step[] = [];
+  const wholeRecord = IMPEDANCE_TECHNIQUES.has(technique)
+    ? 'impedance'
+    : REST_TECHNIQUES.has(technique)
+      ? 'rest'
+      : null;
   for (let k = 0; k < starts.length; k++) {
     const a = starts[k];
     const b = (starts[k + 1] ?? n) - 1;
-    steps.push(describe(series, a, b, k, useInstrument ? 'instrument' : 'behaviour', opts));
+    // In a Modulo Bat, the impedance sequences are the rows with a frequency.
+    let allFreq = series.freqHz !== undefined;
+    for (let i = a; allFreq && i <= b; i++) if (!(series.freqHz![i] > 0)) allFreq = false;
+    const kind = wholeRecord ?? (allFreq ? 'impedance' : null);
+    steps.push(describe(series, a, b, k, useInstrument ? 'instrument' : 'behaviour', opts, kind));
   }
   return steps;
+}
+
+/** CV: sweeps between reversals of the programmed potential, also cut where the cycle counter or step changes. */
+function segmentSweeps(series: CyclerSeries, options: SegmentOptions, opts: Opts): Step[] {
+  const n = series.timeS.length;
+  const controlMoves =
+    series.controlV !== undefined && series.controlV.some((x) => x !== series.controlV![0]);
+  const p = controlMoves ? series.controlV! : series.voltageV;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++)
+    if (Number.isFinite(p[i])) {
+      lo = Math.min(lo, p[i]);
+      hi = Math.max(hi, p[i]);
+    }
+  const threshold = options.sweepReversalV ?? Math.max(1e-3, 0.01 * (hi - lo));
+  const cuts = new Set<number>(sweepReversals(p, threshold));
+  for (let i = 1; i < n; i++) {
+    if (series.cycle && series.cycle[i] !== series.cycle[i - 1]) cuts.add(i);
+    if (!options.ignoreInstrumentSteps && series.step && series.step[i] !== series.step[i - 1]) cuts.add(i);
+  }
+  const starts = [0, ...[...cuts].sort((a, b) => a - b)];
+  return starts.map((a, k) => describe(series, a, (starts[k + 1] ?? n) - 1, k, 'sweep', opts, 'sweep'));
 }
 
 /** The step containing time `timeS` (the later one at a shared boundary), or -1 outside the record. */

@@ -88,7 +88,7 @@ describe('spincell align / cycler', () => {
     expect(steps.length).toBe(plan.cell.steps.length);
     for (const line of steps) {
       expect(line).not.toMatch(/e[+-]\d/);
-      expect(line.split(/\s+/)[5]).toMatch(/^\d+\.\d$/);
+      expect(line.split(/\s+/)[6]).toMatch(/^\d+\.\d$/);
     }
   });
 

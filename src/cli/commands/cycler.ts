@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../../io/fs.js';
 import {
   analyseCycles,
   detectVoltageOnset,
+  isSweepRecord,
   nucleationOverpotential,
   segmentSteps,
   seriesFromRecords,
@@ -74,6 +75,39 @@ export interface StepSummary extends Step {
   readonly nucleationOverpotentialV: number | null;
 }
 
+/** How the steps and cycles were found, in words (the technique decides the rules). */
+export interface AnalysisMethod {
+  readonly technique: string | null;
+  readonly steps: string;
+  readonly cycles: string;
+}
+
+export function analysisMethod(
+  technique: string | null,
+  steps: readonly Step[],
+  hasCycleColumn: boolean,
+  hasControlV: boolean,
+  first: string,
+): AnalysisMethod {
+  const source = steps[0]?.source;
+  const kinds = [...new Set(steps.map((s) => s.technique))].join(', ');
+  const stepText =
+    source === 'sweep'
+      ? `by technique CV: potential sweeps, cut where ${hasControlV ? 'control/V' : 'Ewe'} reverses${hasCycleColumn ? " and where EC-Lab's cycle number changes" : ''}`
+      : source === 'instrument'
+        ? "the instrument's step (Ns) and control-mode columns"
+        : 'the current (rest below 0.1 % of the largest |I|, else its sign) and CC→CV voltage pinning';
+  const active = steps.some((s) => s.direction !== 'none');
+  const cycleText = isSweepRecord(steps)
+    ? hasCycleColumn
+      ? "EC-Lab's cycle number; charge = anodic, discharge = cathodic charge of its sweeps"
+      : 'two sweeps per cycle; charge = anodic, discharge = cathodic charge of its sweeps'
+    : active
+      ? `a ${first} step starts a cycle, the other direction completes it; impedance and rest steps count for neither`
+      : 'no charge or discharge steps (only rest, holds or impedance): no cycles';
+  return { technique, steps: `${stepText} (${kinds || 'none'})`, cycles: cycleText };
+}
+
 export interface CyclerSummary {
   readonly file: string;
   readonly format: string;
@@ -84,6 +118,7 @@ export interface CyclerSummary {
   readonly rows: number;
   readonly durationS: number;
   readonly warnings: string[];
+  readonly analysis: AnalysisMethod;
   readonly cycles: Cycle[];
   readonly steps: StepSummary[];
 }
@@ -122,6 +157,18 @@ export function summariseCycler(
     rows: rec.rowCount,
     durationS: t.length > 0 ? t[t.length - 1] - t[0] : 0,
     warnings: series.warnings,
+    analysis: analysisMethod(
+      rec.technique,
+      steps,
+      series.cycle !== undefined,
+      series.controlV !== undefined && series.controlV.some((x) => x !== series.controlV![0]),
+      options.first ??
+        (isSweepRecord(steps)
+          ? steps[0].sweep === 'cathodic'
+            ? 'discharge'
+            : 'charge'
+          : (steps.find((x) => x.direction !== 'none')?.direction ?? 'charge')),
+    ),
     cycles,
     steps: stepSummaries,
   };
@@ -132,6 +179,7 @@ function printSummary(s: CyclerSummary, areal: boolean): void {
     `${s.file}: ${s.format}${s.technique ? ` (${s.technique})` : ''}, ${s.rows} rows, ${(s.durationS / 3600).toFixed(3)} h, start ${s.startLocal ?? '—'} (${s.timezone})\n`,
   );
   for (const w of s.warnings) process.stdout.write(`warning: ${w}\n`);
+  process.stdout.write(`steps:  ${s.analysis.steps}\ncycles: ${s.analysis.cycles}\n`);
   process.stdout.write('\ncycles\n');
   printTable(
     [
@@ -157,6 +205,7 @@ function printSummary(s: CyclerSummary, areal: boolean): void {
       'step',
       'Ns',
       'cycle',
+      'technique',
       'type',
       'direction',
       'start s',
@@ -172,8 +221,9 @@ function printSummary(s: CyclerSummary, areal: boolean): void {
       String(x.index),
       x.instrumentStep === null ? null : String(x.instrumentStep),
       String(x.cycle),
+      x.technique,
       x.type,
-      x.direction,
+      x.sweep ?? x.direction,
       fixed(x.startS, 1),
       fixed(x.durationS, 1),
       x.meanCurrentMA,
