@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseMpt, readBiologic } from '../../../src/io/biologic/index.js';
 import { columnValues, type CyclerRecords } from '../../../src/io/cycler/types.js';
-import { CorruptFileError } from '../../../src/core/errors.js';
+import fc from 'fast-check';
+import { CorruptFileError, isSpincellError } from '../../../src/core/errors.js';
+import { findRecordGaps, segmentSteps, seriesFromRecords, analyseCycles } from '../../../src/echem/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dataDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'biologic');
@@ -156,5 +158,42 @@ describe('dq and dQ keep their meaning in any column order', () => {
       }
       expect(moved, f).toBeGreaterThan(5);
     }
+  });
+});
+
+/** Reads and analyses bytes; anything but a typed spincell error fails the property. */
+function readsOrRefuses(bytes: Buffer, name: string): void {
+  try {
+    const rec = parseMpt(bytes, name);
+    const series = seriesFromRecords(rec, { allowUnsortedTime: true });
+    analyseCycles(segmentSteps(series));
+    findRecordGaps(series);
+  } catch (e) {
+    if (!isSpincellError(e)) throw e;
+  }
+}
+
+describe.skipIf(!haveData)('damaged exports (property-based): typed errors only', () => {
+  const quirky = Buffer.from(
+    withTrailingHeaderQuirk(readFileSync(join(dataDir, 'peis.mpt'), 'latin1')),
+    'latin1',
+  );
+  const cv = readFileSync(join(dataDir, 'cv.mpt'));
+  it('random truncation and byte edits of the quirky PEIS and of a CV export', () => {
+    const chars = fc.constantFrom('0', '9', '-', '.', ',', 'e', '\t', '\n', '\r', ' ', 'x');
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), chars), { maxLength: 6 }),
+        (useCv, cut, edits) => {
+          const src = useCv ? cv : quirky;
+          const bytes = Buffer.from(src.subarray(0, src.length - (cut % Math.min(src.length, 4000))));
+          for (const [at, ch] of edits) bytes[at % bytes.length] = ch.charCodeAt(0);
+          readsOrRefuses(bytes, useCv ? 'cv.mpt' : 'peis-quirk.mpt');
+        },
+      ),
+      { numRuns: 120 },
+    );
   });
 });
