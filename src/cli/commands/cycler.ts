@@ -105,7 +105,8 @@ export function analysisMethod(
     : active
       ? `a ${first} step starts a cycle, the other direction completes it; impedance and rest steps count for neither`
       : 'no charge or discharge steps (only rest, holds or impedance): no cycles';
-  return { technique, steps: `${stepText} (${kinds || 'none'})`, cycles: cycleText };
+  if (steps.length === 0) return { technique, steps: 'none (the record has no rows)', cycles: 'none' };
+  return { technique, steps: `${stepText} (${kinds})`, cycles: cycleText };
 }
 
 export interface CyclerSummary {
