@@ -5,6 +5,8 @@
  * the same steps (bench/ref/process_numpy.py) on the same files in the same run. Both run as child
  * processes; each times its own loop (interpreter start excluded) and reports its peak RSS. The two
  * alternate (bench/harness.ts), so that load from other processes on a shared machine hits both alike.
+ * A second pair of comparisons replaces arPLS by the cubic polynomial baseline of `--baseline poly:3`,
+ * against the numpy per-spectrum loop and against numpy vectorised over the whole series (2-D arrays).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -67,6 +69,29 @@ export default async function bench(): Promise<void> {
       run: () => run('python3', [join(here, 'ref', 'process_numpy.py'), dir]),
     },
     { target: 3 },
+  );
+  const child = (mode: string) => () => run(tsx, [join(here, 'process.child.ts'), dir, mode]);
+  const poly = await interleaved(
+    `process ${SPECTRA} × 8k, cubic baseline (poly:3), vs numpy loop`,
+    { label: 'spincell (child process)', run: child('poly3') },
+    {
+      label: 'numpy per-spectrum loop',
+      run: () => run('python3', [join(here, 'ref', 'process_numpy.py'), dir, 'poly3']),
+    },
+    { target: 2 },
+  );
+  const poly2d = await interleaved(
+    `process ${SPECTRA} × 8k, cubic baseline (poly:3), vs numpy 2-D`,
+    { label: 'spincell (child process)', run: child('poly3') },
+    {
+      label: 'numpy vectorised 2-D',
+      run: () => run('python3', [join(here, 'ref', 'process_numpy.py'), dir, 'poly3-2d']),
+    },
+    { target: 1 },
+  );
+  console.log(
+    `agreement (poly:3): metal integrals max rel. diff vs loop ${maxRelDiff(poly.lastA.metal, poly.lastB.metal).toExponential(2)}, ` +
+      `vs 2-D ${maxRelDiff(poly2d.lastA.metal, poly2d.lastB.metal).toExponential(2)}`,
   );
   const spincell = c.lastA;
   const numpy = c.lastB;

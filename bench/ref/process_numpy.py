@@ -7,7 +7,14 @@ automatic zeroth-order phase (entropy + negative-intensity penalty: PH0 grid on 
 copy, parabolic refinement of two seeds on a ≤1024-point copy, parabolic polish on the full spectrum), arPLS baseline
 on 8-point block means (Whittaker, banded solver scipy.linalg.solveh_banded), trapezoid integrals of two ppm regions.
 
-Usage: python3 process_numpy.py SERIES_DIR  → one JSON line: seconds, spectra, maxRssKiB, integrals.
+With BASELINE = poly3 the arPLS step is replaced by a cubic polynomial fitted (least squares) to the outer
+15 % of the spectral window at each end, spincell's default signal-free regions for `--baseline poly:3`.
+poly3-2d is the same computation vectorised over the series: every FID is read into one 2-D array, DC offset,
+window, FFT and group delay act on the whole array, the phase search stays per spectrum, and one lstsq with a
+right-hand side per spectrum fits every baseline at once.
+
+Usage: python3 process_numpy.py SERIES_DIR [arpls|poly3|poly3-2d]  → one JSON line: seconds, spectra,
+maxRssKiB, integrals.
 """
 import json
 import os
@@ -177,40 +184,86 @@ def integrate(ppm, y, lo, hi):
     return float(np.trapezoid(gy, gx))
 
 
-def process(folder):
-    fid, p = read_fid(folder)
-    n = len(fid)
+def axis(p, si):
     sw, sfo1, bf1 = float(p["SW_h"]), float(p["SFO1"]), float(p["BF1"])
-    gd = float(p.get("GRPDLY", "0"))
-    tail = fid[int(np.floor(n * 0.75)):]
-    fid = fid - tail.mean()
-    fid = fid * np.exp(-np.pi * LB_HZ * np.arange(n) / sw)
-    si = 1 << (n - 1).bit_length()
-    spec = np.fft.fftshift(np.fft.fft(np.conj(fid), n=si))
     k = np.arange(si)
-    spec = spec * np.exp(2j * np.pi * gd * k / si)
-    ppm = ((sfo1 - bf1) * 1e6 + sw / 2 - k * sw / si) / bf1
+    return ((sfo1 - bf1) * 1e6 + sw / 2 - k * sw / si) / bf1
+
+
+def spectra_from(fids, p):
+    """DC offset, window, FFT in Bruker order and group delay, along the last axis (one FID or a stack)."""
+    n = fids.shape[-1]
+    sw = float(p["SW_h"])
+    gd = float(p.get("GRPDLY", "0"))
+    tail = fids[..., int(np.floor(n * 0.75)):]
+    fids = fids - tail.mean(axis=-1, keepdims=True)
+    fids = fids * np.exp(-np.pi * LB_HZ * np.arange(n) / sw)
+    si = 1 << (n - 1).bit_length()
+    spec = np.fft.fftshift(np.fft.fft(np.conj(fids), n=si, axis=-1), axes=-1)
+    return spec * np.exp(2j * np.pi * gd * np.arange(si) / si)
+
+
+def poly3_design(p, ppm):
+    sw, sfo1, bf1 = float(p["SW_h"]), float(p["SFO1"]), float(p["BF1"])
+    centre, half = (sfo1 - bf1) * 1e6 / bf1, sw / 2 / bf1
+    lo, hi = centre - half, centre + half
+    w = 0.15 * (hi - lo)
+    inside = ((ppm >= lo) & (ppm <= lo + w)) | ((ppm >= hi - w) & (ppm <= hi))
+    a, b = min(ppm[0], ppm[-1]), max(ppm[0], ppm[-1])
+    x = (ppm - (a + b) / 2) / ((b - a) / 2)
+    full = np.vander(x, 4, increasing=True)
+    return inside, full
+
+
+def process(folder, baseline):
+    fid, p = read_fid(folder)
+    spec = spectra_from(fid, p)
+    ppm = axis(p, len(spec))
     ph0 = autophase(spec)
     real = (spec * np.exp(1j * np.deg2rad(ph0))).real
-    real = real - arpls_blocked(real, 1e6 * (si / 1024) ** 4, max(1, si // 1024))
+    si = len(real)
+    if baseline == "poly3":
+        inside, full = poly3_design(p, ppm)
+        coef = np.linalg.lstsq(full[inside], real[inside], rcond=None)[0]
+        real = real - full @ coef
+    else:
+        real = real - arpls_blocked(real, 1e6 * (si / 1024) ** 4, max(1, si // 1024))
     return integrate(ppm, real, *METAL), integrate(ppm, real, *DIA), ph0
+
+
+def process_2d(folders):
+    p = read_params(os.path.join(folders[0], "acqus"))
+    fids = np.stack([read_fid(f)[0] for f in folders])
+    spec = spectra_from(fids, p)
+    ppm = axis(p, spec.shape[1])
+    ph0 = [autophase(row) for row in spec]
+    real = (spec * np.exp(1j * np.deg2rad(np.array(ph0)))[:, None]).real
+    inside, full = poly3_design(p, ppm)
+    coef = np.linalg.lstsq(full[inside], real[:, inside].T, rcond=None)[0]
+    real = real - (full @ coef).T
+    metal = [integrate(ppm, r, *METAL) for r in real]
+    dia = [integrate(ppm, r, *DIA) for r in real]
+    return metal, dia, ph0
 
 
 def main():
     root = sys.argv[1]
+    baseline = sys.argv[2] if len(sys.argv) > 2 else "arpls"
     t0 = time.perf_counter()
-    folders = sorted((int(d), os.path.join(root, d)) for d in os.listdir(root) if d.isdigit())
+    folders = [f for _, f in sorted((int(d), os.path.join(root, d)) for d in os.listdir(root) if d.isdigit())]
     metal, dia, ph0 = [], [], []
-    for _, folder in folders:
-        a, b, p = process(folder)
-        metal.append(a)
-        dia.append(b)
-        ph0.append(p)
+    if baseline == "poly3-2d":
+        metal, dia, ph0 = process_2d(folders)
+    else:
+        for folder in folders:
+            a, b, p = process(folder, baseline)
+            metal.append(a)
+            dia.append(b)
+            ph0.append(p)
     seconds = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "spectra": len(metal), "maxRssKiB": rss, "metal": metal, "dia": dia, "ph0": ph0,
                       "numpy": np.__version__}))
-
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,7 @@
  * |Z| (eq. 15), and the fit is weighted by 1/|Z| in the same way.
  */
 import { ParameterError } from '../core/errors.js';
-import { leastSquaresQr } from './lstsq.js';
+import { leastSquaresQr } from '../fit/lstsq.js';
 import { checkSpectrum, type CheckOptions, type SpectrumData } from './spectrum.js';
 
 export type KkFitType = 'complex' | 'real' | 'imag';

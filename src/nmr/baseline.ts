@@ -9,7 +9,7 @@
  *   while peaks get weight ≈ 0. Each iteration solves (W + λ·DᵀD) z = W y, D the second difference:
  *   a symmetric pentadiagonal system, solved here in O(n) by banded LDLᵀ factorisation.
  */
-import { Matrix, QrDecomposition } from 'ml-matrix';
+import { leastSquaresQr } from '../fit/lstsq.js';
 import { DataError, NumericalError, ParameterError } from '../core/errors.js';
 import type { Spectrum } from '../core/types.js';
 import type { PpmRange } from './types.js';
@@ -420,24 +420,31 @@ export function polynomialBaseline(
   const hi = Math.max(ppm[0], ppm[n - 1]);
   const mid = (lo + hi) / 2;
   const half = (hi - lo) / 2 || 1;
-  const a = new Matrix(idx.length, order + 1);
-  const b = new Matrix(idx.length, 1);
-  idx.forEach((i, row) => {
+  // Row-major design on typed arrays: the system is tiny (order + 1 columns), so the cost is one pass over
+  // the region points; an ml-matrix row per point spent most of its time allocating.
+  const cols = order + 1;
+  const a = new Float64Array(idx.length * cols);
+  const b = new Float64Array(idx.length);
+  for (let row = 0; row < idx.length; row++) {
+    const i = idx[row];
     const x = (ppm[i] - mid) / half;
     let p = 1;
-    for (let k = 0; k <= order; k++) {
-      a.set(row, k, p);
+    for (let k = 0; k < cols; k++) {
+      a[row * cols + k] = p;
       p *= x;
     }
-    b.set(row, 0, re[i]);
-  });
-  const qr = new QrDecomposition(a);
-  if (!qr.isFullRank())
+    b[row] = re[i];
+  }
+  let coef: Float64Array;
+  try {
+    coef = leastSquaresQr(a, idx.length, cols, b);
+  } catch (err) {
+    if (!(err instanceof NumericalError)) throw err;
     throw new NumericalError('baseline regions do not determine the polynomial', {
       field: 'regionsPpm',
       found: regionsPpm,
     });
-  const coef = qr.solve(b).getColumn(0);
+  }
   const baseline = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const x = (ppm[i] - mid) / half;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { Spectrum } from '../../core/types.js';
-import { formatCsvColumns, writeCsv } from '../../io/csv/index.js';
+import { formatNumericColumns, writeCsv } from '../../io/csv/index.js';
 import { isDirectory, isFile, writeFileAtomic } from '../../io/fs.js';
 import { pickPeak, type ProcessingResult, signalToNoise, type PpmRange } from '../../nmr/index.js';
 import { action, fixed, type GlobalOptions, printJson, printTable, writtenOutputs } from '../common.js';
@@ -96,7 +96,7 @@ export function summarize(item: ProcessedItem, file: string | null): SpectrumSum
 /** The CSV text of a processed spectrum: ppm,real,imag. */
 export function spectrumCsv(result: ProcessingResult): string {
   const s = result.spectrum;
-  return formatCsvColumns(['ppm', 'real', 'imag'], [s.ppm, s.re, s.im]);
+  return formatNumericColumns(['ppm', 'real', 'imag'], [s.ppm, s.re, s.im]);
 }
 
 function checkOut(out: string | undefined, isSeries: boolean): void {

@@ -137,6 +137,30 @@ export function formatCsvColumns(
   return formatCsv(headers, rows, comments);
 }
 
+/**
+ * Formats numeric columns (bulk data such as processed spectra) as CSV. Each value is written with
+ * `significantDigits` significant digits (default 17, which reads back as the same double: nothing is
+ * lost). Number.prototype.toPrecision is about three times faster than the shortest round-trip form
+ * that `formatCsv` writes, which made writing a spectrum cost several times its processing. Zero is
+ * written `0`, non-finite values as empty cells.
+ */
+export function formatNumericColumns(
+  headers: string[],
+  columns: readonly ArrayLike<number>[],
+  significantDigits = 17,
+): string {
+  const n = columns.length > 0 ? columns[0].length : 0;
+  const cell = (v: number): string =>
+    v === 0 ? '0' : Number.isFinite(v) ? v.toPrecision(significantDigits) : '';
+  let out = `${headers.map(csvCell).join(',')}\n`;
+  for (let i = 0; i < n; i++) {
+    let line = cell(columns[0][i]);
+    for (let c = 1; c < columns.length; c++) line += `,${cell(columns[c][i])}`;
+    out += `${line}\n`;
+  }
+  return out;
+}
+
 /** Writes CSV atomically. */
 export function writeCsv(
   path: string,
