@@ -66,6 +66,7 @@ export function registerRun(program: Command): void {
         } finally {
           bars.stop();
         }
+        for (const message of result.warnings) process.stderr.write(`${message}\n`);
         if (json) {
           printJson({
             manifest: manifestPath,
