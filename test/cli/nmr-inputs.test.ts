@@ -201,6 +201,52 @@ describe('JCAMP-DX spectra (item 7)', () => {
     expect(phase.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('morphology reads a JCAMP ⁷Li metal spectrum: fractions of three known lines', async () => {
+    // dense 243, mossy 253, dendritic 263 ppm, areas 6 : 3 : 1, Lorentzian FWHM 1.5 ppm, on 320…180 ppm
+    const n = 7001;
+    const lines: string[] = [];
+    const comps = [
+      [243, 6],
+      [253, 3],
+      [263, 1],
+    ];
+    for (let i = 0; i < n; i++) {
+      const x = 320 - (i * 140) / (n - 1);
+      let y = 0;
+      for (const [c, a] of comps) y += (a / Math.PI) * (0.75 / ((x - c) ** 2 + 0.75 ** 2));
+      lines.push(`${x.toFixed(6)}, ${y.toPrecision(12)}`);
+    }
+    const file = join(tmp, 'metal.jdx');
+    writeFileSync(
+      file,
+      [
+        '##TITLE= hand-made 7Li metal',
+        '##JCAMP-DX= 5.01',
+        '##DATA TYPE= NMR SPECTRUM',
+        '##.OBSERVE FREQUENCY= 155.5',
+        '##.OBSERVE NUCLEUS= ^7Li',
+        '##$NS= 16',
+        '##$RG= 2',
+        '##XUNITS= PPM',
+        '##YUNITS= ARBITRARY UNITS',
+        `##NPOINTS= ${n}`,
+        '##XYDATA= (XY..XY)',
+        ...lines,
+        '##END=',
+      ].join('\n'),
+    );
+    const r = await cli(['--json', 'morphology', file, '--fit-phase', 'none', '--width-cap', '3']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      format: string;
+      spectra: { scaleFactor: number; components: { morphology: string; fraction: number }[] }[];
+    };
+    expect(doc.format).toBe('jcamp');
+    expect(doc.spectra[0].scaleFactor).toBe(1 / 32);
+    const f = doc.spectra[0].components.map((c) => c.fraction);
+    [0.6, 0.3, 0.1].forEach((t, i) => expect(Math.abs(f[i] - t)).toBeLessThan(0.01));
+  });
+
   it('a manifest runs on a JCAMP folder with the same integrals and columns', async () => {
     const manifest = join(tmp, 'jcamp-manifest.json');
     writeFileSync(
