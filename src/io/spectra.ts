@@ -228,7 +228,11 @@ function checkOneNucleus(entries: readonly SpectrumEntry[], dir: string): void {
 export function listSpectra(path: string): SpectrumListing {
   const notes: string[] = [];
   if (isFile(path)) {
-    if (isJcampPath(path)) return { format: 'jcamp', entries: [jcampEntry(path, 0, 'jcamp')], notes };
+    if (isJcampPath(path)) {
+      const entry = jcampEntry(path, 0, 'jcamp');
+      fallbackNotes([entry], notes);
+      return { format: 'jcamp', entries: [entry], notes };
+    }
     if (PDATA_FILES.includes(basename(path)) && isPdataFolder(dirname(path)))
       return listSpectra(dirname(path));
     return { ...listed(path), notes };

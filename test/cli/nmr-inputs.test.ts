@@ -8,6 +8,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listSeries, writeBrukerExperiment, writeBrukerSer } from '../../src/io/bruker/index.js';
 import type { BrukerWriteSpec, ComplexData } from '../../src/io/bruker/index.js';
@@ -266,6 +267,35 @@ describe('JCAMP-DX spectra (item 7)', () => {
       readFileSync(join(tmp, 'direct.csv'), 'utf8'),
     );
     expect(r.stderr).toMatch(/warning: NS or RG vary/);
+  });
+});
+
+describe('a JCAMP-DX file from another project (MestReNova export, test/fixtures/jcamp/README.md)', () => {
+  const file = fileURLToPath(new URL('../fixtures/jcamp/mestrenova-1h-256.jdx', import.meta.url));
+
+  it("decodes to the file's own checkpoints; its time falls back to the file mtime, said on stderr", async () => {
+    const out = join(tmp, 'mestrenova.csv');
+    const r = await cli(['process', file, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: 1 of 1 spectra carry no acquisition time/);
+    const rows = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
+    expect(rows).toHaveLength(256); // ##VARDIM
+    const sf = 399.952880859375; // ##.OBSERVEFREQUENCY
+    expect(rows[0][0]).toBeCloseTo(1795.1153106689453 / sf, 9); // ##FIRST X (Hz)
+    expect(rows[255][0]).toBeCloseTo(-35.93937683105469 / sf, 9); // ##LAST X
+    // ##FIRST/##LAST of R and I, within one quantisation step (##FACTOR) of the ASDF integers
+    const [fr, fi] = [5421.7096, 3476.8316];
+    expect(Math.abs(rows[0][1] - -6722770)).toBeLessThanOrEqual(fr);
+    expect(Math.abs(rows[0][2] - 10615602)).toBeLessThanOrEqual(fi);
+    expect(Math.abs(rows[255][1] - -1399156)).toBeLessThanOrEqual(fr);
+    expect(Math.abs(rows[255][2] - -17922304)).toBeLessThanOrEqual(fi);
+    // the imaginary page allows re-phasing
+    const auto = await cli(['integrate', file, '--region', '0:4.4', '--phase', 'auto']);
+    expect(auto.code).toBe(0);
   });
 });
 
