@@ -9,11 +9,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listSeries, writeBrukerExperiment, writeBrukerSer } from '../../src/io/bruker/index.js';
+import { SpincellError } from '../../src/core/errors.js';
+import { listSeries, parseList, writeBrukerExperiment, writeBrukerSer } from '../../src/io/bruker/index.js';
 import type { BrukerWriteSpec, ComplexData } from '../../src/io/bruker/index.js';
 import { listSpectra } from '../../src/io/spectra.js';
-import { parseJcampDate } from '../../src/io/jcamp/index.js';
+import { parseJcampDate, parseJcampHeader } from '../../src/io/jcamp/index.js';
 import { BRUKER_DATA, HAVE_BRUKER_DATA } from '../io/bruker/refdata.js';
 import { cli } from './helpers.js';
 
@@ -601,5 +603,62 @@ describe('NS·RG normalisation (item 10)', () => {
     const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
     expect(csv[0].endsWith(',ns,rg,scale_factor')).toBe(true);
     expect(csv[1].split(',').slice(-3).map(Number)).toEqual([4, 10, 1 / 40]);
+  });
+});
+
+describe('fuzz: lists, JCAMP headers and 2-D parameters only ever fail with typed errors', () => {
+  const typedOnly = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SpincellError);
+    }
+  };
+  it('random list text', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('vdlist', 'vclist', 'vplist', 'difflist' as const),
+        fc.string(),
+        (list, text) => typedOnly(() => parseList(list, text, 'list')),
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it('random JCAMP headers never throw', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('LONGDATE', 'DATE', 'TIME', '$NS', '$RG', '.OBSERVE FREQUENCY'),
+            fc.string(),
+          ),
+        ),
+        (records) => {
+          const h = parseJcampHeader(records.map(([k, v]) => `##${k}= ${v}`).join('\n'));
+          if (h.acquiredMs !== undefined) expect(Number.isFinite(h.acquiredMs)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it('random acqu2s FnMODE / proc2s MC2 / PULPROG on a written ser', () => {
+    const d = join(tmp, 'fuzz-2d');
+    writeBrukerSer(d, SPEC, [lineFid(1), lineFid(1)]);
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: -3, max: 9 }).map(String), fc.string()),
+        fc.string(),
+        (mode, pulprog) => {
+          writeFileSync(join(d, 'acqu2s'), `##TITLE= x\n##$TD= 2\n##$FnMODE= ${mode}\n##END=\n`);
+          const acqus = readFileSync(join(d, 'acqus'), 'latin1').replace(/##\$PULPROG=.*\n/, '');
+          writeFileSync(
+            join(d, 'acqus'),
+            `${acqus.replace('##END=', `##$PULPROG= <${pulprog.replace(/[<>\n\r]/g, '')}>\n##END=`)}`,
+          );
+          typedOnly(() => listSeries(d));
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
