@@ -55,7 +55,7 @@ export function addProcessingOptions(cmd: Command): Command {
 /** Lists the input and parses the flags (nothing heavy is read yet); a progress bar follows the spectra on a terminal. */
 export function openInput(path: string, flags: ProcessingFlags, json: boolean, title: string): OpenedInput {
   let bar: Progress | null = null;
-  return openProcessingInput(path, flags, {
+  const input = openProcessingInput(path, flags, {
     start(total) {
       bar = progress(total, title, json);
     },
@@ -66,4 +66,31 @@ export function openInput(path: string, flags: ProcessingFlags, json: boolean, t
       bar?.stop();
     },
   });
+  for (const note of input.notes) process.stderr.write(`note: ${note}\n`);
+  for (const warning of input.warnings) process.stderr.write(`warning: ${warning}\n`);
+  return input;
+}
+
+/** Declares `--no-normalise` (integrate, fit, morphology: spectra are divided by NS·RG unless given). */
+export function addNormaliseOption(cmd: Command): Command {
+  return cmd.option(
+    '--no-normalise',
+    'keep intensities as processed instead of dividing every spectrum by its NS·RG (scans × receiver gain)',
+  );
+}
+
+/** Which spectrum (by its index) each row of a table belongs to: column `indexColumn` holds the index. */
+export function withScalingColumns(
+  table: { headers: string[]; rows: (string | number | null)[][] },
+  input: OpenedInput,
+  indexColumn = 0,
+): { headers: string[]; rows: (string | number | null)[][] } {
+  const byIndex = new Map(input.entries.map((e) => [e.index, input.scaling(e)]));
+  return {
+    headers: [...table.headers, 'ns', 'rg', 'scale_factor'],
+    rows: table.rows.map((r) => {
+      const s = byIndex.get(Number(r[indexColumn]));
+      return [...r, s ? s.ns || null : null, s ? s.rg || null : null, s ? s.scaleFactor : null];
+    }),
+  };
 }

@@ -47,8 +47,10 @@ export {
 export { externalReferenceOffsetPpm, referenceOffsetPpm, shiftAxis } from './reference.js';
 export {
   fitSharedPhase,
+  fitSharedPhaseSpectra,
   optionsFromProcs,
   processFid,
+  processSpectrum,
   processSeries,
   transformFid,
   type AppliedBaseline,

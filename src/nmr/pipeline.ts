@@ -356,6 +356,120 @@ function processWithPhase(fid: Fid, options: ProcessingOptions, shared: PhaseRes
   return finish(t.spectrum, t.applied, options, shared);
 }
 
+/** Options that act on the time-domain signal: meaningless for a spectrum that has no FID. */
+const FID_OPTIONS = [
+  'lbHz',
+  'gbHz',
+  'window',
+  'sizePoints',
+  'truncatePoints',
+  'fidBaseline',
+  'groupDelayPoints',
+  'firstPointScale',
+  'axis',
+  'sfMHz',
+] as const;
+
+/**
+ * Phase, reference and baseline of a spectrum that was processed elsewhere (TopSpin's 1r/1i, a JCAMP-DX
+ * file). FID-level options (window, zero filling, group delay, FID baseline, axis) are refused: there is no
+ * FID. The phase defaults to 'none' (the stored phase is kept); a manual phase is applied on top of it;
+ * automatic, magnitude and power modes need the imaginary part. The input arrays are not modified.
+ */
+export function processSpectrum(
+  spectrum: Spectrum,
+  options: ProcessingOptions = {},
+  info: { readonly hasImaginary?: boolean } = {},
+  sharedPhase?: PhaseResult,
+): ProcessingResult {
+  for (const key of FID_OPTIONS) {
+    if (options[key] !== undefined) {
+      throw new ParameterError('option acts on the FID, but the input is a processed spectrum without one', {
+        file: spectrum.meta?.source,
+        field: key,
+        found: JSON.stringify(options[key]),
+        expected: 'phase, baseline and reference options only',
+      });
+    }
+  }
+  const phase = options.phase ?? 'none';
+  if (phase !== 'none' && info.hasImaginary === false) {
+    throw new ParameterError('re-phasing needs the imaginary part, which the processed input lacks', {
+      file: spectrum.meta?.source,
+      field: 'phase',
+      found: typeof phase === 'string' ? phase : `${phase.ph0Deg},${phase.ph1Deg}`,
+      expected: "'none' (keep the stored phase), or an input with an imaginary part (1i)",
+    });
+  }
+  if (
+    spectrum.re.length < 2 ||
+    spectrum.re.length !== spectrum.im.length ||
+    spectrum.ppm.length !== spectrum.re.length
+  ) {
+    throw new DataError('processed spectrum holds too few points or parts of different lengths', {
+      file: spectrum.meta?.source,
+      field: 'points',
+      found: [spectrum.re.length, spectrum.im.length, spectrum.ppm.length],
+      expected: '≥ 2 points, the same in real, imaginary and ppm',
+    });
+  }
+  const own: Spectrum = {
+    ...spectrum,
+    re: new Float64Array(spectrum.re),
+    im: new Float64Array(spectrum.im),
+  };
+  const applied = {
+    dcOffset: null,
+    fidBaseline: { kind: 'none' } as FidBaselineOption,
+    windows: [],
+    sizePoints: spectrum.re.length,
+    groupDelayPoints: 0,
+    firstPointScale: 1,
+  };
+  return finish(own, applied, { ...options, phase }, sharedPhase);
+}
+
+/**
+ * The automatic phase of the sum of spectra that are already on one axis (processed inputs; see
+ * fitSharedPhase for FIDs). One spectrum in memory at a time plus the running sum.
+ */
+export function fitSharedPhaseSpectra(
+  spectra: Iterable<Spectrum>,
+  options: ProcessingOptions = {},
+): PhaseResult {
+  let sumRe: Float64Array | undefined;
+  let sumIm: Float64Array | undefined;
+  let axis: Spectrum | undefined;
+  for (const spectrum of spectra) {
+    if (sumRe === undefined || sumIm === undefined) {
+      sumRe = new Float64Array(spectrum.re);
+      sumIm = new Float64Array(spectrum.im);
+      axis = spectrum;
+      continue;
+    }
+    if (spectrum.re.length !== sumRe.length) {
+      throw new DataError('spectra of one series differ in size', {
+        file: spectrum.meta?.source,
+        field: 'SI',
+        found: spectrum.re.length,
+        expected: sumRe.length,
+      });
+    }
+    for (let i = 0; i < sumRe.length; i++) {
+      sumRe[i] += spectrum.re[i];
+      sumIm[i] += spectrum.im[i];
+    }
+  }
+  if (sumRe === undefined || sumIm === undefined || axis === undefined) {
+    throw new DataError('the series holds no spectra', {
+      field: 'series',
+      found: 0,
+      expected: '≥ 1 spectrum',
+    });
+  }
+  return autophase({ ...axis, re: sumRe, im: sumIm }, options.autophase);
+}
+
 /** Window code WDW → window function; TopSpin's codes (0 none, 1 EM, 2 GM, 3 SINE, 4 QSINE). */
 function windowFromProcs(
   procs: Pick<ProcsParams, 'windowCode' | 'lineBroadeningHz' | 'gaussianFraction' | 'sineBellShift' | 'file'>,

@@ -69,6 +69,8 @@ export const manifestSchema = z
       .object({
         path: z.string().min(1),
         processing: processing.default({}),
+        /** Divide every spectrum by its NS·RG (as integrate/fit/morphology without --no-normalise). */
+        normalise: z.boolean().default(true),
         regionsPpm: z.array(range).optional(),
         morphology: morphology.optional(),
       })
@@ -202,6 +204,7 @@ export function exampleManifest(): Manifest {
     nmr: {
       path: 'demo-output/series',
       processing: { phase: 'auto', phaseMode: 'each', baseline: 'auto', reference: 'metal:245' },
+      normalise: true,
       regionsPpm: [
         [230, 290],
         [-20, 20],

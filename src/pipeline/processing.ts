@@ -3,24 +3,28 @@
  * one parser turning the flags into the library's ProcessingOptions, and one streaming loop over the
  * spectra (one in memory at a time), with progress reported to whoever listens.
  */
+import { basename } from 'node:path';
 import { ParameterError, UsageError } from '../core/errors.js';
 import { findNucleus } from '../core/nuclei.js';
-import type { AcquisitionMeta, Fid } from '../core/types.js';
+import type { AcquisitionMeta, Fid, Spectrum } from '../core/types.js';
 import type { SeriesRowHeader } from '../fit/batch.js';
+import { readProcs } from '../io/bruker/index.js';
 import {
-  type BrukerFormat,
-  listSeries,
-  readProcs,
-  readSeriesFid,
-  type SeriesEntry,
-} from '../io/bruker/index.js';
+  listSpectra,
+  readSpectrumData,
+  type SpectrumData,
+  type SpectrumEntry,
+  type SpectrumFormat,
+} from '../io/spectra.js';
 import {
   type BaselineOption,
   fitSharedPhase,
+  fitSharedPhaseSpectra,
   optionsFromProcs,
   type PhaseOption,
   type PpmRange,
   processFid,
+  processSpectrum,
   type ProcessingOptions,
   type ProcessingResult,
   type ReferenceOption,
@@ -37,6 +41,11 @@ export interface ProcessingFlags {
   baselineRegion?: string[];
   ref?: string;
   fromProcs?: boolean;
+  /**
+   * Divide every spectrum by NS·RG (integrate, fit, morphology and manifests: default true, `--no-normalise`
+   * turns it off; `process` leaves spectra as processed).
+   */
+  normalise?: boolean;
 }
 
 /** Window where a nucleus' metal line is searched (Knight-shifted metal and its microstructures). */
@@ -63,7 +72,13 @@ export function axisRangePpm(meta: Pick<AcquisitionMeta, 'sfo1MHz' | 'bf1MHz' | 
  * wide-window in situ spectrum holds only noise and baseline.
  */
 export function edgeRegionsPpm(meta: Pick<AcquisitionMeta, 'sfo1MHz' | 'bf1MHz' | 'swHz'>): PpmRange[] {
-  const [lo, hi] = axisRangePpm(meta);
+  return edgeRegionsOfRange(axisRangePpm(meta));
+}
+
+/** The outer 15 % at each end of a ppm range. */
+function edgeRegionsOfRange(range: readonly [number, number]): PpmRange[] {
+  const lo = Math.min(range[0], range[1]);
+  const hi = Math.max(range[0], range[1]);
   const w = 0.15 * (hi - lo);
   return [
     [lo, lo + w],
@@ -87,7 +102,12 @@ function parsePhase(value: string): PhaseOption {
   });
 }
 
-function parseBaseline(value: string, regions: string[] | undefined, meta: AcquisitionMeta): BaselineOption {
+function parseBaseline(
+  value: string,
+  regions: string[] | undefined,
+  meta: AcquisitionMeta,
+  axisPpm?: readonly [number, number],
+): BaselineOption {
   const v = value.trim().toLowerCase();
   if (v === 'none' || v === 'auto') return v;
   const m = /^poly:(\d+)$/.exec(v);
@@ -107,7 +127,9 @@ function parseBaseline(value: string, regions: string[] | undefined, meta: Acqui
   const regionsPpm =
     regions && regions.length > 0
       ? regions.map((r) => parseRange('--baseline-region', r))
-      : edgeRegionsPpm(meta);
+      : axisPpm
+        ? edgeRegionsOfRange(axisPpm)
+        : edgeRegionsPpm(meta);
   return { order, regionsPpm };
 }
 
@@ -156,8 +178,15 @@ export interface ParsedProcessing {
   readonly shared: boolean;
 }
 
-/** Validates the flags against the first spectrum's parameters (needed for metal windows and edges). */
-export function parseProcessingFlags(flags: ProcessingFlags, meta: AcquisitionMeta): ParsedProcessing {
+/**
+ * Validates the flags against the first spectrum's parameters (needed for metal windows and edges).
+ * `axisPpm`: the ppm range of a processed input's own axis (default: the acquisition axis from meta).
+ */
+export function parseProcessingFlags(
+  flags: ProcessingFlags,
+  meta: AcquisitionMeta,
+  axisPpm?: readonly [number, number],
+): ParsedProcessing {
   const explicit: { -readonly [K in keyof ProcessingOptions]?: ProcessingOptions[K] } = {};
   if (flags.lb !== undefined) {
     const lb = parseNumberOption('--lb', flags.lb);
@@ -193,7 +222,7 @@ export function parseProcessingFlags(flags: ProcessingFlags, meta: AcquisitionMe
     shared = m === 'shared';
   }
   if (flags.baseline !== undefined)
-    explicit.baseline = parseBaseline(flags.baseline, flags.baselineRegion, meta);
+    explicit.baseline = parseBaseline(flags.baseline, flags.baselineRegion, meta, axisPpm);
   else if (flags.baselineRegion !== undefined) {
     throw new UsageError('--baseline-region needs --baseline poly:N', {
       field: '--baseline-region',
@@ -206,21 +235,36 @@ export function parseProcessingFlags(flags: ProcessingFlags, meta: AcquisitionMe
 }
 
 export interface ProcessedItem {
-  readonly entry: SeriesEntry;
+  readonly entry: SpectrumEntry;
   readonly result: ProcessingResult;
 }
 
+/** The intensity scaling of one spectrum: NS and RG (0 when unknown) and the factor applied. */
+export interface SpectrumScaling {
+  readonly ns: number;
+  readonly rg: number;
+  /** Factor the spectrum was multiplied by: 1/(NS·RG) when normalised, else 1. */
+  readonly scaleFactor: number;
+}
+
 export interface OpenedInput {
-  readonly format: BrukerFormat;
-  readonly entries: readonly SeriesEntry[];
+  readonly format: SpectrumFormat;
+  readonly entries: readonly SpectrumEntry[];
   readonly parsed: ParsedProcessing;
   /** True when the input holds several spectra (a series folder or a ser with rows). */
   readonly isSeries: boolean;
+  /** True when the spectra are divided by NS·RG. */
+  readonly normalised: boolean;
+  /** One-line notes for the user: how a series was ordered, which time source was used. */
+  readonly notes: readonly string[];
+  /** One-line warnings: NS or RG changing within the series, NS·RG unknown. */
+  readonly warnings: readonly string[];
+  /** NS, RG and the factor applied to the spectrum of an entry. */
+  scaling(entry: SpectrumEntry): SpectrumScaling;
   /** Processes the spectra one at a time, in order, with a progress bar on a terminal. */
   run(): Generator<ProcessedItem>;
 }
 
-/** Lists the input and parses the flags; nothing heavy is read yet. */
 /** Receives one tick per spectrum read (two per spectrum when a shared phase needs a first pass). */
 export interface ProgressTracker {
   start?(total: number): void;
@@ -230,23 +274,116 @@ export interface ProgressTracker {
 
 const SILENT: ProgressTracker = { tick() {}, stop() {} };
 
+/** Flags that act on the FID, refused for processed inputs (TopSpin 1r/1i, JCAMP-DX). */
+const FID_FLAGS: readonly [keyof ProcessingFlags, string][] = [
+  ['lb', '--lb'],
+  ['zf', '--zf'],
+  ['fromProcs', '--from-procs'],
+];
+
+function rangeOf(s: Spectrum): [number, number] {
+  const n = s.ppm.length;
+  return [Math.min(s.ppm[0], s.ppm[n - 1]), Math.max(s.ppm[0], s.ppm[n - 1])];
+}
+
+const fmtList = (values: readonly number[]) => [...new Set(values)].join(', ');
+
+/**
+ * NS·RG normalisation (see README, `integrate`): a spectrum is divided by NS·RG, the signal's
+ * proportionality to the number of scans summed and to the receiver gain, so that spectra of experiments
+ * with different NS or RG are on one scale. When any spectrum's NS or RG is unknown nothing is scaled.
+ */
+function scalingOf(
+  entries: readonly SpectrumEntry[],
+  wanted: boolean,
+  warnings: string[],
+): { normalised: boolean; factor: (e: SpectrumEntry) => SpectrumScaling } {
+  const ns = entries.map((e) => e.meta.scans);
+  const rg = entries.map((e) => e.meta.receiverGain);
+  const known = entries.every((e) => e.meta.scans > 0 && e.meta.receiverGain > 0);
+  const varies = new Set(ns).size > 1 || new Set(rg).size > 1;
+  const normalised = wanted && known;
+  if (wanted && !known) {
+    const e = entries.find((x) => !(x.meta.scans > 0 && x.meta.receiverGain > 0));
+    warnings.push(
+      `NS or RG unknown for ${e?.experimentPath ?? 'a spectrum'}: intensities are not normalised by NS·RG`,
+    );
+  }
+  if (varies) {
+    warnings.push(
+      normalised
+        ? `NS or RG vary across the series (NS ${fmtList(ns)}; RG ${fmtList(rg)}): every spectrum is divided by its NS·RG`
+        : `NS or RG vary across the series (NS ${fmtList(ns)}; RG ${fmtList(rg)}) and intensities are not normalised: integrals are not comparable between spectra`,
+    );
+  }
+  return {
+    normalised,
+    factor: (e) => ({
+      ns: e.meta.scans,
+      rg: e.meta.receiverGain,
+      scaleFactor: normalised ? 1 / (e.meta.scans * e.meta.receiverGain) : 1,
+    }),
+  };
+}
+
+/** Lists the input and parses the flags; nothing heavy is read yet (the first spectrum of a processed input). */
 export function openInput(
   path: string,
   flags: ProcessingFlags,
   tracker: ProgressTracker = SILENT,
 ): OpenedInput {
-  const entries = listSeries(path);
+  const listing = listSpectra(path);
+  const entries = listing.entries;
   const first = entries[0];
-  const parsed = parseProcessingFlags(flags, first.meta);
-  const format = first.format;
-  const isSeries = format === 'bruker series' || entries.length > 1;
-  const optionsFor = (entry: SeriesEntry): ProcessingOptions => {
-    const base: ProcessingOptions = parsed.fromProcs ? optionsFromProcs(readProcs(entry.experimentPath)) : {};
+  const processed = first.origin === 'processed';
+  let firstData: SpectrumData | undefined;
+  if (processed) {
+    for (const [key, flag] of FID_FLAGS) {
+      if (flags[key] !== undefined && flags[key] !== false) {
+        throw new UsageError('the input is a processed spectrum without a FID; this option acts on the FID', {
+          field: flag,
+          found: `${listing.format} ${first.experimentPath}`,
+          expected: 'phase, baseline and reference options only (or give the experiment with its fid)',
+        });
+      }
+    }
+    firstData = readSpectrumData(first);
+  }
+  const parsed = parseProcessingFlags(
+    flags,
+    first.meta,
+    firstData?.kind === 'processed' ? rangeOf(firstData.spectrum) : undefined,
+  );
+  const warnings: string[] = [];
+  const scaling = scalingOf(entries, Boolean(flags.normalise), warnings);
+  const format = listing.format;
+  const isSeries = /series$/.test(format) || entries.length > 1;
+  const optionsFor = (entry: SpectrumEntry): ProcessingOptions => {
+    const base: ProcessingOptions =
+      parsed.fromProcs && entry.bruker ? optionsFromProcs(readProcs(entry.experimentPath)) : {};
     return { ...base, ...parsed.explicit };
   };
+  const read = (entry: SpectrumEntry): SpectrumData => {
+    if (entry === first && firstData !== undefined) {
+      const d = firstData;
+      firstData = undefined; // read once more on a second pass
+      return d;
+    }
+    return readSpectrumData(entry);
+  };
+  const processOne = (
+    data: SpectrumData,
+    options: ProcessingOptions,
+    phase: ProcessingOptions['phase'],
+  ): ProcessingResult =>
+    data.kind === 'fid'
+      ? processFid(data.fid, phase ? { ...options, phase } : options)
+      : processSpectrum(data.spectrum, phase ? { ...options, phase } : options, {
+          hasImaginary: data.hasImaginary,
+        });
   function* run(): Generator<ProcessedItem> {
-    const autoShared =
-      parsed.shared && (parsed.explicit.phase ?? (parsed.fromProcs ? undefined : 'auto')) === 'auto';
+    const defaultPhase = parsed.fromProcs || processed ? undefined : 'auto';
+    const autoShared = parsed.shared && (parsed.explicit.phase ?? defaultPhase) === 'auto';
     if (parsed.shared && !autoShared) {
       throw new UsageError('--phase-mode shared applies to automatic phasing only', {
         field: '--phase-mode',
@@ -259,20 +396,42 @@ export function openInput(
     try {
       let phase: ProcessingOptions['phase'];
       if (autoShared) {
-        // First pass: the phase of the summed series (streamed, one FID at a time).
-        const fids = function* (): Generator<Fid> {
-          for (const e of entries) {
-            const fid = readSeriesFid(e);
-            bar.tick('phase');
-            yield fid;
-          }
-        };
-        const p = fitSharedPhase(fids, optionsFor(first));
-        phase = { ph0Deg: p.ph0Deg, ph1Deg: p.ph1Deg, pivotPpm: p.pivotPpm };
+        // First pass: the phase of the summed series (streamed, one spectrum at a time).
+        if (processed) {
+          const spectra = function* (): Generator<Spectrum> {
+            for (const e of entries) {
+              const d = read(e);
+              bar.tick('phase');
+              if (d.kind === 'processed') {
+                if (!d.hasImaginary) processSpectrum(d.spectrum, { phase: 'auto' }, d); // throws the typed error
+                yield d.spectrum;
+              }
+            }
+          };
+          const p = fitSharedPhaseSpectra(spectra(), optionsFor(first));
+          phase = { ph0Deg: p.ph0Deg, ph1Deg: p.ph1Deg, pivotPpm: p.pivotPpm };
+        } else {
+          const fids = function* (): Generator<Fid> {
+            for (const e of entries) {
+              const d = read(e);
+              bar.tick('phase');
+              if (d.kind === 'fid') yield d.fid;
+            }
+          };
+          const p = fitSharedPhase(fids, optionsFor(first));
+          phase = { ph0Deg: p.ph0Deg, ph1Deg: p.ph1Deg, pivotPpm: p.pivotPpm };
+        }
       }
       for (const entry of entries) {
-        const options = optionsFor(entry);
-        const result = processFid(readSeriesFid(entry), phase ? { ...options, phase } : options);
+        const result = processOne(read(entry), optionsFor(entry), phase);
+        const k = scaling.factor(entry).scaleFactor;
+        if (k !== 1) {
+          const s = result.spectrum;
+          for (let i = 0; i < s.re.length; i++) {
+            s.re[i] *= k;
+            s.im[i] *= k;
+          }
+        }
         bar.tick(String(entry.meta.experimentNumber ?? entry.index));
         yield { entry, result: phase ? withSharedMode(result) : result };
       }
@@ -280,7 +439,17 @@ export function openInput(
       bar.stop();
     }
   }
-  return { format, entries, parsed, isSeries, run };
+  return {
+    format,
+    entries,
+    parsed,
+    isSeries,
+    normalised: scaling.normalised,
+    notes: listing.notes,
+    warnings,
+    scaling: scaling.factor,
+    run,
+  };
 }
 
 /** The series phase was applied as a fixed phase; report it as 'shared'. */
@@ -289,7 +458,8 @@ function withSharedMode(result: ProcessingResult): ProcessingResult {
 }
 
 /** Short file name for one spectrum of a series (exp<N>.csv, or exp<N>_row<R>.csv inside a ser). */
-export function spectrumFileStem(entry: SeriesEntry): string {
+export function spectrumFileStem(entry: SpectrumEntry): string {
+  if (entry.jcampFile !== undefined) return basename(entry.jcampFile).replace(/\.[^.]*$/, '');
   const row = entry.meta.rowIndex;
   const exp = entry.meta.experimentNumber ?? entry.experimentPath.split(/[\\/]/).pop() ?? String(entry.index);
   return row !== undefined ? `exp${exp}_row${String(row).padStart(4, '0')}` : `exp${exp}`;
@@ -315,9 +485,13 @@ export interface SpectrumIdentity {
   readonly startIso: string;
   readonly midIso: string;
   readonly endIso: string;
+  /** Where the times came from: audita, acqus DATE, jcamp LONGDATE, jcamp DATE/TIME or file mtime. */
+  readonly timeSource: string;
+  /** A pseudo-2D row's variable (vdlist s, vclist count, vplist µs, difflist G/cm), null otherwise. */
+  readonly variable: { readonly list: string; readonly value: number; readonly unit: string } | null;
 }
 
-export function spectrumIdentity(entry: SeriesEntry): SpectrumIdentity {
+export function spectrumIdentity(entry: SpectrumEntry): SpectrumIdentity {
   return {
     index: entry.index,
     experimentNumber: entry.meta.experimentNumber ?? null,
@@ -326,6 +500,8 @@ export function spectrumIdentity(entry: SeriesEntry): SpectrumIdentity {
     startIso: isoTime(entry.meta.startMs),
     midIso: isoTime(midMs(entry.meta)),
     endIso: isoTime(entry.meta.endMs),
+    timeSource: entry.timeSource,
+    variable: entry.variable ?? null,
   };
 }
 
@@ -367,4 +543,69 @@ export function seriesRowJson(
 export function regionLabel(region: PpmRange): string {
   const f = (x: number) => String(x).replace('-', 'm');
   return `integral_${f(region[0])}_${f(region[1])}`;
+}
+
+export interface IntegralRow extends SpectrumIdentity {
+  /** Mid-time minus the first spectrum's mid-time, s. */
+  readonly timeS: number;
+  /** One integral per region, in the order given. */
+  readonly integrals: readonly number[];
+  /** NS and RG of the spectrum (null when unknown) and the factor its intensities were multiplied by. */
+  readonly ns: number | null;
+  readonly rg: number | null;
+  readonly scaleFactor: number;
+}
+
+/** The CSV column of a pseudo-2D row variable, e.g. vdlist → vd_s, or null when no row has one. */
+export function variableColumn(rows: readonly SpectrumIdentity[]): string | null {
+  const v = rows.find((r) => r.variable !== null)?.variable;
+  if (!v) return null;
+  const names: Record<string, string> = {
+    vdlist: 'vd_s',
+    vclist: 'vc_count',
+    vplist: 'vp_us',
+    difflist: 'gradient_G_cm',
+  };
+  return names[v.list] ?? v.list;
+}
+
+/**
+ * The integrals table of `integrate --out` and of manifest runs: identity and times, the pseudo-2D row
+ * variable when there is one, one column per region, then NS, RG and the scale factor applied.
+ */
+export function integralsTable(
+  regions: readonly PpmRange[],
+  rows: readonly IntegralRow[],
+): { headers: string[]; rows: (string | number | null)[][] } {
+  const variable = variableColumn(rows);
+  return {
+    headers: [
+      'index',
+      'experiment',
+      'row',
+      'start_iso',
+      'mid_iso',
+      'end_iso',
+      'time_s',
+      ...(variable ? [variable] : []),
+      ...regions.map(regionLabel),
+      'ns',
+      'rg',
+      'scale_factor',
+    ],
+    rows: rows.map((r) => [
+      r.index,
+      r.experimentNumber,
+      r.rowIndex,
+      r.startIso,
+      r.midIso,
+      r.endIso,
+      r.timeS,
+      ...(variable ? [r.variable?.value ?? null] : []),
+      ...r.integrals,
+      r.ns,
+      r.rg,
+      r.scaleFactor,
+    ]),
+  };
 }

@@ -9,7 +9,14 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { ParameterError, SpincellError } from '../core/errors.js';
-import { midMs, openInput, type ProcessingFlags, regionLabel, spectrumIdentity } from './processing.js';
+import {
+  type IntegralRow,
+  integralsTable,
+  midMs,
+  openInput,
+  type ProcessingFlags,
+  spectrumIdentity,
+} from './processing.js';
 import {
   ALIGNED_COLUMNS,
   alignSpectra,
@@ -87,7 +94,8 @@ export interface OutputFile {
 
 export interface RunResult {
   readonly outputDir: string;
-  /** What the user should know about the results (spectra outside the cycler record, holes in it …). */
+  /** One-line notes and warnings of the run, each prefixed `note:` or `warning:` (series order, time
+   * sources, NS/RG changing, spectra outside the cycler record, holes in it …). */
   readonly warnings: string[];
   readonly outputs: OutputFile[];
   readonly provenance: Provenance;
@@ -213,7 +221,12 @@ export interface NmrRun {
     readonly midMs: number;
     readonly timeS: number;
     readonly integrals: number[];
+    readonly ns: number | null;
+    readonly rg: number | null;
+    readonly scaleFactor: number;
   }[];
+  /** Notes ("note: …") and warnings ("warning: …") of the input. */
+  readonly messages: string[];
   readonly morphology: MorphologySeriesRow[] | null;
   readonly slices: SpectrumSlice[];
   readonly windows: { startMs: number; endMs: number; label: string }[];
@@ -228,7 +241,7 @@ function runNmr(
   const regions = (nmr.regionsPpm ?? []).map((r) => [r[0], r[1]] as PpmRange);
   let input;
   try {
-    input = openInput(nmr.path, processingFlags(nmr.processing));
+    input = openInput(nmr.path, { ...processingFlags(nmr.processing), normalise: nmr.normalise });
   } catch (e) {
     throw asManifestError(e, manifestPath);
   }
@@ -255,11 +268,15 @@ function runNmr(
       const mid = midMs(entry.meta);
       t0 ??= mid;
       const k = rows.length;
+      const scaling = input.scaling(entry);
       rows.push({
         identity: spectrumIdentity(entry),
         midMs: mid,
         timeS: (mid - t0) / 1000,
         integrals: regions.map((r) => integrateRegion(s, r)),
+        ns: scaling.ns || null,
+        rg: scaling.rg || null,
+        scaleFactor: scaling.scaleFactor,
       });
       if (k % every === 0 || k === total - 1) slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
       if (nmr.morphology) {
@@ -297,6 +314,7 @@ function runNmr(
     slices,
     windows,
     nucleus: input.entries[0].meta.nucleus,
+    messages: [...input.notes.map((n) => `note: ${n}`), ...input.warnings.map((w) => `warning: ${w}`)],
   };
 }
 
@@ -368,28 +386,16 @@ function runEis(e: NonNullable<Manifest['eis']>, progress: (e: ProgressEvent) =>
 const label = (x: number) => String(x).replace('-', 'm');
 
 function integralsCsv(nmr: NmrRun): string {
-  return formatCsv(
-    [
-      'index',
-      'experiment',
-      'row',
-      'start_iso',
-      'mid_iso',
-      'end_iso',
-      'time_s',
-      ...nmr.regionsPpm.map(regionLabel),
-    ],
-    nmr.rows.map((r) => [
-      r.identity.index,
-      r.identity.experimentNumber,
-      r.identity.rowIndex,
-      r.identity.startIso,
-      r.identity.midIso,
-      r.identity.endIso,
-      r.timeS,
-      ...r.integrals,
-    ]),
-  );
+  const rows: IntegralRow[] = nmr.rows.map((r) => ({
+    ...r.identity,
+    timeS: r.timeS,
+    integrals: r.integrals,
+    ns: r.ns,
+    rg: r.rg,
+    scaleFactor: r.scaleFactor,
+  }));
+  const table = integralsTable(nmr.regionsPpm, rows);
+  return formatCsv(table.headers, table.rows);
 }
 
 function morphologyCsv(nmr: NmrRun, rows: MorphologySeriesRow[]): string {
@@ -656,5 +662,6 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     rows: null,
   });
   progress({ stage: 'write', done: total, total });
-  return { outputDir: outDir, warnings, outputs: written, provenance };
+  const messages = [...(nmr?.messages ?? []), ...warnings.map((w) => `warning: ${w}`)];
+  return { outputDir: outDir, warnings: messages, outputs: written, provenance };
 }

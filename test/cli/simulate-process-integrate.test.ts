@@ -358,7 +358,7 @@ describe('spincell integrate', () => {
     dia.forEach((m, i) => expect(Math.abs(m / diaTrue[i] - 1)).toBeLessThan(0.03));
     const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
     expect(csv[0]).toBe(
-      'index,experiment,row,start_iso,mid_iso,end_iso,time_s,integral_230_290,integral_m20_20',
+      'index,experiment,row,start_iso,mid_iso,end_iso,time_s,integral_230_290,integral_m20_20,ns,rg,scale_factor',
     );
     expect(csv).toHaveLength(9);
     expect(csv[1].split(',')[4]).toBe(truth.spectra[0].midIso);

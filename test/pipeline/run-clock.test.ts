@@ -51,7 +51,7 @@ describe('spectra outside the cycler record', () => {
     const result = runManifest(readManifest(path), { manifestPath: path });
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toMatch(
-      /^\d of 6 spectra lie outside the cycler record.*\(0 before, \d after/,
+      /^warning: \d of 6 spectra lie outside the cycler record.*\(0 before, \d after/,
     );
     expect(result.warnings[0]).toMatch(/check the clock offset and the cycler's time zone/);
     const report = readFileSync(join(dir, 'out-partial', 'report.html'), 'utf8');

@@ -20,9 +20,11 @@ import {
   writtenOutputs,
 } from '../common.js';
 import {
+  addNormaliseOption,
   addProcessingOptions,
   fitInput,
   openInput,
+  withScalingColumns,
   type ProcessingFlags,
   seriesRowJson,
 } from '../processing.js';
@@ -95,7 +97,7 @@ export function registerFit(program: Command): void {
     .option('--out <file>', 'write the per-spectrum, per-component table as CSV')
     .option('--no-warm-start', 'start every fit from the spec instead of the previous spectrum')
     .addHelpText('after', MODEL_HELP);
-  addProcessingOptions(cmd).action(
+  addProcessingOptions(addNormaliseOption(cmd)).action(
     action(async (path: string, flags: FitFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
       if (!flags.model)
@@ -110,13 +112,17 @@ export function registerFit(program: Command): void {
       const rows: SeriesFitRow[] = [];
       for (const item of input.run()) rows.push(fitter.fit(fitInput(item)));
       const table = seriesFitTable(rows);
-      if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
+      if (flags.out !== undefined) {
+        const out = withScalingColumns(table, input);
+        writeCsv(flags.out, out.headers, out.rows);
+      }
       if (json) {
         printJson({
           path,
           format: input.format,
           model: flags.model,
-          spectra: rows.map(fitRowJson),
+          normalised: input.normalised,
+          spectra: rows.map((r, i) => ({ ...fitRowJson(r), ...input.scaling(input.entries[i]) })),
           ...writtenOutputs(flags),
         });
         return;

@@ -23,26 +23,23 @@ import {
   writtenOutputs,
 } from '../common.js';
 import {
+  addNormaliseOption,
   addProcessingOptions,
+  type IntegralRow,
+  integralsTable,
   midMs,
   openInput,
   type ProcessingFlags,
   regionLabel,
   spectrumIdentity,
-  type SpectrumIdentity,
 } from '../processing.js';
+
+export type { IntegralRow } from '../processing.js';
 
 interface IntegrateFlags extends ProcessingFlags {
   region?: string[];
   out?: string;
   svg?: string;
-}
-
-export interface IntegralRow extends SpectrumIdentity {
-  /** Mid-time minus the first spectrum's mid-time, s. */
-  readonly timeS: number;
-  /** One integral per region, in the order given. */
-  readonly integrals: readonly number[];
 }
 
 /** Integrals vs acquisition mid-time, one panel per region (regions differ by orders of magnitude). */
@@ -78,7 +75,7 @@ export function registerIntegrate(program: Command): void {
     )
     .option('--out <file>', 'write the integrals as CSV')
     .option('--svg <file.svg>', 'draw the integrals vs time, one panel per region');
-  addProcessingOptions(cmd).action(
+  addProcessingOptions(addNormaliseOption(cmd)).action(
     action(async (path: string, flags: IntegrateFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
       if (!flags.region || flags.region.length === 0) {
@@ -96,28 +93,20 @@ export function registerIntegrate(program: Command): void {
       for (const { entry, result } of input.run()) {
         const mid = midMs(entry.meta);
         t0 ??= mid;
+        const scaling = input.scaling(entry);
         rows.push({
           ...spectrumIdentity(entry),
           timeS: (mid - t0) / 1000,
           integrals: regions.map((r) => integrateRegion(result.spectrum, r)),
+          ns: scaling.ns || null,
+          rg: scaling.rg || null,
+          scaleFactor: scaling.scaleFactor,
         });
       }
       const labels = regions.map(regionLabel);
       if (flags.out !== undefined) {
-        writeCsv(
-          flags.out,
-          ['index', 'experiment', 'row', 'start_iso', 'mid_iso', 'end_iso', 'time_s', ...labels],
-          rows.map((r) => [
-            r.index,
-            r.experimentNumber,
-            r.rowIndex,
-            r.startIso,
-            r.midIso,
-            r.endIso,
-            r.timeS,
-            ...r.integrals,
-          ]),
-        );
+        const table = integralsTable(regions, rows);
+        writeCsv(flags.out, table.headers, table.rows);
       }
       if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, integralsSvg(path, regions, rows));
       if (json) {
@@ -126,6 +115,7 @@ export function registerIntegrate(program: Command): void {
           format: input.format,
           regionsPpm: regions,
           labels,
+          normalised: input.normalised,
           spectra: rows,
           ...writtenOutputs(flags),
         });

@@ -38,10 +38,12 @@ import {
   writtenOutputs,
 } from '../common.js';
 import {
+  addNormaliseOption,
   addProcessingOptions,
   fitInput,
   midMs,
   openInput,
+  withScalingColumns,
   type ProcessingFlags,
   seriesRowJson,
 } from '../processing.js';
@@ -252,7 +254,7 @@ export function registerMorphology(program: Command): void {
     )
     .option('--out <file>', 'write the per-spectrum, per-component table as CSV')
     .option('--svg <file.svg>', 'draw the fractions of every component vs time');
-  addProcessingOptions(cmd).action(
+  addProcessingOptions(addNormaliseOption(cmd)).action(
     action(async (path: string, flags: MorphologyFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
       const options = morphologyOptionsFromFlags(flags);
@@ -294,7 +296,10 @@ export function registerMorphology(program: Command): void {
       }
       refuseAllFailed(rows, path);
       const table = morphologyTable(rows);
-      if (flags.out !== undefined) writeCsv(flags.out, table.headers, table.rows);
+      if (flags.out !== undefined) {
+        const out = withScalingColumns(table, input);
+        writeCsv(flags.out, out.headers, out.rows);
+      }
       if (flags.svg !== undefined)
         writeOutputFile('--svg', flags.svg, morphologySvg(path, options.mode, rows, mids));
       if (json) {
@@ -303,7 +308,8 @@ export function registerMorphology(program: Command): void {
           format: input.format,
           mode: options.mode,
           ...(calibration ? { widthCapCalibration: calibration } : {}),
-          spectra: rows.map(morphologyRowJson),
+          normalised: input.normalised,
+          spectra: rows.map((r, i) => ({ ...morphologyRowJson(r), ...input.scaling(input.entries[i]) })),
           ...writtenOutputs(flags),
         });
         return;

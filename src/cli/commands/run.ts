@@ -66,7 +66,7 @@ export function registerRun(program: Command): void {
         } finally {
           bars.stop();
         }
-        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+        for (const message of result.warnings) process.stderr.write(`${message}\n`);
         if (json) {
           printJson({
             manifest: manifestPath,

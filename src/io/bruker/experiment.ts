@@ -41,6 +41,7 @@ import {
 } from './binary.js';
 import { groupDelayFromParams, type GroupDelaySource } from './groupdelay.js';
 import { type BrukerParams, readBrukerParams } from './params.js';
+import { assertPseudo2D, readRowLists, rowDurationsS, rowVariables, type RowVariable } from './lists.js';
 import { estimatedDurationS, readAuditWindow, type TimeSource } from './times.js';
 
 export type BrukerFormat = 'bruker experiment' | 'bruker ser' | 'bruker series';
@@ -76,6 +77,8 @@ export interface SeriesEntry {
   readonly groupDelaySource: GroupDelaySource;
   readonly timeSource: TimeSource;
   readonly meta: AcquisitionMeta;
+  /** A pseudo-2D row's variable from vdlist, vclist, vplist or difflist (see lists.ts). */
+  readonly variable?: RowVariable;
 }
 
 const NUMBERED = /^\d+$/;
@@ -215,6 +218,7 @@ function rowsOfSer(experimentPath: string, info: AcqusInfo): number {
     });
   }
   const p2 = readBrukerParams(path);
+  assertPseudo2D(experimentPath, p2, info.params);
   const rows = p2.integer('TD');
   if (rows < 1)
     throw new ParameterError('number of rows must be at least 1', {
@@ -274,10 +278,21 @@ function experimentEntries(
   if (isFile(serPath)) {
     const rows = rowsOfSer(experimentPath, info);
     const stride = paddedRowBytes(info.td, info.dataType);
-    const window = timeWindow(info, audit, rows);
-    const sliceMs = (window.endMs - window.startMs) / rows;
+    const lists = readRowLists(experimentPath, rows);
+    const variables = rowVariables(lists);
+    const durations = rowDurationsS(info.base, rows, lists);
+    const window = timeWindow(info, audit, rows, durations);
+    // Estimated durations scaled to the window (exact when the window is itself the estimate).
+    const totalS = durations.dummyS + durations.rowsS.reduce((a, b) => a + b, 0);
+    const msPerS = totalS > 0 ? (window.endMs - window.startMs) / totalS : 0;
     const entries: SeriesEntry[] = [];
+    let startMs = window.startMs + durations.dummyS * msPerS;
     for (let r = 0; r < rows; r++) {
+      // Without any duration estimate (NS·(D1+AQ) = 0) rows share the window evenly.
+      const endMs =
+        msPerS > 0
+          ? startMs + durations.rowsS[r] * msPerS
+          : window.startMs + ((r + 1) * (window.endMs - window.startMs)) / rows;
       entries.push({
         index: firstIndex + r,
         format: format === 'bruker experiment' ? 'bruker ser' : format,
@@ -285,13 +300,10 @@ function experimentEntries(
         offsetBytes: r * stride,
         ...common,
         timeSource: window.source,
-        meta: {
-          ...info.base,
-          rowIndex: r,
-          startMs: window.startMs + r * sliceMs,
-          endMs: window.startMs + (r + 1) * sliceMs,
-        },
+        meta: { ...info.base, rowIndex: r, startMs, endMs: r === rows - 1 ? window.endMs : endMs },
+        ...(variables ? { variable: variables[r] } : {}),
       });
+      startMs = endMs;
     }
     return entries;
   }
@@ -306,6 +318,7 @@ function timeWindow(
   info: AcqusInfo,
   audit: { startMs: number; endMs: number } | undefined,
   rows: number,
+  durations?: { dummyS: number; rowsS: readonly number[] },
 ): {
   startMs: number;
   endMs: number;
@@ -321,7 +334,10 @@ function timeWindow(
       expected: 'epoch seconds before year 275760',
     });
   }
-  const durationMs = estimatedDurationS({ ...info.base, rows }) * 1000;
+  const durationMs =
+    (durations
+      ? durations.dummyS + durations.rowsS.reduce((a, b) => a + b, 0)
+      : estimatedDurationS({ ...info.base, rows })) * 1000;
   // Absurd NS, D1 or SW_h values in a damaged acqus can push the estimate beyond what a date can hold.
   if (!(durationMs <= endMs + MAX_DATE_MS)) {
     throw new ParameterError('estimated acquisition duration out of range', {
@@ -355,7 +371,7 @@ export function detectBrukerFormat(path: string): BrukerFormat {
 }
 
 /** TopSpin names experiment folders by number: a single experiment keeps that number as its experiment number. */
-function folderNumber(dir: string): number | undefined {
+export function folderNumber(dir: string): number | undefined {
   const name = basename(dir);
   return NUMBERED.test(name) ? Number(name) : undefined;
 }
@@ -460,4 +476,20 @@ export function readExperiment(path: string): Fid {
     });
   }
   return readSeriesFid(entries[0]);
+}
+
+/**
+ * Parameters and acquisition window of an experiment from its acqus (and audita.txt) alone, without
+ * reading or requiring its fid: what a processed spectrum in `pdata/N` inherits from its experiment.
+ */
+export function experimentMeta(
+  experimentPath: string,
+  experimentNumber?: number,
+): { meta: AcquisitionMeta; timeSource: TimeSource } {
+  const info = readAcqus(experimentPath, experimentNumber);
+  const window = timeWindow(info, readAuditWindow(experimentPath), 1);
+  return {
+    meta: { ...info.base, startMs: window.startMs, endMs: window.endMs },
+    timeSource: window.source,
+  };
 }

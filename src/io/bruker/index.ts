@@ -33,6 +33,8 @@ export {
 export {
   acqusInfo,
   detectBrukerFormat,
+  experimentMeta,
+  folderNumber,
   listSeries,
   readAcqus,
   readExperiment,
@@ -45,10 +47,21 @@ export {
   procsParams,
   procsPpmAxis,
   readProcessed,
+  readProcessedFolder,
   readProcs,
   type ProcessedSpectrum,
   type ProcsParams,
 } from './processed.js';
+export {
+  assertPseudo2D,
+  LIST_UNITS,
+  parseList,
+  readRowLists,
+  rowDurationsS,
+  rowVariables,
+  type ListName,
+  type RowVariable,
+} from './lists.js';
 export {
   writeBrukerExperiment,
   writeBrukerSer,

@@ -146,12 +146,18 @@ function readPart(path: string, procs: ProcsParams): Float64Array {
 }
 
 /**
- * Reads TopSpin's processed spectrum of an experiment. `meta` is filled from acqus when the experiment
- * folder has one (and its data), otherwise left undefined.
+ * Reads the processed spectrum in one pdata folder (procs + 1r, and 1i when present), without any
+ * acquisition parameters.
  */
-export function readProcessed(experimentPath: string, procno = 1): ProcessedSpectrum {
-  const procs = readProcs(experimentPath, procno);
-  const dir = join(experimentPath, 'pdata', String(procno));
+export function readProcessedFolder(dir: string): ProcessedSpectrum {
+  const procsPath = join(dir, 'procs');
+  if (!isFile(procsPath))
+    throw new MissingFileError('processed data has no procs', {
+      file: procsPath,
+      field: 'procs',
+      expected: 'pdata/N/procs',
+    });
+  const procs = procsParams(readBrukerParams(procsPath));
   const rPath = join(dir, '1r');
   if (!isFile(rPath))
     throw new MissingFileError('processed data has no 1r', {
@@ -163,6 +169,15 @@ export function readProcessed(experimentPath: string, procno = 1): ProcessedSpec
   const iPath = join(dir, '1i');
   const hasImaginary = isFile(iPath);
   const im = hasImaginary ? readPart(iPath, procs) : new Float64Array(re.length);
+  return { re, im, ppm: procsPpmAxis(procs), sfMHz: procs.sfMHz, procs, hasImaginary };
+}
+
+/**
+ * Reads TopSpin's processed spectrum of an experiment. `meta` is filled from acqus when the experiment
+ * folder has one (and its data), otherwise left undefined.
+ */
+export function readProcessed(experimentPath: string, procno = 1): ProcessedSpectrum {
+  const spectrum = readProcessedFolder(join(experimentPath, 'pdata', String(procno)));
   let meta: AcquisitionMeta | undefined;
   if (
     isFile(join(experimentPath, 'acqus')) &&
@@ -170,13 +185,5 @@ export function readProcessed(experimentPath: string, procno = 1): ProcessedSpec
   ) {
     meta = listSeries(experimentPath)[0]?.meta;
   }
-  return {
-    re,
-    im,
-    ppm: procsPpmAxis(procs),
-    sfMHz: procs.sfMHz,
-    ...(meta ? { meta } : {}),
-    procs,
-    hasImaginary,
-  };
+  return { ...spectrum, ...(meta ? { meta } : {}) };
 }

@@ -9,7 +9,8 @@
  * from the experiment duration.
  *
  * Duration estimate: (DS + NS)·(D1 + AQ) for a 1D experiment, (DS + rows·NS)·(D1 + AQ) for a pseudo-2D
- * `ser` (dummy scans run once, before the first row). It ignores pulse lengths, other delays, gradient and
+ * `ser` (dummy scans run once, before the first row; per-row durations with vdlist/vplist delays and the
+ * rows' placement inside the window are in lists.ts). It ignores pulse lengths, other delays, gradient and
  * lock/shim overheads, which are milliseconds per scan for the simple pulse-acquire sequences used in situ;
  * expect the start to be early/late by a few seconds, well below a spectrum's own duration.
  *

@@ -200,3 +200,102 @@ export function readJcampSpectrum(path: string): JcampSpectrum {
 export function isJcampPath(path: string): boolean {
   return /\.(jdx|dx|jcamp|jcm)$/i.test(path);
 }
+
+/** Where a JCAMP-DX spectrum's acquisition time came from. */
+export type JcampTimeSource = 'jcamp LONGDATE' | 'jcamp DATE/TIME';
+
+/** What a JCAMP-DX file says about its acquisition before the data (cheap: the data are not decoded). */
+export interface JcampHeader {
+  readonly title: string;
+  readonly nucleus?: string;
+  readonly observeMHz?: number;
+  /** Acquisition time, epoch ms, from ##LONGDATE or ##DATE + ##TIME. */
+  readonly acquiredMs?: number;
+  readonly timeSource?: JcampTimeSource;
+  /** True when the stamp carried no zone and was read as UTC. */
+  readonly utcAssumed?: boolean;
+  /** Bruker ##$NS (or ##.AVERAGES), when given. */
+  readonly scans?: number;
+  /** Bruker ##$RG, when given. */
+  readonly receiverGain?: number;
+}
+
+/** Labelled records before the first data block, keys normalised as JCAMP-DX does (upper case, no blanks). */
+function headerRecords(text: string): Map<string, string> {
+  const records = new Map<string, string>();
+  const re = /^##([^=]*)=(.*)$/gm;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const key = m[1].replace(/[\s_/-]/g, '').toUpperCase();
+    if (key === 'XYDATA' || key === 'NTUPLES' || key === 'DATATABLE' || key === 'PEAKTABLE') break;
+    if (!records.has(key)) records.set(key, m[2].replace(/\$\$.*$/, '').trim());
+  }
+  return records;
+}
+
+/**
+ * JCAMP-DX 5.01 ##LONGDATE "YYYY/MM/DD HH:MM:SS[.SSS] [±UUUU]" (ISO forms with '-' and 'T' accepted);
+ * 4.24 ##DATE "YY/MM/DD" with ##TIME "HH:MM:SS". No zone: read as UTC (flagged).
+ */
+export function parseJcampDate(
+  longDate: string | undefined,
+  date: string | undefined,
+  time: string | undefined,
+): { ms: number; source: JcampTimeSource; utcAssumed: boolean } | undefined {
+  const build = (y: number, mo: string, d: string, clock: string, zone: string | undefined) => {
+    const [hh, mm, ss] = clock.split(':');
+    const iso = `${String(y).padStart(4, '0')}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}T${hh.padStart(2, '0')}:${mm}:${ss ?? '00'}`;
+    const z = zone === undefined ? 'Z' : zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2');
+    const ms = Date.parse(iso + (z === 'Z' || z === 'UTC' || z === 'GMT' ? 'Z' : z));
+    return Number.isFinite(ms) ? ms : undefined;
+  };
+  const year = (y: string) => (y.length <= 2 ? (Number(y) < 70 ? 2000 : 1900) + Number(y) : Number(y));
+  if (longDate) {
+    const m =
+      /^(\d{2,4})[/-](\d{1,2})[/-](\d{1,2})[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$/i.exec(
+        longDate.trim(),
+      );
+    if (m) {
+      const ms = build(year(m[1]), m[2], m[3], m[4], m[5]?.toUpperCase());
+      if (ms !== undefined) return { ms, source: 'jcamp LONGDATE', utcAssumed: m[5] === undefined };
+    }
+  }
+  if (date && time) {
+    const d = /^(\d{2,4})\/(\d{1,2})\/(\d{1,2})$/.exec(date.trim());
+    const t = /^(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(time.trim());
+    if (d && t) {
+      const ms = build(year(d[1]), d[2], d[3], t[1], undefined);
+      if (ms !== undefined) return { ms, source: 'jcamp DATE/TIME', utcAssumed: true };
+    }
+  }
+  return undefined;
+}
+
+function positiveNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text.trim());
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** The header of a JCAMP-DX file: title, nucleus, observe frequency, acquisition time, NS and RG. */
+export function parseJcampHeader(content: string | Uint8Array): JcampHeader {
+  const text = typeof content === 'string' ? content : Buffer.from(content).toString('latin1');
+  const r = headerRecords(text);
+  const when = parseJcampDate(r.get('LONGDATE'), r.get('DATE'), r.get('TIME'));
+  const nucleus = nucleusLabel(r.get('.OBSERVENUCLEUS'));
+  const observeMHz = positiveNumber(r.get('.OBSERVEFREQUENCY'));
+  const scans = positiveNumber(r.get('$NS') ?? r.get('.AVERAGES'));
+  const receiverGain = positiveNumber(r.get('$RG'));
+  return {
+    title: r.get('TITLE') ?? '',
+    ...(nucleus ? { nucleus } : {}),
+    ...(observeMHz !== undefined ? { observeMHz } : {}),
+    ...(when ? { acquiredMs: when.ms, timeSource: when.source, utcAssumed: when.utcAssumed } : {}),
+    ...(scans !== undefined ? { scans } : {}),
+    ...(receiverGain !== undefined ? { receiverGain } : {}),
+  };
+}
+
+/** Reads the header of a JCAMP-DX file. */
+export function readJcampHeader(path: string): JcampHeader {
+  return parseJcampHeader(readFileChecked(path));
+}

@@ -42,12 +42,14 @@ describe('ser files written by numpy', () => {
           expect(fid.im[k]).toBe(-k + fraction);
         }
       }
-      // times: $DATE ends the last row; rows share the estimated duration (DS + 3·NS)(D1 + AQ) evenly
+      // times: $DATE ends the last row; the experiment lasts (DS + 3·NS)(D1 + AQ); the dummy scans run
+      // before the first row, then each row lasts NS·(D1 + AQ)
       const aq = 300 / 100000;
-      const total = (2 + 3 * 16) * (0.5 + aq) * 1000;
+      const scanMs = (0.5 + aq) * 1000;
+      const total = (2 + 3 * 16) * scanMs;
       expect(entries[2].meta.endMs).toBeCloseTo(1709294400000, 3);
-      expect(entries[0].meta.startMs).toBeCloseTo(1709294400000 - total, 3);
-      expect(entries[1].meta.startMs - entries[0].meta.startMs).toBeCloseTo(total / 3, 3);
+      expect(entries[0].meta.startMs).toBeCloseTo(1709294400000 - total + 2 * scanMs, 3);
+      expect(entries[1].meta.startMs - entries[0].meta.startMs).toBeCloseTo(16 * scanMs, 3);
       expect(entries[0].meta).toMatchObject({
         nucleus: '7Li',
         groupDelayPoints: 67.98,
@@ -157,11 +159,13 @@ describe('writer', () => {
       expect(entries[3].offsetBytes).toBe(3 * stride);
       const last = readSeriesFid(entries[3]);
       if (dataType === 'float64') expect(Array.from(last.re)).toEqual(Array.from(rows[3].re));
-      // audita.txt carries the exact window; rows split it evenly
+      // audita.txt carries the exact window: 4 dummy scans, then four rows of 32 scans (132 scans in 1 h)
       expect(entries[0].timeSource).toBe('audita');
-      expect(entries[0].meta.startMs).toBe(Date.UTC(2026, 0, 15, 9, 0, 0));
+      const t0 = Date.UTC(2026, 0, 15, 9, 0, 0);
+      const hour = 3600_000;
+      expect(entries[0].meta.startMs).toBeCloseTo(t0 + (4 / 132) * hour, 3);
       expect(entries[3].meta.endMs).toBe(Date.UTC(2026, 0, 15, 10, 0, 0));
-      expect(entries[1].meta.startMs).toBe(Date.UTC(2026, 0, 15, 9, 15, 0));
+      expect(entries[1].meta.startMs).toBeCloseTo(t0 + (36 / 132) * hour, 3);
     }
   });
 
