@@ -66,7 +66,8 @@ describe('spincell simulate operando', () => {
     expect(s.spectra).toBe(3);
     expect(s.dataType).toBe('float64');
     expect(s.nucleus).toBe('7Li');
-    expect(readdirSync(dir).sort()).toEqual(['10', '11', '12', 'truth.json']);
+    // .spincell: the marker listing what spincell wrote (src/io/output.ts)
+    expect(readdirSync(dir).sort()).toEqual(['.spincell', '10', '11', '12', 'truth.json']);
     expect(readTruth(dir).acquisition.dataType).toBe('float64');
   });
 
