@@ -126,7 +126,7 @@ describe('spincell process', () => {
       expect(first[0]).toBeGreaterThan(last[0]); // descending ppm, as displayed
     }
     expect(readdirSync(out).sort()).toEqual(
-      [...Array.from({ length: 8 }, (_, i) => `exp${10 + i}.csv`), 'index.csv'].sort(),
+      ['.spincell', ...Array.from({ length: 8 }, (_, i) => `exp${10 + i}.csv`), 'index.csv'].sort(),
     );
     expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')[0]).toMatch(
       /^index,experiment,row,file,start_iso,mid_iso/,
