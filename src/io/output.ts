@@ -650,8 +650,11 @@ export interface OutputFolderOptions extends Omit<OutputCheck, 'kind'> {
   readonly command: string;
   /** Replace spincell's own earlier files even when they were changed or another command wrote them. */
   readonly force?: boolean;
-  /** Recognises a folder an earlier spincell version wrote (before the marker existed). */
-  readonly legacy?: (dir: string) => boolean;
+  /**
+   * Recognises a folder an earlier spincell version wrote (before the marker existed), given its entries
+   * (temporary files of crashed writers left out).
+   */
+  readonly legacy?: (dir: string, names: readonly string[]) => boolean;
 }
 
 /**
@@ -829,7 +832,7 @@ function checkReplaceable(target: string, shown: string, options: OutputFolderOp
   if (entries.length === 0) return;
   const marker = readMarker(target);
   if (marker === null) {
-    if (options.legacy?.(target)) return;
+    if (options.legacy?.(target, entries.filter((e) => !e.path.includes('/')).map((e) => e.path))) return;
     throw refusal(check, shown, 'the output folder holds files spincell did not write; refusing to replace it', {
       found: `${shown} holding ${listed(entries.filter((e) => !e.path.includes('/')).map((e) => e.path))}`,
       expected: 'a new or empty folder, or one spincell wrote before',

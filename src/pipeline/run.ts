@@ -484,12 +484,12 @@ function impedanceCsv(z: EisRun): string {
  * True for a folder an earlier spincell `run` wrote before output folders carried a marker: a
  * provenance.json of spincell beside nothing but files a run writes.
  */
-export function isRunFolder(dir: string): boolean {
+export function isRunFolder(dir: string, names: readonly string[] = readdirSync(dir)): boolean {
   try {
     const p = JSON.parse(readFileSync(join(dir, 'provenance.json'), 'utf8')) as Partial<Provenance>;
     if (typeof p.spincell !== 'string' || !Array.isArray(p.outputs)) return false;
     const known = new Set<string>([...OUTPUT_NAMES, ...p.outputs]);
-    return readdirSync(dir).every((n) => known.has(n) && statSync(join(dir, n)).isFile());
+    return names.every((n) => known.has(n) && statSync(join(dir, n)).isFile());
   } catch {
     return false;
   }

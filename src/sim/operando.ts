@@ -120,7 +120,7 @@ export function writeOperandoSeries(
     command: 'simulate operando',
     field: '--out',
     errors: 'output',
-    legacy: isSimulationFolder,
+    legacy: (d) => isSimulationFolder(d),
   });
   const a = plan.acquisition;
   try {

@@ -50,12 +50,12 @@ const INDEX_COLUMNS = [
  * True for a folder an earlier spincell wrote with `process --out DIR` before output folders carried a
  * marker: index.csv with this command's columns and nothing but the spectra it lists.
  */
-export function isProcessFolder(dir: string): boolean {
+export function isProcessFolder(dir: string, names: readonly string[] = readdirSync(dir)): boolean {
   try {
     const lines = readFileSync(join(dir, INDEX_FILE), 'utf8').split(/\r?\n/);
     if (lines[0] !== INDEX_COLUMNS.join(',')) return false;
     const listed = new Set(lines.slice(1).map((l) => l.split(',')[3]).filter((f) => f));
-    return readdirSync(dir).every((n) => n === INDEX_FILE || (listed.has(n) && isFile(join(dir, n))));
+    return names.every((n) => n === INDEX_FILE || (listed.has(n) && isFile(join(dir, n))));
   } catch {
     return false;
   }
