@@ -146,7 +146,8 @@ const OUTPUT_OPTIONS = ['out', 'svg'] as const;
 function refuseOverwritingInputs(args: readonly unknown[]): InputIndex | undefined {
   const isOutputKey = (k: string) => (OUTPUT_OPTIONS as readonly string[]).includes(k);
   const flags = args.find(
-    (a): a is Record<string, unknown> => typeof a === 'object' && a !== null && !Array.isArray(a) && !('parent' in a),
+    (a): a is Record<string, unknown> =>
+      typeof a === 'object' && a !== null && !Array.isArray(a) && !('parent' in a),
   );
   const candidates: unknown[] = [
     ...args.filter((a) => a !== flags && typeof a !== 'object'),

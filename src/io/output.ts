@@ -76,11 +76,14 @@ const OUTPUT_FAILURES: Record<string, string> = {
 function fsFailure(error: unknown, path: string, field?: string): OutputError {
   if (error instanceof OutputError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  return new OutputError(`cannot write the output: ${OUTPUT_FAILURES[code] ?? (code || 'file-system error')}`, {
-    file: path,
-    ...(field !== undefined ? { field } : {}),
-    cause: error,
-  });
+  return new OutputError(
+    `cannot write the output: ${OUTPUT_FAILURES[code] ?? (code || 'file-system error')}`,
+    {
+      file: path,
+      ...(field !== undefined ? { field } : {}),
+      cause: error,
+    },
+  );
 }
 
 const randomTag = () => randomBytes(6).toString('hex');
@@ -302,9 +305,14 @@ export function realOutputPath(path: string, check: OutputCheck): string | null 
     if (st) {
       const hit = inputs.ids.get(idOf(st));
       if (hit !== undefined)
-        throw refusal(check, path, `output would overwrite an input ${st.isDirectory() ? 'folder' : 'file'}`, {
-          expected: `a path outside the input ${hit}`,
-        });
+        throw refusal(
+          check,
+          path,
+          `output would overwrite an input ${st.isDirectory() ? 'folder' : 'file'}`,
+          {
+            expected: `a path outside the input ${hit}`,
+          },
+        );
     }
     for (let a = dirname(real); ; a = dirname(a)) {
       let ast: Stats | undefined;
@@ -340,7 +348,7 @@ function writeDurable(path: string, data: string | Uint8Array, flag = 'wx'): voi
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(path, flag, 0o644);
   try {
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -555,10 +563,13 @@ class Lock {
       // removed
     }
     if (ino !== this.ino)
-      throw new OutputError('the output folder lock was removed or taken over by another writer; nothing replaced', {
-        file: shown,
-        found: this.path,
-      });
+      throw new OutputError(
+        'the output folder lock was removed or taken over by another writer; nothing replaced',
+        {
+          file: shown,
+          found: this.path,
+        },
+      );
   }
 
   release(): void {
@@ -832,11 +843,22 @@ function checkReplaceable(target: string, shown: string, options: OutputFolderOp
   if (entries.length === 0) return;
   const marker = readMarker(target);
   if (marker === null) {
-    if (options.legacy?.(target, entries.filter((e) => !e.path.includes('/')).map((e) => e.path))) return;
-    throw refusal(check, shown, 'the output folder holds files spincell did not write; refusing to replace it', {
-      found: `${shown} holding ${listed(entries.filter((e) => !e.path.includes('/')).map((e) => e.path))}`,
-      expected: 'a new or empty folder, or one spincell wrote before',
-    });
+    if (
+      options.legacy?.(
+        target,
+        entries.filter((e) => !e.path.includes('/')).map((e) => e.path),
+      )
+    )
+      return;
+    throw refusal(
+      check,
+      shown,
+      'the output folder holds files spincell did not write; refusing to replace it',
+      {
+        found: `${shown} holding ${listed(entries.filter((e) => !e.path.includes('/')).map((e) => e.path))}`,
+        expected: 'a new or empty folder, or one spincell wrote before',
+      },
+    );
   }
   const ours = new Map(marker.files.map((f) => [f.path, f]));
   const ourDirs = new Set<string>();
@@ -845,13 +867,20 @@ function checkReplaceable(target: string, shown: string, options: OutputFolderOp
     for (let i = 1; i < parts.length; i++) ourDirs.add(parts.slice(0, i).join('/'));
   }
   const foreign = entries.filter((e) =>
-    e.kind === 'dir' ? !ourDirs.has(e.path) : e.path !== MARKER_FILE && !(e.kind === 'file' && ours.has(e.path)),
+    e.kind === 'dir'
+      ? !ourDirs.has(e.path)
+      : e.path !== MARKER_FILE && !(e.kind === 'file' && ours.has(e.path)),
   );
   if (foreign.length > 0)
-    throw refusal(check, shown, 'the output folder holds files spincell did not write; refusing to replace it', {
-      found: listed(foreign.map((e) => e.path)),
-      expected: 'those files moved elsewhere, or a new or empty output folder',
-    });
+    throw refusal(
+      check,
+      shown,
+      'the output folder holds files spincell did not write; refusing to replace it',
+      {
+        found: listed(foreign.map((e) => e.path)),
+        expected: 'those files moved elsewhere, or a new or empty output folder',
+      },
+    );
   if (options.force) return;
   if (marker.command !== options.command)
     throw refusal(check, shown, `the output folder holds the results of spincell ${marker.command}`, {

@@ -251,7 +251,7 @@ describe('run writes only into an empty folder or its own earlier results', () =
     expect(readMarker(out)?.command).toBe('run');
   });
 
-  it("accepts a folder an earlier spincell run wrote (provenance.json, no marker) and the old .tmp left-overs of a killed run", async () => {
+  it('accepts a folder an earlier spincell run wrote (provenance.json, no marker) and the old .tmp left-overs of a killed run', async () => {
     const out = join(root, 'legacy-out');
     const m = writeManifest(join(root, 'legacy.json'), e, out, [230, 290]);
     expect((await cli(['run', m])).code).toBe(0);

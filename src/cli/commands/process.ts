@@ -12,7 +12,15 @@ import { formatCsv, formatCsvColumns } from '../../io/csv/index.js';
 import { isDirectory, isFile, writeFileAtomic } from '../../io/fs.js';
 import { OutputFolder } from '../../io/output.js';
 import { pickPeak, type ProcessingResult, signalToNoise, type PpmRange } from '../../nmr/index.js';
-import { action, commandInputs, fixed, type GlobalOptions, printJson, printTable, writtenOutputs } from '../common.js';
+import {
+  action,
+  commandInputs,
+  fixed,
+  type GlobalOptions,
+  printJson,
+  printTable,
+  writtenOutputs,
+} from '../common.js';
 import {
   addProcessingOptions,
   metalWindowPpm,
@@ -54,7 +62,12 @@ export function isProcessFolder(dir: string, names: readonly string[] = readdirS
   try {
     const lines = readFileSync(join(dir, INDEX_FILE), 'utf8').split(/\r?\n/);
     if (lines[0] !== INDEX_COLUMNS.join(',')) return false;
-    const listed = new Set(lines.slice(1).map((l) => l.split(',')[3]).filter((f) => f));
+    const listed = new Set(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[3])
+        .filter((f) => f),
+    );
     return names.every((n) => n === INDEX_FILE || (listed.has(n) && isFile(join(dir, n))));
   } catch {
     return false;
@@ -159,10 +172,7 @@ export function registerProcess(program: Command): void {
     .description(
       'process a Bruker experiment or series: group delay, apodization, FFT, phase, reference, baseline',
     )
-    .option(
-      '--out <path>',
-      'CSV file (one spectrum) or folder (series: exp<N>.csv per spectrum + index.csv)',
-    )
+    .option('--out <path>', 'CSV file (one spectrum) or folder (series: exp<N>.csv per spectrum + index.csv)')
     .option('--force', "with a series: replace spincell's earlier files in --out even if they were changed");
   addProcessingOptions(cmd).action(
     action(async (path: string, flags: ProcessFlags, command: Command) => {
