@@ -42,6 +42,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
+  isSpincellError,
   OutputError,
   ParameterError,
   type ErrorDetails,
@@ -73,8 +74,8 @@ const OUTPUT_FAILURES: Record<string, string> = {
   ENAMETOOLONG: 'the path is too long',
 };
 
-function fsFailure(error: unknown, path: string, field?: string): OutputError {
-  if (error instanceof OutputError) return error;
+function fsFailure(error: unknown, path: string, field?: string): SpincellError {
+  if (isSpincellError(error)) return error;
   const code = (error as NodeJS.ErrnoException).code ?? '';
   return new OutputError(
     `cannot write the output: ${OUTPUT_FAILURES[code] ?? (code || 'file-system error')}`,
@@ -839,7 +840,13 @@ function checkReplaceable(target: string, shown: string, options: OutputFolderOp
   const check: OutputCheck = { ...options, kind: 'folder' };
   if (!st.isDirectory())
     throw refusal(check, shown, 'the output path is a file', { expected: 'a folder (created if missing)' });
-  const entries = tree(target).filter((e) => !(e.kind === 'file' && isStaleTemp(basename(e.path))));
+  let all: TreeEntry[];
+  try {
+    all = tree(target);
+  } catch (error) {
+    throw fsFailure(error, shown, options.field);
+  }
+  const entries = all.filter((e) => !(e.kind === 'file' && isStaleTemp(basename(e.path))));
   if (entries.length === 0) return;
   const marker = readMarker(target);
   if (marker === null) {
@@ -921,33 +928,36 @@ function recoverLeftovers(parent: string, base: string): void {
     }
   };
   for (const name of names) {
-    const p = join(parent, name);
-    const staging = STAGING.exec(name);
-    if (staging && !processAlive(Number(staging[1])) && isDir(p)) {
-      rmSync(p, { recursive: true, force: true });
-      continue;
-    }
-    const side = ASIDE_TARGET.exec(name);
-    if (!side || processAlive(Number(side[1]))) continue;
-    let owner: string;
     try {
-      owner = readFileSync(p, 'utf8').trim();
+      recoverOne(parent, base, name, isDir);
     } catch {
-      continue;
+      // best effort: a left-over that cannot be removed stays (it is never read as results)
     }
-    if (owner !== base) continue;
-    const aside = p.slice(0, -'.target'.length);
-    if (ASIDE.test(basename(aside)) && isDir(aside)) {
-      let targetExists = true;
-      try {
-        lstatSync(join(parent, base));
-      } catch {
-        targetExists = false;
-      }
-      if (targetExists) rmSync(aside, { recursive: true, force: true });
-      else renameSync(aside, join(parent, base));
-      fsyncDir(parent);
-    }
-    rmSync(p, { force: true });
   }
+}
+
+function recoverOne(parent: string, base: string, name: string, isDir: (p: string) => boolean): void {
+  const p = join(parent, name);
+  const staging = STAGING.exec(name);
+  if (staging && !processAlive(Number(staging[1])) && isDir(p)) {
+    rmSync(p, { recursive: true, force: true });
+    return;
+  }
+  const side = ASIDE_TARGET.exec(name);
+  if (!side || processAlive(Number(side[1]))) return;
+  const owner = readFileSync(p, 'utf8').trim();
+  if (owner !== base) return;
+  const aside = p.slice(0, -'.target'.length);
+  if (ASIDE.test(basename(aside)) && isDir(aside)) {
+    let targetExists = true;
+    try {
+      lstatSync(join(parent, base));
+    } catch {
+      targetExists = false;
+    }
+    if (targetExists) rmSync(aside, { recursive: true, force: true });
+    else renameSync(aside, join(parent, base));
+    fsyncDir(parent);
+  }
+  rmSync(p, { force: true });
 }
