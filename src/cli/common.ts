@@ -5,11 +5,19 @@
  * and errors. Exit 0 ok, 2 usage error, 3 bad input (one-line typed message), 4 numerical failure.
  */
 import { statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { isSpincellError, OutputError, ParameterError, UsageError } from '../core/errors.js';
 import { isDirectory, writeFileAtomic } from '../io/fs.js';
+import {
+  abortOutputTransaction,
+  beginOutputTransaction,
+  collectInputs,
+  commitOutputTransaction,
+  type InputIndex,
+  realOutputPath,
+} from '../io/output.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -92,7 +100,9 @@ export function reportError(error: unknown, json: boolean): number {
 
 /**
  * Wraps a command action: runs it, maps typed errors to exit codes. Actions receive the command's
- * options merged with the global ones.
+ * options merged with the global ones. Before the action, its outputs are checked against its inputs
+ * (refuseOverwritingInputs); the files it writes appear together when it ends without error, and none
+ * of them when it fails (an output transaction, src/io/output.ts).
  */
 export function action<A extends unknown[]>(
   fn: (...args: A) => Promise<void> | void,
@@ -103,76 +113,70 @@ export function action<A extends unknown[]>(
       cmd && typeof cmd.optsWithGlobals === 'function' ? cmd.optsWithGlobals() : {}
     ) as GlobalOptions;
     try {
-      refuseOverwritingInputs(args);
+      currentInputs = refuseOverwritingInputs(args);
+      beginOutputTransaction();
       await fn(...args);
+      commitOutputTransaction();
     } catch (error) {
+      abortOutputTransaction();
       process.exitCode = reportError(error, Boolean(opts.json));
+    } finally {
+      currentInputs = undefined;
     }
   };
+}
+
+let currentInputs: InputIndex | undefined;
+
+/** The inputs of the running command (every existing path among its arguments), for folder outputs. */
+export function commandInputs(): InputIndex | undefined {
+  return currentInputs;
 }
 
 /** Options that name a file or folder the command writes; each is refused when it would replace an input. */
 const OUTPUT_OPTIONS = ['out', 'svg'] as const;
 
 /**
- * Inputs are only read: an output option (`--out`, `--svg`) that names an existing file given as an
- * input, or lying inside an input folder (e.g. `--out exp/fid`), is refused before anything is read or
- * written, and so are two output options naming the same file.
+ * Inputs are only read: an output option (`--out`, `--svg`) that is an input (compared by real path and
+ * by device and inode, so links do not hide one), lies inside an input folder (e.g. `--out exp/fid`, or a
+ * folder reached through a link to one) or would hold one is refused before anything is read or
+ * written, and so is an existing FIFO, device node or socket, and two output options naming the same
+ * file. Every existing path among the arguments and the other options counts as an input.
  */
-function refuseOverwritingInputs(args: readonly unknown[]): void {
+function refuseOverwritingInputs(args: readonly unknown[]): InputIndex | undefined {
   const isOutputKey = (k: string) => (OUTPUT_OPTIONS as readonly string[]).includes(k);
   const flags = args.find(
     (a): a is Record<string, unknown> =>
-      typeof a === 'object' && a !== null && !Array.isArray(a) && OUTPUT_OPTIONS.some((k) => k in a),
+      typeof a === 'object' && a !== null && !Array.isArray(a) && !('parent' in a),
   );
-  if (!flags) return;
-  const outputs = OUTPUT_OPTIONS.filter((k) => typeof flags[k] === 'string').map((k) => ({
+  const candidates: unknown[] = [
+    ...args.filter((a) => a !== flags && typeof a !== 'object'),
+    ...args.filter((a) => Array.isArray(a)),
+    ...Object.entries(flags ?? {})
+      .filter(([k]) => !isOutputKey(k))
+      .map(([, v]) => v),
+  ];
+  const outputs = OUTPUT_OPTIONS.filter((k) => typeof flags?.[k] === 'string').map((k) => ({
     flag: `--${k}`,
-    path: flags[k] as string,
+    path: (flags as Record<string, string>)[k],
   }));
+  const inputs = collectInputs(candidates.flat().filter((v): v is string => typeof v === 'string'));
+  const reals = outputs.map((o) =>
+    realOutputPath(o.path, { kind: 'any', field: o.flag, inputs, allowBadParent: true }),
+  );
   outputs.forEach((a, i) =>
-    outputs.slice(i + 1).forEach((b) => {
-      if (resolve(a.path) === resolve(b.path)) {
+    outputs.slice(i + 1).forEach((b, j) => {
+      const ra = reals[i] ?? resolve(a.path);
+      const rb = reals[i + 1 + j] ?? resolve(b.path);
+      if (ra === rb)
         throw new UsageError('two outputs name the same file', {
           field: `${a.flag} and ${b.flag}`,
           found: a.path,
           expected: 'different paths',
         });
-      }
     }),
   );
-  const candidates: unknown[] = [
-    ...args.filter((a) => a !== flags),
-    ...Object.entries(flags)
-      .filter(([k]) => !isOutputKey(k))
-      .map(([, v]) => v),
-  ];
-  for (const { flag, path } of outputs) {
-    const target = resolve(path);
-    let targetIsFile = false;
-    try {
-      targetIsFile = statSync(target).isFile();
-    } catch {
-      continue; // a new file cannot be an input
-    }
-    for (const value of candidates.flat()) {
-      if (typeof value !== 'string' || value === '') continue;
-      const input = resolve(value);
-      let isDir = false;
-      try {
-        isDir = statSync(input).isDirectory();
-      } catch {
-        continue;
-      }
-      if (input === target || (isDir && targetIsFile && target.startsWith(input + sep))) {
-        throw new UsageError('output would overwrite an input file', {
-          field: flag,
-          found: path,
-          expected: `a path outside the input ${value}`,
-        });
-      }
-    }
-  }
+  return inputs;
 }
 
 /**

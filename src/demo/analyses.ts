@@ -12,7 +12,6 @@
  *  - analyseImpedanceFile: the PEIS sweeps read back → Lin-KK and DRT with the resistance of
  *    −4 < log10 τ < 0 (seed 003's interphase window).
  */
-import { join } from 'node:path';
 import { spectrumCsv } from '../cli/commands/process.js';
 import { midMs, openInput, spectrumFileStem } from '../cli/processing.js';
 import {
@@ -31,7 +30,7 @@ import { analyseDeis, type DeisResult } from '../eis/index.js';
 import { readBiologic } from '../io/biologic/index.js';
 import type { CyclerRecords } from '../io/cycler/types.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
-import { writeFileAtomic } from '../io/fs.js';
+import { OutputFolder } from '../io/output.js';
 import { integrateRegion, type PpmRange } from '../nmr/index.js';
 import { resampleToGrid } from '../pipeline/report.js';
 import {
@@ -249,31 +248,46 @@ export function analyseNmrSeries(
   const detailIndex = representativeSpectrum(experiment);
   let detail: SpectraSlices['detail'] = null;
   let ph0Deg = NaN;
-  for (const { entry, result } of input.run()) {
-    const s = result.spectrum;
-    sliced.push(resampleToGrid(s.ppm, s.re, grid));
-    if (sliced.length - 1 === detailIndex)
-      detail = { index: detailIndex, ...sliceAscending(s.ppm, s.re, FIGURE_REGION_PPM) };
-    writeFileAtomic(join(processedDir, `${spectrumFileStem(entry)}.csv`), spectrumCsv(result));
-    experimentNumbers.push(entry.meta.experimentNumber ?? null);
-    mids.push(midMs(entry.meta));
-    metal.push(integrateRegion(s, METAL_REGION));
-    diamagnetic.push(integrateRegion(s, DIAMAGNETIC_REGION));
-    if (morphology) {
-      const spectrum = {
-        ppm: s.ppm,
-        re: s.re,
-        im: s.im,
-        meta: { ...entry.meta, source: entry.experimentPath },
-      };
-      if (!analyser) {
-        widthCap =
-          morphology.mode === 'constrained' ? calibrateWidthCap(spectrum, CALIBRATION_WINDOW_PPM).cap : null;
-        analyser = createMorphologyAnalyser(widthCap ? { ...morphology, ...widthCap } : morphology);
+  // The processed spectra are one set: staged beside processedDir and swapped in whole (src/io/output.ts).
+  const processed = OutputFolder.open(processedDir, {
+    command: 'demo',
+    field: 'processed',
+    errors: 'output',
+    legacy: (_dir, names) => names.every((n) => /^exp\d+(_row\d{4})?\.csv$/.test(n)),
+  });
+  try {
+    for (const { entry, result } of input.run()) {
+      const s = result.spectrum;
+      sliced.push(resampleToGrid(s.ppm, s.re, grid));
+      if (sliced.length - 1 === detailIndex)
+        detail = { index: detailIndex, ...sliceAscending(s.ppm, s.re, FIGURE_REGION_PPM) };
+      processed.writeFile(`${spectrumFileStem(entry)}.csv`, spectrumCsv(result));
+      experimentNumbers.push(entry.meta.experimentNumber ?? null);
+      mids.push(midMs(entry.meta));
+      metal.push(integrateRegion(s, METAL_REGION));
+      diamagnetic.push(integrateRegion(s, DIAMAGNETIC_REGION));
+      if (morphology) {
+        const spectrum = {
+          ppm: s.ppm,
+          re: s.re,
+          im: s.im,
+          meta: { ...entry.meta, source: entry.experimentPath },
+        };
+        if (!analyser) {
+          widthCap =
+            morphology.mode === 'constrained'
+              ? calibrateWidthCap(spectrum, CALIBRATION_WINDOW_PPM).cap
+              : null;
+          analyser = createMorphologyAnalyser(widthCap ? { ...morphology, ...widthCap } : morphology);
+        }
+        rows.push(analyser.analyse(spectrum));
       }
-      rows.push(analyser.analyse(spectrum));
+      ph0Deg = result.applied.phase.ph0Deg;
     }
-    ph0Deg = result.applied.phase.ph0Deg;
+    processed.commit();
+  } catch (error) {
+    processed.abort();
+    throw error;
   }
   const windows = input.entries.map((e) => ({
     startMs: e.meta.startMs,

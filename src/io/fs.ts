@@ -1,44 +1,11 @@
 /**
- * File-system helpers at the edge of the library. Outputs are written atomically (temporary file in the
- * same folder, then rename) so that a failure never leaves a half-written result. Inputs are only read.
+ * File-system helpers at the edge of the library. Outputs are written through src/io/output.ts (atomic,
+ * flushed, never over an input or a non-regular file). Inputs are only read.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
-import { CorruptFileError, MissingFileError, OutputError } from '../core/errors.js';
+import { readFileSync, statSync } from 'node:fs';
+import { CorruptFileError, MissingFileError } from '../core/errors.js';
 
-let counter = 0;
-
-/** What the usual file-system failures mean for someone choosing an output path. */
-const OUTPUT_FAILURES: Record<string, string> = {
-  EEXIST: 'a parent of the path is a file, not a folder',
-  ENOTDIR: 'a parent of the path is a file, not a folder',
-  EISDIR: 'the path is a folder',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-};
-
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${counter++}.tmp`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new OutputError(
-      `cannot write the output: ${OUTPUT_FAILURES[code] ?? code ?? 'file-system error'}`,
-      { file: path, cause: error },
-    );
-  }
-}
+export { writeFileAtomic } from './output.js';
 
 /** Reads a whole file, turning "not found" and "is a directory" into typed errors. */
 export function readFileChecked(path: string): Buffer {

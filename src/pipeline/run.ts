@@ -1,13 +1,13 @@
 /**
  * Runs a version 1 manifest: every step is a call into the library (the same streaming processing as
  * `spincell process`/`integrate`, alignSpectra, analyseCycles, analyseDeis), so `spincell run` gives the
- * numbers the single commands give for the same options. Results are computed first and written last,
- * one file at a time through atomic renames, with provenance (inputs with size and SHA-256, the resolved
+ * numbers the single commands give for the same options. Results are computed first and written last
+ * as one set (staged beside the output folder and swapped in whole, src/io/output.ts), with provenance (inputs with size and SHA-256, the resolved
  * manifest, versions, times) beside them. Inputs are only read.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep, isAbsolute } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ParameterError, SpincellError } from '../core/errors.js';
 import {
   type IntegralRow,
@@ -35,7 +35,8 @@ import { analyseDeis, type DeisResult } from '../eis/index.js';
 import { formatCsv } from '../io/csv/index.js';
 import { readCyclerFile } from '../io/cycler/index.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
-import { isDirectory, writeFileAtomic } from '../io/fs.js';
+import { isDirectory } from '../io/fs.js';
+import { collectInputs, OutputFolder } from '../io/output.js';
 import { integrateRegion, type PpmRange } from '../nmr/index.js';
 import {
   calibrateWidthCap,
@@ -62,6 +63,8 @@ export interface RunOptions {
   /** The manifest file: relative paths are resolved against its folder; named in errors and provenance. */
   readonly manifestPath: string;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /** Replace spincell's own earlier files in the output folder even when they were changed since. */
+  readonly force?: boolean;
 }
 
 export interface InputFile {
@@ -101,7 +104,7 @@ export interface RunResult {
   readonly provenance: Provenance;
 }
 
-/** Every file a run may write; those a run does not produce are removed so the folder matches provenance. */
+/** Every file a run may write (the folder is replaced whole, so it holds exactly those of the last run). */
 export const OUTPUT_NAMES = [
   'integrals.csv',
   'aligned.csv',
@@ -145,11 +148,6 @@ function filesUnder(path: string): string[] {
 export function hashFile(path: string): InputFile {
   const data = readFileSync(path);
   return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
-}
-
-function inside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
 }
 
 /** Absolute paths of the manifest's inputs. */
@@ -496,28 +494,18 @@ function impedanceCsv(z: EisRun): string {
   );
 }
 
-/** Refuses an output folder that is, holds or lies inside an input. */
-function checkOutputDir(outDir: string, inputs: string[], manifestPath: string): void {
-  for (const p of inputs) {
-    if (inside(p, outDir) || inside(outDir, p)) {
-      throw new ParameterError('the output folder must not hold or lie inside an input', {
-        file: manifestPath,
-        field: 'output.dir',
-        found: outDir,
-        expected: `a folder apart from ${p}`,
-      });
-    }
-  }
+/**
+ * True for a folder an earlier spincell `run` wrote before output folders carried a marker: a
+ * provenance.json of spincell beside nothing but files a run writes.
+ */
+export function isRunFolder(dir: string, names: readonly string[] = readdirSync(dir)): boolean {
   try {
-    if (statSync(outDir).isFile())
-      throw new ParameterError('the output path is a file', {
-        file: manifestPath,
-        field: 'output.dir',
-        found: outDir,
-        expected: 'a folder (created if missing)',
-      });
-  } catch (e) {
-    if (e instanceof ParameterError) throw e;
+    const p = JSON.parse(readFileSync(join(dir, 'provenance.json'), 'utf8')) as Partial<Provenance>;
+    if (typeof p.spincell !== 'string' || !Array.isArray(p.outputs)) return false;
+    const known = new Set<string>([...OUTPUT_NAMES, ...p.outputs]);
+    return names.every((n) => known.has(n) && statSync(join(dir, n)).isFile());
+  } catch {
+    return false;
   }
 }
 
@@ -532,8 +520,32 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     ...(m.cycler ? [m.cycler.path] : []),
     ...(m.eis ? m.eis.paths : []),
   ].map((p) => resolve(p));
-  checkOutputDir(outDir, [...roots, resolve(manifestPath)], manifestPath);
+  // The output folder is checked, locked and staged before any work; it is swapped in whole at the end.
+  const set = OutputFolder.open(outDir, {
+    command: 'run',
+    field: 'output.dir',
+    manifest: manifestPath,
+    inputs: collectInputs([...roots, resolve(manifestPath)]),
+    force: Boolean(options.force),
+    legacy: isRunFolder,
+  });
+  try {
+    return runInto(set, m, manifestPath, roots, startedAt, progress);
+  } catch (error) {
+    set.abort();
+    throw error;
+  }
+}
 
+function runInto(
+  set: OutputFolder,
+  m: Manifest,
+  manifestPath: string,
+  roots: string[],
+  startedAt: Date,
+  progress: (e: ProgressEvent) => void,
+): RunResult {
+  const outDir = m.output.dir;
   const files = roots.flatMap(filesUnder);
   const inputs: InputFile[] = [];
   files.forEach((f, i) => {
@@ -647,20 +659,18 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
   const total = outputs.length + 1;
   const written: OutputFile[] = [];
   outputs.forEach((o, i) => {
-    const path = join(outDir, o.name);
-    writeFileAtomic(path, o.data);
-    written.push({ name: o.name, path, description: o.description, rows: o.rows });
+    set.writeFile(o.name, o.data);
+    written.push({ name: o.name, path: join(outDir, o.name), description: o.description, rows: o.rows });
     progress({ stage: 'write', done: i + 1, total });
   });
-  for (const name of OUTPUT_NAMES) if (!names.includes(name)) rmSync(join(outDir, name), { force: true });
-  const provenancePath = join(outDir, 'provenance.json');
-  writeFileAtomic(provenancePath, `${JSON.stringify(provenance, null, 2)}\n`);
+  set.writeFile('provenance.json', `${JSON.stringify(provenance, null, 2)}\n`);
   written.push({
     name: 'provenance.json',
-    path: provenancePath,
+    path: join(outDir, 'provenance.json'),
     description: 'inputs with SHA-256, the resolved manifest, versions, times',
     rows: null,
   });
+  set.commit();
   progress({ stage: 'write', done: total, total });
   const messages = [...(nmr?.messages ?? []), ...warnings.map((w) => `warning: ${w}`)];
   return { outputDir: outDir, warnings: messages, outputs: written, provenance };

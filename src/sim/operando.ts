@@ -7,11 +7,12 @@
  * previous simulation (truth.json of this format plus numbered experiment folders, nothing else): other
  * folders are never replaced.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CorruptFileError, MissingFileError, ParameterError } from '../core/errors.js';
 import { writeBrukerExperiment } from '../io/bruker/index.js';
-import { isDirectory, isFile, writeFileAtomic } from '../io/fs.js';
+import { isDirectory, isFile } from '../io/fs.js';
+import { MARKER_FILE, OutputFolder } from '../io/output.js';
 import type { CellParameters, CellStep, StepSpan } from './cell.js';
 import {
   type ComponentName,
@@ -64,8 +65,6 @@ export interface WriteSeriesResult {
   readonly truth: OperandoTruth;
 }
 
-let counter = 0;
-
 /** True when `dir` holds a series written by writeOperandoSeries (and nothing else). */
 export function isSimulationFolder(dir: string): boolean {
   if (!isDirectory(dir)) return false;
@@ -78,7 +77,8 @@ export function isSimulationFolder(dir: string): boolean {
     return false;
   }
   return readdirSync(dir).every(
-    (name) => name === TRUTH_FILE || (/^\d+$/.test(name) && isDirectory(join(dir, name))),
+    (name) =>
+      name === TRUTH_FILE || name === MARKER_FILE || (/^\d+$/.test(name) && isDirectory(join(dir, name))),
   );
 }
 
@@ -116,16 +116,18 @@ export function writeOperandoSeries(
   const target = resolve(dir);
   checkTarget(target);
   const plan: OperandoPlan = planOperando(options);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(target)}.${process.pid}.${counter++}.tmp`);
+  const set = OutputFolder.open(dir, {
+    command: 'simulate operando',
+    field: '--out',
+    errors: 'output',
+    legacy: (d) => isSimulationFolder(d),
+  });
   const a = plan.acquisition;
   try {
-    mkdirSync(tmp);
     plan.spectra.forEach((truth, i) => {
       const sim = simulateSpectrum(plan, i);
       writeBrukerExperiment(
-        join(tmp, String(truth.experimentNumber)),
+        set.stagedPath(String(truth.experimentNumber)),
         {
           nucleus: a.nucleus,
           sfo1MHz: a.sfo1MHz,
@@ -150,18 +152,11 @@ export function writeOperandoSeries(
       onSpectrum?.(i + 1, plan.spectra.length);
     });
     const truth = truthDocument(plan);
-    writeFileAtomic(join(tmp, TRUTH_FILE), `${JSON.stringify(truth, null, 1)}\n`);
-    if (isDirectory(target)) {
-      const old = join(parent, `.${basename(target)}.${process.pid}.${counter++}.old`);
-      renameSync(target, old);
-      renameSync(tmp, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, target);
-    }
-    return { dir: target, truthFile: join(target, TRUTH_FILE), spectra: plan.spectra.length, truth };
+    set.writeFile(TRUTH_FILE, `${JSON.stringify(truth, null, 1)}\n`);
+    set.commit();
+    return { dir: set.target, truthFile: set.finalPath(TRUTH_FILE), spectra: plan.spectra.length, truth };
   } catch (error) {
-    rmSync(tmp, { recursive: true, force: true });
+    set.abort();
     throw error;
   }
 }

@@ -66,7 +66,8 @@ describe('spincell simulate operando', () => {
     expect(s.spectra).toBe(3);
     expect(s.dataType).toBe('float64');
     expect(s.nucleus).toBe('7Li');
-    expect(readdirSync(dir).sort()).toEqual(['10', '11', '12', 'truth.json']);
+    // .spincell: the marker listing what spincell wrote (src/io/output.ts)
+    expect(readdirSync(dir).sort()).toEqual(['.spincell', '10', '11', '12', 'truth.json']);
     expect(readTruth(dir).acquisition.dataType).toBe('float64');
   });
 
@@ -125,7 +126,7 @@ describe('spincell process', () => {
       expect(first[0]).toBeGreaterThan(last[0]); // descending ppm, as displayed
     }
     expect(readdirSync(out).sort()).toEqual(
-      [...Array.from({ length: 8 }, (_, i) => `exp${10 + i}.csv`), 'index.csv'].sort(),
+      ['.spincell', ...Array.from({ length: 8 }, (_, i) => `exp${10 + i}.csv`), 'index.csv'].sort(),
     );
     expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')[0]).toMatch(
       /^index,experiment,row,file,start_iso,mid_iso/,

@@ -83,7 +83,8 @@ describe('spincell run (small simulated experiment)', () => {
       'report.html',
       'provenance.json',
     ];
-    expect(readdirSync(out).sort()).toEqual([...names].sort());
+    // .spincell: the marker listing what spincell wrote (src/io/output.ts)
+    expect(readdirSync(out).sort()).toEqual(['.spincell', ...names].sort());
     const doc = JSON.parse(stdout) as { outputs: { name: string }[] };
     expect(doc.outputs.map((o) => o.name)).toEqual(names);
     expect(csvRows(readFileSync(join(out, 'impedance.csv'), 'utf8'))).toHaveLength(1 + 3);
@@ -220,6 +221,7 @@ describe('spincell run (small simulated experiment)', () => {
     });
     expect(events).toEqual(['inputs', 'nmr', 'cycler', 'align', 'report', 'write']);
     expect(readdirSync(out).sort()).toEqual([
+      '.spincell',
       'aligned.csv',
       'cycles.csv',
       'integrals.csv',

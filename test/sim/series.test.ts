@@ -81,7 +81,8 @@ describe('simulated series on disk', () => {
     writeOperandoSeries(dir, { ...small, spectra: 6 });
     expect(isSimulationFolder(dir)).toBe(true);
     writeOperandoSeries(dir, { ...small, spectra: 3 });
-    expect(readdirSync(dir).sort()).toEqual(['10', '11', '12', 'truth.json']);
+    // .spincell: the marker listing what spincell wrote (src/io/output.ts)
+    expect(readdirSync(dir).sort()).toEqual(['.spincell', '10', '11', '12', 'truth.json']);
     const foreign = join(root, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'notes.txt'), 'keep me');

@@ -3,14 +3,24 @@
  * whole series. One spectrum → one CSV file (`--out FILE.csv`); a series → one CSV per spectrum plus an
  * index.csv in a folder (`--out DIR`). CSV columns: ppm,real,imag (ppm descending, as displayed).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { Spectrum } from '../../core/types.js';
-import { formatNumericColumns, writeCsv } from '../../io/csv/index.js';
+import { formatCsv, formatNumericColumns } from '../../io/csv/index.js';
 import { isDirectory, isFile, writeFileAtomic } from '../../io/fs.js';
+import { OutputFolder } from '../../io/output.js';
 import { pickPeak, type ProcessingResult, signalToNoise, type PpmRange } from '../../nmr/index.js';
-import { action, fixed, type GlobalOptions, printJson, printTable, writtenOutputs } from '../common.js';
+import {
+  action,
+  commandInputs,
+  fixed,
+  type GlobalOptions,
+  printJson,
+  printTable,
+  writtenOutputs,
+} from '../common.js';
 import {
   addProcessingOptions,
   metalWindowPpm,
@@ -24,6 +34,44 @@ import {
 
 interface ProcessFlags extends ProcessingFlags {
   out?: string;
+  force?: boolean;
+}
+
+const INDEX_FILE = 'index.csv';
+const INDEX_COLUMNS = [
+  'index',
+  'experiment',
+  'row',
+  'file',
+  'start_iso',
+  'mid_iso',
+  'end_iso',
+  'ph0_deg',
+  'ph1_deg',
+  'reference_offset_ppm',
+  'peak_ppm',
+  'metal_peak_ppm',
+  'snr',
+];
+
+/**
+ * True for a folder an earlier spincell wrote with `process --out DIR` before output folders carried a
+ * marker: index.csv with this command's columns and nothing but the spectra it lists.
+ */
+export function isProcessFolder(dir: string, names: readonly string[] = readdirSync(dir)): boolean {
+  try {
+    const lines = readFileSync(join(dir, INDEX_FILE), 'utf8').split(/\r?\n/);
+    if (lines[0] !== INDEX_COLUMNS.join(',')) return false;
+    const listed = new Set(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[3])
+        .filter((f) => f),
+    );
+    return names.every((n) => n === INDEX_FILE || (listed.has(n) && isFile(join(dir, n))));
+  } catch {
+    return false;
+  }
 }
 
 /** Per-spectrum summary printed by `process` (and reused by the demo). */
@@ -124,58 +172,63 @@ export function registerProcess(program: Command): void {
     .description(
       'process a Bruker experiment or series: group delay, apodization, FFT, phase, reference, baseline',
     )
-    .option(
-      '--out <path>',
-      'CSV file (one spectrum) or folder (series: exp<N>.csv per spectrum + index.csv)',
-    );
+    .option('--out <path>', 'CSV file (one spectrum) or folder (series: exp<N>.csv per spectrum + index.csv)')
+    .option('--force', "with a series: replace spincell's earlier files in --out even if they were changed");
   addProcessingOptions(cmd).action(
     action(async (path: string, flags: ProcessFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
       const input = openInput(path, flags, json, 'process');
       checkOut(flags.out, input.isSeries);
       const summaries: SpectrumSummary[] = [];
-      for (const item of input.run()) {
-        let file: string | null = null;
-        if (flags.out !== undefined) {
-          file = input.isSeries ? join(flags.out, `${spectrumFileStem(item.entry)}.csv`) : flags.out;
-          writeFileAtomic(file, spectrumCsv(item.result));
+      // A series goes to a folder as one set: staged beside it and swapped in whole at the end.
+      const set =
+        flags.out !== undefined && input.isSeries
+          ? OutputFolder.open(flags.out, {
+              command: 'process',
+              field: '--out',
+              inputs: commandInputs(),
+              force: Boolean(flags.force),
+              legacy: isProcessFolder,
+            })
+          : null;
+      try {
+        for (const item of input.run()) {
+          let file: string | null = null;
+          if (flags.out !== undefined) {
+            const name = `${spectrumFileStem(item.entry)}.csv`;
+            file = set ? join(flags.out, name) : flags.out;
+            if (set) set.writeFile(name, spectrumCsv(item.result));
+            else writeFileAtomic(file, spectrumCsv(item.result));
+          }
+          summaries.push(summarize(item, file));
         }
-        summaries.push(summarize(item, file));
-      }
-      if (flags.out !== undefined && input.isSeries) {
-        writeCsv(
-          join(flags.out, 'index.csv'),
-          [
-            'index',
-            'experiment',
-            'row',
-            'file',
-            'start_iso',
-            'mid_iso',
-            'end_iso',
-            'ph0_deg',
-            'ph1_deg',
-            'reference_offset_ppm',
-            'peak_ppm',
-            'metal_peak_ppm',
-            'snr',
-          ],
-          summaries.map((s) => [
-            s.index,
-            s.experimentNumber,
-            s.rowIndex,
-            s.file ? s.file.split(/[\\/]/).pop() : null,
-            s.startIso,
-            s.midIso,
-            s.endIso,
-            s.phase.ph0Deg,
-            s.phase.ph1Deg,
-            s.referenceOffsetPpm,
-            s.peakPpm,
-            s.metalPeakPpm,
-            s.snr,
-          ]),
-        );
+        if (set) {
+          set.writeFile(
+            INDEX_FILE,
+            formatCsv(
+              INDEX_COLUMNS,
+              summaries.map((s) => [
+                s.index,
+                s.experimentNumber,
+                s.rowIndex,
+                s.file ? s.file.split(/[\\/]/).pop() : null,
+                s.startIso,
+                s.midIso,
+                s.endIso,
+                s.phase.ph0Deg,
+                s.phase.ph1Deg,
+                s.referenceOffsetPpm,
+                s.peakPpm,
+                s.metalPeakPpm,
+                s.snr,
+              ]),
+            ),
+          );
+          set.commit();
+        }
+      } catch (error) {
+        set?.abort();
+        throw error;
       }
       if (json) {
         printJson({ path, format: input.format, spectra: summaries, ...writtenOutputs(flags) });

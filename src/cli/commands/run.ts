@@ -16,6 +16,7 @@ import { action, type GlobalOptions, printJson, printTable, progress, type Progr
 
 interface RunFlags {
   example?: boolean;
+  force?: boolean;
 }
 
 /** One progress bar per stage, on a terminal only. */
@@ -46,6 +47,7 @@ export function registerRun(program: Command): void {
       'process an experiment described by a manifest (JSON): NMR series, cycler, impedance → tables, report, provenance',
     )
     .option('--example', 'print an example manifest for the demo files (demo-output/) and exit')
+    .option('--force', "replace spincell's earlier results in output.dir even if they were changed since")
     .action(
       action((manifestPath: string | undefined, flags: RunFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
@@ -62,7 +64,11 @@ export function registerRun(program: Command): void {
         const bars = progressBars(json);
         let result;
         try {
-          result = runManifest(manifest, { manifestPath, onProgress: bars.onProgress });
+          result = runManifest(manifest, {
+            manifestPath,
+            onProgress: bars.onProgress,
+            force: Boolean(flags.force),
+          });
         } finally {
           bars.stop();
         }
