@@ -26,6 +26,7 @@ import {
   ParameterError,
   UnsupportedFormatError,
 } from '../../core/errors.js';
+import { checkLimit } from '../../core/limits.js';
 import type { AcquisitionMeta, Fid } from '../../core/types.js';
 import { isDirectory, isFile } from '../fs.js';
 import {
@@ -125,6 +126,7 @@ export function acqusInfo(
       expected: 'an even integer ≥ 2',
     });
   }
+  checkLimit('spectrumPoints', td / 2, file, 'TD');
   // DTYPA was introduced with float data; files without it hold int32 (nmrglue makes the same default).
   const dataType = dataTypeFromCode(params.integer('DTYPA', 0), file, 'DTYPA');
   const byteOrder = byteOrderFromCode(params.integer('BYTORDA'), file, 'BYTORDA');
