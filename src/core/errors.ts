@@ -85,6 +85,8 @@ export abstract class SpincellError extends Error {
   readonly field?: string;
   readonly found?: unknown;
   readonly expected?: unknown;
+  /** The message without file, field, found and expected. */
+  readonly summary: string;
 
   constructor(summary: string, details: ErrorDetails = {}) {
     const parts: string[] = [];
@@ -96,6 +98,7 @@ export abstract class SpincellError extends Error {
     if (details.expected !== undefined) text += `; expected ${safeText(describe(details.expected))}`;
     super(text, details.cause !== undefined ? { cause: details.cause } : undefined);
     this.name = new.target.name;
+    this.summary = summary;
     this.file = details.file;
     this.field = details.field;
     this.found = details.found;
@@ -199,4 +202,19 @@ export function fromSystemError(error: unknown): SpincellError | undefined {
   if (e.code === 'ENOENT') return new MissingFileError(reason, details);
   if (['EROFS', 'ENOSPC'].includes(e.code ?? '')) return new OutputError(reason, details);
   return new CorruptFileError(reason, details);
+}
+
+/**
+ * The same error (class, summary, found, expected) placed where the user can fix it: another file and
+ * field, e.g. the manifest and the JSON path of the option that led to it. The original is the cause.
+ */
+export function relocated(error: SpincellError, where: { file?: string; field?: string }): SpincellError {
+  const Kind = error.constructor as new (summary: string, details: ErrorDetails) => SpincellError;
+  return new Kind(error.summary, {
+    file: where.file ?? error.file,
+    field: where.field ?? error.field,
+    found: error.found,
+    expected: error.expected,
+    cause: error,
+  });
 }
