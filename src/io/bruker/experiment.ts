@@ -153,6 +153,15 @@ export function acqusInfo(
       expected: 'e.g. <7Li>',
     });
   }
+  // An isotope label: mass number then element symbol (7Li, 23Na, 195Pt), as TopSpin writes NUC1.
+  if (!/^([1-9]\d{0,2})[A-Z][a-z]?$/.test(nucleus)) {
+    throw new ParameterError('observe nucleus is not an isotope label', {
+      file,
+      field: 'NUC1',
+      found: nucleus,
+      expected: 'a mass number and an element symbol, e.g. <7Li> or <23Na>',
+    });
+  }
   const gd = groupDelayFromParams(params);
   const complexPoints = td / 2;
   const base: Omit<AcquisitionMeta, 'startMs' | 'endMs'> = {
