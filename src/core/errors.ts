@@ -43,8 +43,9 @@ const MAX_PATH_CHARS = 1000;
 export function safeText(text: string, max = MAX_TEXT_CHARS): string {
   let out = '';
   let count = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i) ?? 0;
+    const ch = c > 0xffff ? text.slice(i, ++i + 1) : text[i];
     let piece: string;
     if (c === 0x0a) piece = '\\n';
     else if (c === 0x0d) piece = '\\r';
