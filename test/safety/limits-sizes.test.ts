@@ -148,10 +148,13 @@ describe('tables and binary files larger than the input limit', () => {
     expect(() => checkLimit('spectrumPoints', 4_194_305, 'x/acqus', 'TD')).toThrow(LimitError);
   });
 
-  it.skipIf(process.platform !== 'linux')('a device in place of a file is refused, not read forever', async () => {
-    const r = await expectRefusal(['cycler', '/dev/zero'], '/dev/zero', /not a regular file/);
-    expect(r.ms).toBeLessThan(1000);
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'a device in place of a file is refused, not read forever',
+    async () => {
+      const r = await expectRefusal(['cycler', '/dev/zero'], '/dev/zero', /not a regular file/);
+      expect(r.ms).toBeLessThan(1000);
+    },
+  );
 });
 
 describe('manifests', () => {

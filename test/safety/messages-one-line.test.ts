@@ -56,7 +56,11 @@ describe('safeText: one place where every message is made safe', () => {
     expect(performance.now() - t0).toBeLessThan(50);
   });
   it('typed errors build their message through it (found capped at 80 characters)', () => {
-    const e = new CorruptFileError('bad cell', { file: 'f\nx.mpt', field: 'col\u001b[H', found: 'q'.repeat(500) });
+    const e = new CorruptFileError('bad cell', {
+      file: 'f\nx.mpt',
+      field: 'col\u001b[H',
+      found: 'q'.repeat(500),
+    });
     expect(e.message).toBe(`f\\nx.mpt: col\\x1b[H: bad cell; found ${'q'.repeat(80)}…`);
     expect(e.toJSON().found).toBe(`${'q'.repeat(80)}…`);
     expect(e.found).toBe('q'.repeat(500)); // the library caller keeps the raw value
@@ -87,7 +91,11 @@ describe('crafted files cannot drive the terminal', () => {
     cpSync(join(root, 'nuc-series', '10'), exp, { recursive: true });
     for (const bad of ['<\u001b]0;x\u0007>', '<banana>', '<Li7 >', '<7>']) {
       const acqus = join(exp, 'acqus');
-      writeFileSync(acqus, readFileSync(acqus, 'latin1').replace(/^##\$NUC1= .*$/m, `##$NUC1= ${bad}`), 'latin1');
+      writeFileSync(
+        acqus,
+        readFileSync(acqus, 'latin1').replace(/^##\$NUC1= .*$/m, `##$NUC1= ${bad}`),
+        'latin1',
+      );
       await expectRefusal(['process', exp], acqus, /NUC1: observe nucleus is not an isotope label/);
     }
   });
@@ -146,7 +154,11 @@ describe('ordinary mistakes are typed errors', () => {
       mkdirSync(ro, { mode: 0o555 });
       target = join(ro, 'sim');
     } else target = '/sys/spincell-cannot-write-here'; // sysfs refuses new entries even to root
-    await expectRefusal(['simulate', 'operando', '--out', target, '--spectra', '2'], target, /--out: cannot write/);
+    await expectRefusal(
+      ['simulate', 'operando', '--out', target, '--spectra', '2'],
+      target,
+      /--out: cannot write/,
+    );
   });
 });
 
@@ -156,7 +168,11 @@ describe('manifest errors name the manifest and the JSON path', () => {
   const good = {
     version: 1,
     name: 'virtual Li||Li',
-    nmr: { path: 'exp/series', processing: { phase: 'auto', reference: 'metal:245' }, regionsPpm: [[230, 290]] },
+    nmr: {
+      path: 'exp/series',
+      processing: { phase: 'auto', reference: 'metal:245' },
+      regionsPpm: [[230, 290]],
+    },
     cycler: { path: 'exp/cycler.mpt', timezone: 'UTC' },
     eis: { paths: ['exp/eis.mpt'], drt: { lambda: 0.001 } },
     output: { dir: 'out' },
@@ -197,13 +213,21 @@ describe('manifest errors name the manifest and the JSON path', () => {
     ['eis.paths[1]', /named twice/, (m: M) => m.eis.paths.push('./exp/eis.mpt')],
     ['nmr.processing.lbHz', /invalid manifest/, (m: M) => Object.assign(m.nmr.processing, { lbHz: 1e308 })],
     ['eis.drt.lambda', /invalid manifest/, (m: M) => (m.eis.drt.lambda = 1e300)],
-    ['eis.drt.windows[0][0]', /invalid manifest/, (m: M) => Object.assign(m.eis.drt, { windows: [[-1e300, 1e300]] })],
+    [
+      'eis.drt.windows[0][0]',
+      /invalid manifest/,
+      (m: M) => Object.assign(m.eis.drt, { windows: [[-1e300, 1e300]] }),
+    ],
     ['nmr.regionsPpm[0][0]', /invalid manifest/, (m: M) => (m.nmr.regionsPpm = [[-1e300, 290]])],
-  ])('%s', async (field, summary, f) => {
-    const r = await expectRefusal(['run', write(edit(f))], manifestPath, summary);
-    expect(r.json.field).toBe(field);
-    expect(r.json.file).toBe(manifestPath);
-  }, 30_000);
+  ])(
+    '%s',
+    async (field, summary, f) => {
+      const r = await expectRefusal(['run', write(edit(f))], manifestPath, summary);
+      expect(r.json.field).toBe(field);
+      expect(r.json.file).toBe(manifestPath);
+    },
+    30_000,
+  );
 
   it('a big unrelated file and a symbolic-link loop in the NMR folder: not read, not hashed', async () => {
     const series = join(exp, 'series');
@@ -234,7 +258,11 @@ describe('manifest errors name the manifest and the JSON path', () => {
     rmSync(fid);
     symlinkSync(outside, fid);
     try {
-      await expectRefusal(['run', write(good)], fid, /nmr\.path: an input file is a symbolic link leading out/);
+      await expectRefusal(
+        ['run', write(good)],
+        fid,
+        /nmr\.path: an input file is a symbolic link leading out/,
+      );
     } finally {
       rmSync(fid);
       cpSync(outside, fid);
