@@ -32,6 +32,13 @@ export const LIMITS = {
     unit: 'points',
     what: 'points of one FID (TD/2) or processed spectrum (SI)',
   },
+  /** Most spectra in one input: rows of a ser (acqu2s TD) and experiments of a series together. */
+  spectra: {
+    env: 'SPINCELL_MAX_SPECTRA',
+    defaultValue: 100_000,
+    unit: 'spectra',
+    what: 'number of spectra in one input',
+  },
   /** Largest manifest file. */
   manifestBytes: {
     env: 'SPINCELL_MAX_MANIFEST_BYTES',

@@ -189,3 +189,20 @@ describe('manifests', () => {
     expect(r.ms).toBeLessThan(1000);
   });
 });
+
+describe('a ser claiming more rows than the limit', () => {
+  it('acqu2s TD = 10⁹ rows over a sparse 1 TB ser: exit 3 naming acqu2s TD, within a second', async () => {
+    const exp = experiment('ser-rows');
+    rmSync(join(exp, 'fid'));
+    writeFileSync(join(exp, 'acqu2s'), '##TITLE= acqu2s\n##$TD= 1000000000\n##END=\n');
+    let made = true;
+    try {
+      sparse(join(exp, 'ser'), 1024 * 1e9);
+    } catch {
+      made = false; // a file system without sparse terabyte files: the header alone is refused
+    }
+    const r = await expectRefusal(['process', exp], join(exp, 'acqu2s'), /TD: .*SPINCELL_MAX_SPECTRA/);
+    expect(r.ms).toBeLessThan(1000);
+    if (made) rmSync(join(exp, 'ser'));
+  });
+});

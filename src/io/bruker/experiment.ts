@@ -234,6 +234,7 @@ function rowsOfSer(experimentPath: string, info: AcqusInfo): number {
       found: rows,
       expected: '≥ 1',
     });
+  checkLimit('spectra', rows, path, 'TD');
   const serPath = join(experimentPath, 'ser');
   const stride = paddedRowBytes(info.td, info.dataType);
   const size = fileSize(serPath);
@@ -411,8 +412,11 @@ export function listSeries(path: string): SeriesEntry[] {
   }
   numbered.sort((a, b) => a.n - b.n);
   const entries: SeriesEntry[] = [];
-  for (const exp of numbered)
+  checkLimit('spectra', numbered.length, dir, 'experiments');
+  for (const exp of numbered) {
     entries.push(...experimentEntries(exp.path, entries.length, 'bruker series', exp.n));
+    checkLimit('spectra', entries.length, exp.path, 'rows');
+  }
   const first = entries[0];
   for (const e of entries) {
     if (e.meta.nucleus !== first.meta.nucleus) {
