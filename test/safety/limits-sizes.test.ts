@@ -122,6 +122,14 @@ describe('tables and binary files larger than the input limit', () => {
     expect(r.ms).toBeLessThan(1000);
   });
 
+  it('info on a 3 GiB file sniffs its head only: a typed answer within a second', async () => {
+    const p = sparse(join(root, 'big-unknown.txt'), 3 * GiB);
+    const r = await expectRefusal(['info', p], p, /file format not recognised/);
+    expect(r.ms).toBeLessThan(1000);
+    const jdx = sparse(join(root, 'big.jdx'), 3 * GiB);
+    await expectRefusal(['info', jdx], jdx, /SPINCELL_MAX_INPUT_BYTES/);
+  });
+
   it('SPINCELL_MAX_INPUT_BYTES lowers and raises the limit for every reader', async () => {
     const p = join(root, 'small.csv');
     writeFileSync(p, 'time/s,Ewe/V,I/mA\n0,3.1,0\n1,3.2,1\n2,3.3,1\n');
@@ -145,6 +153,7 @@ describe('tables and binary files larger than the input limit', () => {
     expect(limitValue('inputBytes')).toBe(256 * 1024 * 1024);
     expect(limitValue('spectrumPoints')).toBe(4_194_304);
     expect(limitValue('manifestBytes')).toBe(1024 * 1024);
+    expect(limitValue('spectra')).toBe(100_000);
     expect(() => checkLimit('spectrumPoints', 4_194_305, 'x/acqus', 'TD')).toThrow(LimitError);
   });
 
