@@ -8,7 +8,14 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { isSpincellError, OutputError, ParameterError, UsageError } from '../core/errors.js';
+import {
+  fromSystemError,
+  isSpincellError,
+  OutputError,
+  ParameterError,
+  safeText,
+  UsageError,
+} from '../core/errors.js';
 import { isDirectory, writeFileAtomic } from '../io/fs.js';
 import {
   abortOutputTransaction,
@@ -86,13 +93,14 @@ export function printTable(headers: string[], rows: Cell[][]): void {
 }
 
 /** Reports an error on stderr and sets the exit code. Returns the exit code. */
-export function reportError(error: unknown, json: boolean): number {
+export function reportError(raw: unknown, json: boolean): number {
+  const error = fromSystemError(raw) ?? raw;
   if (isSpincellError(error)) {
     if (json) process.stderr.write(`${JSON.stringify(error.toJSON())}\n`);
     else process.stderr.write(`spincell: ${error.name}: ${error.message}\n`);
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = safeText(error instanceof Error ? error.message : String(error));
   process.stderr.write(`spincell: internal error: ${message}\n`);
   if (process.env.SPINCELL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 1;

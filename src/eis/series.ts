@@ -7,6 +7,7 @@
 import type { TimedSpectrum } from '../io/eis/types.js';
 import { drt, drtSetup, type DrtOptions, type DrtResult, type DrtSetup } from './drt.js';
 import { linKK, type LinKKOptions } from './kk.js';
+import { checkSpectrum } from './spectrum.js';
 
 export interface DeisOptions extends DrtOptions {
   /** Run Lin-KK on each spectrum (default true); options, or false to skip. */
@@ -47,6 +48,9 @@ function freqKey(f: Float64Array): string {
 /** Runs DRT (and Lin-KK) over a time-ordered series of spectra. */
 export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptions = {}): DeisResult {
   const setups = new Map<string, DrtSetup>();
+  // The checks `drt` and `linKK` make on each sweep (frequencies positive, distinct, sorted; Z finite),
+  // made on every sweep before the common τ grid is built from their frequencies.
+  for (const t of series) checkSpectrum(t.spectrum, { allowPositiveImag: true });
   // One common τ grid for the map: from the first spectrum unless given.
   const first = series[0]?.spectrum.freqHz;
   const common: DrtOptions = { ...options };

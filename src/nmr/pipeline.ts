@@ -182,6 +182,15 @@ export function transformFid(
       found: n,
       expected: '≥ 2 complex points',
     });
+  let signalPoints = 0;
+  for (let i = 0; i < n; i++) if (fid.re[i] !== 0 || fid.im[i] !== 0) signalPoints++;
+  if (signalPoints === 0)
+    throw new DataError('the FID is all zero: there is no signal to process, reference or fit', {
+      file: meta?.source,
+      field: 'fid',
+      found: `${n} zero points`,
+      expected: 'a recorded FID',
+    });
   if (options.truncatePoints !== undefined) {
     const t = options.truncatePoints;
     if (!Number.isInteger(t) || t < 2)

@@ -6,10 +6,10 @@
  * Shifting the axis by Δ is TopSpin's SR change to first order: the exact change of SF alters the scale by
  * Δ·10⁻⁶, i.e. < 0.002 ppm at 300 ppm for Δ ≤ 5 ppm, below the sub-point peak precision.
  */
-import { ParameterError } from '../core/errors.js';
+import { DataError, ParameterError } from '../core/errors.js';
 import type { Spectrum } from '../core/types.js';
 import type { PpmRange } from './types.js';
-import { pickPeak } from './measure.js';
+import { pickPeak, regionIndices } from './measure.js';
 
 /** Offset (ppm) that moves the highest peak in `windowPpm` to `valuePpm` (sub-point peak position). */
 export function referenceOffsetPpm(spectrum: Spectrum, windowPpm: PpmRange, valuePpm: number): number {
@@ -17,6 +17,16 @@ export function referenceOffsetPpm(spectrum: Spectrum, windowPpm: PpmRange, valu
     throw new ParameterError('reference value must be a finite ppm value', {
       field: 'valuePpm',
       found: valuePpm,
+    });
+  const [first, last] = regionIndices(spectrum.ppm, windowPpm, 'windowPpm');
+  let flat = true;
+  for (let i = first + 1; i <= last && flat; i++) flat = spectrum.re[i] === spectrum.re[first];
+  if (flat)
+    throw new DataError('the reference window holds no peak (the spectrum is flat there)', {
+      file: spectrum.meta?.source,
+      field: 'reference window',
+      found: `${windowPpm[0]}…${windowPpm[1]} ppm, every point ${spectrum.re[first]}`,
+      expected: 'a peak to reference to',
     });
   return valuePpm - pickPeak(spectrum, windowPpm).ppm;
 }

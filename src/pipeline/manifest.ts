@@ -4,14 +4,25 @@
  * relative to the manifest file. Validation failures become one-line ParameterErrors naming the manifest,
  * the JSON path of the field, what was found and what was expected.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { MissingFileError, ParameterError } from '../core/errors.js';
+import { MissingFileError, ParameterError, SpincellError } from '../core/errors.js';
+import { checkLimit } from '../core/limits.js';
 
 const finite = z.number().finite();
+/** Longest string (name, path, time zone, column) a manifest may hold. */
+export const MAX_MANIFEST_STRING = 4096;
+const text = z.string().min(1).max(MAX_MANIFEST_STRING);
+/** Chemical shifts (ppm) beyond ±10⁵ are no spectrum's; a value there is a typing mistake. */
+const ppm = finite.min(-1e5).max(1e5);
 const range = z
-  .tuple([finite, finite])
+  .tuple([ppm, ppm])
+  .refine((r) => r[0] !== r[1], { message: 'a range needs two different ends' });
+/** DRT windows are log10(τ / s): ±30 spans every relaxation time an impedance sweep can resolve. */
+const logTau = finite.min(-30).max(30);
+const tauRange = z
+  .tuple([logTau, logTau])
   .refine((r) => r[0] !== r[1], { message: 'a range needs two different ends' });
 
 const reference = z.union([
@@ -20,21 +31,26 @@ const reference = z.union([
     .regex(/^\s*(none|metal:-?[\d.]+(e-?\d+)?|offset:-?[\d.]+(e-?\d+)?|-?[\d.]+@-?[\d.]+(:-?[\d.]+)?)\s*$/i, {
       message: "'metal:245', '0@1.2', '0@-5:5', 'offset:-0.3' or 'none'",
     }),
-  z.object({ kind: z.literal('metal'), valuePpm: finite }).strict(),
-  z.object({ kind: z.literal('internal'), valuePpm: finite, windowPpm: range }).strict(),
-  z.object({ kind: z.literal('offset'), ppm: finite }).strict(),
+  z.object({ kind: z.literal('metal'), valuePpm: ppm }).strict(),
+  z.object({ kind: z.literal('internal'), valuePpm: ppm, windowPpm: range }).strict(),
+  z.object({ kind: z.literal('offset'), ppm }).strict(),
 ]);
 
 const processing = z
   .object({
-    lbHz: finite.min(0).optional(),
+    lbHz: finite.min(0).max(1e5).optional(),
     sizePoints: z
       .number()
       .int()
       .min(16)
       .max(2 ** 24)
       .optional(),
-    phase: z.union([z.literal('auto'), z.object({ ph0Deg: finite, ph1Deg: finite }).strict()]).optional(),
+    phase: z
+      .union([
+        z.literal('auto'),
+        z.object({ ph0Deg: finite.min(-1e6).max(1e6), ph1Deg: finite.min(-1e6).max(1e6) }).strict(),
+      ])
+      .optional(),
     phaseMode: z.enum(['each', 'shared']).optional(),
     baseline: z
       .union([
@@ -55,8 +71,8 @@ const processing = z
 const morphology = z
   .object({
     mode: z.enum(['constrained', 'unconstrained']),
-    cathodeOffsetPpm: finite.optional(),
-    widthCap: z.union([finite.positive(), z.literal('auto')]).optional(),
+    cathodeOffsetPpm: ppm.optional(),
+    widthCap: z.union([finite.positive().max(1e5), z.literal('auto')]).optional(),
     fitPhase: z.enum(['none', 'zero-order', 'first-order']).optional(),
   })
   .strict();
@@ -64,30 +80,33 @@ const morphology = z
 export const manifestSchema = z
   .object({
     version: z.literal(1),
-    name: z.string().min(1),
+    name: text,
     nmr: z
       .object({
-        path: z.string().min(1),
+        path: text,
         processing: processing.default({}),
         /** Divide every spectrum by its NS·RG (as integrate/fit/morphology without --no-normalise). */
         normalise: z.boolean().default(true),
-        regionsPpm: z.array(range).optional(),
+        regionsPpm: z.array(range).max(1000).optional(),
         morphology: morphology.optional(),
       })
       .strict()
       .optional(),
     cycler: z
       .object({
-        path: z.string().min(1),
-        timezone: z.string().min(1).optional(),
-        offsetS: finite.optional(),
-        areaCm2: finite.positive().optional(),
-        capacityMAh: finite.positive().optional(),
+        path: text,
+        timezone: text.optional(),
+        offsetS: finite.min(-1e10).max(1e10).optional(),
+        areaCm2: finite.positive().max(1e6).optional(),
+        capacityMAh: finite.positive().max(1e9).optional(),
         /** Column mapping for generic tables (Neware, Arbin, Zahner exports): key → { column, unit? }. */
         mapping: z
           .record(
-            z.string().regex(/^[A-Za-z_]\w*$/),
-            z.object({ column: z.string().min(1), unit: z.string().min(1).optional() }).strict(),
+            z
+              .string()
+              .max(64)
+              .regex(/^[A-Za-z_]\w*$/),
+            z.object({ column: text, unit: text.optional() }).strict(),
           )
           .optional(),
       })
@@ -95,19 +114,19 @@ export const manifestSchema = z
       .optional(),
     eis: z
       .object({
-        paths: z.array(z.string().min(1)).min(1),
+        paths: z.array(text).min(1).max(100000),
         drt: z
           .object({
-            lambda: z.union([finite.positive(), z.literal('gcv'), z.literal('lcurve')]).optional(),
+            lambda: z.union([finite.positive().max(1e6), z.literal('gcv'), z.literal('lcurve')]).optional(),
             nTau: z.number().int().min(10).max(1000).optional(),
-            windows: z.array(range).optional(),
+            windows: z.array(tauRange).max(100).optional(),
           })
           .strict()
           .optional(),
       })
       .strict()
       .optional(),
-    output: z.object({ dir: z.string().min(1) }).strict(),
+    output: z.object({ dir: text }).strict(),
   })
   .strict();
 
@@ -170,14 +189,49 @@ export function parseManifest(data: unknown, file = 'manifest'): Manifest {
   throw new ParameterError('invalid manifest', { file, field: jsonPath(path), found, expected });
 }
 
-/** Reads and validates a manifest file. */
+/** Deepest nesting of objects and arrays in a manifest (a version 1 manifest needs 5). */
+export const MAX_MANIFEST_DEPTH = 32;
+
+/**
+ * Refuses nesting deeper than MAX_MANIFEST_DEPTH before the JSON is parsed, so a document of
+ * 100 000 opening brackets is one line of error, not a stack overflow. Brackets inside strings are skipped.
+ */
+function checkDepth(text: string, file: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_MANIFEST_DEPTH)
+        throw new ParameterError('manifest is nested too deeply', {
+          file,
+          field: `character ${i + 1}`,
+          found: `more than ${MAX_MANIFEST_DEPTH} levels of objects and arrays`,
+          expected: `at most ${MAX_MANIFEST_DEPTH} levels`,
+        });
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/** Reads and validates a manifest file (UTF-8, with or without a byte-order mark). */
 export function readManifest(path: string): Manifest {
   let text: string;
   try {
+    const stats = statSync(path);
+    if (stats.isDirectory())
+      throw new ParameterError('the manifest is a folder', { file: path, expected: 'a JSON file' });
+    checkLimit('manifestBytes', stats.size, path);
     text = readFileSync(path, 'utf8');
   } catch (cause) {
+    if (cause instanceof SpincellError) throw cause;
     throw new MissingFileError('cannot read the manifest', { file: path, cause });
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  checkDepth(text, path);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -196,6 +196,13 @@ export function parseProcessingFlags(
         found: flags.lb,
         expected: '≥ 0 Hz',
       });
+    // Broadening wider than the spectral width leaves no line to measure (and overflows the window).
+    if (lb > meta.swHz)
+      throw new UsageError('line broadening exceeds the spectral width', {
+        field: '--lb',
+        found: flags.lb,
+        expected: `0 … ${meta.swHz} Hz (SW_h of ${meta.source})`,
+      });
     explicit.lbHz = lb;
   }
   if (flags.zf !== undefined) {

@@ -6,9 +6,10 @@
  * manifest, versions, times) beside them. Inputs are only read.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ParameterError, SpincellError } from '../core/errors.js';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
+import { MissingFileError, ParameterError, relocated, SpincellError } from '../core/errors.js';
+import { listSpectra } from '../io/spectra.js';
 import {
   type IntegralRow,
   integralsTable,
@@ -35,7 +36,7 @@ import { analyseDeis, type DeisResult } from '../eis/index.js';
 import { formatCsv } from '../io/csv/index.js';
 import { readCyclerFile } from '../io/cycler/index.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
-import { isDirectory } from '../io/fs.js';
+import { isDirectory, isFile } from '../io/fs.js';
 import { collectInputs, OutputFolder } from '../io/output.js';
 import { integrateRegion, type PpmRange } from '../nmr/index.js';
 import {
@@ -138,16 +139,131 @@ export function spincellVersion(): string {
   return 'unknown';
 }
 
-function filesUnder(path: string): string[] {
-  if (!isDirectory(path)) return [path];
-  const out: string[] = [];
-  for (const name of readdirSync(path).sort()) out.push(...filesUnder(join(path, name)));
-  return out;
+/** One input the manifest names, with the JSON path of the field that names it. */
+interface ManifestInput {
+  readonly field: string;
+  readonly path: string;
+  readonly kind: 'nmr' | 'file';
 }
 
+function manifestInputs(m: Manifest): ManifestInput[] {
+  return [
+    ...(m.nmr ? [{ field: 'nmr.path', path: resolve(m.nmr.path), kind: 'nmr' as const }] : []),
+    ...(m.cycler ? [{ field: 'cycler.path', path: resolve(m.cycler.path), kind: 'file' as const }] : []),
+    ...(m.eis
+      ? m.eis.paths.map((p, i) => ({ field: `eis.paths[${i}]`, path: resolve(p), kind: 'file' as const }))
+      : []),
+  ];
+}
+
+/**
+ * Refuses, before anything is read, an input that does not exist (or is of the wrong kind) and an
+ * impedance file named twice, naming the manifest field.
+ */
+function checkInputs(inputs: readonly ManifestInput[], manifestPath: string): void {
+  const seen = new Map<string, string>();
+  for (const input of inputs) {
+    let stats;
+    try {
+      stats = statSync(input.path);
+    } catch (cause) {
+      throw new MissingFileError('input not found', {
+        file: manifestPath,
+        field: input.field,
+        found: input.path,
+        expected: input.kind === 'nmr' ? 'a Bruker experiment or dataset folder' : 'an existing file',
+        cause,
+      });
+    }
+    if (input.kind === 'file' && !stats.isFile())
+      throw new ParameterError('input is not a file', {
+        file: manifestPath,
+        field: input.field,
+        found: input.path,
+        expected: 'a cycler or impedance file',
+      });
+    const before = seen.get(input.path);
+    if (before !== undefined)
+      throw new ParameterError('the same input is named twice', {
+        file: manifestPath,
+        field: input.field,
+        found: input.path,
+        expected: `a file other than the one in ${before}`,
+      });
+    seen.set(input.path, input.field);
+  }
+}
+
+/**
+ * The files a run reads, for provenance: for a Bruker input the parameter, audit and data files of each
+ * experiment the reader uses (not whatever else the folder holds), for TopSpin processed spectra their
+ * procs, 1r/1i and the parent experiment's parameters (which give the times), for JCAMP-DX the files
+ * themselves; a file the reader reaches through a symbolic link leading out of the input folder is refused.
+ */
+function filesRead(input: ManifestInput, manifestPath: string): string[] {
+  if (input.kind === 'file') return [input.path];
+  let entries;
+  try {
+    entries = listSpectra(input.path).entries;
+  } catch (e) {
+    throw e instanceof SpincellError && e.file === undefined
+      ? relocated(e, { file: manifestPath, field: input.field })
+      : e;
+  }
+  const files = new Set<string>();
+  const addIfFile = (f: string) => {
+    if (isFile(f)) files.add(f);
+  };
+  for (const e of entries) {
+    if (e.jcampFile !== undefined) files.add(e.jcampFile);
+    if (e.pdataDir !== undefined) {
+      for (const name of ['procs', '1r', '1i']) addIfFile(join(e.pdataDir, name));
+      const experiment = dirname(dirname(e.pdataDir));
+      for (const name of ['acqus', 'audita.txt']) addIfFile(join(experiment, name));
+    }
+    if (e.bruker !== undefined) {
+      for (const name of ['acqus', 'acqu2s', 'audita.txt']) {
+        const f = join(e.bruker.experimentPath, name);
+        if (isFile(f) && (name !== 'acqu2s' || basename(e.bruker.dataFile) === 'ser')) files.add(f);
+      }
+      files.add(e.bruker.dataFile);
+    }
+  }
+  const root = realpathSync(isDirectory(input.path) ? input.path : dirname(input.path));
+  for (const f of files) {
+    if (!inside(realpathSync(f), root))
+      throw new ParameterError('an input file is a symbolic link leading out of the input folder', {
+        file: f,
+        field: input.field,
+        found: realpathSync(f),
+        expected: `files inside ${root} (copy the data in instead of linking)`,
+      });
+  }
+  return [...files].sort();
+}
+
+function inside(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
+}
+
+/** Size and SHA-256 of a file, read in blocks (inputs larger than memory are hashed too). */
 export function hashFile(path: string): InputFile {
-  const data = readFileSync(path);
-  return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+  const hash = createHash('sha256');
+  const block = Buffer.alloc(1 << 20);
+  let bytes = 0;
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const n = readSync(fd, block, 0, block.length, null);
+      if (n === 0) break;
+      hash.update(block.subarray(0, n));
+      bytes += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { path, bytes, sha256: hash.digest('hex') };
 }
 
 /** Absolute paths of the manifest's inputs. */
@@ -212,6 +328,21 @@ function asManifestError(e: unknown, manifestPath: string): unknown {
   return e;
 }
 
+/**
+ * An error raised by a later stage about one of the manifest's options (it names no file) placed on the
+ * manifest and the JSON path of that option; errors about a data file keep naming that file.
+ */
+function inManifest(
+  e: unknown,
+  manifestPath: string,
+  fields: Readonly<Record<string, string>>,
+  fallback: string,
+): unknown {
+  if (!(e instanceof SpincellError) || e.file !== undefined) return e;
+  const field = (e.field !== undefined ? fields[e.field] : undefined) ?? fallback;
+  return relocated(e, { file: manifestPath, field });
+}
+
 export interface NmrRun {
   readonly regionsPpm: PpmRange[];
   readonly rows: {
@@ -271,7 +402,13 @@ function runNmr(
         identity: spectrumIdentity(entry),
         midMs: mid,
         timeS: (mid - t0) / 1000,
-        integrals: regions.map((r) => integrateRegion(s, r)),
+        integrals: regions.map((r, i) => {
+          try {
+            return integrateRegion(s, r);
+          } catch (e) {
+            throw inManifest(e, manifestPath, {}, `nmr.regionsPpm[${i}]`);
+          }
+        }),
         ns: scaling.ns || null,
         rg: scaling.rg || null,
         scaleFactor: scaling.scaleFactor,
@@ -355,14 +492,25 @@ export interface CyclerRun {
   readonly gaps: RecordGap[];
 }
 
-function runCycler(c: NonNullable<Manifest['cycler']>): CyclerRun {
-  const records = readCyclerFile(c.path, {
-    timezone: c.timezone,
-    ...(c.mapping ? { mapping: c.mapping } : {}),
-  });
-  const series = seriesFromRecords(records);
-  const steps = segmentSteps(series);
-  return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }), gaps: findRecordGaps(series) };
+const CYCLER_FIELDS: Readonly<Record<string, string>> = {
+  timezone: 'cycler.timezone',
+  areaCm2: 'cycler.areaCm2',
+  offsetS: 'cycler.offsetS',
+  capacityMAh: 'cycler.capacityMAh',
+};
+
+function runCycler(c: NonNullable<Manifest['cycler']>, manifestPath: string): CyclerRun {
+  try {
+    const records = readCyclerFile(c.path, {
+      timezone: c.timezone,
+      ...(c.mapping ? { mapping: c.mapping } : {}),
+    });
+    const series = seriesFromRecords(records);
+    const steps = segmentSteps(series);
+    return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }), gaps: findRecordGaps(series) };
+  } catch (e) {
+    throw inManifest(e, manifestPath, CYCLER_FIELDS, 'cycler');
+  }
 }
 
 export interface EisRun {
@@ -370,7 +518,26 @@ export interface EisRun {
   readonly deis: DeisResult;
 }
 
-function runEis(e: NonNullable<Manifest['eis']>, progress: (e: ProgressEvent) => void): EisRun {
+const EIS_FIELDS: Readonly<Record<string, string>> = {
+  lambda: 'eis.drt.lambda',
+  nTau: 'eis.drt.nTau',
+  windows: 'eis.drt.windows',
+  paths: 'eis.paths',
+};
+
+function runEis(
+  e: NonNullable<Manifest['eis']>,
+  manifestPath: string,
+  progress: (e: ProgressEvent) => void,
+): EisRun {
+  try {
+    return analyseEis(e, progress);
+  } catch (error) {
+    throw inManifest(error, manifestPath, EIS_FIELDS, 'eis');
+  }
+}
+
+function analyseEis(e: NonNullable<Manifest['eis']>, progress: (e: ProgressEvent) => void): EisRun {
   const sweeps = readImpedanceSeries(e.paths);
   const deis = analyseDeis(sweeps, {
     ...(e.drt?.lambda !== undefined ? { lambda: e.drt.lambda } : {}),
@@ -515,11 +682,9 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
   const progress = options.onProgress ?? (() => {});
   const m = resolvedManifest(manifest, manifestPath);
   const outDir = m.output.dir;
-  const roots = [
-    ...(m.nmr ? [m.nmr.path] : []),
-    ...(m.cycler ? [m.cycler.path] : []),
-    ...(m.eis ? m.eis.paths : []),
-  ].map((p) => resolve(p));
+  const named = manifestInputs(m);
+  const roots = named.map((i) => i.path);
+  checkInputs(named, manifestPath);
   // The output folder is checked, locked and staged before any work; it is swapped in whole at the end.
   const set = OutputFolder.open(outDir, {
     command: 'run',
@@ -530,7 +695,7 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     legacy: isRunFolder,
   });
   try {
-    return runInto(set, m, manifestPath, roots, startedAt, progress);
+    return runInto(set, m, manifestPath, named, startedAt, progress);
   } catch (error) {
     set.abort();
     throw error;
@@ -541,12 +706,12 @@ function runInto(
   set: OutputFolder,
   m: Manifest,
   manifestPath: string,
-  roots: string[],
+  named: readonly ManifestInput[],
   startedAt: Date,
   progress: (e: ProgressEvent) => void,
 ): RunResult {
   const outDir = m.output.dir;
-  const files = roots.flatMap(filesUnder);
+  const files = named.flatMap((i) => filesRead(i, manifestPath));
   const inputs: InputFile[] = [];
   files.forEach((f, i) => {
     inputs.push(hashFile(f));
@@ -557,23 +722,27 @@ function runInto(
   let cycler: CyclerRun | null = null;
   if (m.cycler) {
     progress({ stage: 'cycler', done: 0, total: 1 });
-    cycler = runCycler(m.cycler);
+    cycler = runCycler(m.cycler, manifestPath);
     progress({ stage: 'cycler', done: 1, total: 1 });
   }
   let aligned: AlignedSpectrum[] | null = null;
   const warnings: string[] = [];
   if (nmr && cycler && m.cycler) {
-    aligned = alignSpectra(nmr.windows, cycler.series, {
-      offsetS: m.cycler.offsetS ?? 0,
-      capacityMAh: m.cycler.capacityMAh,
-      gaps: cycler.gaps,
-    });
+    try {
+      aligned = alignSpectra(nmr.windows, cycler.series, {
+        offsetS: m.cycler.offsetS ?? 0,
+        capacityMAh: m.cycler.capacityMAh,
+        gaps: cycler.gaps,
+      });
+    } catch (e) {
+      throw inManifest(e, manifestPath, CYCLER_FIELDS, 'cycler');
+    }
     const hint = 'cycler.offsetS, cycler.timezone';
     requireOverlap(aligned, cycler.series, hint);
     warnings.push(...checkAlignment(aligned, cycler.series, cycler.gaps, hint).warnings);
     progress({ stage: 'align', done: 1, total: 1 });
   }
-  const eis = m.eis ? runEis(m.eis, progress) : null;
+  const eis = m.eis ? runEis(m.eis, manifestPath, progress) : null;
 
   const outputs: { name: string; description: string; rows: number | null; data: string }[] = [];
   if (nmr && nmr.regionsPpm.length > 0)

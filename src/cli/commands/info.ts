@@ -2,7 +2,8 @@
  * `spincell info <path>`: what a path holds — format, nucleus, spectrometer parameters and acquisition
  * times (ISO 8601, UTC) — one row per spectrum for a series. Reads parameter files only, never the data.
  */
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readBytesAt } from '../../io/bruker/binary.js';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UnsupportedFormatError } from '../../core/errors.js';
@@ -108,7 +109,9 @@ function spectrumInfo(e: SeriesEntry): InfoSpectrum {
 /** A file that starts like a JCAMP-DX spectrum (labelled records and a data block). */
 function looksLikeJcamp(path: string): boolean {
   if (isJcampPath(path)) return true;
-  const head = readFileSync(path).subarray(0, 65536).toString('latin1');
+  // Only the head is needed: a large file is sniffed, not read whole.
+  const size = statSync(path).size;
+  const head = Buffer.from(readBytesAt(path, 0, Math.min(size, 65536))).toString('latin1');
   return head.trimStart().startsWith('##') && /##\s*(XYDATA|NTUPLES)\s*=/i.test(head);
 }
 

@@ -3,7 +3,7 @@
  * Bruker experiments + truth.json). The output folder must be new, empty or a previous simulation.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
+import { fromSystemError, OutputError, UsageError } from '../../core/errors.js';
 import { writeOperandoSeries, type OperandoOptions } from '../../sim/index.js';
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable, progress } from '../common.js';
 
@@ -119,11 +119,26 @@ export function registerSimulate(program: Command): void {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
         const options = operandoOptionsFromFlags(flags);
         let bar: ReturnType<typeof progress> | undefined;
-        const result = writeOperandoSeries(flags.out, options, (done, total) => {
-          bar ??= progress(total, 'simulate', json);
-          bar.tick(String(done));
-        });
-        bar?.stop();
+        let result: ReturnType<typeof writeOperandoSeries>;
+        try {
+          result = writeOperandoSeries(flags.out, options, (done, total) => {
+            bar ??= progress(total, 'simulate', json);
+            bar.tick(String(done));
+          });
+        } catch (error) {
+          // A folder that cannot be written (read-only, no permission, disk full) names --out.
+          const system = fromSystemError(error);
+          if (system === undefined) throw error;
+          throw new OutputError(`cannot write the simulated series: ${system.summary}`, {
+            file: flags.out,
+            field: '--out',
+            found: system.found,
+            expected: 'a folder that can be written',
+            cause: error,
+          });
+        } finally {
+          bar?.stop();
+        }
         const t = result.truth;
         const first = t.spectra[0];
         const last = t.spectra[t.spectra.length - 1];

@@ -26,6 +26,7 @@ import {
   ParameterError,
   UnsupportedFormatError,
 } from '../../core/errors.js';
+import { checkLimit } from '../../core/limits.js';
 import type { AcquisitionMeta, Fid } from '../../core/types.js';
 import { isDirectory, isFile } from '../fs.js';
 import {
@@ -128,6 +129,7 @@ export function acqusInfo(
       expected: 'an even integer ≥ 2',
     });
   }
+  checkLimit('spectrumPoints', td / 2, file, 'TD');
   // DTYPA was introduced with float data; files without it hold int32 (nmrglue makes the same default).
   const dataType = dataTypeFromCode(params.integer('DTYPA', 0), file, 'DTYPA');
   const byteOrder = byteOrderFromCode(params.integer('BYTORDA'), file, 'BYTORDA');
@@ -152,6 +154,15 @@ export function acqusInfo(
       field: 'NUC1',
       found: nucleus,
       expected: 'e.g. <7Li>',
+    });
+  }
+  // An isotope label: mass number then element symbol (7Li, 23Na, 195Pt), as TopSpin writes NUC1.
+  if (!/^([1-9]\d{0,2})[A-Z][a-z]?$/.test(nucleus)) {
+    throw new ParameterError('observe nucleus is not an isotope label', {
+      file,
+      field: 'NUC1',
+      found: nucleus,
+      expected: 'a mass number and an element symbol, e.g. <7Li> or <23Na>',
     });
   }
   const gd = groupDelayFromParams(params);
@@ -227,6 +238,7 @@ function rowsOfSer(experimentPath: string, info: AcqusInfo): number {
       found: rows,
       expected: '≥ 1',
     });
+  checkLimit('spectra', rows, path, 'TD');
   const serPath = join(experimentPath, 'ser');
   const stride = paddedRowBytes(info.td, info.dataType);
   const size = fileSize(serPath);
@@ -416,8 +428,11 @@ export function listSeries(path: string): SeriesEntry[] {
   }
   numbered.sort((a, b) => a.n - b.n);
   const entries: SeriesEntry[] = [];
-  for (const exp of numbered)
+  checkLimit('spectra', numbered.length, dir, 'experiments');
+  for (const exp of numbered) {
     entries.push(...experimentEntries(exp.path, entries.length, 'bruker series', exp.n));
+    checkLimit('spectra', entries.length, exp.path, 'rows');
+  }
   const first = entries[0];
   for (const e of entries) {
     if (e.meta.nucleus !== first.meta.nucleus) {

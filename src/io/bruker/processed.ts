@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { CorruptFileError, MissingFileError, ParameterError } from '../../core/errors.js';
+import { checkLimit } from '../../core/limits.js';
 import type { AcquisitionMeta, Spectrum } from '../../core/types.js';
 import { isFile, readFileChecked } from '../fs.js';
 import {
@@ -70,6 +71,7 @@ export function procsParams(params: BrukerParams): ProcsParams {
       found: si,
       expected: '≥ 1',
     });
+  checkLimit('spectrumPoints', si, file, 'SI');
   const sf = params.positive('SF', 'reference frequency', 'MHz');
   const sw = params.positive('SW_p', 'spectral width', 'Hz');
   const ncProc = params.integer('NC_proc', 0);

@@ -18,9 +18,8 @@
  * the completion time (the record's timestamp) and the start ("started at …") to the millisecond; these
  * then replace the estimate.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isFile } from '../fs.js';
+import { isFile, readFileChecked } from '../fs.js';
 
 export type TimeSource = 'audita' | 'acqus DATE';
 
@@ -64,7 +63,7 @@ export function parseAuditTrail(text: string): { startMs: number; endMs: number 
 export function readAuditWindow(experimentPath: string): { startMs: number; endMs: number } | undefined {
   const path = join(experimentPath, 'audita.txt');
   if (!isFile(path)) return undefined;
-  return parseAuditTrail(readFileSync(path).toString('latin1'));
+  return parseAuditTrail(readFileChecked(path).toString('latin1'));
 }
 
 /** Estimated duration of the whole acquisition, seconds (see the header comment). */

@@ -8,7 +8,7 @@ import { isMpr, parseMpr } from '../biologic/mpr.js';
 import { isMpt, parseMpt } from '../biologic/mpt.js';
 import { isMaccorText, parseMaccor } from '../maccor/index.js';
 import { parseCyclerTable, type TableReadOptions } from './table.js';
-import { CorruptFileError } from '../../core/errors.js';
+import { CorruptFileError, DataError } from '../../core/errors.js';
 import type { CyclerRecords } from './types.js';
 
 export * from './types.js';
@@ -37,6 +37,7 @@ export function readCyclerFile(path: string, options: TableReadOptions = {}): Cy
   if (bytes.length === 0)
     throw new CorruptFileError('empty file', { file: path, expected: 'a cycler export' });
   const foreign = (rec: CyclerRecords): CyclerRecords => {
+    nonEmpty(rec, path);
     if (options.mapping && Object.keys(options.mapping).length > 0)
       rec.warnings.push(
         `column mapping ignored: ${rec.format} files name their columns themselves (a mapping applies to generic tables)`,
@@ -53,5 +54,17 @@ export function readCyclerFile(path: string, options: TableReadOptions = {}): Cy
   }
   text = text.replace(/^\uFEFF/, '');
   if (isMaccorText(text)) return foreign(parseMaccor(text, path, options));
-  return parseCyclerTable(text, path, options);
+  return nonEmpty(parseCyclerTable(text, path, options), path);
+}
+
+/** A file with a header and no records is refused: every result from it would be empty or zero. */
+function nonEmpty(rec: CyclerRecords, path: string): CyclerRecords {
+  if (rec.rowCount === 0)
+    throw new DataError('no data rows: the file holds a header only', {
+      file: path,
+      field: 'rows',
+      found: 0,
+      expected: 'at least one record',
+    });
+  return rec;
 }

@@ -200,8 +200,12 @@ export function parseNumericBlock(bytes: Uint8Array, start: number, opts: Numeri
         value = text === '' ? NaN : Number(text);
         if (Number.isNaN(value) && !/^[+-]?nan$/i.test(text)) {
           if (text === '' || !/^[+-]?inf(inity)?$/i.test(text)) fail('not a number', col, text, 'a number');
-          value = text.startsWith('-') ? -Infinity : Infinity;
+          value = Infinity;
         }
+        // An infinite cell (written as Inf, or a number beyond the double range) would make every
+        // capacity of its record infinite; NaN stays, as a missing value the analysis skips.
+        if (value === Infinity || value === -Infinity)
+          fail('non-finite number', col, text, 'a finite number (NaN marks a missing value)');
       }
       if (col < ncol) cols[col][row] = value;
       col++;

@@ -242,6 +242,14 @@ export function parseCyclerTable(text: string, file: string, options: TableReadO
     for (let r = 0; r < rows.length; r++) {
       const cell = rows[r][idx];
       const v = isTime ? parseTimeCell(cell, decimalComma) : parseCell(cell, decimalComma);
+      if (v === Infinity || v === -Infinity) {
+        throw new CorruptFileError('non-finite number', {
+          file,
+          field: `row ${r + 1}, column ${header}`,
+          found: cell,
+          expected: 'a finite number (NaN marks a missing value)',
+        });
+      }
       if (Number.isNaN(v) && !/^(nan|n\/a|na|)$/i.test(cell.trim())) {
         bad = r;
         break;

@@ -144,6 +144,13 @@ export function parseMaccor(text: string, file: string, options: ReadOptions = {
         continue;
       }
       const v = Number(cell);
+      if (v === Infinity || v === -Infinity)
+        throw new CorruptFileError('non-finite number', {
+          file,
+          field: `line ${r + 3}, ${header}`,
+          found: cell,
+          expected: 'a finite number',
+        });
       if (Number.isNaN(v)) {
         if (known)
           throw new CorruptFileError('not a number', {
