@@ -54,13 +54,13 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: 'mri',
     term: 'mri',
-    summary: '1D MRI profiles: anion drift velocities (seed 003)',
+    summary: '1D MRI profiles: anion drift velocities (Thienenkamp et al. 2024)',
     load: async () => [(await import('./mri.js')).registerMri],
   },
   {
     name: 'sand',
     term: 'sand [options]',
-    summary: "Sand's time τ = πD(C0·e/(2·i·t_a))² (seed 003 eq 9)",
+    summary: "Sand's time τ = πD(C0·e/(2·i·t_a))² (Thienenkamp et al. 2024, eq 9)",
     load: async () => [(await import('./sand.js')).registerSand],
   },
   {
@@ -100,14 +100,14 @@ export const COMMANDS: CommandEntry[] = [
     name: 'morphology',
     term: 'morphology [options] <path>',
     summary:
-      'dense/mossy/dendritic metal fractions of every spectrum (seed 004 constrained or seed 003 unconstrained deconvolution)',
+      'dense/mossy/dendritic metal fractions of every spectrum (Wichmann et al. 2025 constrained or Thienenkamp et al. 2024 unconstrained deconvolution)',
     load: async () => [(await import('./morphology.js')).registerMorphology],
   },
   {
     name: 'dead-lithium',
     term: 'dead-lithium [options] <integrals...>',
     summary:
-      'dead metal, excess metal and interphase capacity per cycle from metal integrals in three states (seed 004)',
+      'dead metal, excess metal and interphase capacity per cycle from metal integrals in three states (Wichmann et al. 2025)',
     load: async () => [(await import('./dead-lithium.js')).registerDeadLithium],
   },
   {
