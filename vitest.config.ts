@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // test/reference-summary.ts: one line at the end on the reference data and the tests it skipped
+    reporters: ['default', './test/reference-summary.ts'],
   },
 });

@@ -1,5 +1,5 @@
 /**
- * Constrained three-Voigt morphology fit (seed 004 windows beside NMC622, width cap 4 ppm) of 1,000
+ * Constrained three-Voigt morphology fit (Wichmann et al. 2025 windows beside NMC622, width cap 4 ppm) of 1,000
  * synthetic ⁷Li spectra with known truth: spincell's bounded Levenberg–Marquardt against
  * scipy.optimize.least_squares (trf, analytic Jacobian, x_scale='jac'), same spectra, bounds, start values
  * and tolerances, interleaved (bench/harness.ts) with file I/O excluded.

@@ -1,5 +1,5 @@
 /**
- * Drift-velocity inversion (seed 003 eq 1–8) on a long, finely sampled series: 2,000 profiles × 128
+ * Drift-velocity inversion (Thienenkamp et al. 2024, eq 1–8) on a long, finely sampled series: 2,000 profiles × 128
  * positions from the Nernst–Planck forward model. spincell's driftVelocity against our numpy/scipy
  * implementation (bench/transport_drift_reference.py) on the same files, interleaved (bench/harness.ts), file
  * reading excluded on both sides; the two results are compared point by point.

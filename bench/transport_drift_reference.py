@@ -1,4 +1,4 @@
-"""Reference implementation (numpy/scipy) of spincell's anion drift inversion (seed 003 eq 1-8).
+"""Reference implementation (numpy/scipy) of spincell's anion drift inversion (Thienenkamp et al. 2024, eq 1-8).
 
 Same route as src/transport/drift.ts, written independently with numpy's gradient (edge_order=2),
 scipy's cumulative_trapezoid and numpy's interp on ln D:

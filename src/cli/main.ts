@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { runCli } from './program.js';
-import { reportError } from './common.js';
 
 // A closed pipe (e.g. `spincell cycler f.mpr | head`) is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -12,7 +11,9 @@ runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    // Loaded only here: `spincell --help` need not import the command plumbing.
+    const { reportError } = await import('./common.js');
     process.exitCode = reportError(error, process.argv.includes('--json'));
   },
 );

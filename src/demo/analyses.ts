@@ -10,7 +10,7 @@
  *    fractions (src/protocols/morphology.ts, width cap calibrated on the first, pristine spectrum), and the cell state over every acquisition window from the
  *    cycler record (alignSpectra).
  *  - analyseImpedanceFile: the PEIS sweeps read back → Lin-KK and DRT with the resistance of
- *    −4 < log10 τ < 0 (seed 003's interphase window).
+ *    −4 < log10 τ < 0 (Thienenkamp et al.'s (2024) interphase window).
  */
 import { spectrumCsv } from '../cli/commands/process.js';
 import { midMs, openInput, spectrumFileStem } from '../cli/processing.js';
@@ -56,7 +56,7 @@ export const DIAMAGNETIC_REGION: PpmRange = [-20, 20];
 export const PROCESSING = { phase: 'auto', phaseMode: 'each', baseline: 'auto', ref: 'metal:245' } as const;
 
 /**
- * Morphology: seed 004's constrained fit in the windows for a cell without a paramagnetic electrode
+ * Morphology: Wichmann et al.'s (2025) constrained fit in the windows for a cell without a paramagnetic electrode
  * (dense 240.5–245.5, mossy 250.5–255.5, dendritic 260.5–265.5 ppm), each line no broader than the pristine
  * electrode — whose width is measured, as in the paper, on the first spectrum, before any plating.
  */

@@ -1,5 +1,5 @@
 /**
- * The demo's second cell: an anode-free Cu‖NMC622 pouch cell cycled with seed 004's dead-lithium protocol
+ * The demo's second cell: an anode-free Cu‖NMC622 pouch cell cycled with Wichmann et al.'s (2025) dead-lithium protocol
  * (src/sim/anode-free.ts), with known interphase, dead-metal and excess-metal losses per cycle.
  *
  * Files in `<outDir>/anode-free/`:
@@ -36,7 +36,7 @@ import {
 import { writeMpt } from '../sim/cycler.js';
 import { DEMO_SEED } from './experiment.js';
 
-/** The cell: 2.3 mAh on 1 cm² (inside seed 004's 2.5 mAh cm⁻² linear range), 30 cycles. */
+/** The cell: 2.3 mAh on 1 cm² (inside Wichmann et al.'s (2025) 2.5 mAh cm⁻² linear range), 30 cycles. */
 export const ANODE_FREE = {
   cycles: 30,
   initialChargeMAh: 2.3,
@@ -133,7 +133,7 @@ function simulate(paths: AnodeFreePaths): AnodeFreeTruthFile {
     version: TRUTH_VERSION,
     seed: DEMO_SEED,
     description:
-      'virtual anode-free Cu||NMC622 cell (seed 004 protocol): per-cycle capacities and the cumulative allocation of the first charge capacity, mAh',
+      'virtual anode-free Cu||NMC622 cell (Wichmann et al. 2025 protocol): per-cycle capacities and the cumulative allocation of the first charge capacity, mAh',
     cell: ANODE_FREE,
     cycles: sim.truth,
   };

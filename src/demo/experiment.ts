@@ -72,7 +72,7 @@ export const EIS_SWEEP = { fStartHz: 1e5, fEndHz: 1e-2, perDecade: 8, noise: 0.0
 const EIS_DELAY_S = 60;
 
 /**
- * Interphase arc: SEI plus charge transfer, τ0 = 1 ms (inside the −4 < log10 τ < 0 window of seed 003).
+ * Interphase arc: SEI plus charge transfer, τ0 = 1 ms (inside the −4 < log10 τ < 0 window of Thienenkamp et al. 2024).
  * Its resistance is that of the native film plus a term proportional to the SEI lithium per area.
  */
 export const INTERPHASE = { nativeOhm: 20, ohmPerMAhPerCm2: 150, tau0S: 1e-3, phi: 0.8 } as const;

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the demo. Simulates one virtual Li‖Li cell as an operando ⁷Li NMR series, its cycler
  * record and a dynamic-EIS run, and an anode-free Cu‖NMC622 cell as the in situ metal integrals and
- * cycler record of seed 004's dead-lithium protocol, into demo-output/ (unless they are there already),
+ * cycler record of Wichmann et al.'s (2025) dead-lithium protocol, into demo-output/ (unless they are there already),
  * analyses them with spincell and prints every result beside the simulated truth (src/demo/run.ts).
  *
  *   npm start                  full experiment (60 spectra, 16 impedance sweeps)

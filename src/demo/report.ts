@@ -5,7 +5,7 @@
  * Sections: the operando figure (stacked metal-region spectra beside the cell voltage, and the ppm × time
  * map), the metal inventory against the cycler record, the morphology fit of one spectrum and the fractions
  * over time, the impedance (Nyquist, DRT, DRT map, interphase resistance), the anode-free cell's capacity
- * allocation and dead lithium (seed 004), and the summary tables.
+ * allocation and dead lithium (Wichmann et al. 2025), and the summary tables.
  */
 import { zarcGamma } from '../eis/analytic.js';
 import { getLineshape, lineProfile, modelCurve } from '../fit/index.js';
@@ -350,7 +350,7 @@ export function buildDemoReport(input: DemoReportInput): Report {
       },
       {
         heading: 'Morphology',
-        text: 'The constrained deconvolution (seed 004) of a spectrum at the end of the first plating step: data, the fitted dense, mossy and dendritic Voigt lines, their sum and the residual on the same intensity scale. Below, the fractions of every spectrum (points) over the simulated truth (dashed lines).',
+        text: 'The constrained deconvolution (Wichmann et al. 2025) of a spectrum at the end of the first plating step: data, the fitted dense, mossy and dendritic Voigt lines, their sum and the residual on the same intensity scale. Below, the fractions of every spectrum (points) over the simulated truth (dashed lines).',
         figures: morphologyFigures,
       },
       {
@@ -359,7 +359,7 @@ export function buildDemoReport(input: DemoReportInput): Report {
         figures: [nyquist, gamma, drtMap, resistance],
       },
       {
-        heading: 'Dead lithium and capacity allocation (seed 004)',
+        heading: 'Dead lithium and capacity allocation (Wichmann et al. 2025)',
         text: `A second virtual cell: anode-free Cu‖NMC622, ${af.truth.cycles[0].chargeMAh} mAh first charge on ${ANODE_FREE.areaCm2} cm², ${ANODE_FREE.cycles} cycles, ⁷Li metal integrals in the charged, discharged and after-CV states at cycles ${measuredCycle.join(', ')} (spectra at 0 % SOC weakened by the cathode and corrected with ×${ANODE_FREE.socFactor}; ${100 * ANODE_FREE.relativeNoise} % noise on every integral), capacities from its EC-Lab record. Above, the first charge capacity split into reversible, excess and dead lithium and interphase (the remainder) per measured cycle: after cycle ${afLast.cycle} spincell finds ${afLast.deadMAh.toFixed(4)} mAh dead Li (truth ${afLastTruth.deadMAh.toFixed(4)}) and ${afLast.interphasePercent.toFixed(1)} % interphase (truth ${((100 * afLastTruth.interphaseMAh) / af.truth.cycles[0].chargeMAh).toFixed(1)} %). Below, cumulative dead lithium at the measured cycles, its least-squares line${trend ? ` (${(1000 * trend.slope).toFixed(2)} ± ${(1000 * (trend.slopeStdErr ?? NaN)).toFixed(2)} µAh per cycle)` : ''} and the simulated truth at every cycle.`,
         figures: [allocation, deadLi],
       },

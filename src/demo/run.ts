@@ -1,6 +1,6 @@
 /**
  * The demo run: prepares the virtual experiment (src/demo/experiment.ts), analyses its three files
- * (src/demo/analyses.ts) and the anode-free cell of seed 004's dead-lithium protocol
+ * (src/demo/analyses.ts) and the anode-free cell of Wichmann et al.'s (2025) dead-lithium protocol
  * (src/demo/anode-free.ts), compares every result with the simulated truth, writes the CSV outputs and
  * formats the summary. `runDemo` returns the printed lines and the deviations, so tests can hold them.
  */
@@ -419,7 +419,7 @@ export function runDemo(options: DemoOptions): DemoResult {
       ];
     }),
     [
-      `anode-free Cu||NMC622 cell (seed 004 protocol), SOC factor ${ANODE_FREE.socFactor} at 0 % SOC; allocation of the initial charge capacity ${afInitial} mAh, cumulative`,
+      `anode-free Cu||NMC622 cell (Wichmann et al. 2025 protocol), SOC factor ${ANODE_FREE.socFactor} at 0 % SOC; allocation of the initial charge capacity ${afInitial} mAh, cumulative`,
     ],
   );
   if (nmr.morphology) {
@@ -440,7 +440,7 @@ export function runDemo(options: DemoOptions): DemoResult {
   const frac = (x: number | undefined) =>
     x === undefined || !Number.isFinite(x) ? '—' : (100 * x).toFixed(1);
   const morphologyCaption =
-    'morphology (seed 004 constrained fit, windows 240.5–245.5 / 250.5–255.5 / 260.5–265.5 ppm, no paramagnetic cathode), % of the metal signal';
+    'morphology (Wichmann et al. 2025 constrained fit, windows 240.5–245.5 / 250.5–255.5 / 260.5–265.5 ppm, no paramagnetic cathode), % of the metal signal';
   const morphologyHeaders = ['spectrum', 't / h', 'cell', 'dense', 'mossy', 'dendritic', 'truth d / m / dd'];
   const morphologyRows = [...picks]
     .sort((a, b) => a - b)

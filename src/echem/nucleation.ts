@@ -1,5 +1,5 @@
 /**
- * Nucleation overpotential at the start of plating (seed 004): the polarisation first overshoots —
+ * Nucleation overpotential at the start of plating (Wichmann et al. 2025): the polarisation first overshoots —
  * forming new nuclei costs more than growing existing ones — then relaxes to the growth plateau. The
  * overpotential is the overshoot: peak polarisation in the early part of the step minus the plateau
  * polarisation (the median over the middle half of the step, away from both the transient and any

@@ -1,7 +1,7 @@
 /**
  * Dynamic EIS series: the DRT of every spectrum on one τ grid (a map log τ × time), the resistances of
  * the integration windows and R∞ against time, and the Kramers–Kronig verdict of each spectrum, so that
- * interphase growth can be followed alongside the cycler and NMR data (method: seed 003 — DRT over
+ * interphase growth can be followed alongside the cycler and NMR data (method: Thienenkamp et al. 2024 — DRT over
  * −4 < log10 τ < 0 tracked during polarisation).
  */
 import type { TimedSpectrum } from '../io/eis/types.js';

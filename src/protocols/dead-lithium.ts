@@ -1,6 +1,6 @@
 /**
- * Dead lithium and capacity allocation in anode-free cells from in situ ⁷Li NMR (seed 004: Nat. Commun.
- * 2025, Cu‖NMC622 pouch cells; methods digest §3; the quantitative-range check follows 000 §1.2, eq 2).
+ * Dead lithium and capacity allocation in anode-free cells from in situ ⁷Li NMR (Wichmann et al. 2025,
+ * Cu‖NMC622 pouch cells; methods digest §3; the quantitative-range check follows Zheng et al. 2024, §1.2, eq 2).
  *
  * Per measured cycle n the cell is observed in three states:
  *   charged      — after the charge (all plated metal on the negative electrode),
@@ -24,7 +24,7 @@ import type { Cycle, Step } from '../echem/index.js';
 
 // ─── Named parameters ───────────────────────────────────────────────────────────────────────────────
 
-/** Seed 004, Methods: spectra acquired at 0 % SOC are multiplied by 1.08 before comparison with charged-state spectra. */
+/** Wichmann et al. 2025, Methods: spectra acquired at 0 % SOC are multiplied by 1.08 before comparison with charged-state spectra. */
 export const NMC622_ZERO_SOC_FACTOR = 1.08;
 
 /** Calibration factor per acquisition state (dimensionless multipliers of the raw integral). */
@@ -37,17 +37,17 @@ export interface SocFactors {
 /** No correction (a cathode whose state of charge does not change the metal signal). */
 export const UNIT_SOC_FACTORS: SocFactors = { charged: 1, discharged: 1, afterCv: 1 };
 
-/** Seed 004's correction: charged state is the reference, both 0 % SOC states × 1.08. */
+/** Wichmann et al.'s (2025) correction: charged state is the reference, both 0 % SOC states × 1.08. */
 export const NMC622_SOC_FACTORS: SocFactors = {
   charged: 1,
   discharged: NMC622_ZERO_SOC_FACTOR,
   afterCv: NMC622_ZERO_SOC_FACTOR,
 };
 
-/** Seed 004: ex situ and operando checks show the metal integral linear in plated capacity up to 2.5 mAh cm⁻². */
+/** Wichmann et al. 2025: ex situ and operando checks show the metal integral linear in plated capacity up to 2.5 mAh cm⁻². */
 export const LINEAR_RANGE_MAH_PER_CM2 = 2.5;
 
-/** Seed 004: ⁷Li at 4.7 T, a 200 MHz (¹H) spectrometer. */
+/** Wichmann et al. 2025: ⁷Li at 4.7 T, a 200 MHz (¹H) spectrometer. */
 export const SEED_004_PROTON_MHZ = 200;
 
 /** Molar mass, g mol⁻¹ (IUPAC standard atomic weights, abridged) and density at 20 °C, g cm⁻³ (CRC Handbook). */
@@ -58,7 +58,7 @@ export const METAL_BULK = {
 
 export type Metal = keyof typeof METAL_BULK;
 
-/** Resistivity (Ω m) and relative permeability of the metals in 000 Table 2 (its ref. 19), with the nucleus observed. */
+/** Resistivity (Ω m) and relative permeability of the metals in Zheng et al. 2024, Table 2 (its ref. 19), with the nucleus observed. */
 export const SKIN_DEPTH_METALS = {
   '6Li': { resistivityOhmM: 9.28e-8, relativePermeability: 1.0000142 },
   '7Li': { resistivityOhmM: 9.28e-8, relativePermeability: 1.0000142 },
@@ -361,7 +361,7 @@ export function linearTrend(
 
 // ─── Quantitative range ─────────────────────────────────────────────────────────────────────────────
 
-/** 000 eq 2: skin depth d = √(ρ / (π μ0 μr f)), m. */
+/** Zheng et al. 2024, eq 2: skin depth d = √(ρ / (π μ0 μr f)), m. */
 export function skinDepthM(resistivityOhmM: number, frequencyHz: number, relativePermeability = 1): number {
   if (!(resistivityOhmM > 0) || !(frequencyHz > 0) || !(relativePermeability > 0)) {
     throw new ParameterError('skin depth needs positive resistivity, frequency and permeability', {
@@ -375,7 +375,7 @@ export function skinDepthM(resistivityOhmM: number, frequencyHz: number, relativ
   );
 }
 
-/** Skin depth (µm) of a metal (000 Table 2 properties) at its nucleus' frequency on a spectrometer of `protonMHz`. */
+/** Skin depth (µm) of a metal (Zheng et al. 2024, Table 2 properties) at its nucleus' frequency on a spectrometer of `protonMHz`. */
 export function metalSkinDepthUm(nucleus: SkinDepthNucleus, protonMHz: number): number {
   const m = SKIN_DEPTH_METALS[nucleus];
   const fHz = larmorFromProtonMHz(getNucleus(nucleus), protonMHz) * 1e6;
@@ -399,7 +399,7 @@ export interface QuantitativeRangeCheck {
 
 /**
  * Whether the largest metal load is inside the range where the integral is proportional to the metal:
- * within the calibrated linear range (seed 004: 2.5 mAh cm⁻²) and thinner, as a dense film, than the
+ * within the calibrated linear range (Wichmann et al. 2025: 2.5 mAh cm⁻²) and thinner, as a dense film, than the
  * skin depth (a porous deposit is penetrated further, so this is the conservative bound).
  */
 export function checkQuantitativeRange(
@@ -464,13 +464,13 @@ export interface CycleResult extends Allocation {
 }
 
 export interface DeadLithiumOptions {
-  /** Default: no correction. Seed 004 with NMC622: NMC622_SOC_FACTORS. */
+  /** Default: no correction. Wichmann et al. 2025 with NMC622: NMC622_SOC_FACTORS. */
   socFactors?: SocFactors;
   /** Electrode area, cm² (areal capacities and the quantitative-range check). */
   areaCm2?: number;
   /** Default: the charge capacity of the lowest-numbered cycle in the capacity table (cycle 1). */
   initialChargeMAh?: number;
-  /** Spectrometer ¹H frequency for the skin-depth check, MHz (default 200, seed 004). */
+  /** Spectrometer ¹H frequency for the skin-depth check, MHz (default 200, Wichmann et al. 2025). */
   protonMHz?: number;
   /** Names used in error messages. */
   integralsFile?: string;

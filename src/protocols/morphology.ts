@@ -4,19 +4,19 @@
  *
  * Two published procedures:
  *
- * - constrained (seed 004, Methods "NMR spectroscopy"): three Voigt functions restricted to shift windows
+ * - constrained (Wichmann et al. 2025, Methods "NMR spectroscopy"): three Voigt functions restricted to shift windows
  *   dense 244–249, mossy 254–259 and dendritic 264–269 ppm. Those windows already contain ≈ +3.5 ppm from
  *   the paramagnetic NMC622 positive electrode at 100 % SOC (pristine Li on Cu: 242.9 ± 0.1 ppm alone,
  *   246.7 ± 0.3 ppm beside charged NMC622); without a paramagnetic cathode they sit 3.5 ppm lower, which
  *   is what the base windows below are. Each line's width is limited to the width of a pristine Li
  *   electrode measured beside the cathode. Fraction = component area / total metal area.
- * - unconstrained (seed 003, "In situ ⁷Li NMR"): three components fitted by Levenberg–Marquardt without
+ * - unconstrained (Thienenkamp et al. 2024, "In situ ⁷Li NMR"): three components fitted by Levenberg–Marquardt without
  *   shift constraints (fit quality R² = 99.8 % reported), spectra internally referenced to Li metal at
  *   245 ppm, centres of gravity reported. Components are named by shift order: lowest dense (pristine-like,
- *   ≈245 ppm), then mossy (≈260) and dendritic (≈270), the assignment of 003's Fig. 4.
+ *   ≈245 ppm), then mossy (≈260) and dendritic (≈270), the assignment of Thienenkamp et al.'s (2024) Fig. 4.
  *
  * Sodium uses the same machinery with ²³Na windows (metal ≈1130–1135 ppm, microstructures ≈1141 ppm,
- * seed 000 §1.4.1), given as parameters.
+ * Zheng et al. 2024, §1.4.1), given as parameters.
  */
 import { DataError, isSpincellError, ParameterError } from '../core/errors.js';
 import {
@@ -39,14 +39,14 @@ export interface MorphologyWindow {
   readonly maxPpm: number;
 }
 
-/** ⁷Li windows without a paramagnetic cathode (seed 004's windows minus its 3.5 ppm NMC622 offset). */
+/** ⁷Li windows without a paramagnetic cathode (Wichmann et al.'s (2025) windows minus its 3.5 ppm NMC622 offset). */
 export const LITHIUM_WINDOWS_PPM: readonly MorphologyWindow[] = [
   { name: 'dense', minPpm: 240.5, maxPpm: 245.5 },
   { name: 'mossy', minPpm: 250.5, maxPpm: 255.5 },
   { name: 'dendritic', minPpm: 260.5, maxPpm: 265.5 },
 ];
 
-/** Shift of all Li metal windows beside NMC622 at 100 % SOC (seed 004: 242.9 → 246.7 ppm, rounded as there). */
+/** Shift of all Li metal windows beside NMC622 at 100 % SOC (Wichmann et al. 2025: 242.9 → 246.7 ppm, rounded as there). */
 export const NMC622_CATHODE_OFFSET_PPM = 3.5;
 
 /** ²³Na windows: metal ≈1130–1135 ppm, microstructures around 1141 ppm. */
@@ -55,7 +55,7 @@ export const SODIUM_WINDOWS_PPM: readonly MorphologyWindow[] = [
   { name: 'microstructure', minPpm: 1138, maxPpm: 1144 },
 ];
 
-/** Shift the unconstrained procedure references the pristine Li metal line to (seed 003). */
+/** Shift the unconstrained procedure references the pristine Li metal line to (Thienenkamp et al. 2024). */
 export const LITHIUM_METAL_REFERENCE_PPM = 245;
 
 /** Width cap used when the caller gives none: the width of one shift window. */
@@ -225,7 +225,7 @@ function resolveWidthCaps(options: ConstrainedMorphologyOptions): AppliedCaps {
   return { gauss, lorentz, reported: perPart ? voigtFwhm(gauss, lorentz) : cap };
 }
 
-/** Seed 004's model: one Voigt per window, positions confined, widths capped. */
+/** Wichmann et al.'s (2025) model: one Voigt per window, positions confined, widths capped. */
 export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions = {}): ModelSpec {
   const windows = options.windows ?? LITHIUM_WINDOWS_PPM;
   checkWindows(windows);
@@ -289,7 +289,7 @@ function withoutPhase(spec: ModelSpec): ModelSpec {
   return rest;
 }
 
-/** Seed 003's model: three Voigt lines free in shift within the fit window. */
+/** Thienenkamp et al.'s (2024) model: three Voigt lines free in shift within the fit window. */
 export function unconstrainedMorphologyModel(options: UnconstrainedMorphologyOptions = {}): ModelSpec {
   const start = options.startPpm ?? [245, 258, 270];
   const names = options.names ?? ['dense', 'mossy', 'dendritic'];
@@ -314,7 +314,7 @@ export function unconstrainedMorphologyModel(options: UnconstrainedMorphologyOpt
 
 /**
  * Shift (ppm) that moves the highest point of `searchPpm` to `targetPpm`, refined by a parabola through
- * the maximum and its neighbours (the internal referencing of seed 003).
+ * the maximum and its neighbours (the internal referencing of Thienenkamp et al. 2024).
  */
 export function metalReferenceShiftPpm(
   xPpm: ArrayLike<number>,
@@ -388,7 +388,7 @@ function summarise(
   };
 }
 
-/** Constrained (seed 004) deconvolution of one spectrum. */
+/** Constrained (Wichmann et al. 2025) deconvolution of one spectrum. */
 export function constrainedMorphology(
   spectrum: SeriesSpectrum,
   options: ConstrainedMorphologyOptions = {},
@@ -427,7 +427,7 @@ function constrainedSummary(fit: FitResult, options: ConstrainedMorphologyOption
   );
 }
 
-/** Unconstrained (seed 003) deconvolution of one spectrum, after internal referencing. */
+/** Unconstrained (Thienenkamp et al. 2024) deconvolution of one spectrum, after internal referencing. */
 export function unconstrainedMorphology(
   spectrum: SeriesSpectrum,
   options: UnconstrainedMorphologyOptions = {},
@@ -464,7 +464,7 @@ export function unconstrainedMorphology(
 export interface WidthCapCalibration {
   /** Spread into ConstrainedMorphologyOptions: each deposit line's Gaussian and Lorentzian FWHM ≤ the pristine line's. */
   cap: { widthCapGaussPpm: number; widthCapLorentzPpm: number };
-  /** Whole-line FWHM of the pristine line, ppm (the width seed 004 compares against). */
+  /** Whole-line FWHM of the pristine line, ppm (the width Wichmann et al. 2025 compares against). */
   fwhmPpm: number;
   fwhmGPpm: number;
   fwhmLPpm: number;
@@ -484,7 +484,7 @@ export interface WidthCapCalibrationOptions {
 }
 
 /**
- * Measures the width cap of the constrained procedure (seed 004: no deposit line broader than a pristine
+ * Measures the width cap of the constrained procedure (Wichmann et al. 2025: no deposit line broader than a pristine
  * Li electrode) on a spectrum of the pristine electrode — in an operando series, the first spectrum,
  * recorded before any plating, beside the same cathode as the series. One Voigt is fitted in `windowPpm`
  * (default 230–260 ppm, which holds pristine Li metal with or without a paramagnetic cathode) and its

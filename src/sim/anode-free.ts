@@ -1,5 +1,5 @@
 /**
- * A virtual anode-free cell (Cu‖NMC-type) cycled with the seed 004 protocol, with known lithium
+ * A virtual anode-free cell (Cu‖NMC-type) cycled with the Wichmann et al. 2025 protocol, with known lithium
  * bookkeeping, for validating src/protocols/dead-lithium.ts.
  *
  * Inventory (mAh): accessible lithium in the cathode A, reversible metal R and dead metal D on the copper,
@@ -157,7 +157,7 @@ export function simulateAnodeFreeCell(options: AnodeFreeOptions): AnodeFreeSimul
 }
 
 export interface AnodeFreeCyclerOptions {
-  /** CC charge and discharge currents, mA (defaults 0.4 and 0.6: seed 004's current densities on 1 cm²). */
+  /** CC charge and discharge currents, mA (defaults 0.4 and 0.6: Wichmann et al.'s (2025) current densities on 1 cm²). */
   chargeCurrentMA?: number;
   dischargeCurrentMA?: number;
   /** Time constant of the CV current decay, h (default 1); the CV lasts 6 time constants. */

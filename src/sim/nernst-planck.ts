@@ -1,7 +1,7 @@
 /**
  * 1D finite-volume Nernst–Planck model of the anion in a cell with ion-blocking walls, driven by a
  * prescribed electric field E(x,t) and a concentration-dependent diffusion coefficient. It makes anion
- * profiles whose drift velocity v = −μ(C)E is known exactly, to validate the inversion of seed 003
+ * profiles whose drift velocity v = −μ(C)E is known exactly, to validate the inversion of Thienenkamp et al. 2024
  * eq 1–8 (transport/drift) and to feed the demo.
  *
  * Discretisation: cell-centred finite volumes; face fluxes by Scharfetter–Gummel, which is exact for a

@@ -62,12 +62,12 @@ export interface Component extends LineShape {
 /**
  * Static ⁷Li lines of a Li‖Li cell (no paramagnetic electrode) at moderate field, on the scale of internal
  * referencing: the pristine electrode's Knight-shifted line at 245 ppm, the shift the tallest metal peak is
- * set to (seed 003). The other lines follow seed 004's morphology windows for a cell without a paramagnetic
+ * set to (Thienenkamp et al. 2024). The other lines follow Wichmann et al.'s (2025) morphology windows for a cell without a paramagnetic
  * cathode — its windows 244–249 / 254–259 / 264–269 ppm beside charged NMC622 less the 3.5 ppm that cathode
  * adds (pristine Li on Cu 242.9 ± 0.1 ppm alone, 246.7 ± 0.3 ppm beside it), i.e. dense 240.5–245.5, mossy
  * 250.5–255.5, dendritic 260.5–265.5 ppm (src/protocols/morphology.ts):
  * - dense deposits are compact metal grown on the electrode face, so they share its orientation and
- *   susceptibility environment and sit within a fraction of a ppm of it (244.8 ppm); seed 004 counts the
+ *   susceptibility environment and sit within a fraction of a ppm of it (244.8 ppm); Wichmann et al. 2025 counts the
  *   pristine electrode and dense deposits in one window centred on the pristine shift;
  * - mossy deposits at the centre of the mossy window (253 ppm), dendritic ones at the centre of theirs (263);
  * - dead lithium is mossy or dendritic metal that lost electronic contact: its shift is set by the same
@@ -101,7 +101,7 @@ export const MORPHOLOGY_WINDOW_COMPONENTS: Readonly<Record<MorphologyWindowName,
     dendritic: ['dendritic'],
   };
 
-/** Shift internal referencing gives the tallest metal peak (seed 003), ppm. */
+/** Shift internal referencing gives the tallest metal peak (Thienenkamp et al. 2024), ppm. */
 export const METAL_REFERENCE_PPM = 245;
 
 /** Truth of one morphology window: what a deconvolution with one line per window should find. */

@@ -1,5 +1,5 @@
 /**
- * Concentration units. Transport formulas work in mol m⁻³; seed 003 quotes the salt concentration as a
+ * Concentration units. Transport formulas work in mol m⁻³; Thienenkamp et al. 2024 quotes the salt concentration as a
  * particle density (9.94×10²³ L⁻¹), polymer-electrolyte papers often in mol L⁻¹.
  */
 import { AVOGADRO_PER_MOL } from '../core/constants.js';

@@ -1,6 +1,6 @@
 /**
  * Concentration-dependent diffusion coefficients D(C), as measured by PFG NMR on a concentration series
- * (seed 003, Note S2), and the mobility that follows from them by Nernst–Einstein (seed 003 eq 6).
+ * (Thienenkamp et al. 2024, Note S2), and the mobility that follows from them by Nernst–Einstein (Thienenkamp et al. 2024, eq 6).
  */
 import { FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K } from '../core/constants.js';
 import { DataError, ParameterError } from '../core/errors.js';
@@ -182,7 +182,7 @@ export function constantDiffusion(dM2PerS: number): DiffusionLaw {
   return () => dM2PerS;
 }
 
-/** Nernst–Einstein (seed 003 eq 6): μ = D F/(R T), m² V⁻¹ s⁻¹ for a monovalent ion. */
+/** Nernst–Einstein (Thienenkamp et al. 2024, eq 6): μ = D F/(R T), m² V⁻¹ s⁻¹ for a monovalent ion. */
 export function mobilityM2PerVS(dM2PerS: number, temperatureK: number): number {
   return (dM2PerS * FARADAY_C_PER_MOL) / (GAS_CONSTANT_J_PER_MOL_K * temperatureK);
 }

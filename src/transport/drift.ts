@@ -1,5 +1,5 @@
 /**
- * Anion drift velocity v_a(x,t) from operando anion concentration profiles (seed 003 eq 1–8).
+ * Anion drift velocity v_a(x,t) from operando anion concentration profiles (Thienenkamp et al. 2024, eq 1–8).
  *
  * The anion flux is diffusive plus migrative (eq 1–3), J = −D ∂C/∂x + v C with v = −μE, and obeys mass
  * conservation (eq 4), ∂J/∂x = −∂C/∂t. Integrating eq 4 from the ROI's first sample x_lo gives
@@ -131,7 +131,7 @@ export function resampleVoltage(
   return out;
 }
 
-/** The inversion of seed 003 eq 1–8 described at the top of this file. */
+/** The inversion of Thienenkamp et al. 2024, eq 1–8 described at the top of this file. */
 export function driftVelocity(input: DriftInput): DriftResult {
   const { concentration: series, voltageV, diffusion, temperatureK } = input;
   requireTemperatureK(temperatureK);

@@ -1,5 +1,5 @@
 /**
- * Mass transport from NMR: 1D MRI profiles → anion concentrations and drift velocities (seed 003 eq 1–8),
+ * Mass transport from NMR: 1D MRI profiles → anion concentrations and drift velocities (Thienenkamp et al. 2024, eq 1–8),
  * Sand's time (eq 9), PFG Stejskal–Tanner diffusion fits and D(C) tables.
  */
 export * from './concentration.js';

@@ -1,7 +1,7 @@
 /**
  * Pulsed-field-gradient (PFG) NMR diffusion: Stejskal–Tanner attenuation for rectangular and half-sine
  * gradient pulses, in spin-echo, stimulated-echo and bipolar stimulated-echo sequences, and one- or
- * two-component fits of measured attenuation (seed 003, Experimental procedures: ¹⁹F stimulated echo,
+ * two-component fits of measured attenuation (Thienenkamp et al. 2024, Experimental procedures: ¹⁹F stimulated echo,
  * 16 gradient steps, Δ = 60 ms, δ = 1 ms, g_max = 2,946 G cm⁻¹).
  *
  *   I(g) = I0 exp(−D b),   b = γ² g² δ² σ² Δ'
@@ -33,7 +33,7 @@ export interface PfgTiming {
   /** Diffusion time Δ between the starts of the two gradient pulses, s. */
   readonly bigDeltaS: number;
   readonly shape: GradientShape;
-  /** Default 'ste' (stimulated echo, as in seed 003). */
+  /** Default 'ste' (stimulated echo, as in Thienenkamp et al. 2024). */
   readonly sequence?: PfgSequence;
   /** Gap τ between the two lobes of a bipolar pair, s (only for 'ste-bipolar'). */
   readonly lobeGapS?: number;
@@ -305,7 +305,7 @@ export function fitStejskalTanner(
   };
 }
 
-/** A concentration series of one-component fits → a D(C) table (seed 003, Note S2). */
+/** A concentration series of one-component fits → a D(C) table (Thienenkamp et al. 2024, Note S2). */
 export function diffusionTableFromSeries(
   points: readonly { concentrationMolM3: number; dM2PerS: number }[],
   source?: string,

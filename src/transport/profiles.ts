@@ -115,7 +115,7 @@ export interface RoiDetectionOptions {
   readonly edgeFraction?: number;
   /**
    * Distance kept from each detected edge, µm. Edges of frequency-encoded profiles are blurred by B0
-   * inhomogeneity and eddy currents near the metal electrodes (seed 003), so the ROI stays inside the
+   * inhomogeneity and eddy currents near the metal electrodes (Thienenkamp et al. 2024), so the ROI stays inside the
    * bulk. Default: three sample spacings.
    */
   readonly marginUm?: number;

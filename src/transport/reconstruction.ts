@@ -1,7 +1,7 @@
 /**
  * Frequency-encoded 1D MRI: echo → profile. Under a read gradient G every position resonates at
  * f = γ̄·G·x (γ̄ = γ/2π), so the magnitude of the echo's Fourier transform is the spin density along x and
- * the receiver bandwidth spans the field of view, FOV = SW/(γ̄·G) (seed 003: 100 kHz at 62.4 G cm⁻¹ for
+ * the receiver bandwidth spans the field of view, FOV = SW/(γ̄·G) (Thienenkamp et al. 2024: 100 kHz at 62.4 G cm⁻¹ for
  * ¹⁹F gives 4.0 mm). Magnitude mode, as in the paper, makes the profile independent of the echo's phase
  * and of the digital filter's group delay (a circular time shift only changes the phase).
  *

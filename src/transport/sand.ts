@@ -1,5 +1,5 @@
 /**
- * Sand's time (seed 003 eq 9): the time after which galvanostatic plating has emptied the electrolyte at
+ * Sand's time (Thienenkamp et al. 2024, eq 9): the time after which galvanostatic plating has emptied the electrolyte at
  * the electrode surface of salt, so that mass transport (not kinetics) limits the reaction.
  *
  *   τ_s = π D (C0 e / (2 i t_a))²
@@ -41,7 +41,7 @@ export function mAPerCm2ToAPerM2(currentDensityMAPerCm2: number): number {
   return currentDensityMAPerCm2 * 10;
 }
 
-/** Sand's time in seconds (seed 003 eq 9). */
+/** Sand's time in seconds (Thienenkamp et al. 2024, eq 9). */
 export function sandTimeS(input: SandInput): number {
   requirePositive(input.dAmbipolarM2PerS, 'dAmbipolarM2PerS');
   requirePositive(input.c0MolM3, 'c0MolM3');
@@ -54,7 +54,7 @@ export function sandTimeS(input: SandInput): number {
 
 /**
  * Ambipolar diffusion coefficient of a 1:1 salt from the anion's self-diffusion coefficient and the anion
- * transport number, the route seed 003 describes for its 2.53×10⁻¹³ m² s⁻¹:
+ * transport number, the route Thienenkamp et al. 2024 describes for its 2.53×10⁻¹³ m² s⁻¹:
  *  1. Nernst–Einstein makes transport numbers proportional to diffusion coefficients for monovalent ions,
  *     t_a = D_a/(D_a + D_c), hence D_c = D_a (1 − t_a)/t_a;
  *  2. D_amb = 2 D_a D_c/(D_a + D_c), which simplifies to 2 D_a (1 − t_a).
@@ -79,7 +79,7 @@ export interface SandOnsetComparison {
 
 /**
  * Compares τ_s with a measured onset of mass-transport limitation (the sudden voltage rise during the
- * constant-current step; seed 003 reports 90 min for Li‖Li and 135 min for Li‖NMC622).
+ * constant-current step; Thienenkamp et al. 2024 reports 90 min for Li‖Li and 135 min for Li‖NMC622).
  */
 export function compareWithOnset(sandS: number, onsetTimeS: number): SandOnsetComparison {
   requirePositive(sandS, 'sandTimeS');

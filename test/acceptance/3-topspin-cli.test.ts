@@ -4,17 +4,16 @@
  * 1r (≥ 0.999 coffee-1h/20, ≥ 0.99 coffee-1h/21) and whose ppm column is OFFSET − i·SW_p/SF/SI.
  * Skips with a printed reason when the reference data is absent.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../reference-data.js';
 import { readProcessed, readProcs } from '../../src/io/bruker/index.js';
 import { cli } from '../cli/helpers.js';
 
-const dataRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/reference/data/bruker');
-const present = existsSync(join(dataRoot, 'coffee-1h/20/acqus'));
-if (!present) console.log(`skipping CLI TopSpin comparisons: ${dataRoot} not found`);
+const dataRoot = referencePath('bruker');
+const present = haveReference('bruker');
 
 const tmp = mkdtempSync(join(tmpdir(), 'spincell-topspin-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

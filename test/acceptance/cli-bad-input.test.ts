@@ -3,20 +3,11 @@
  * line on stderr, `spincell: <TypedError>: …`, naming the file (and the field where the issue asks for
  * one) — never a stack trace or an internal error. With --json the same error is one JSON object.
  */
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../reference-data.js';
 import { writeOperandoSeries, planOperando } from '../../src/sim/index.js';
 import { formatMpt, simulateCycler } from '../../src/sim/cycler.js';
 import { logSweep, simulateSweep } from '../../src/sim/eis.js';
@@ -25,12 +16,8 @@ import { cli } from '../cli/helpers.js';
 const root = mkdtempSync(join(tmpdir(), 'spincell-bad-input-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const biologicDir = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/reference/data/biologic',
-);
-const haveBiologic = existsSync(join(biologicDir, 'ocv.mpr'));
-if (!haveBiologic) console.log(`skipping .mpr bad-input cases: ${biologicDir} not found`);
+const biologicDir = referencePath('biologic');
+const haveBiologic = haveReference('biologic');
 
 /** Runs a command expected to fail on bad input; checks the one-line typed message and its JSON twin. */
 async function expectBadInput(args: string[], file: string, field?: RegExp | string): Promise<string> {

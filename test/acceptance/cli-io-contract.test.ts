@@ -182,16 +182,16 @@ describe('every command answers --json with one JSON document', () => {
     pfg: () => ['pfg', pfg, '--delta-ms', '1', '--Delta-ms', '60'],
   };
 
-  it('covers the registered commands', () => {
+  it('covers the registered commands', async () => {
     const leaves: string[] = [];
-    const walk = (cmd: ReturnType<typeof buildProgram>, prefix: string): void => {
+    const walk = (cmd: Awaited<ReturnType<typeof buildProgram>>, prefix: string): void => {
       for (const c of cmd.commands) {
         const name = `${prefix}${c.name()}`;
         if (c.commands.length > 0) walk(c, `${name} `);
         else leaves.push(name);
       }
     };
-    walk(buildProgram(), '');
+    walk(await buildProgram(), '');
     const uncovered = leaves.filter((l) => !(l in JSON_RUNS));
     if (uncovered.length > 0) console.log(`commands without a --json check here: ${uncovered.join(', ')}`);
     for (const name of Object.keys(JSON_RUNS)) expect(leaves).toContain(name);

@@ -35,7 +35,7 @@ export async function cli(args: string[]): Promise<CliRun> {
   return { code, stdout, stderr };
 }
 
-/** `spincell sand` with seed 003's inputs: ambipolar D, c0 in ions per litre, 0.1 mA cm⁻², t_a = 0.9 (→ ≈103 min). */
+/** `spincell sand` with Thienenkamp et al.'s (2024) inputs: ambipolar D, c0 in ions per litre, 0.1 mA cm⁻², t_a = 0.9 (→ ≈103 min). */
 export const PAPER_SAND_ARGS: readonly string[] = [
   'sand',
   ...['--d', '2.53e-13', '--c0', '9.94e23', '--c0-unit', 'per-L'],

@@ -79,12 +79,12 @@ describe('npm start demo (small experiment)', () => {
     expect(d.kkTotal).toBe(6);
     expect(d.interphasePct).toBeLessThan(2);
     expect(d.rInfPct).toBeLessThan(1);
-    // Morphology: three Voigt lines in seed 004's windows, width cap from the first spectrum; truth by window
+    // Morphology: three Voigt lines in Wichmann et al.'s (2025) windows, width cap from the first spectrum; truth by window
     // (pristine + dense, mossy + dead share windows).
     expect(d.morphologyPts).not.toBeNull();
     expect(d.morphologyFailed).toBe(0);
     expect(d.morphologyPts as number).toBeLessThan(1.5);
-    // Anode-free cell (seed 004 dead-lithium protocol), 0.5 % noise on every integral, SOC factor 1.08:
+    // Anode-free cell (Wichmann et al. 2025 dead-lithium protocol), 0.5 % noise on every integral, SOC factor 1.08:
     // q carries ≈0.8 % of noise, so dead Li after cycle 30 (0.086 mAh) within 3 %, the excess within 2 µAh,
     // the interphase share (a remainder) within 0.2 pts, the dead-Li slope within 5 % and 3 standard errors.
     expect(d.deadLithiumPct).toBeLessThan(3);
@@ -112,10 +112,10 @@ describe('npm start demo (small experiment)', () => {
       'Metal inventory',
       'Morphology',
       'Impedance',
-      'Dead lithium and capacity allocation (seed 004)',
+      'Dead lithium and capacity allocation (Wichmann et al. 2025)',
       'Summary',
     ]);
-    const section = html.slice(html.indexOf('Dead lithium and capacity allocation (seed 004)'));
+    const section = html.slice(html.indexOf('Dead lithium and capacity allocation (Wichmann et al. 2025)'));
     expect(section).toMatch(/dead Li/);
     expect(section).toMatch(/Cumulative dead lithium/);
     expect(section).toMatch(/linear fit/);

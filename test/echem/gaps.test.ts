@@ -5,10 +5,9 @@
  * of the other. Records logged without interruption (real CA, CP, OCV, PEIS, Modulo Bat with 5 s rests
  * beside 0.4 s impedance points, and the simulated operando record) have none.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../reference-data.js';
 import { readBiologic } from '../../src/io/biologic/index.js';
 import {
   alignSpectra,
@@ -23,10 +22,8 @@ import { simulateCycler } from '../../src/sim/cycler.js';
 import { buildRunReport } from '../../src/pipeline/report.js';
 import { analyseCycles, segmentSteps } from '../../src/echem/index.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const dataDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'biologic');
-const haveData = existsSync(dataDir);
-if (!haveData) console.log(`skipping real-file gap tests: ${dataDir} not found`);
+const dataDir = referencePath('biologic');
+const haveData = haveReference('biologic');
 
 const series = (f: string): CyclerSeries => seriesFromRecords(readBiologic(join(dataDir, f)));
 

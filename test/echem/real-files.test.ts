@@ -2,17 +2,14 @@
  * Step and cycle analysis of real EC-Lab runs: the binary file and EC-Lab's own text export of the same
  * run must give the same steps and capacities.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../reference-data.js';
 import { readBiologic } from '../../src/io/biologic/index.js';
 import { analyseCycles, segmentSteps, seriesFromRecords } from '../../src/echem/index.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const dataDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'biologic');
-const haveData = existsSync(dataDir);
-if (!haveData) console.log(`skipping real-file step analysis: ${dataDir} not found`);
+const dataDir = referencePath('biologic');
+const haveData = haveReference('biologic');
 
 describe.skipIf(!haveData)('steps and cycles of real EC-Lab runs', () => {
   for (const [bin, text] of [

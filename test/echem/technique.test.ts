@@ -7,18 +7,16 @@
  * - PEIS, GEIS and the impedance sequences of a Modulo Bat are impedance, neither charge nor discharge.
  * - OCV is rest; GCPL charge/discharge follows the sign of the current.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../reference-data.js';
 import { readBiologic } from '../../src/io/biologic/index.js';
 import { analyseCycles, segmentSteps, seriesFromRecords, sweepReversals } from '../../src/echem/index.js';
 import { cli } from '../cli/helpers.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const dataDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'biologic');
-const haveData = existsSync(dataDir);
-if (!haveData) console.log(`skipping technique-aware step tests: ${dataDir} not found`);
+const dataDir = referencePath('biologic');
+const haveData = haveReference('biologic');
 
 interface CvReference {
   controlReversalRows: number[];
@@ -27,7 +25,7 @@ interface CvReference {
   cycles: { cycle: number; firstRow: number; anodicMAh: number; cathodicMAh: number }[];
 }
 const ref = JSON.parse(
-  readFileSync(join(repoRoot, 'test', 'fixtures', 'cycler', 'cv-reference.json'), 'utf8'),
+  readFileSync(new URL('../fixtures/cycler/cv-reference.json', import.meta.url), 'utf8'),
 ) as CvReference;
 
 describe.skipIf(!haveData)('steps and cycles follow the technique', () => {

@@ -7,8 +7,6 @@ import { checkWellFormed } from '../report/xml.js';
 import { logSweep, simulateDeisSeries, simulateSweep, type CellModel } from '../../src/sim/eis.js';
 import { eisDataDir, haveEisData, readReference, rel } from './helpers.js';
 
-if (!haveEisData) console.log(`skipping impedance.py CLI comparisons: ${eisDataDir} not found`);
-
 const dir = mkdtempSync(join(tmpdir(), 'spincell-eis-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { haveReference, referencePath } from '../reference-data.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
-export const eisDataDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'eis');
-export const haveEisData = existsSync(join(eisDataDir, 'reference-impedance-py.json'));
+export const eisDataDir = referencePath('eis');
+export const haveEisData = haveReference('eis');
 
 export function readFixture<T>(name: string): T {
   return JSON.parse(readFileSync(join(here, 'fixtures', name), 'utf8')) as T;

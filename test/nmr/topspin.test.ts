@@ -2,10 +2,9 @@
  * Acceptance on real data nobody here wrote: re-processing each Bruker FID with its own pdata/1/procs
  * reproduces TopSpin's stored spectrum (../shared/reference/data/bruker, see its README).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../reference-data.js';
 import { readExperiment, readProcessed, readProcs } from '../../src/io/bruker/index.js';
 import {
   autophase,
@@ -15,10 +14,8 @@ import {
   wrapDegrees,
 } from '../../src/nmr/index.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const dataRoot = resolve(here, '..', '..', '..', 'shared', 'reference', 'data', 'bruker');
-const present = existsSync(dataRoot);
-if (!present) console.log(`skipping TopSpin comparisons: reference data not found at ${dataRoot}`);
+const dataRoot = referencePath('bruker');
+const present = haveReference('bruker');
 
 function pearson(a: Float64Array, b: Float64Array): number {
   const n = a.length;

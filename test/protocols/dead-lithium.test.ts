@@ -23,7 +23,7 @@ import {
 import { createRng } from '../../src/sim/random.js';
 import { simulateAnodeFreeCell, type AnodeFreeOptions } from '../../src/sim/anode-free.js';
 
-/** A cell shaped after seed 004's bare-Cu pouch cells: 2.3 mAh first charge (2.3 mAh cm⁻² on 1 cm²), 30 cycles. */
+/** A cell shaped after Wichmann et al.'s (2025) bare-Cu pouch cells: 2.3 mAh first charge (2.3 mAh cm⁻² on 1 cm²), 30 cycles. */
 const BARE: AnodeFreeOptions = {
   cycles: 30,
   initialChargeMAh: 2.3,
@@ -40,7 +40,7 @@ function relErr(a: number, b: number, scale: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), scale);
 }
 
-describe('seed 004 dead-lithium protocol — steps', () => {
+describe('Wichmann et al. 2025 dead-lithium protocol — steps', () => {
   it('step functions follow the method section', () => {
     const corr = correctForCathodeSoc(
       { cycle: 1, charged: 100, discharged: 10, afterCv: 5 },
@@ -83,7 +83,7 @@ describe('seed 004 dead-lithium protocol — steps', () => {
   });
 });
 
-describe('seed 004 dead-lithium protocol — known truth (virtual anode-free cell)', () => {
+describe('Wichmann et al. 2025 dead-lithium protocol — known truth (virtual anode-free cell)', () => {
   it('recovers q, dead, excess, interphase and reversible exactly without noise', () => {
     const sim = simulateAnodeFreeCell(BARE);
     const r = analyseDeadLithium(integralsFromRows(sim.integrals), sim.capacities, {
@@ -182,8 +182,8 @@ describe('seed 004 dead-lithium protocol — known truth (virtual anode-free cel
   });
 });
 
-describe('seed 004 dead-lithium protocol — published numbers', () => {
-  it('000 Table 2: skin depths of eight nuclei at 400/600/800 MHz, all within 0.015 µm', () => {
+describe('Wichmann et al. 2025 dead-lithium protocol — published numbers', () => {
+  it('Zheng et al. 2024, Table 2: skin depths of eight nuclei at 400/600/800 MHz, all within 0.015 µm', () => {
     const table: Record<keyof typeof SKIN_DEPTH_METALS, number[]> = {
       '6Li': [19.99, 16.32, 14.14],
       '7Li': [12.31, 10.04, 8.7],
@@ -203,7 +203,7 @@ describe('seed 004 dead-lithium protocol — published numbers', () => {
     }
   });
 
-  it('seed 004 at 4.7 T: eq 2 gives 17.4 µm for ⁷Li (the paper quotes 14.7 µm from its ref. 32)', () => {
+  it('Wichmann et al. 2025, at 4.7 T: eq 2 gives 17.4 µm for ⁷Li (the paper quotes 14.7 µm from its ref. 32)', () => {
     // Same formula and constants as Table 2; the paper's 14.7 µm would need ρ ≈ 6.6×10⁻⁸ Ω m or f ≈ 109 MHz.
     expect(metalSkinDepthUm('7Li', 200)).toBeCloseTo(17.39, 2);
     expect(metalSkinDepthUm('7Li', 200) / metalSkinDepthUm('7Li', 400)).toBeCloseTo(Math.SQRT2, 12);
@@ -258,7 +258,7 @@ describe('seed 004 dead-lithium protocol — published numbers', () => {
   });
 });
 
-describe('seed 004 dead-lithium protocol — impossible inputs are typed errors', () => {
+describe('Wichmann et al. 2025 dead-lithium protocol — impossible inputs are typed errors', () => {
   const caps = [{ cycle: 1, chargeMAh: 2.3, dischargeMAh: 1.9 }];
   it('I_charged ≤ I_discharged after the SOC correction', () => {
     // 100 vs 95: fine raw, but 95 × 1.08 = 102.6 > 100.

@@ -1,5 +1,5 @@
 /**
- * Seed 004's constrained deconvolution on the default virtual operando ⁷Li series (src/sim): simulated FIDs
+ * Wichmann et al.'s (2025) constrained deconvolution on the default virtual operando ⁷Li series (src/sim): simulated FIDs
  * with known component areas → processing (src/nmr: automatic phase, tallest metal peak → 245 ppm) → width
  * cap calibrated on the first spectrum (pristine electrode, before plating) → one Voigt per window, compared
  * with the truth per window (dense = pristine + dense, mossy = mossy + dead, dendritic = dendritic).

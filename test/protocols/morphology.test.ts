@@ -32,7 +32,7 @@ function spectrum(lines: number[][], noise: number, seed = 11, from = 300, to = 
   return { ppm, re, im: new Float64Array(n), sfMHz: 77.78 };
 }
 
-describe('constrained morphology model (seed 004)', () => {
+describe('constrained morphology model (Wichmann et al. 2025)', () => {
   it('places the published windows beside a paramagnetic NMC622 cathode and 3.5 ppm lower without it', () => {
     const para = constrainedMorphologyModel({ paramagneticCathode: true });
     expect(
@@ -107,7 +107,7 @@ describe('constrained morphology model (seed 004)', () => {
   });
 });
 
-describe('unconstrained morphology (seed 003)', () => {
+describe('unconstrained morphology (Thienenkamp et al. 2024)', () => {
   it('references the metal line to 245 ppm and reports lines in shift order with centres of gravity', () => {
     // Pristine line at 247.3 on this axis: the internal reference moves everything by −2.3 ppm.
     const truth = [

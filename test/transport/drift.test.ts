@@ -18,7 +18,7 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-describe('anion drift velocity from profiles (seed 003 eq 1–8)', () => {
+describe('anion drift velocity from profiles (Thienenkamp et al. 2024, eq 1–8)', () => {
   const { sampled } = runScenario();
   const law = diffusionLaw(dTable(), 'log');
   const nx = ROI_X_UM.length;

@@ -14,7 +14,7 @@ import { DataError, ParameterError } from '../../src/core/errors.js';
 import { diffusionLaw } from '../../src/transport/diffusion-table.js';
 
 const GAMMA_F = getNucleus('19F').gammaRadPerSPerT;
-// seed 003: 16 steps up to 2,946 G/cm, Δ = 60 ms, δ = 1 ms, stimulated echo
+// Thienenkamp et al. 2024: 16 steps up to 2,946 G/cm, Δ = 60 ms, δ = 1 ms, stimulated echo
 const GRADIENTS = Float64Array.from({ length: 16 }, (_, i) => gaussPerCmToTPerM((2946 * (i + 1)) / 16));
 const SEED_TIMING: PfgTiming = { deltaS: 1e-3, bigDeltaS: 60e-3, shape: 'rect', sequence: 'ste' };
 
@@ -91,7 +91,7 @@ describe('Stejskal–Tanner b values', () => {
 describe('Stejskal–Tanner fits', () => {
   const b = bValuesSPerM2(GRADIENTS, GAMMA_F, SEED_TIMING);
 
-  it('recovers D within 0.5 % from attenuation with 0.3 % noise (seed 003 acquisition)', () => {
+  it('recovers D within 0.5 % from attenuation with 0.3 % noise (Thienenkamp et al. 2024 acquisition)', () => {
     const dTrue = 1.3e-12;
     for (const seed of [1, 2, 3, 4, 5]) {
       const rng = createRng(seed);

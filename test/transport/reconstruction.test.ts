@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'spincell-recon-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('frequency-encoded profiles', () => {
-  it('FOV = SW/(γ̄G): seed 003’s 100 kHz at 62.4 G/cm for ¹⁹F is 4.0 mm', () => {
+  it('FOV = SW/(γ̄G): Thienenkamp et al.’s (2024) 100 kHz at 62.4 G/cm for ¹⁹F is 4.0 mm', () => {
     // γ̄(19F) = 2.518148e8/2π = 40.07757 MHz/T; 1e5 Hz/(40.07757e6 Hz/T × 0.624 T/m) = 3.99866 mm
     const fov = fieldOfViewUm(
       { readGradientTPerM: 0.624, gammaRadPerSPerT: getNucleus('19F').gammaRadPerSPerT },

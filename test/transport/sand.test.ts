@@ -8,7 +8,7 @@ import {
 import { toMolPerM3 } from '../../src/transport/concentration.js';
 import { ParameterError } from '../../src/core/errors.js';
 
-describe("Sand's time (seed 003 eq 9)", () => {
+describe("Sand's time (Thienenkamp et al. 2024, eq 9)", () => {
   const c0 = toMolPerM3(9.94e23, 'per-L');
 
   it('gives the paper’s 103 min from its inputs (±1 %)', () => {

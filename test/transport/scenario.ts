@@ -1,6 +1,6 @@
 /**
  * The validation scenario shared by the drift tests and the benchmark: a polymer-electrolyte cell like
- * seed 003's (1.8 mm between blocking walls, c0 = 9.94×10²³ L⁻¹ = 1650.6 mol m⁻³, 40 °C, anion
+ * Thienenkamp et al.'s (2024) (1.8 mm between blocking walls, c0 = 9.94×10²³ L⁻¹ = 1650.6 mol m⁻³, 40 °C, anion
  * D ≈ 1.3×10⁻¹² m² s⁻¹ falling with salt content), a field that ramps during a 90-min constant-current
  * step and jumps at its end, profiles every 513 s (8 min 33 s) sampled every 31.25 µm across a
  * 1250 µm ROI (41 points). The maximum drift velocity, ≈380 µm h⁻¹, is of the paper's Li‖Li size.

@@ -1,5 +1,5 @@
 /**
- * `spincell dead-lithium <integrals.csv…> (--cycler FILE | --capacities FILE)`: seed 004's allocation of
+ * `spincell dead-lithium <integrals.csv…> (--cycler FILE | --capacities FILE)`: Wichmann et al.'s (2025) allocation of
  * the initial charge capacity into reversible, excess, dead metal and interphase from in situ ⁷Li metal
  * integrals in three states per cycle (src/protocols/dead-lithium.ts). Several integral files are
  * replicate cells: each is analysed on its own, then summarised as mean ± standard deviation.
@@ -232,7 +232,7 @@ function csv(
     }
   }
   return formatCsv(CSV_HEADERS, rows, [
-    'spincell dead-lithium (seed 004 protocol); capacities cumulative, % of the initial charge capacity',
+    'spincell dead-lithium (Wichmann et al. 2025 protocol); capacities cumulative, % of the initial charge capacity',
   ]);
 }
 
@@ -268,7 +268,7 @@ export function registerDeadLithium(program: Command): void {
   program
     .command('dead-lithium <integrals...>')
     .description(
-      'dead metal, excess metal and interphase capacity per cycle from metal integrals in three states (seed 004)',
+      'dead metal, excess metal and interphase capacity per cycle from metal integrals in three states (Wichmann et al. 2025)',
     )
     .option(
       '--cycler <file>',
@@ -282,7 +282,7 @@ export function registerDeadLithium(program: Command): void {
     )
     .option(
       '--soc-factor <F>',
-      'calibration factor for spectra at 0 % SOC (discharged and after CV); seed 004 NMC622: 1.08',
+      'calibration factor for spectra at 0 % SOC (discharged and after CV); Wichmann et al. 2025 NMC622: 1.08',
       '1',
     )
     .option('--area-cm2 <A>', 'electrode area, cm² (areal capacities, quantitative-range check)')

@@ -1,7 +1,7 @@
 /**
  * `spincell morphology <path> --mode constrained|unconstrained [--cathode-offset PPM] [--width-cap PPM]`:
- * dense/mossy/dendritic deconvolution of every spectrum of a Bruker experiment or series (seed 004's
- * constrained windows or seed 003's unconstrained fit), with area fractions, positions, widths, standard
+ * dense/mossy/dendritic deconvolution of every spectrum of a Bruker experiment or series (Wichmann et al.'s (2025)
+ * constrained windows or Thienenkamp et al.'s (2024) unconstrained fit), with area fractions, positions, widths, standard
  * errors and R² per spectrum.
  */
 import type { Command } from 'commander';
@@ -219,7 +219,7 @@ export function registerMorphology(program: Command): void {
   const cmd = program
     .command('morphology <path>')
     .description(
-      'dense/mossy/dendritic metal fractions of every spectrum (seed 004 constrained or seed 003 unconstrained deconvolution)',
+      'dense/mossy/dendritic metal fractions of every spectrum (Wichmann et al. 2025 constrained or Thienenkamp et al. 2024 unconstrained deconvolution)',
     )
     .option(
       '--mode <mode>',
@@ -287,7 +287,7 @@ export function registerMorphology(program: Command): void {
         const spectrum = fitInput(item);
         if (rows.length === 0) checkMorphologyWindows(options, axisRange(spectrum.ppm), entry.experimentPath);
         if (!analyser) {
-          // Seed 004: no deposit line broader than the pristine electrode, measured on the first spectrum.
+          // Wichmann et al. 2025: no deposit line broader than the pristine electrode, measured on the first spectrum.
           const cap = calibrateWidthCap(spectrum, calibrationWindow).cap;
           calibration = { ...cap, fromExperiment: entry.meta.experimentNumber ?? null };
           analyser = createMorphologyAnalyser({ ...options, ...cap });

@@ -1,6 +1,6 @@
 /**
  * `spincell mri drift <profiles> --voltage V.csv --diffusion D.csv --temperature K --c0 MOL_M3 [--roi LO:HI]`:
- * anion drift velocities from operando 1D MRI profiles (seed 003 eq 1–8).
+ * anion drift velocities from operando 1D MRI profiles (Thienenkamp et al. 2024, eq 1–8).
  * `spincell mri profiles <bruker> --fov-um … | --read-gradient-g-cm …`: raw echoes → profile exchange CSV.
  *
  * <profiles> is the exchange CSV/JSON (README, "Mass transport") or raw Bruker data (a folder with
@@ -121,7 +121,9 @@ function parseWindow(option: string, value: string): number {
 }
 
 export function registerMri(program: Command): void {
-  const mri = program.command('mri').description('1D MRI profiles: anion drift velocities (seed 003)');
+  const mri = program
+    .command('mri')
+    .description('1D MRI profiles: anion drift velocities (Thienenkamp et al. 2024)');
 
   addRawOptions(
     mri

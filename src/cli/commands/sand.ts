@@ -1,5 +1,5 @@
 /**
- * `spincell sand`: Sand's time (seed 003 eq 9) from the ambipolar diffusion coefficient (--d), or from
+ * `spincell sand`: Sand's time (Thienenkamp et al. 2024, eq 9) from the ambipolar diffusion coefficient (--d), or from
  * the anion's (--d-anion) converted with the anion transport number, optionally compared with a measured
  * onset of the voltage rise: given in minutes (--onset-min) or detected in a cycler file (--cycler) as the
  * steepest polarisation rise of its constant-current step (echem/onset).
@@ -70,7 +70,7 @@ function required(value: string | undefined, option: string, expected: string): 
 export function registerSand(program: Command): void {
   program
     .command('sand')
-    .description("Sand's time τ = πD(C0·e/(2·i·t_a))² (seed 003 eq 9)")
+    .description("Sand's time τ = πD(C0·e/(2·i·t_a))² (Thienenkamp et al. 2024, eq 9)")
     .option('--d <m2_s>', 'ambipolar (salt) diffusion coefficient, m² s⁻¹')
     .option(
       '--d-anion <m2_s>',

@@ -1,5 +1,5 @@
 /**
- * Exchange tables of the dead-lithium protocol (seed 004):
+ * Exchange tables of the dead-lithium protocol (Wichmann et al. 2025):
  *   integrals  `cycle,state,integral`, state ∈ charged | discharged | after_cv (metal-region integrals);
  *   capacities `cycle,charge_mAh,discharge_mAh[,cv_discharge_mAh]` (discharge = the constant-current part).
  * One header line (names case-insensitive, any column order, extra columns ignored), comma/semicolon/tab,

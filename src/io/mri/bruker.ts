@@ -1,7 +1,7 @@
 /**
  * Raw Bruker data for transport measurements:
  *  - frequency-encoded 1D MRI: one echo per profile, as rows of a `ser` or as numbered experiments
- *    (seed 003: modified "diffprof", 128 points, 100 kHz bandwidth, 4 mm field of view);
+ *    (Thienenkamp et al. 2024: modified "diffprof", 128 points, 100 kHz bandwidth, 4 mm field of view);
  *  - PFG diffusion: one FID per gradient step in a `ser`, with the gradient strengths in `difflist`
  *    (G cm⁻¹, one value per line, as Bruker's diffusion set-up writes it).
  * These readers return raw complex data with times and encoding parameters; turning an echo into a

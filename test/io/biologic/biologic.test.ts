@@ -2,18 +2,16 @@
  * EC-Lab readers against EC-Lab itself: every .mpr in the reference set is read and compared, column by
  * column and row by row, with the .mpt text export EC-Lab wrote for the same run.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../../reference-data.js';
 import { parseBiologic, parseMpr, parseMpt, readBiologic } from '../../../src/io/biologic/index.js';
 import { CorruptFileError, UnsupportedFormatError } from '../../../src/core/errors.js';
 import type { CyclerRecords } from '../../../src/io/cycler/types.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const dataDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'biologic');
-const haveData = existsSync(dataDir);
-if (!haveData) console.log(`skipping EC-Lab reference comparisons: ${dataDir} not found`);
+const dataDir = referencePath('biologic');
+const haveData = haveReference('biologic');
 
 /** EIS quality indicators EC-Lab exports as −1 (THD/NSD/NSR) or 0 (harmonics) when it did not evaluate them. */
 const QUALITY = /^(THD|NSD|NSR) |^\|(Ewe|I|Ece) h\d\|/;

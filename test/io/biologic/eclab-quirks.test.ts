@@ -5,20 +5,18 @@
  * - the lower-case dq (charge since the previous record) and upper-case dQ (running charge) columns,
  *   which must keep their meaning whatever order a file lists them in.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../../reference-data.js';
 import { parseMpt, readBiologic } from '../../../src/io/biologic/index.js';
 import { columnValues, type CyclerRecords } from '../../../src/io/cycler/types.js';
 import fc from 'fast-check';
 import { CorruptFileError, isSpincellError } from '../../../src/core/errors.js';
 import { findRecordGaps, segmentSteps, seriesFromRecords, analyseCycles } from '../../../src/echem/index.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const dataDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'biologic');
-const haveData = existsSync(dataDir);
-if (!haveData) console.log(`skipping EC-Lab quirk tests on real files: ${dataDir} not found`);
+const dataDir = referencePath('biologic');
+const haveData = haveReference('biologic');
 
 /** The export with EC-Lab's trailing "<TAB><TAB>Ewe-Ece/V" header quirk: rows unchanged. */
 function withTrailingHeaderQuirk(text: string): string {

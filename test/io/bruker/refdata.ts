@@ -1,12 +1,11 @@
-/** Locates ../shared/reference/data next to the repository; tests skip with a printed reason when absent. */
-import { existsSync, readFileSync } from 'node:fs';
+/** The real Bruker data of the reference set (test/reference-data.ts locates it), and numpy's values for it. */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { haveReference, referencePath } from '../../reference-data.js';
 
-export const REFERENCE_DATA = fileURLToPath(new URL('../../../../shared/reference/data/', import.meta.url));
-export const BRUKER_DATA = `${REFERENCE_DATA}bruker`;
-export const HAVE_BRUKER_DATA = existsSync(`${BRUKER_DATA}/coffee-1h/20/acqus`);
-
-if (!HAVE_BRUKER_DATA) console.warn(`skipping real-data Bruker tests: ${BRUKER_DATA} not found`);
+export { REFERENCE_DATA } from '../../reference-data.js';
+export const BRUKER_DATA = referencePath('bruker');
+export const HAVE_BRUKER_DATA = haveReference('bruker');
 
 export interface NumpySummary {
   n: number;

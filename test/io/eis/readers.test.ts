@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { haveReference, referencePath } from '../../reference-data.js';
 import { CorruptFileError, ParameterError } from '../../../src/core/errors.js';
 import {
   detectImpedanceFormat,
@@ -12,10 +12,8 @@ import {
   type ImpedanceFormat,
 } from '../../../src/io/eis/index.js';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const dataDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'eis');
-const haveData = existsSync(join(dataDir, 'reference-impedance-py.json'));
-if (!haveData) console.log(`skipping impedance reader reference tests: ${dataDir} not found`);
+const dataDir = referencePath('eis');
+const haveData = haveReference('eis');
 
 interface ReaderRef {
   n: number;
@@ -133,9 +131,8 @@ describe('generic tables and Zahner exports', () => {
   });
 });
 
-const biologicDir = join(repoRoot, '..', 'shared', 'reference', 'data', 'biologic');
-const haveBiologic = existsSync(join(biologicDir, 'peis.mpr'));
-if (!haveBiologic) console.log(`skipping EC-Lab .mpr impedance tests: ${biologicDir} not found`);
+const biologicDir = referencePath('biologic');
+const haveBiologic = haveReference('biologic');
 
 describe.skipIf(!haveBiologic)('EC-Lab binary .mpr impedance (shared BioLogic reader)', () => {
   for (const name of ['peis', 'geis.issue_149']) {
