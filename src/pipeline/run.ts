@@ -25,7 +25,7 @@ import { formatCsv } from '../io/csv/index.js';
 import { readCyclerFile } from '../io/cycler/index.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
 import { isDirectory, writeFileAtomic } from '../io/fs.js';
-import { integrateRegion, type PpmRange } from '../nmr/index.js';
+import { integrateRegion, type PpmRange, type ProcessingResult } from '../nmr/index.js';
 import {
   calibrateWidthCap,
   createMorphologyAnalyser,
@@ -85,6 +85,16 @@ export interface RunResult {
   readonly outputDir: string;
   readonly outputs: OutputFile[];
   readonly provenance: Provenance;
+  /** The in-memory results the tables were written from (the project store keeps them, src/store/). */
+  readonly results: RunResults;
+}
+
+/** Everything a run computed, before formatting. */
+export interface RunResults {
+  readonly nmr: NmrRun | null;
+  readonly cycler: CyclerRun | null;
+  readonly aligned: AlignedSpectrum[] | null;
+  readonly eis: EisRun | null;
 }
 
 /** Every file a run may write; those a run does not produce are removed so the folder matches provenance. */
@@ -121,7 +131,7 @@ export function spincellVersion(): string {
   return 'unknown';
 }
 
-function filesUnder(path: string): string[] {
+export function filesUnder(path: string): string[] {
   if (!isDirectory(path)) return [path];
   const out: string[] = [];
   for (const name of readdirSync(path).sort()) out.push(...filesUnder(join(path, name)));
@@ -139,7 +149,7 @@ function inside(child: string, parent: string): boolean {
 }
 
 /** Absolute paths of the manifest's inputs. */
-function resolvedManifest(manifest: Manifest, manifestPath: string): Manifest {
+export function resolvedManifest(manifest: Manifest, manifestPath: string): Manifest {
   const at = (p: string) => resolveManifestPath(manifestPath, p);
   return {
     ...manifest,
@@ -207,6 +217,9 @@ export interface NmrRun {
     readonly midMs: number;
     readonly timeS: number;
     readonly integrals: number[];
+    /** Phase and referencing applied to this spectrum. */
+    readonly phase: ProcessingResult['applied']['phase'];
+    readonly referenceOffsetPpm: number;
   }[];
   readonly morphology: MorphologySeriesRow[] | null;
   readonly slices: SpectrumSlice[];
@@ -254,6 +267,8 @@ function runNmr(
         midMs: mid,
         timeS: (mid - t0) / 1000,
         integrals: regions.map((r) => integrateRegion(s, r)),
+        phase: result.applied.phase,
+        referenceOffsetPpm: result.applied.referenceOffsetPpm,
       });
       if (k % every === 0 || k === total - 1) slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
       if (nmr.morphology) {
@@ -642,5 +657,5 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     rows: null,
   });
   progress({ stage: 'write', done: total, total });
-  return { outputDir: outDir, outputs: written, provenance };
+  return { outputDir: outDir, outputs: written, provenance, results: { nmr, cycler, aligned, eis } };
 }

@@ -13,6 +13,7 @@ import { registerMorphology } from './morphology.js';
 import { registerMri } from './mri.js';
 import { registerPfg } from './pfg.js';
 import { registerProcess } from './process.js';
+import { registerProject } from './project.js';
 import { registerSand } from './sand.js';
 import { registerRun } from './run.js';
 import { registerSimulate } from './simulate.js';
@@ -35,3 +36,4 @@ export const COMMANDS: Register[] = [
 ];
 COMMANDS.push(registerDeadLithium);
 COMMANDS.push(registerRun);
+COMMANDS.push(registerProject);
