@@ -342,6 +342,16 @@ describe('project store through spincell run --project', () => {
     }
     const after = await cli(['project', 'show', project, '--run', String(id)]);
     expect(after.stdout).toMatch(/1 of 1 files changed since the run:\n {2}changed: .*cycler\.mpt/);
+    // changed content is not a cache hit
+    const rerun = await cli(['run', mc, '--project', project, '--json']);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ cached: false, run: id + 1 });
+    const hit = await cli(['run', mc, '--project', project, '--json']);
+    expect(JSON.parse(hit.stdout)).toMatchObject({ cached: true, run: id + 1 });
+    // deleted outputs are recomputed
+    rmSync(join(copy, 'out', 'cycles.csv'));
+    const gone = await cli(['run', mc, '--project', project, '--json']);
+    expect(JSON.parse(gone.stdout)).toMatchObject({ cached: false, run: id + 2 });
+    expect(statSync(join(copy, 'out', 'cycles.csv')).size).toBeGreaterThan(0);
   });
 
   it('refuses a run for a cell that was never added, and a folder that is not a project', async () => {

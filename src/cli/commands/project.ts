@@ -4,6 +4,8 @@
  * one transaction storing it after).
  */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { formatCsv } from '../../io/csv/index.js';
 import type { Manifest, ProgressEvent, RunResult } from '../../pipeline/index.js';
@@ -103,7 +105,9 @@ export function openRunProject(
     const cell: CellRow | null =
       flags.cell !== undefined ? project.requireCell(flags.campaign as string, flags.cell) : null;
     const key: RunKey = runKey(manifest, manifestPath);
-    const cached = flags.force ? null : findCachedRun(project, key, cell);
+    const hit = flags.force ? null : findCachedRun(project, key, cell);
+    // A stored run whose output files are gone (deleted, or another output.dir) is recomputed.
+    const cached = hit && outputsPresent(project, hit) ? hit : null;
     return {
       cached,
       store: (result, timings) =>
@@ -121,6 +125,13 @@ export function openRunProject(
     project.close();
     throw e;
   }
+}
+
+/** Every file the run wrote (its provenance lists them) is still in its output folder. */
+function outputsPresent(project: ProjectStore, run: RunSummary): boolean {
+  if (run.output_dir === null) return false;
+  const outputs = (project.runDetails(run.id).provenance as { outputs?: string[] }).outputs ?? [];
+  return outputs.every((name) => existsSync(join(run.output_dir as string, name)));
 }
 
 function withStore<T>(dir: string, fn: (s: ProjectStore) => T): T {
