@@ -233,13 +233,19 @@ function registerList(project: Command): void {
         process.stdout.write(`cells (${cells.length})\n`);
         printTable(
           ['campaign', 'cell', 'chemistry', 'area_cm2', 'group'],
-          cells.map((c) => [c.campaign, c.name, c.chemistry, c.area_cm2, c.replicate_group]),
+          cells.map((c) => [
+            c.campaign,
+            c.name,
+            c.chemistry,
+            c.area_cm2 === null ? null : String(c.area_cm2),
+            c.replicate_group,
+          ]),
         );
         process.stdout.write(`runs (${runs.length})\n`);
         printTable(
           ['run', 'campaign', 'cell', 'experiment', 'status', 'finished', 'spincell'],
           runs.map((r) => [
-            r.id,
+            String(r.id),
             r.campaign,
             r.cell,
             r.experiment,
@@ -295,7 +301,7 @@ function registerShow(project: Command): void {
         );
         printTable(
           ['table', 'rows'],
-          Object.entries(doc.tables).map(([t, k]) => [t, k]),
+          Object.entries(doc.tables).map(([t, k]) => [t, String(k)]),
         );
         printTable(
           ['stage', 'seconds'],
@@ -382,7 +388,7 @@ function registerCompare(project: Command): void {
         );
         printTable(
           [c.keyName, 'n', 'mean', 'sd'],
-          c.rows.map((r) => [r.key, r.n, fmt(r.mean, 5), r.sd === null ? '' : fmt(r.sd, 3)]),
+          c.rows.map((r) => [String(r.key), String(r.n), fmt(r.mean, 5), r.sd === null ? '' : fmt(r.sd, 3)]),
         );
       }),
     );
