@@ -5,7 +5,8 @@
  * interleaving. The cache key of a run is the canonical hash of the resolved manifest, the hash of its
  * inputs' SHA-256 and the spincell version: a stored run with the same key is a cache hit.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { MissingFileError } from '../core/errors.js';
 import { resolve } from 'node:path';
 import { ALIGNED_COLUMNS } from '../echem/index.js';
 import type { Allocation } from '../protocols/dead-lithium.js';
@@ -48,12 +49,23 @@ export function inputsHash(inputs: readonly InputFile[]): string {
 /** Resolves the manifest and hashes its inputs (the files `runManifest` reads), without computing anything. */
 export function runKey(manifest: Manifest, manifestPath: string): RunKey {
   const m = resolvedManifest(manifest, manifestPath);
-  const roots = [
-    ...(m.nmr ? [m.nmr.path] : []),
-    ...(m.cycler ? [m.cycler.path] : []),
-    ...(m.eis ? m.eis.paths : []),
-  ].map((p) => resolve(p));
-  const inputs = roots.flatMap(filesUnder).map(hashFile);
+  const roots: [string, string][] = [
+    ...(m.nmr ? [['nmr.path', m.nmr.path] as [string, string]] : []),
+    ...(m.cycler ? [['cycler.path', m.cycler.path] as [string, string]] : []),
+    ...(m.eis ? m.eis.paths.map((p, i) => [`eis.paths[${i}]`, p] as [string, string]) : []),
+  ];
+  for (const [field, p] of roots)
+    if (!existsSync(p))
+      throw new MissingFileError('input not found', {
+        file: manifestPath,
+        field,
+        found: p,
+        expected: 'an existing file or folder',
+      });
+  const inputs = roots
+    .map(([, p]) => resolve(p))
+    .flatMap(filesUnder)
+    .map(hashFile);
   return {
     manifestPath: resolve(manifestPath),
     manifest: m,

@@ -358,6 +358,15 @@ describe('project store through spincell run --project', () => {
     const r = await cli(['run', m1, '--project', project, '--campaign', 'spring', '--cell', 'Z9']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--cell: no such cell in the project; found spring\/Z9; expected one of A1, A2/);
+    const missing = join(dir, 'missing.json');
+    writeFileSync(
+      missing,
+      JSON.stringify({ version: 1, name: 'x', cycler: { path: 'nope.mpt' }, output: { dir: 'o' } }),
+    );
+    const mi = await cli(['run', missing, '--project', project]);
+    expect(mi.code).toBe(3);
+    expect(mi.stderr.trim().split('\n')).toHaveLength(1);
+    expect(mi.stderr).toMatch(/missing\.json: cycler\.path: input not found; found .*nope\.mpt/);
     const n = await cli(['project', 'list', join(dir, 'exp')]);
     expect(n.code).toBe(3);
     expect(n.stderr).toMatch(/not a spincell project/);
