@@ -147,6 +147,74 @@ function testHold(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** The experiment of this manifest and cell, created (or its name and paths updated) inside the caller's transaction. */
+function experimentId(store: ProjectStore, key: RunKey, cell: CellRow | null, now: string): number {
+  const { db } = store;
+  const m = key.manifest;
+  const cellId = cell?.id ?? null;
+  const paths = {
+    nmr: m.nmr?.path ?? null,
+    cycler: m.cycler?.path ?? null,
+    eis: m.eis?.paths ?? [],
+  };
+  const kind = [m.nmr ? 'nmr' : '', m.cycler ? 'cycler' : '', m.eis ? 'eis' : ''].filter(Boolean).join('+');
+  db.prepare(
+    `INSERT INTO experiments (cell_id, name, kind, manifest_path, paths_json, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+  ).run(cellId, m.name, kind || 'empty', key.manifestPath, JSON.stringify(paths), now);
+  const exp = db
+    .prepare('SELECT id FROM experiments WHERE coalesce(cell_id, 0) = ? AND manifest_path = ?')
+    .get(cellId ?? 0, key.manifestPath) as { id: number };
+  db.prepare('UPDATE experiments SET name = ?, kind = ?, paths_json = ? WHERE id = ?').run(
+    m.name,
+    kind || 'empty',
+    JSON.stringify(paths),
+    exp.id,
+  );
+  return exp.id;
+}
+
+/**
+ * Records a run that failed (the pipeline threw): status 'failed' with the error's one-line message and no
+ * results, so the project shows what was tried; failed runs are never cache hits nor compared.
+ */
+export function storeFailedRun(
+  store: ProjectStore,
+  key: RunKey,
+  cell: CellRow | null,
+  error: unknown,
+  startedAt: string,
+  timings: Record<string, number> = {},
+): number {
+  const now = new Date().toISOString();
+  const message = error instanceof Error ? error.message : String(error);
+  return store.db
+    .transaction((): number => {
+      const exp = experimentId(store, key, cell, now);
+      return Number(
+        store.db
+          .prepare(
+            `INSERT INTO runs (experiment_id, manifest_hash, inputs_hash, manifest_json, spincell_version, provenance_json,
+               status, error, started_at, finished_at, stored_at, timings_json, output_dir)
+             VALUES (?, ?, ?, ?, ?, '{}', 'failed', ?, ?, ?, ?, ?, NULL)`,
+          )
+          .run(
+            exp,
+            key.manifestHash,
+            key.inputsHash,
+            canonicalJson(key.manifest),
+            key.spincellVersion,
+            message,
+            startedAt,
+            now,
+            now,
+            JSON.stringify(timings),
+          ).lastInsertRowid,
+      );
+    })
+    .immediate();
+}
+
 /** Stores one run and returns its id. */
 export function storeRun(store: ProjectStore, input: StoreRunInput): number {
   const { db } = store;
@@ -158,33 +226,13 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
       try {
         mtime = statSync(f.path).mtimeMs;
       } catch {
-        // gone since hashed: kept as unknown (NaN), so the check reports it
+        // gone since hashed: stored as -1 (unknown), so a later check re-hashes or reports it missing
       }
       return [f.path, mtime];
     }),
   );
   const write = db.transaction((): number => {
-    const m = key.manifest;
-    const cellId = input.cell?.id ?? null;
-    const paths = {
-      nmr: m.nmr?.path ?? null,
-      cycler: m.cycler?.path ?? null,
-      eis: m.eis?.paths ?? [],
-    };
-    const kind = [m.nmr ? 'nmr' : '', m.cycler ? 'cycler' : '', m.eis ? 'eis' : ''].filter(Boolean).join('+');
-    db.prepare(
-      `INSERT INTO experiments (cell_id, name, kind, manifest_path, paths_json, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-    ).run(cellId, m.name, kind || 'empty', key.manifestPath, JSON.stringify(paths), now);
-    const exp = db
-      .prepare('SELECT id FROM experiments WHERE coalesce(cell_id, 0) = ? AND manifest_path = ?')
-      .get(cellId ?? 0, key.manifestPath) as { id: number };
-    db.prepare('UPDATE experiments SET name = ?, kind = ?, paths_json = ? WHERE id = ?').run(
-      m.name,
-      kind || 'empty',
-      JSON.stringify(paths),
-      exp.id,
-    );
+    const exp = { id: experimentId(store, key, input.cell, now) };
     const runId = Number(
       db
         .prepare(
@@ -196,7 +244,7 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
           exp.id,
           key.manifestHash,
           key.inputsHash,
-          canonicalJson(m),
+          canonicalJson(key.manifest),
           key.spincellVersion,
           JSON.stringify(input.provenance),
           input.provenance.startedAt,

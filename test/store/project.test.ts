@@ -367,6 +367,26 @@ describe('project store through spincell run --project', () => {
     expect(mi.code).toBe(3);
     expect(mi.stderr.trim().split('\n')).toHaveLength(1);
     expect(mi.stderr).toMatch(/missing\.json: cycler\.path: input not found; found .*nope\.mpt/);
+    // a run the pipeline refuses is recorded as failed, with its one-line error, and is never a cache hit
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...manifest(5, 'exp'), name: 'bad' }));
+    for (let k = 0; k < 2; k++) {
+      const f = await cli(['run', bad, '--project', project, '--campaign', 'spring', '--cell', 'A2']);
+      expect(f.code).toBe(3);
+      expect(f.stderr).toMatch(/output\.dir: the output folder must not hold or lie inside an input/);
+    }
+    const s = ProjectStore.open(project);
+    try {
+      const failed = exportTable(s, 'runs', { experiment: 'bad' }).rows;
+      expect(failed.map((r) => r.status)).toEqual(['failed', 'failed']);
+      const row = s.db.prepare('SELECT error FROM runs WHERE id = ?').get(failed[0].id) as { error: string };
+      expect(row.error).toMatch(/output\.dir: the output folder must not hold/);
+      expect(s.resultCounts(Number(failed[0].id)).spectra).toBe(0);
+      // compare still reads A2's newest complete run
+      expect(compareGroup(s, 'g1', 'fraction').cells.map((c) => c.run)).toEqual([3, 4]);
+    } finally {
+      s.close();
+    }
     const n = await cli(['project', 'list', join(dir, 'exp')]);
     expect(n.code).toBe(3);
     expect(n.stderr).toMatch(/not a spincell project/);

@@ -20,6 +20,7 @@ import {
   runKey,
   type RunKey,
   type RunSummary,
+  storeFailedRun,
   storeRun,
 } from '../../store/index.js';
 import {
@@ -79,6 +80,8 @@ export function stageTimer(): {
 export interface RunProject {
   readonly cached: RunSummary | null;
   store(result: RunResult, timings: Record<string, number>): number;
+  /** Records that the run failed (the error is rethrown by the caller). */
+  fail(error: unknown, startedAt: string, timings: Record<string, number>): number;
   close(): void;
 }
 
@@ -119,6 +122,7 @@ export function openRunProject(
           outputDir: result.outputDir,
           timings,
         }),
+      fail: (error, startedAt, timings) => storeFailedRun(project, key, cell, error, startedAt, timings),
       close: () => project.close(),
     };
   } catch (e) {

@@ -90,14 +90,20 @@ export function registerRun(program: Command): void {
         const timer = stageTimer();
         let result;
         let runId: number | undefined;
+        const startedAt = new Date().toISOString();
         try {
-          result = runManifest(manifest, {
-            manifestPath,
-            onProgress: (e) => {
-              bars.onProgress(e);
-              timer.onProgress(e);
-            },
-          });
+          try {
+            result = runManifest(manifest, {
+              manifestPath,
+              onProgress: (e) => {
+                bars.onProgress(e);
+                timer.onProgress(e);
+              },
+            });
+          } catch (e) {
+            project?.fail(e, startedAt, timer.timings());
+            throw e;
+          }
           runId = project?.store(result, timer.timings());
         } finally {
           bars.stop();
