@@ -24,3 +24,4 @@ export * as transport from './transport/index.js';
 export * as protocols from './protocols/index.js';
 export * as report from './report/index.js';
 export * as pipeline from './pipeline/index.js';
+export * as store from './store/index.js';

@@ -38,7 +38,7 @@ import { readCyclerFile } from '../io/cycler/index.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
 import { isDirectory, isFile } from '../io/fs.js';
 import { collectInputs, OutputFolder } from '../io/output.js';
-import { integrateRegion, type PpmRange } from '../nmr/index.js';
+import { integrateRegion, type PpmRange, type ProcessingResult } from '../nmr/index.js';
 import {
   calibrateWidthCap,
   createMorphologyAnalyser,
@@ -103,6 +103,16 @@ export interface RunResult {
   readonly warnings: string[];
   readonly outputs: OutputFile[];
   readonly provenance: Provenance;
+  /** The in-memory results the tables were written from (the project store keeps them, src/store/). */
+  readonly results: RunResults;
+}
+
+/** Everything a run computed, before formatting. */
+export interface RunResults {
+  readonly nmr: NmrRun | null;
+  readonly cycler: CyclerRun | null;
+  readonly aligned: AlignedSpectrum[] | null;
+  readonly eis: EisRun | null;
 }
 
 /** Every file a run may write (the folder is replaced whole, so it holds exactly those of the last run). */
@@ -242,6 +252,16 @@ function filesRead(input: ManifestInput, manifestPath: string): string[] {
   return [...files].sort();
 }
 
+/**
+ * Every file a run of the (resolved) manifest reads, after checking that its inputs exist: what
+ * provenance hashes, and what the project store's cache key is made of.
+ */
+export function manifestInputFiles(m: Manifest, manifestPath: string): string[] {
+  const named = manifestInputs(m);
+  checkInputs(named, manifestPath);
+  return named.flatMap((i) => filesRead(i, manifestPath));
+}
+
 function inside(child: string, parent: string): boolean {
   const r = relative(parent, child);
   return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
@@ -267,7 +287,7 @@ export function hashFile(path: string): InputFile {
 }
 
 /** Absolute paths of the manifest's inputs. */
-function resolvedManifest(manifest: Manifest, manifestPath: string): Manifest {
+export function resolvedManifest(manifest: Manifest, manifestPath: string): Manifest {
   const at = (p: string) => resolveManifestPath(manifestPath, p);
   return {
     ...manifest,
@@ -353,6 +373,9 @@ export interface NmrRun {
     readonly ns: number | null;
     readonly rg: number | null;
     readonly scaleFactor: number;
+    /** Phase and referencing applied to this spectrum. */
+    readonly phase: ProcessingResult['applied']['phase'];
+    readonly referenceOffsetPpm: number;
   }[];
   /** Notes ("note: …") and warnings ("warning: …") of the input. */
   readonly messages: string[];
@@ -412,6 +435,8 @@ function runNmr(
         ns: scaling.ns || null,
         rg: scaling.rg || null,
         scaleFactor: scaling.scaleFactor,
+        phase: result.applied.phase,
+        referenceOffsetPpm: result.applied.referenceOffsetPpm,
       });
       if (k % every === 0 || k === total - 1) slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
       if (nmr.morphology) {
@@ -842,5 +867,11 @@ function runInto(
   set.commit();
   progress({ stage: 'write', done: total, total });
   const messages = [...(nmr?.messages ?? []), ...warnings.map((w) => `warning: ${w}`)];
-  return { outputDir: outDir, warnings: messages, outputs: written, provenance };
+  return {
+    outputDir: outDir,
+    warnings: messages,
+    outputs: written,
+    provenance,
+    results: { nmr, cycler, aligned, eis },
+  };
 }

@@ -117,4 +117,10 @@ export const COMMANDS: CommandEntry[] = [
       'process an experiment described by a manifest (JSON): NMR series, cycler, impedance → tables, report, provenance',
     load: async () => [(await import('./run.js')).registerRun],
   },
+  {
+    name: 'project',
+    term: 'project',
+    summary: 'project store: campaigns, cells, stored runs and their result tables (spincell.db)',
+    load: async () => [(await import('./project.js')).registerProject],
+  },
 ];

@@ -1,0 +1,5 @@
+/** The project store (SQLite): library API shared by the CLI and the web server. */
+export * from './schema.js';
+export * from './store.js';
+export * from './runs.js';
+export * from './query.js';

@@ -1,0 +1,408 @@
+/**
+ * Storing a manifest run: the experiment (one per cell and manifest), the run with its resolved manifest,
+ * provenance and timings, its inputs, and every result table — all in ONE immediate transaction, so a
+ * process killed half-way leaves the store as it was and a second writer waits (busy timeout) instead of
+ * interleaving. The cache key of a run is the canonical hash of the resolved manifest, the hash of its
+ * inputs' SHA-256 and the spincell version: a stored run with the same key is a cache hit.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ALIGNED_COLUMNS } from '../echem/index.js';
+import type { Allocation } from '../protocols/dead-lithium.js';
+import { regionLabel } from '../pipeline/processing.js';
+import {
+  manifestInputFiles,
+  hashFile,
+  type InputFile,
+  type Manifest,
+  type Provenance,
+  resolvedManifest,
+  type RunResults,
+  spincellVersion,
+} from '../pipeline/index.js';
+import { canonicalJson, type CellRow, type ProjectStore, type RunSummary, sha256 } from './store.js';
+
+/** What decides whether a stored run can be reused. */
+export interface RunKey {
+  /** Absolute path of the manifest file. */
+  readonly manifestPath: string;
+  /** The manifest after defaults, with absolute paths. */
+  readonly manifest: Manifest;
+  readonly manifestHash: string;
+  readonly inputs: InputFile[];
+  readonly inputsHash: string;
+  readonly spincellVersion: string;
+}
+
+export function manifestHash(resolved: Manifest): string {
+  return sha256(canonicalJson(resolved));
+}
+
+export function inputsHash(inputs: readonly InputFile[]): string {
+  const lines = [...inputs]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.path}\t${f.bytes}\t${f.sha256}`);
+  return sha256(lines.join('\n'));
+}
+
+/** Resolves the manifest and hashes its inputs (the files `runManifest` reads), without computing anything. */
+export function runKey(manifest: Manifest, manifestPath: string): RunKey {
+  const m = resolvedManifest(manifest, manifestPath);
+  const inputs = manifestInputFiles(m, manifestPath).map(hashFile);
+  return {
+    manifestPath: resolve(manifestPath),
+    manifest: m,
+    manifestHash: manifestHash(m),
+    inputs,
+    inputsHash: inputsHash(inputs),
+    spincellVersion: spincellVersion(),
+  };
+}
+
+/** The newest complete run of this manifest (for this cell) with the same key, or null. */
+export function findCachedRun(store: ProjectStore, key: RunKey, cell: CellRow | null): RunSummary | null {
+  const row = store.db
+    .prepare(
+      `SELECT r.id FROM runs r JOIN experiments e ON e.id = r.experiment_id
+       WHERE coalesce(e.cell_id, 0) = ? AND e.manifest_path = ? AND r.status = 'complete'
+         AND r.manifest_hash = ? AND r.inputs_hash = ? AND r.spincell_version = ?
+       ORDER BY r.id DESC LIMIT 1`,
+    )
+    .get(cell?.id ?? 0, key.manifestPath, key.manifestHash, key.inputsHash, key.spincellVersion) as
+    { id: number } | undefined;
+  return row ? store.run(row.id) : null;
+}
+
+/** One cycle's capacity allocation (dead-lithium protocol). */
+export interface DeadLithiumRow extends Allocation {
+  readonly cycle: number;
+  readonly initialChargeMAh: number;
+}
+
+export interface StoreRunInput {
+  readonly key: RunKey;
+  readonly cell: CellRow | null;
+  readonly provenance: Provenance;
+  readonly results: RunResults;
+  readonly outputDir?: string;
+  /** Seconds per pipeline stage (and 'total'). */
+  readonly timings?: Record<string, number>;
+  readonly deadLithium?: readonly DeadLithiumRow[];
+}
+
+/** Column of the alignment table for each field of an aligned spectrum (the order of aligned.csv). */
+const ALIGNMENT_COLUMN: Partial<Record<(typeof ALIGNED_COLUMNS)[number], string>> & Record<string, string> = {
+  index: 'spectrum',
+  label: 'label',
+  startMs: 'start_ms',
+  endMs: 'end_ms',
+  startS: 'start_s',
+  endS: 'end_s',
+  status: 'status',
+  straddlesStep: 'straddles_step',
+  meanVoltageV: 'mean_voltage_v',
+  meanCurrentMA: 'mean_current_ma',
+  chargeStartMAh: 'charge_start_mah',
+  chargeMidMAh: 'charge_mid_mah',
+  chargeEndMAh: 'charge_end_mah',
+  chargeMeanMAh: 'charge_mean_mah',
+  stepIndex: 'step_index',
+  instrumentStep: 'instrument_step',
+  stepType: 'step_type',
+  direction: 'direction',
+  cycle: 'cycle',
+  stepCapacityMAh: 'step_capacity_mah',
+  socPct: 'soc_pct',
+};
+
+const b = (x: boolean | null | undefined) => (x === null || x === undefined ? null : x ? 1 : 0);
+/** SQLite stores NaN as NULL; ±Infinity would be kept, but no result here is infinite by design. */
+const n = (x: number | null | undefined) => (x === undefined || x === null || Number.isNaN(x) ? null : x);
+
+/**
+ * Test-only hook: with SPINCELL_STORE_HOLD_MS set, the writer announces on stderr that it is inside the
+ * transaction and sleeps there, so tests can kill it (kill -9) or race a second writer against it.
+ */
+function testHold(): void {
+  const ms = Number(process.env.SPINCELL_STORE_HOLD_MS ?? 0);
+  if (!(ms > 0)) return;
+  process.stderr.write('spincell-store: inside transaction\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The experiment of this manifest and cell, created (or its name and paths updated) inside the caller's transaction. */
+function experimentId(store: ProjectStore, key: RunKey, cell: CellRow | null, now: string): number {
+  const { db } = store;
+  const m = key.manifest;
+  const cellId = cell?.id ?? null;
+  const paths = {
+    nmr: m.nmr?.path ?? null,
+    cycler: m.cycler?.path ?? null,
+    eis: m.eis?.paths ?? [],
+  };
+  const kind = [m.nmr ? 'nmr' : '', m.cycler ? 'cycler' : '', m.eis ? 'eis' : ''].filter(Boolean).join('+');
+  db.prepare(
+    `INSERT INTO experiments (cell_id, name, kind, manifest_path, paths_json, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+  ).run(cellId, m.name, kind || 'empty', key.manifestPath, JSON.stringify(paths), now);
+  const exp = db
+    .prepare('SELECT id FROM experiments WHERE coalesce(cell_id, 0) = ? AND manifest_path = ?')
+    .get(cellId ?? 0, key.manifestPath) as { id: number };
+  db.prepare('UPDATE experiments SET name = ?, kind = ?, paths_json = ? WHERE id = ?').run(
+    m.name,
+    kind || 'empty',
+    JSON.stringify(paths),
+    exp.id,
+  );
+  return exp.id;
+}
+
+/**
+ * Records a run that failed (the pipeline threw): status 'failed' with the error's one-line message and no
+ * results, so the project shows what was tried; failed runs are never cache hits nor compared.
+ */
+export function storeFailedRun(
+  store: ProjectStore,
+  key: RunKey,
+  cell: CellRow | null,
+  error: unknown,
+  startedAt: string,
+  timings: Record<string, number> = {},
+): number {
+  const now = new Date().toISOString();
+  const message = error instanceof Error ? error.message : String(error);
+  return store.db
+    .transaction((): number => {
+      const exp = experimentId(store, key, cell, now);
+      return Number(
+        store.db
+          .prepare(
+            `INSERT INTO runs (experiment_id, manifest_hash, inputs_hash, manifest_json, spincell_version, provenance_json,
+               status, error, started_at, finished_at, stored_at, timings_json, output_dir)
+             VALUES (?, ?, ?, ?, ?, '{}', 'failed', ?, ?, ?, ?, ?, NULL)`,
+          )
+          .run(
+            exp,
+            key.manifestHash,
+            key.inputsHash,
+            canonicalJson(key.manifest),
+            key.spincellVersion,
+            message,
+            startedAt,
+            now,
+            now,
+            JSON.stringify(timings),
+          ).lastInsertRowid,
+      );
+    })
+    .immediate();
+}
+
+/** Stores one run and returns its id. */
+export function storeRun(store: ProjectStore, input: StoreRunInput): number {
+  const { db } = store;
+  const { key, results } = input;
+  const now = new Date().toISOString();
+  const mtimes = new Map(
+    key.inputs.map((f) => {
+      let mtime = NaN;
+      try {
+        mtime = statSync(f.path).mtimeMs;
+      } catch {
+        // gone since hashed: stored as -1 (unknown), so a later check re-hashes or reports it missing
+      }
+      return [f.path, mtime];
+    }),
+  );
+  const write = db.transaction((): number => {
+    const exp = { id: experimentId(store, key, input.cell, now) };
+    const runId = Number(
+      db
+        .prepare(
+          `INSERT INTO runs (experiment_id, manifest_hash, inputs_hash, manifest_json, spincell_version, provenance_json,
+             status, started_at, finished_at, stored_at, timings_json, output_dir)
+           VALUES (?, ?, ?, ?, ?, ?, 'complete', ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          exp.id,
+          key.manifestHash,
+          key.inputsHash,
+          canonicalJson(key.manifest),
+          key.spincellVersion,
+          JSON.stringify(input.provenance),
+          input.provenance.startedAt,
+          input.provenance.finishedAt,
+          now,
+          JSON.stringify(input.timings ?? {}),
+          input.outputDir ?? null,
+        ).lastInsertRowid,
+    );
+    const ins = db.prepare(
+      'INSERT INTO inputs (run_id, path, bytes, mtime_ms, sha256) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const f of key.inputs) ins.run(runId, f.path, f.bytes, n(mtimes.get(f.path)) ?? -1, f.sha256);
+    testHold();
+
+    const nmr = results.nmr;
+    if (nmr) {
+      const sp = db.prepare(
+        `INSERT INTO spectra (run_id, spectrum, experiment_number, row_index, source, start_iso, mid_iso, end_iso, time_s,
+           phase_mode, ph0_deg, ph1_deg, pivot_ppm, reference_offset_ppm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const ig = db.prepare(
+        'INSERT INTO integrals (run_id, spectrum, region, from_ppm, to_ppm, value) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of nmr.rows) {
+        const id = r.identity;
+        sp.run(
+          runId,
+          id.index,
+          id.experimentNumber,
+          id.rowIndex,
+          id.source,
+          id.startIso,
+          id.midIso,
+          id.endIso,
+          r.timeS,
+          r.phase.mode,
+          n(r.phase.ph0Deg),
+          n(r.phase.ph1Deg),
+          n(r.phase.pivotPpm),
+          n(r.referenceOffsetPpm),
+        );
+        nmr.regionsPpm.forEach((region, k) =>
+          ig.run(runId, id.index, regionLabel(region), region[0], region[1], n(r.integrals[k])),
+        );
+      }
+      if (nmr.morphology) {
+        const mo = db.prepare(
+          `INSERT INTO morphology (run_id, spectrum, component_index, component, position_ppm, position_stderr_ppm, fwhm_ppm,
+             area, area_stderr, fraction, fraction_stderr, r_squared, converged, error)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        nmr.morphology.forEach((row, i) => {
+          const spectrum = nmr.rows[i].identity.index;
+          if (!row.result) {
+            mo.run(
+              runId,
+              spectrum,
+              0,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              row.error?.message ?? 'no result',
+            );
+            return;
+          }
+          const res = row.result;
+          res.components.forEach((c, k) =>
+            mo.run(
+              runId,
+              spectrum,
+              k,
+              c.morphology,
+              n(c.positionPpm),
+              n(c.positionStdErrPpm),
+              n(c.fwhmPpm),
+              n(c.area),
+              n(c.areaStdErr),
+              n(c.fraction),
+              n(c.fractionStdErr),
+              n(res.rSquared),
+              b(res.converged),
+              null,
+            ),
+          );
+        });
+      }
+    }
+    if (results.aligned) {
+      const cols = ALIGNED_COLUMNS.map((c) => ALIGNMENT_COLUMN[c]);
+      const al = db.prepare(
+        `INSERT INTO alignment (run_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`,
+      );
+      for (const a of results.aligned)
+        al.run(
+          runId,
+          ...ALIGNED_COLUMNS.map((k) => {
+            const v = a[k];
+            return typeof v === 'boolean' ? b(v) : v === undefined ? null : typeof v === 'number' ? n(v) : v;
+          }),
+        );
+    }
+    if (results.cycler) {
+      const cy = db.prepare(
+        `INSERT INTO cycles (run_id, cycle, start_s, end_s, charge_mah, discharge_mah, charge_mah_cm2, discharge_mah_cm2,
+           coulombic_efficiency, state_of_health, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const c of results.cycler.cycles)
+        cy.run(
+          runId,
+          c.number,
+          c.startS,
+          c.endS,
+          c.chargeMAh,
+          c.dischargeMAh,
+          n(c.chargeMAhPerCm2),
+          n(c.dischargeMAhPerCm2),
+          n(c.coulombicEfficiency),
+          n(c.stateOfHealth),
+          b(c.complete),
+        );
+    }
+    if (results.eis) {
+      const { sweeps, deis } = results.eis;
+      const im = db.prepare(
+        `INSERT INTO impedance (run_id, sweep, time_s, time_iso, points, kk_max_residual, kk_pass, r_inf_ohm, polarization_ohm, lambda)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const dw = db.prepare(
+        'INSERT INTO drt_windows (run_id, sweep, log10_tau_min, log10_tau_max, resistance_ohm) VALUES (?, ?, ?, ?, ?)',
+      );
+      sweeps.forEach((s, k) => {
+        im.run(
+          runId,
+          k,
+          deis.timeS[k],
+          s.timeMs !== undefined ? new Date(s.timeMs).toISOString() : null,
+          s.spectrum.freqHz.length,
+          n(deis.kkMaxResidual[k]),
+          b(deis.kkPass[k]),
+          n(deis.rInfOhm[k]),
+          n(deis.polarizationOhm[k]),
+          n(deis.lambda[k]),
+        );
+        for (const w of deis.windows) dw.run(runId, k, w.log10TauMin, w.log10TauMax, n(w.resistanceOhm[k]));
+      });
+    }
+    if (input.deadLithium) {
+      const dl = db.prepare(
+        `INSERT INTO dead_lithium (run_id, cycle, initial_charge_mah, reversible_mah, excess_mah, dead_mah, interphase_mah,
+           reversible_percent, excess_percent, dead_percent, interphase_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const d of input.deadLithium)
+        dl.run(
+          runId,
+          d.cycle,
+          d.initialChargeMAh,
+          d.reversibleMAh,
+          d.excessMAh,
+          d.deadMAh,
+          d.interphaseMAh,
+          d.reversiblePercent,
+          d.excessPercent,
+          d.deadPercent,
+          d.interphasePercent,
+        );
+    }
+    return runId;
+  });
+  return write.immediate();
+}
