@@ -304,3 +304,46 @@ export function reportWritten(outputs: readonly (readonly [string, string | unde
   for (const [what, path] of outputs)
     if (path !== undefined) process.stdout.write(`${what} written to ${path}\n`);
 }
+
+/**
+ * Collects warnings about implausible inputs or results: each goes to stderr as one line
+ * (`spincell: warning: …`) unless --json, where the caller puts `list` into its output as `warnings`.
+ */
+export function warnings(json: boolean): { add(text: string): void; readonly list: string[] } {
+  const list: string[] = [];
+  return {
+    add(text: string) {
+      list.push(text);
+      if (!json) process.stderr.write(`spincell: warning: ${text}\n`);
+    },
+    list,
+  };
+}
+
+/**
+ * A value and its 1σ error rounded to what the error supports: the error to two significant digits and
+ * the value to the same decimal place, sharing one power of ten outside 1e-3…1e6
+ * (1.2345e-9, 3.4e-11 → ["1.235e-9", "0.034e-9"]). Without a finite positive error the value gets four
+ * significant digits. A value smaller than its error rounds to zero at the error's place, so a fraction
+ * 5.1e-79 ± 0.03 reads 0.000 ± 0.030, never 5.1e-79.
+ */
+export function roundToError(value: number, error: number): [string, string] {
+  if (!Number.isFinite(value)) return [String(value), String(error)];
+  if (!(error > 0) || !Number.isFinite(error)) return [value.toPrecision(4), String(error)];
+  const place = Math.floor(Math.log10(error)) - 1; // decimal place of the error's second digit
+  const round = (x: number) => Math.round(x / 10 ** place) * 10 ** place;
+  const exp = Math.floor(Math.log10(Math.max(Math.abs(value), error)));
+  if (exp >= -3 && exp < 6) {
+    const decimals = Math.max(0, -place);
+    return [round(value).toFixed(decimals), round(error).toFixed(decimals)];
+  }
+  const digits = Math.max(0, exp - place);
+  const m = (x: number) => `${(round(x) / 10 ** exp).toFixed(digits)}e${exp}`;
+  return [m(value), m(error)];
+}
+
+/** "value ± error" rounded by roundToError. */
+export function valueWithError(value: number, error: number): string {
+  const [v, e] = roundToError(value, error);
+  return `${v} ± ${e}`;
+}

@@ -55,13 +55,49 @@ export interface EcmFitResult {
   readonly chi2: number;
   /** χ²/(2N − n). */
   readonly reducedChi2: number;
+  /**
+   * True when the optimizer met a tolerance and a further pass in scaled parameters (each parameter
+   * divided by its own size) found no real improvement from the reported point.
+   */
   readonly converged: boolean;
+  /** Deterministic restarts tried because the first fit was poor (0 when it was not). */
+  readonly restarts: number;
   readonly status: LeastSquaresStatus;
   readonly message: string;
   readonly zFitReOhm: Float64Array;
   readonly zFitImOhm: Float64Array;
   /** Root-mean-square of (Z − Z_fit)/|Z| over both parts. */
   readonly rmsRelativeResidual: number;
+}
+
+interface FitPass {
+  p: Float64Array;
+  cost: number;
+  standardErrors: Float64Array;
+  covariance: Float64Array | null;
+  atBound: boolean[];
+  converged: boolean;
+  status: LeastSquaresStatus;
+  message: string;
+  reducedChi2: number;
+}
+
+/**
+ * A fit whose residuals are above this fraction of |Z| (root mean square over both parts) gets restarts:
+ * equivalent-circuit fits of good spectra reach 0.1–2 %, while fits stuck in a wrong valley sit at 5–100 %.
+ */
+const POOR_RMS = 0.03;
+
+/** Root-mean-square of (Z − Z_fit)/|Z| over both parts. */
+function rmsRelative(circuit: Circuit, p: Float64Array, s: SpectrumData): number {
+  const z = circuitImpedance(circuit, p, s.freqHz);
+  const n = s.freqHz.length;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const mod = Math.hypot(s.zReOhm[i], s.zImOhm[i]);
+    ss += ((z.zReOhm[i] - s.zReOhm[i]) / mod) ** 2 + ((z.zImOhm[i] - s.zImOhm[i]) / mod) ** 2;
+  }
+  return Math.sqrt(ss / (2 * n));
 }
 
 /** A starting point for each element from the scale of the data: enough for simple circuits. */
@@ -116,7 +152,7 @@ export function fitCircuit(
   circuitText: string | Circuit,
   options: EcmFitOptions = {},
 ): EcmFitResult {
-  const s = checkSpectrum(spectrum, options);
+  const s = checkSpectrum(spectrum, { minPoints: 1, ...options });
   const circuit = typeof circuitText === 'string' ? parseCircuit(circuitText) : circuitText;
   const nP = circuit.nParams;
   const n = s.freqHz.length;
@@ -170,34 +206,111 @@ export function fitCircuit(
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++)
     weights[i] = options.weighting === 'modulus' ? 1 / Math.hypot(s.zReOhm[i], s.zImOhm[i]) : 1;
-  const result = leastSquares(
-    {
-      nParams: nP,
-      nResiduals: 2 * n,
-      residuals(p, out) {
-        const z = circuitImpedance(circuit, p, s.freqHz);
-        for (let i = 0; i < n; i++) {
-          out[i] = (z.zReOhm[i] - s.zReOhm[i]) * weights[i];
-          out[n + i] = (z.zImOhm[i] - s.zImOhm[i]) * weights[i];
-        }
+  const tolerances = {
+    fTol: options.fTol ?? 1e-13,
+    xTol: options.xTol ?? 1e-8,
+    gTol: options.gTol ?? 1e-8,
+    maxEvaluations: options.maxEvaluations ?? 20000,
+  };
+  const pFull = new Float64Array(nP);
+  /**
+   * One bounded least-squares run from `start`. With `scale`, the optimizer works on u = p/scale, so that
+   * every parameter is of order one: its finite-difference steps are relative to the parameter (a step of
+   * 6e-6 on a 1e-9 F capacitance otherwise swamps it), and its trust region and step test weigh all
+   * parameters alike instead of letting the largest (a kΩ resistance) decide when the fit has stopped.
+   */
+  const solve = (start: Float64Array, scale: Float64Array | null): FitPass => {
+    const k = scale ?? new Float64Array(nP).fill(1);
+    const r = leastSquares(
+      {
+        nParams: nP,
+        nResiduals: 2 * n,
+        residuals(u, out) {
+          for (let j = 0; j < nP; j++) pFull[j] = u[j] * k[j];
+          const z = circuitImpedance(circuit, pFull, s.freqHz);
+          for (let i = 0; i < n; i++) {
+            out[i] = (z.zReOhm[i] - s.zReOhm[i]) * weights[i];
+            out[n + i] = (z.zImOhm[i] - s.zImOhm[i]) * weights[i];
+          }
+        },
       },
-    },
-    p0,
-    {
-      lower,
-      upper,
-      fTol: options.fTol ?? 1e-13,
-      xTol: options.xTol ?? 1e-8,
-      gTol: options.gTol ?? 1e-8,
-      maxEvaluations: options.maxEvaluations ?? 20000,
-    },
-  );
-  const z = circuitImpedance(circuit, result.p, s.freqHz);
-  let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const mod = Math.hypot(s.zReOhm[i], s.zImOhm[i]);
-    ss += ((z.zReOhm[i] - s.zReOhm[i]) / mod) ** 2 + ((z.zImOhm[i] - s.zImOhm[i]) / mod) ** 2;
+      start.map((v, j) => v / k[j]),
+      {
+        ...tolerances,
+        lower: lower.map((v, j) => v / k[j]),
+        upper: upper.map((v, j) => v / k[j]),
+      },
+    );
+    const p = r.p.map((u, j) => u * k[j]);
+    // fixed parameters keep their value exactly (u·k can differ from it in the last bit)
+    for (let j = 0; j < nP; j++) if (lower[j] === upper[j]) p[j] = lower[j];
+    return {
+      p,
+      cost: r.cost,
+      standardErrors: r.standardErrors.map((e, j) => e * k[j]),
+      covariance: r.covariance ? r.covariance.map((c, ij) => c * k[Math.floor(ij / nP)] * k[ij % nP]) : null,
+      atBound: r.atBound,
+      converged: r.converged,
+      status: r.status,
+      message: r.message,
+      reducedChi2: r.reducedChi2,
+    };
+  };
+  const freeCount = circuit.paramNames.filter((nm, j) => lower[j] < upper[j]).length;
+  const dof = Math.max(1, 2 * n - freeCount);
+  /**
+   * b is a real improvement on a when the sums of squares differ by more than 1 % of the residual variance
+   * s² = SSR/(2N − n): below that the two points lie within 0.1σ of each other in the joint confidence
+   * region, and the first (impedance.py's path) is kept so its published numbers are reproduced.
+   */
+  const better = (b: FitPass, a: FitPass) =>
+    a.cost - b.cost > Math.max((0.01 * 2 * a.cost) / dof, 1e-12 * a.cost);
+  /** Scale for a pass from p: each parameter's own size, its starting size where p sits on zero. */
+  const scaleAt = (p: Float64Array, atBound: boolean[]) =>
+    p.map((v, j) => {
+      const a = Math.abs(v) > 0 && !atBound[j] ? Math.abs(v) : Math.abs(p0[j]);
+      return a > 0 && Number.isFinite(a) ? a : 1;
+    });
+
+  // 1. impedance.py's path (its published numbers), 2. a scaled pass from there to test that it is a minimum.
+  const first = solve(p0, null);
+  let best = first;
+  let restarts = 0;
+  const polish = solve(first.p, scaleAt(first.p, first.atBound));
+  let poor = !first.converged;
+  if (better(polish, first)) {
+    best = polish;
+    poor = true;
   }
+  if (!poor) poor = rmsRelative(circuit, best.p, s) > POOR_RMS;
+  if (poor) {
+    // 3. deterministic restarts: the guess and a guess from the data's scale, both in scaled variables
+    const data = defaultGuess(circuit, s);
+    for (let j = 0; j < nP; j++) if (fixed.has(circuit.paramNames[j])) data[j] = p0[j];
+    for (const start of [p0, data]) {
+      restarts++;
+      const r = solve(start, scaleAt(start, new Array<boolean>(nP).fill(false)));
+      if (better(r, best)) best = r;
+    }
+  }
+  // Honest convergence: the reported point must survive one more scaled pass without a real improvement.
+  let converged = best.converged;
+  let message = best.message;
+  if (best !== first) {
+    const check = solve(best.p, scaleAt(best.p, best.atBound));
+    if (better(check, best)) {
+      converged = false;
+      message = `still improving after ${restarts} restart(s) (sum of squares ${(2 * best.cost).toExponential(4)} → ${(2 * check.cost).toExponential(4)})`;
+      best = check;
+    }
+  }
+  if (best !== first && converged)
+    message += first.converged
+      ? `; the unscaled fit had stopped short (sum of squares ${(2 * first.cost).toExponential(4)}), refitted in scaled parameters`
+      : '; refitted in scaled parameters';
+  if (restarts > 0) message += `; ${restarts} restart(s)`;
+  const result = { ...best, converged, message };
+  const z = circuitImpedance(circuit, result.p, s.freqHz);
   const parameters: EcmParameter[] = circuit.paramNames.map((name, i) => ({
     name,
     unit: circuit.paramUnits[i],
@@ -213,12 +326,13 @@ export function fitCircuit(
     standardErrors: result.standardErrors,
     covariance: result.covariance,
     chi2: 2 * result.cost,
+    restarts,
     reducedChi2: result.reducedChi2,
     converged: result.converged,
     status: result.status,
     message: result.message,
     zFitReOhm: z.zReOhm,
     zFitImOhm: z.zImOhm,
-    rmsRelativeResidual: Math.sqrt(ss / (2 * n)),
+    rmsRelativeResidual: rmsRelative(circuit, result.p, s),
   };
 }

@@ -135,6 +135,15 @@ export interface StejskalTannerFit {
   readonly dStandardErrorM2PerS: number[];
   /** Amplitude fraction of each component (sums to 1). */
   readonly fractions: number[];
+  /** 1σ standard errors of the fractions (0 for a single component). */
+  readonly fractionStandardErrors: number[];
+  /**
+   * Components the data do not determine: the standard error of D (or of the fraction) is not smaller
+   * than the value itself (e.g. a second component with D → 0 or a fraction → 0).
+   */
+  readonly unidentifiable: boolean[];
+  /** Points with intensity ≤ 0 (noise at high b); their log-attenuation is undefined. */
+  readonly nonPositiveIntensities: number;
   /** Signal at b = 0. */
   readonly i0: number;
   readonly converged: boolean;
@@ -198,6 +207,28 @@ export function fitStejskalTanner(
     bMax = Math.max(bMax, bSPerM2[i]);
     iMax = Math.max(iMax, Math.abs(intensity[i]));
   }
+  // Attenuation is I(b)/I(0) > 0: a non-positive signal at the smallest b, or many non-positive points,
+  // means inverted or baseline-dominated data, not diffusion.
+  let iLowB = 0;
+  let nonPositive = 0;
+  for (let i = 0; i < m; i++) {
+    if (bSPerM2[i] < bSPerM2[iLowB]) iLowB = i;
+    if (!(intensity[i] > 0)) nonPositive++;
+  }
+  if (!(intensity[iLowB] > 0))
+    throw new DataError('intensity at the smallest b is not positive', {
+      file,
+      field: `row ${iLowB + 1}`,
+      found: intensity[iLowB],
+      expected: 'a positive echo intensity (phase or sign inverted?)',
+    });
+  if (nonPositive > m / 4)
+    throw new DataError('too many non-positive intensities for an attenuation fit', {
+      file,
+      field: 'intensity',
+      found: `${nonPositive} of ${m} points ≤ 0`,
+      expected: 'positive echo intensities (at most a quarter at the noise floor)',
+    });
   if (!(bMax > 0) || !(iMax > 0))
     throw new DataError('no attenuation to fit', {
       file,
@@ -268,12 +299,12 @@ export function fitStejskalTanner(
   );
   const p = result.p;
   const se = result.standardErrors;
-  let comps: { d: number; dSe: number; f: number }[];
-  if (components === 1) comps = [{ d: p[1] / bMax, dSe: se[1] / bMax, f: 1 }];
+  let comps: { d: number; dSe: number; f: number; fSe: number }[];
+  if (components === 1) comps = [{ d: p[1] / bMax, dSe: se[1] / bMax, f: 1, fSe: 0 }];
   else {
     comps = [
-      { d: p[2] / bMax, dSe: se[2] / bMax, f: p[1] },
-      { d: p[3] / bMax, dSe: se[3] / bMax, f: 1 - p[1] },
+      { d: p[2] / bMax, dSe: se[2] / bMax, f: p[1], fSe: se[1] },
+      { d: p[3] / bMax, dSe: se[3] / bMax, f: 1 - p[1], fSe: se[1] },
     ].sort((a, b) => b.d - a.d);
   }
   if (comps.some((c) => !Number.isFinite(c.d))) {
@@ -297,6 +328,9 @@ export function fitStejskalTanner(
     dM2PerS: comps.map((c) => c.d),
     dStandardErrorM2PerS: comps.map((c) => c.dSe),
     fractions: comps.map((c) => c.f),
+    fractionStandardErrors: comps.map((c) => c.fSe),
+    unidentifiable: comps.map((c) => !(c.dSe < c.d) || (components === 2 && !(c.fSe < c.f))),
+    nonPositiveIntensities: nonPositive,
     i0: p[0] * iMax,
     converged: result.converged,
     reducedChi2: result.reducedChi2 * iMax * iMax,

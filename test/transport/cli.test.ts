@@ -200,6 +200,19 @@ describe('spincell mri drift', () => {
 const paperSand = PAPER_SAND_ARGS;
 
 describe('spincell sand', () => {
+  it('warns (one stderr line; warnings in --json) when c0 looks like mol L⁻¹ given as mol m⁻³', async () => {
+    const args = ['sand', '--d', '2.53e-13', '--c0', '1.65', '--current-density', '0.1', '--ta', '0.9'];
+    const plain = await cli(args);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr.trim().split('\n')).toHaveLength(1);
+    expect(plain.stderr).toMatch(/warning: --c0 1\.65 mol-m3 .*did you mean --c0 1\.65 --c0-unit mol-L\?/);
+    const json = await cli(['--json', ...args]);
+    expect((JSON.parse(json.stdout) as { warnings: string[] }).warnings[0]).toMatch(/mol-L/);
+    const fine = await cli(['--json', ...paperSand]);
+    expect(fine.stderr).toBe('');
+    expect((JSON.parse(fine.stdout) as { warnings: string[] }).warnings).toEqual([]);
+  });
+
   it("gives the paper's 103 min", async () => {
     const { code, stdout } = await cli(['--json', ...paperSand, '--onset-min', '90']);
     expect(code).toBe(0);
@@ -275,6 +288,72 @@ describe('spincell pfg', () => {
     expect(code).toBe(0);
     const doc = JSON.parse(stdout) as { dM2PerS: number[] };
     expect(doc.dM2PerS[0] / 1.3e-12).toBeCloseTo(1, 6);
+  });
+
+  const pfgArgs = (path: string) => ['pfg', path, '--nucleus', '19F', '--delta-ms', '1', '--Delta-ms', '60'];
+  const bRect = bValuesSPerM2(gradientsGCm.map(gaussPerCmToTPerM), gamma, {
+    deltaS: 1e-3,
+    bigDeltaS: 60e-3,
+    shape: 'rect',
+  });
+  // deterministic ±0.3 % noise, so that fits have honest standard errors
+  const noise = (i: number) => 0.003 * Math.sin(12.9898 * (i + 1)) * 1000;
+
+  it('refuses inverted (negative) intensities and flags noise-floor points', async () => {
+    const path = join(dir, 'pfg-negative.csv');
+    writeFileSync(
+      path,
+      formatCsv(
+        ['gradient_G_cm', 'intensity'],
+        gradientsGCm.map((g, i) => [g, -1000 * Math.exp(-1.3e-12 * bRect[i])]),
+      ),
+    );
+    const bad = await cli(pfgArgs(path));
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/intensity at the smallest b is not positive/);
+    const floor = join(dir, 'pfg-floor.csv');
+    writeFileSync(
+      floor,
+      formatCsv(
+        ['gradient_G_cm', 'intensity'],
+        gradientsGCm.map((g, i) => [g, i === 15 ? -2 : 1000 * Math.exp(-1.3e-12 * bRect[i]) + noise(i)]),
+      ),
+    );
+    const ok = await cli(['--json', ...pfgArgs(floor)]);
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as { warnings: string[] }).warnings.join()).toMatch(
+      /1 point\(s\) with intensity ≤ 0/,
+    );
+  });
+
+  it('flags an unidentifiable second component and prints numbers only to the digits the errors support', async () => {
+    const path = join(dir, 'pfg-one.csv');
+    writeFileSync(
+      path,
+      formatCsv(
+        ['gradient_G_cm', 'intensity'],
+        gradientsGCm.map((g, i) => [g, 1000 * Math.exp(-1.3e-12 * bRect[i]) + noise(i)]),
+      ),
+    );
+    const json = await cli(['--json', ...pfgArgs(path), '--components', '2']);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as { unidentifiable: boolean[]; warnings: string[] };
+    expect(doc.unidentifiable).toContain(true);
+    expect(doc.warnings.join()).toMatch(/unidentifiable \(standard error ≥ value/);
+    const text = await cli([...pfgArgs(path), '--components', '2']);
+    expect(text.stderr).toMatch(/warning: .*component \d is unidentifiable/);
+    // no digits beyond the error's second significant one: no 1e-79 fractions or 17-digit D values
+    expect(text.stdout).not.toMatch(/e-[4-9]\d/);
+    expect(text.stdout).not.toMatch(/\d{7,}/);
+    const one = await cli(['--json', ...pfgArgs(path)]);
+    const single = JSON.parse(one.stdout) as {
+      unidentifiable: boolean[];
+      warnings: string[];
+      dM2PerS: number[];
+    };
+    expect(single.unidentifiable).toEqual([false]);
+    expect(single.warnings).toEqual([]);
+    expect(single.dM2PerS[0] / 1.3e-12).toBeCloseTo(1, 1);
   });
 
   /** A Bruker diffusion experiment (ser + difflist) of one component with D = 2e-12 m² s⁻¹ observed on `nucleus`. */

@@ -21,7 +21,15 @@ import {
   type PfgSequence,
   type PfgTiming,
 } from '../../transport/index.js';
-import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
+import {
+  action,
+  type GlobalOptions,
+  parseNumberOption,
+  printJson,
+  printTable,
+  roundToError,
+  warnings,
+} from '../common.js';
 
 interface PfgFlags {
   nucleus?: string;
@@ -117,6 +125,17 @@ export function registerPfg(program: Command): void {
           components: flags.components === '2' ? 2 : 1,
           source: file,
         });
+        const warn = warnings(json);
+        if (fit.nonPositiveIntensities > 0)
+          warn.add(
+            `${file}: ${fit.nonPositiveIntensities} point(s) with intensity ≤ 0 (noise floor); their attenuation is undefined and they only pull the fit`,
+          );
+        fit.unidentifiable.forEach((u, k) => {
+          if (u)
+            warn.add(
+              `${file}: component ${k + 1} is unidentifiable (standard error ≥ value: D = ${fit.dM2PerS[k].toExponential(2)} ± ${fit.dStandardErrorM2PerS[k].toExponential(2)} m² s⁻¹, fraction ${fit.fractions[k].toFixed(3)} ± ${fit.fractionStandardErrors[k].toFixed(3)}); fit one component`,
+            );
+        });
         const result = {
           source: file,
           nucleus: nucleus.label,
@@ -125,9 +144,12 @@ export function registerPfg(program: Command): void {
           dM2PerS: fit.dM2PerS,
           dStandardErrorM2PerS: fit.dStandardErrorM2PerS,
           fractions: fit.fractions,
+          fractionStandardErrors: fit.fractionStandardErrors,
+          unidentifiable: fit.unidentifiable,
           i0: fit.i0,
           rSquared: fit.rSquared,
           converged: fit.converged,
+          warnings: warn.list,
           points: Array.from(b, (bi, i) => ({
             bSPerM2: bi,
             gradientGPerCm: gradientsGPerCm ? gradientsGPerCm[i] : null,
@@ -139,7 +161,15 @@ export function registerPfg(program: Command): void {
         else {
           printTable(
             ['component', 'D_m2_s', 'std_err_m2_s', 'fraction'],
-            fit.dM2PerS.map((d, k) => [String(k + 1), d, fit.dStandardErrorM2PerS[k], fit.fractions[k]]),
+            // printed to the digits the standard errors support
+            fit.dM2PerS.map((d, k) => {
+              const [dText, seText] = roundToError(d, fit.dStandardErrorM2PerS[k]);
+              const fText =
+                fit.fractionStandardErrors[k] > 0
+                  ? roundToError(fit.fractions[k], fit.fractionStandardErrors[k])[0]
+                  : fit.fractions[k].toFixed(4);
+              return [String(k + 1), dText, seText, fText];
+            }),
           );
           process.stdout.write(
             `I0 = ${fit.i0.toPrecision(6)}, R² = ${fit.rSquared.toFixed(6)}, Δ' = ${(effectiveDiffusionTimeS(timing) * 1000).toFixed(4)} ms, γ(${nucleus.label}) = ${nucleus.gammaRadPerSPerT.toExponential(6)} rad s⁻¹ T⁻¹\n`,

@@ -16,7 +16,10 @@ import {
   sandTimeS,
   toMolPerM3,
 } from '../../transport/index.js';
-import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
+import { action, type GlobalOptions, parseNumberOption, printJson, printTable, warnings } from '../common.js';
+
+/** Salt concentrations below this (mol m⁻³) are flagged as a likely mol L⁻¹ value. */
+const SAND_C0_MIN_MOL_M3 = 10;
 
 interface SandFlags {
   d?: string;
@@ -98,6 +101,13 @@ export function registerSand(program: Command): void {
         );
         const c0Value = parseNumberOption('--c0', required(flags.c0, '--c0', 'the salt concentration'));
         const c0MolM3 = toMolPerM3(c0Value, flags.c0Unit, '--c0');
+        const warn = warnings(json);
+        // Battery electrolytes hold 0.1–5 mol L⁻¹ = 100–5000 mol m⁻³; below 10 mol m⁻³ the number was
+        // almost certainly meant in mol L⁻¹.
+        if (c0MolM3 < SAND_C0_MIN_MOL_M3)
+          warn.add(
+            `--c0 ${c0Value} ${flags.c0Unit} is ${c0MolM3} mol m⁻³, below ${SAND_C0_MIN_MOL_M3} mol m⁻³ (0.01 mol L⁻¹) where battery electrolytes are 100–5000 mol m⁻³; did you mean --c0 ${c0Value} --c0-unit mol-L?`,
+          );
         const iMA = parseNumberOption(
           '--current-density',
           required(flags.currentDensity, '--current-density', 'mA cm⁻², e.g. 0.1'),
@@ -141,6 +151,7 @@ export function registerSand(program: Command): void {
             ratio: onset.ratio,
             source: fromCycler ? `${flags.cycler}, step ${fromCycler.stepIndex}` : '--onset-min',
           },
+          warnings: warn.list,
         };
         if (json) printJson(result);
         else {

@@ -1,6 +1,6 @@
 /**
- * Generic delimited impedance tables (comma, semicolon or tab) and the column-mapping shared with the
- * Zahner reader.
+ * Generic delimited impedance tables (comma, semicolon, tab, or runs of spaces as several tools export
+ * and published DRT examples use) and the column-mapping shared with the Zahner reader.
  *
  * Without a header the columns are frequency, Z′, Z″ (the layout impedance.py and DRTtools use) and the
  * caller declares whether the third column is Z″ or −Z″. With a header the columns are found by name;
@@ -52,8 +52,12 @@ export function parseImpedanceTable(
   const first = lines.findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   if (first < 0)
     throw new CorruptFileError('empty file', { file: source, expected: 'frequency, Z′, Z″ rows' });
+  // A first line with no tab, semicolon or comma but several space-separated fields: a whitespace table.
+  const spaces = !/[\t;,]/.test(lines[first]) && /\S\s+\S/.test(lines[first].trim());
   const delimiter = detectDelimiter(lines[first]);
-  const firstCells = splitDelimited(lines[first], delimiter);
+  const split = (line: string): string[] =>
+    spaces ? line.trim().split(/\s+/) : splitDelimited(line, delimiter);
+  const firstCells = split(lines[first]);
   const hasHeader = firstCells.some((c) => c !== '' && !Number.isFinite(Number(c)));
   let iF = 0;
   let iRe = 1;
@@ -103,15 +107,22 @@ export function parseImpedanceTable(
     }
   }
   const names = hasHeader ? firstCells : ['frequency', "Z'", imag === 'z' ? "Z''" : "-Z''"];
+  if (!hasHeader && firstCells.length < 3)
+    throw new CorruptFileError(`${names[firstCells.length]} column missing`, {
+      file: source,
+      field: `line ${first + 1}`,
+      found: `${firstCells.length} column(s): ${firstCells.join(' | ')}`,
+      expected: `columns ${names.join(', ')} (or a header naming them)`,
+    });
   const f: number[] = [];
   const re: number[] = [];
   const im: number[] = [];
   const t: number[] = [];
-  const decimalComma = delimiter !== ',' && /\d,\d/.test(lines[first + (hasHeader ? 1 : 0)] ?? '');
+  const decimalComma = !spaces && delimiter !== ',' && /\d,\d/.test(lines[first + (hasHeader ? 1 : 0)] ?? '');
   for (let i = first + (hasHeader ? 1 : 0); i < lines.length; i++) {
     const line = lines[i];
     if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const cells = splitDelimited(line, delimiter);
+    const cells = split(line);
     f.push(cell(cells[iF], source, i, names[iF], decimalComma));
     if (iMod >= 0) {
       const mod = cell(cells[iMod], source, i, names[iMod], decimalComma);

@@ -153,3 +153,21 @@ describe.skipIf(!haveBiologic)('EC-Lab binary .mpr impedance (shared BioLogic re
     });
   }
 });
+
+describe('whitespace tables and missing columns', () => {
+  const rows = ['1.0e5   10.2  -0.5', '1.0e4   10.9  -2.1', '1.0e3   14.0  -6.0'];
+  it('reads space-separated tables with and without a header', () => {
+    const plain = parseImpedanceTable(`# f Z' Z''\n${rows.join('\n')}\n`, 'spaces.txt');
+    expect(Array.from(plain.freqHz)).toEqual([1e5, 1e4, 1e3]);
+    expect(Array.from(plain.zImOhm)).toEqual([-0.5, -2.1, -6]);
+    const named = parseImpedanceTable(`freq  Zreal  -Zimag\n${rows.join('\n')}\n`, 'named.txt');
+    expect(Array.from(named.zReOhm)).toEqual([10.2, 10.9, 14]);
+    expect(Array.from(named.zImOhm)).toEqual([0.5, 2.1, 6]);
+  });
+  it('names the missing column', () => {
+    expect(() => parseImpedanceTable('1e5 10.2\n1e4 10.9\n', 'two.txt')).toThrow(/Z'' column missing/);
+    expect(() => parseImpedanceTable('Zreal,Zimag\n1,2\n', 'nofreq.csv')).toThrow(
+      /frequency column not found/,
+    );
+  });
+});
