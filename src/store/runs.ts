@@ -100,6 +100,8 @@ const ALIGNMENT_COLUMN: Partial<Record<(typeof ALIGNED_COLUMNS)[number], string>
   endS: 'end_s',
   status: 'status',
   straddlesStep: 'straddles_step',
+  gap: 'gap',
+  gapOverlapS: 'gap_overlap_s',
   meanVoltageV: 'mean_voltage_v',
   meanCurrentMA: 'mean_current_ma',
   chargeStartMAh: 'charge_start_mah',
@@ -109,6 +111,7 @@ const ALIGNMENT_COLUMN: Partial<Record<(typeof ALIGNED_COLUMNS)[number], string>
   stepIndex: 'step_index',
   instrumentStep: 'instrument_step',
   stepType: 'step_type',
+  stepTechnique: 'step_technique',
   direction: 'direction',
   cycle: 'cycle',
   stepCapacityMAh: 'step_capacity_mah',
@@ -247,7 +250,8 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
     if (nmr) {
       const sp = db.prepare(
         `INSERT INTO spectra (run_id, spectrum, experiment_number, row_index, source, start_iso, mid_iso, end_iso, time_s,
-           phase_mode, ph0_deg, ph1_deg, pivot_ppm, reference_offset_ppm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           phase_mode, ph0_deg, ph1_deg, pivot_ppm, reference_offset_ppm, time_source, ns, rg, scale_factor)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const ig = db.prepare(
         'INSERT INTO integrals (run_id, spectrum, region, from_ppm, to_ppm, value) VALUES (?, ?, ?, ?, ?, ?)',
@@ -269,6 +273,10 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
           n(r.phase.ph1Deg),
           n(r.phase.pivotPpm),
           n(r.referenceOffsetPpm),
+          id.timeSource,
+          n(r.ns),
+          n(r.rg),
+          n(r.scaleFactor),
         );
         nmr.regionsPpm.forEach((region, k) =>
           ig.run(runId, id.index, regionLabel(region), region[0], region[1], n(r.integrals[k])),

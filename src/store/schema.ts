@@ -195,9 +195,24 @@ CREATE TABLE dead_lithium (
 CREATE INDEX inputs_sha256 ON inputs(sha256);
 `;
 
+const V3 = `
+ALTER TABLE alignment ADD COLUMN gap INTEGER;
+ALTER TABLE alignment ADD COLUMN gap_overlap_s REAL;
+ALTER TABLE alignment ADD COLUMN step_technique TEXT;
+ALTER TABLE spectra ADD COLUMN time_source TEXT;
+ALTER TABLE spectra ADD COLUMN ns REAL;
+ALTER TABLE spectra ADD COLUMN rg REAL;
+ALTER TABLE spectra ADD COLUMN scale_factor REAL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'campaigns, cells, experiments, runs, inputs and result tables', sql: V1 },
   { version: 2, description: 'dead-lithium allocations; inputs indexed by SHA-256', sql: V2 },
+  {
+    version: 3,
+    description: 'alignment over record holes and step technique; time source and NS·RG scaling per spectrum',
+    sql: V3,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -373,14 +373,14 @@ describe('project store through spincell run --project', () => {
     for (let k = 0; k < 2; k++) {
       const f = await cli(['run', bad, '--project', project, '--campaign', 'spring', '--cell', 'A2']);
       expect(f.code).toBe(3);
-      expect(f.stderr).toMatch(/output\.dir: the output folder must not hold or lie inside an input/);
+      expect(f.stderr).toMatch(/output\.dir: the output folder would hold an input/);
     }
     const s = ProjectStore.open(project);
     try {
       const failed = exportTable(s, 'runs', { experiment: 'bad' }).rows;
       expect(failed.map((r) => r.status)).toEqual(['failed', 'failed']);
       const row = s.db.prepare('SELECT error FROM runs WHERE id = ?').get(failed[0].id) as { error: string };
-      expect(row.error).toMatch(/output\.dir: the output folder must not hold/);
+      expect(row.error).toMatch(/output\.dir: the output folder would hold an input/);
       expect(s.resultCounts(Number(failed[0].id)).spectra).toBe(0);
       // compare still reads A2's newest complete run
       expect(compareGroup(s, 'g1', 'fraction').cells.map((c) => c.run)).toEqual([3, 4]);

@@ -91,9 +91,9 @@ export function openRunProject(
   manifestPath: string,
 ): RunProject | null {
   if (flags.project === undefined) {
-    if (flags.cell !== undefined || flags.campaign !== undefined || flags.force)
-      throw new UsageError('--campaign, --cell and --force apply to runs stored in a project', {
-        field: flags.cell !== undefined ? '--cell' : flags.campaign !== undefined ? '--campaign' : '--force',
+    if (flags.cell !== undefined || flags.campaign !== undefined)
+      throw new UsageError('--campaign and --cell apply to runs stored in a project', {
+        field: flags.cell !== undefined ? '--cell' : '--campaign',
         expected: '--project DIR as well',
       });
     return null;
