@@ -9,6 +9,7 @@
  * of the cycler PC). `offsetS` is how far the cycler clock runs ahead of the spectrometer clock; it is
  * added to the spectrum times before they are looked up in the record.
  */
+import { TIME_COLUMNS, timeCells } from '../core/time-columns.js';
 import { DataError, ParameterError } from '../core/errors.js';
 import type { CyclerSeries } from './series.js';
 import {
@@ -274,6 +275,60 @@ export const ALIGNED_COLUMNS: readonly (keyof AlignedSpectrum)[] = [
   'stepCapacityMAh',
   'socPct',
 ];
+
+/** Column name of each aligned field in result tables (snake_case with units; core/time-columns.ts). */
+const ALIGNED_NAMES: Readonly<Record<string, string>> = {
+  index: 'index',
+  label: 'label',
+  startS: 'record_start_s',
+  endS: 'record_end_s',
+  status: 'status',
+  straddlesStep: 'straddles_step',
+  gap: 'gap',
+  gapOverlapS: 'gap_overlap_s',
+  meanVoltageV: 'mean_voltage_v',
+  meanCurrentMA: 'mean_current_ma',
+  chargeStartMAh: 'charge_start_mah',
+  chargeMidMAh: 'charge_mid_mah',
+  chargeEndMAh: 'charge_end_mah',
+  chargeMeanMAh: 'charge_mean_mah',
+  stepIndex: 'step_index',
+  instrumentStep: 'instrument_step',
+  stepType: 'step_type',
+  stepTechnique: 'step_technique',
+  direction: 'direction',
+  cycle: 'cycle',
+  stepCapacityMAh: 'step_capacity_mah',
+  socPct: 'soc_pct',
+};
+
+/**
+ * The aligned-spectra table of `spincell align --out` and of manifest runs: which spectrum, its window in
+ * the common time convention (TIME_COLUMNS: ISO times and time_s after the first acquisition's start),
+ * the window on the record's clock, then the cell state.
+ */
+export function alignedTable(aligned: readonly AlignedSpectrum[]): {
+  headers: string[];
+  rows: (string | number | boolean | null)[][];
+} {
+  const origin = aligned.length > 0 ? Math.min(...aligned.map((a) => a.startMs)) : null;
+  const fields = ALIGNED_COLUMNS.filter((k) => k !== 'startMs' && k !== 'endMs');
+  const [idx, label, ...rest] = fields;
+  return {
+    headers: [
+      ALIGNED_NAMES[idx],
+      ALIGNED_NAMES[label],
+      ...TIME_COLUMNS,
+      ...rest.map((k) => ALIGNED_NAMES[k]),
+    ],
+    rows: aligned.map((a) => [
+      a.index,
+      a.label ?? null,
+      ...timeCells(a.startMs, a.endMs, origin),
+      ...rest.map((k) => (a[k] ?? null) as string | number | boolean | null),
+    ]),
+  };
+}
 
 /** The record's extent on its own clock and the spectra against it, for messages. */
 export interface AlignmentCheck {

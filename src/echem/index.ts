@@ -19,6 +19,7 @@ export { nucleationOverpotential, type NucleationResult, type NucleationOptions 
 export { differentialCapacity, type DqDv } from './dqdv.js';
 export {
   ALIGNED_COLUMNS,
+  alignedTable,
   alignSpectra,
   type AlignedSpectrum,
   type AlignOptions,

@@ -4,6 +4,7 @@
  * previous optimum is a far better start than a fresh estimate), with a fresh start as fallback.
  * A spectrum that cannot be fitted gets an error row; the series goes on.
  */
+import { TIME_COLUMNS, timeCells } from '../core/time-columns.js';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,8 @@ export interface SeriesTimes {
   endMs: number | null;
   /** Middle of the acquisition, hours after the first spectrum's start. */
   midHours: number | null;
+  /** The first spectrum's acquisition start, epoch ms: the series' time zero (core/time-columns.ts). */
+  originMs: number | null;
 }
 
 /** Which spectrum of a series a result row is about, and when it was acquired. */
@@ -76,6 +79,7 @@ export function seriesTimes(spectra: readonly SeriesSpectrum[]): SeriesTimes[] {
       startMs: start,
       endMs: end,
       midHours: mid !== null && Number.isFinite(origin) ? (mid - origin) / 3.6e6 : null,
+      originMs: Number.isFinite(origin) ? origin : null,
     };
   });
 }
@@ -98,6 +102,7 @@ export function createSeriesRowHeaders(): (spectrum: SeriesSpectrum) => SeriesRo
       startMs: t.startMs,
       endMs: t.endMs,
       midHours: mid !== null && origin !== null ? (mid - origin) / 3.6e6 : null,
+      originMs: origin,
     };
   };
 }
@@ -298,9 +303,7 @@ export function seriesFitTable(rows: readonly SeriesFitRow[]): {
   const headers = [
     'index',
     'experiment',
-    'start_ms',
-    'end_ms',
-    'mid_h',
+    ...TIME_COLUMNS,
     'component',
     ...COMPONENT_COLUMNS,
     'r_squared',
@@ -309,7 +312,7 @@ export function seriesFitTable(rows: readonly SeriesFitRow[]): {
   ];
   const out: (string | number | null)[][] = [];
   for (const r of rows) {
-    const base = [r.index, r.experimentNumber, r.startMs, r.endMs, r.midHours];
+    const base = [r.index, r.experimentNumber, ...timeCells(r.startMs, r.endMs, r.originMs)];
     if (!r.result) {
       out.push(failedFitRow(base, headers.length, 'false', `error:${r.error?.message ?? ''}`));
       continue;

@@ -569,40 +569,14 @@ function iterate(source: FidSource): Iterable<Fid> {
  * the source; one spectrum in memory at a time plus the running sum).
  */
 export function fitSharedPhase(source: FidSource, options: ProcessingOptions = {}): PhaseResult {
-  let sumRe: Float64Array | undefined;
-  let sumIm: Float64Array | undefined;
-  let axis: Spectrum | undefined;
-  let count = 0;
-  for (const fid of iterate(source)) {
-    const { spectrum } = transformFid(fid, options);
-    if (sumRe === undefined || sumIm === undefined) {
-      sumRe = new Float64Array(spectrum.re);
-      sumIm = new Float64Array(spectrum.im);
-      axis = spectrum;
-    } else {
-      if (spectrum.re.length !== sumRe.length) {
-        throw new DataError('spectra of one series differ in size', {
-          file: fid.meta?.source,
-          field: 'SI',
-          found: spectrum.re.length,
-          expected: sumRe.length,
-        });
-      }
-      for (let i = 0; i < sumRe.length; i++) {
-        sumRe[i] += spectrum.re[i];
-        sumIm[i] += spectrum.im[i];
-      }
+  function* transformed(): Generator<Spectrum> {
+    for (const fid of iterate(source)) {
+      const { spectrum } = transformFid(fid, options);
+      // the FID names the file when a size differs
+      yield { ...spectrum, meta: spectrum.meta ?? fid.meta };
     }
-    count++;
   }
-  if (count === 0 || sumRe === undefined || sumIm === undefined || axis === undefined) {
-    throw new DataError('the series holds no spectra', {
-      field: 'series',
-      found: 0,
-      expected: '≥ 1 spectrum',
-    });
-  }
-  return autophase({ ...axis, re: sumRe, im: sumIm }, options.autophase);
+  return fitSharedPhaseSpectra(transformed(), options);
 }
 
 function isOneShot(source: FidSource): boolean {

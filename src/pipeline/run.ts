@@ -19,7 +19,7 @@ import {
   spectrumIdentity,
 } from './processing.js';
 import {
-  ALIGNED_COLUMNS,
+  alignedTable,
   alignSpectra,
   analyseCycles,
   checkAlignment,
@@ -45,6 +45,7 @@ import {
   type MorphologyAnalyser,
   type MorphologySeriesOptions,
   type MorphologySeriesRow,
+  morphologyTable,
 } from '../protocols/index.js';
 import { checkMorphologyNucleus, checkMorphologyWindows } from '../protocols/morphology-check.js';
 import type { ReportSection, ReportTable } from '../report/index.js';
@@ -418,7 +419,8 @@ function runNmr(
     for (const { entry, result } of input.run()) {
       const s = result.spectrum;
       const mid = midMs(entry.meta);
-      t0 ??= mid;
+      // time_s: seconds after the first acquisition's start (core/time-columns.ts)
+      t0 ??= entry.meta.startMs;
       const k = rows.length;
       const scaling = input.scaling(entry);
       rows.push({
@@ -588,45 +590,10 @@ function integralsCsv(nmr: NmrRun): string {
   return formatCsv(table.headers, table.rows);
 }
 
-function morphologyCsv(nmr: NmrRun, rows: MorphologySeriesRow[]): string {
-  const out: unknown[][] = [];
-  rows.forEach((row, i) => {
-    const id = nmr.rows[i].identity;
-    const base = [id.index, id.experimentNumber, id.midIso, nmr.rows[i].timeS];
-    if (!row.result) {
-      out.push([...base, '', '', '', '', '', '', '', row.error?.message ?? 'no result']);
-      return;
-    }
-    for (const c of row.result.components)
-      out.push([
-        ...base,
-        c.morphology,
-        c.positionPpm,
-        c.fwhmPpm,
-        c.area,
-        c.fraction,
-        c.fractionStdErr,
-        row.result.rSquared,
-        row.result.converged ? '' : 'not converged',
-      ]);
-  });
-  return formatCsv(
-    [
-      'index',
-      'experiment',
-      'mid_iso',
-      'time_s',
-      'component',
-      'position_ppm',
-      'fwhm_ppm',
-      'area',
-      'fraction',
-      'fraction_stderr',
-      'r_squared',
-      'error',
-    ],
-    out,
-  );
+/** The same long table as `spincell morphology --out` (one row per spectrum and morphology). */
+function morphologyCsv(rows: MorphologySeriesRow[]): string {
+  const table = morphologyTable(rows);
+  return formatCsv(table.headers, table.rows);
 }
 
 function cyclesCsv(cycles: Cycle[]): string {
@@ -777,15 +744,13 @@ function runInto(
       rows: nmr.rows.length,
       data: integralsCsv(nmr),
     });
-  if (aligned)
+  const alignedRows = aligned ? alignedTable(aligned) : null;
+  if (aligned && alignedRows)
     outputs.push({
       name: 'aligned.csv',
       description: 'cell state over every acquisition window',
       rows: aligned.length,
-      data: formatCsv(
-        ALIGNED_COLUMNS as string[],
-        aligned.map((a) => ALIGNED_COLUMNS.map((k) => a[k])),
-      ),
+      data: formatCsv(alignedRows.headers, alignedRows.rows),
     });
   if (cycler)
     outputs.push({
@@ -795,7 +760,7 @@ function runInto(
       data: cyclesCsv(cycler.cycles),
     });
   if (nmr?.morphology) {
-    const data = morphologyCsv(nmr, nmr.morphology);
+    const data = morphologyCsv(nmr.morphology);
     outputs.push({
       name: 'morphology.csv',
       description: 'morphology components of every spectrum',

@@ -18,6 +18,7 @@
  * Sodium uses the same machinery with ²³Na windows (metal ≈1130–1135 ppm, microstructures ≈1141 ppm,
  * Zheng et al. 2024, §1.4.1), given as parameters.
  */
+import { TIME_COLUMNS, timeCells } from '../core/time-columns.js';
 import { DataError, isSpincellError, ParameterError } from '../core/errors.js';
 import {
   COMPONENT_COLUMNS,
@@ -585,6 +586,7 @@ export function createMorphologyAnalyser(options: MorphologySeriesOptions): Morp
           startMs: r.startMs,
           endMs: r.endMs,
           midHours: r.midHours,
+          originMs: r.originMs,
           result: r.result ? constrainedSummary(r.result, options) : null,
           error: r.error,
         };
@@ -641,7 +643,7 @@ export function morphologyTable(rows: readonly MorphologySeriesRow[]): {
   const headers = [
     'index',
     'experiment',
-    'mid_h',
+    ...TIME_COLUMNS,
     'morphology',
     ...COMPONENT_COLUMNS,
     'cog_ppm',
@@ -653,7 +655,7 @@ export function morphologyTable(rows: readonly MorphologySeriesRow[]): {
     if (!r.result) {
       out.push(
         failedFitRow(
-          [r.index, r.experimentNumber, r.midHours],
+          [r.index, r.experimentNumber, ...timeCells(r.startMs, r.endMs, r.originMs)],
           headers.length,
           `error:${r.error?.message ?? ''}`,
         ),
@@ -664,7 +666,7 @@ export function morphologyTable(rows: readonly MorphologySeriesRow[]): {
       out.push([
         r.index,
         r.experimentNumber,
-        r.midHours,
+        ...timeCells(r.startMs, r.endMs, r.originMs),
         c.morphology,
         ...componentCells(c),
         c.centreOfGravityPpm,

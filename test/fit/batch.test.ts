@@ -41,12 +41,13 @@ describe('fitSeries', () => {
     });
     const table = seriesFitTable(rows);
     expect(table.rows).toHaveLength(24);
-    expect(table.headers.slice(0, 6)).toEqual([
+    expect(table.headers.slice(0, 7)).toEqual([
       'index',
       'experiment',
-      'start_ms',
-      'end_ms',
-      'mid_h',
+      'start_iso',
+      'mid_iso',
+      'end_iso',
+      'time_s',
       'component',
     ]);
     // A spectrum that could not be fitted keeps its identity and says why, in a row as wide as the others.
@@ -57,7 +58,7 @@ describe('fitSeries', () => {
     expect(failed.rows[0]).toHaveLength(failed.headers.length);
     expect(failed.rows[0].slice(0, 2)).toEqual([rows[0].index, rows[0].experimentNumber]);
     expect(failed.rows[0].slice(-2)).toEqual(['false', 'error:no signal']);
-    expect(failed.rows[0].slice(5, -2).every((c) => c === null)).toBe(true);
+    expect(failed.rows[0].slice(6, -2).every((c) => c === null)).toBe(true);
   });
   it('warm and cold starts reach the same optimum', () => {
     const spectra = series(6);
@@ -78,7 +79,9 @@ describe('fitSeries', () => {
     expect(rows[2].result!.converged).toBe(true);
   });
   it('spectra without times give null times, not NaN', () => {
-    expect(seriesTimes([{ ppm: axis, re: axis }])).toEqual([{ startMs: null, endMs: null, midHours: null }]);
+    expect(seriesTimes([{ ppm: axis, re: axis }])).toEqual([
+      { startMs: null, endMs: null, midHours: null, originMs: null },
+    ]);
   });
 });
 

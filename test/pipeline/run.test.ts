@@ -134,17 +134,22 @@ describe('spincell run (small simulated experiment)', () => {
     rows.forEach((row, i) => {
       const a = expected[i];
       expect(row[col('status')]).toBe(a.status);
-      for (const k of [
-        'meanVoltageV',
-        'meanCurrentMA',
-        'chargeMidMAh',
-        'stepCapacityMAh',
-        'socPct',
+      for (const [k, name] of [
+        ['meanVoltageV', 'mean_voltage_v'],
+        ['meanCurrentMA', 'mean_current_ma'],
+        ['chargeMidMAh', 'charge_mid_mah'],
+        ['stepCapacityMAh', 'step_capacity_mah'],
+        ['socPct', 'soc_pct'],
       ] as const) {
         const v = a[k];
-        if (v === null) expect(row[col(k)]).toBe('');
-        else expect(Number(row[col(k)])).toBe(v);
+        if (v === null) expect(row[col(name)]).toBe('');
+        else expect(Number(row[col(name)])).toBe(v);
       }
+      // one time convention: mid-time after the first acquisition's start
+      expect(Number(row[col('time_s')])).toBeCloseTo(
+        (0.5 * (a.startMs + a.endMs) - expected[0].startMs) / 1000,
+        6,
+      );
       expect(row[col('cycle')]).toBe(a.cycle === null ? '' : String(a.cycle));
     });
   });

@@ -71,7 +71,7 @@ describe('spincell morphology', () => {
     expect(doc.spectra[0].components[0].windowPpm).toEqual([240.5, 245.5]);
     expect(Math.abs(doc.spectra[2].components[0].positionPpm - 243.2)).toBeLessThan(0.3);
     const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toMatch(/^index,experiment,mid_h,morphology,position_ppm/);
+    expect(csv[0]).toMatch(/^index,experiment,start_iso,mid_iso,end_iso,time_s,morphology,position_ppm/);
     expect(csv).toHaveLength(1 + 12);
   });
 
@@ -186,7 +186,7 @@ describe('spincell fit', () => {
       expect(s.components[0].areaStdErr).toBeGreaterThan(0);
     }
     expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(
-      /^index,experiment,start_ms,end_ms,mid_h,component/,
+      /^index,experiment,start_iso,mid_iso,end_iso,time_s,component/,
     );
   });
 
@@ -195,7 +195,7 @@ describe('spincell fit', () => {
     expect(r.code, r.stderr).toBe(0);
     const [header, , ...rows] = r.stdout.trimEnd().split('\n');
     expect(header).toMatch(
-      /^#\s+exp\s+t \/ h\s+component\s+δ \/ ppm\s+± ppm\s+FWHM \/ ppm\s+area\s+±\s+fraction\s+R²\s+flags$/,
+      /^#\s+exp\s+t \/ s\s+component\s+δ \/ ppm\s+± ppm\s+FWHM \/ ppm\s+area\s+±\s+fraction\s+R²\s+flags$/,
     );
     expect(rows).toHaveLength(8);
     expect(rows[0]).toMatch(/^0\s+\S+\s+\d+\.\d+\s+metal\s/);

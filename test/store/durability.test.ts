@@ -81,9 +81,12 @@ function snapshot(): Record<string, unknown> {
 
 describe('project store with real processes', () => {
   const m = join(dir, 'm.json');
+  const m2 = join(dir, 'm2.json');
   beforeAll(() => {
     prepareExperiment(join(dir, 'exp'), { spectra: 4, sweeps: 2 });
     writeFileSync(m, JSON.stringify(manifest));
+    // a second manifest with its own output folder: two runs into one folder are refused by its lock
+    writeFileSync(m2, JSON.stringify({ ...manifest, output: { dir: 'out2' } }));
     const s = ProjectStore.init(project);
     s.addCell('c', 'A1');
     s.addCell('c', 'A2');
@@ -115,7 +118,7 @@ describe('project store with real processes', () => {
   it('two processes storing runs at the same time both succeed, nothing corrupted', async () => {
     const before = snapshot();
     const a = spincell(['run', m, '--project', project, '--campaign', 'c', '--cell', 'A1', '--force'], 1500);
-    const b = spincell(['run', m, '--project', project, '--campaign', 'c', '--cell', 'A2', '--force'], 1500);
+    const b = spincell(['run', m2, '--project', project, '--campaign', 'c', '--cell', 'A2', '--force'], 1500);
     const entered: number[] = [];
     void a.inside.then(() => entered.push(performance.now()));
     void b.inside.then(() => entered.push(performance.now()));

@@ -162,9 +162,9 @@ describe('project store through spincell run --project', () => {
       expect(morph).toHaveLength(mcsv.length);
       mcsv.forEach((row, i) => {
         expect(morph[i].spectrum).toBe(row.index);
-        expect(morph[i].component).toBe(row.component);
+        expect(morph[i].component).toBe(row.morphology);
         expect(morph[i].fraction).toBe(row.fraction);
-        expect(morph[i].fraction_stderr).toBe(row.fraction_stderr);
+        expect(morph[i].fraction_stderr).toBe(row.fraction_se);
         expect(morph[i].fwhm_ppm).toBe(row.fwhm_ppm);
         expect(morph[i].r_squared).toBe(row.r_squared);
       });
@@ -172,12 +172,13 @@ describe('project store through spincell run --project', () => {
       const acsv = csvObjects(join(out1, 'aligned.csv'));
       expect(aligned).toHaveLength(acsv.length);
       acsv.forEach((row, i) => {
-        expect(aligned[i].mean_voltage_v).toBe(row.meanVoltageV);
-        expect(aligned[i].mean_current_ma).toBe(row.meanCurrentMA);
-        expect(aligned[i].charge_mid_mah).toBe(row.chargeMidMAh);
+        expect(aligned[i].mean_voltage_v).toBe(row.mean_voltage_v);
+        expect(aligned[i].mean_current_ma).toBe(row.mean_current_ma);
+        expect(aligned[i].charge_mid_mah).toBe(row.charge_mid_mah);
         expect(aligned[i].cycle).toBe(row.cycle);
-        expect(aligned[i].step_type).toBe(row.stepType);
-        expect(aligned[i].soc_pct).toBe(row.socPct);
+        expect(aligned[i].gap).toBe(row.gap === 'true' ? 1 : row.gap === 'false' ? 0 : row.gap);
+        expect(aligned[i].step_type).toBe(row.step_type);
+        expect(aligned[i].soc_pct).toBe(row.soc_pct);
       });
       const cycles = exportTable(s, 'cycles', { run }).rows;
       const ccsv = csvObjects(join(out1, 'cycles.csv'));

@@ -9,7 +9,7 @@ import { listSeries } from '../../io/bruker/index.js';
 import { readCyclerFile } from '../../io/cycler/index.js';
 import { writeCsv } from '../../io/csv/index.js';
 import {
-  ALIGNED_COLUMNS,
+  alignedTable,
   alignSpectra,
   checkAlignment,
   findRecordGaps,
@@ -80,18 +80,14 @@ export function registerAlign(program: Command): void {
         requireOverlap(aligned, series, hint);
         const check = checkAlignment(aligned, series, gaps, hint);
         for (const w of check.warnings) process.stderr.write(`warning: ${w}\n`);
+        const table = alignedTable(aligned);
         if (flags.out)
-          writeCsv(
-            flags.out,
-            ALIGNED_COLUMNS as string[],
-            aligned.map((a) => ALIGNED_COLUMNS.map((k) => a[k])),
-            [
-              `spectra: ${spectraPath}`,
-              `cycler: ${cyclerFile}`,
-              `offset_s: ${offsetS}`,
-              `timezone: ${records.timezone}`,
-            ],
-          );
+          writeCsv(flags.out, table.headers, table.rows, [
+            `spectra: ${spectraPath}`,
+            `cycler: ${cyclerFile}`,
+            `offset_s: ${offsetS}`,
+            `timezone: ${records.timezone}`,
+          ]);
         const flagged = aligned.filter((a) => a.status !== 'inside' || a.straddlesStep || a.gap).length;
         if (json) {
           printJson({

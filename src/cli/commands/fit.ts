@@ -132,7 +132,7 @@ export function registerFit(program: Command): void {
         [
           '#',
           'exp',
-          't / h',
+          't / s',
           'component',
           'δ / ppm',
           '± ppm',
@@ -146,16 +146,16 @@ export function registerFit(program: Command): void {
         spectrumBlocks(table.rows, [
           { col: 0, once: 'id' },
           { col: 1, once: 'id' },
-          { col: 4, once: 'value' },
-          5,
+          { col: 5, once: 'value' },
           6,
           7,
           8,
           9,
           10,
           11,
-          { col: 13, once: 'r2' },
-          { col: 15, once: 'value' },
+          12,
+          { col: 14, once: 'r2' },
+          { col: 16, once: 'value' },
         ]),
       );
       reportWritten([['fits', flags.out]]);

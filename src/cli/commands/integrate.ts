@@ -92,7 +92,8 @@ export function registerIntegrate(program: Command): void {
       let t0: number | undefined;
       for (const { entry, result } of input.run()) {
         const mid = midMs(entry.meta);
-        t0 ??= mid;
+        // time_s: seconds after the first acquisition's start (core/time-columns.ts)
+        t0 ??= entry.meta.startMs;
         const scaling = input.scaling(entry);
         rows.push({
           ...spectrumIdentity(entry),

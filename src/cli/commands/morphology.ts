@@ -316,19 +316,19 @@ export function registerMorphology(program: Command): void {
       }
       // One block per spectrum: identity, time, R² and flags on its first line only.
       printTable(
-        ['#', 'exp', 't / h', 'morphology', 'δ / ppm', 'FWHM / ppm', 'area', 'fraction', '±', 'R²', 'flags'],
+        ['#', 'exp', 't / s', 'morphology', 'δ / ppm', 'FWHM / ppm', 'area', 'fraction', '±', 'R²', 'flags'],
         spectrumBlocks(table.rows, [
           { col: 0, once: 'id' },
           { col: 1, once: 'id' },
-          { col: 2, once: 'value' },
-          3,
-          4,
+          { col: 5, once: 'value' },
           6,
           7,
           9,
           10,
-          { col: 12, once: 'r2' },
-          { col: 13, once: 'value' },
+          12,
+          13,
+          { col: 15, once: 'r2' },
+          { col: 16, once: 'value' },
         ]),
       );
       if (calibration) {
