@@ -277,7 +277,7 @@ export const ALIGNED_COLUMNS: readonly (keyof AlignedSpectrum)[] = [
 ];
 
 /** Column name of each aligned field in result tables (snake_case with units; core/time-columns.ts). */
-const ALIGNED_NAMES: Readonly<Record<string, string>> = {
+export const ALIGNED_NAMES: Readonly<Record<string, string>> = {
   index: 'index',
   label: 'label',
   startS: 'record_start_s',

@@ -20,6 +20,7 @@ export { differentialCapacity, type DqDv } from './dqdv.js';
 export {
   ALIGNED_COLUMNS,
   alignedTable,
+  ALIGNED_NAMES,
   alignSpectra,
   type AlignedSpectrum,
   type AlignOptions,

@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ALIGNED_COLUMNS } from '../echem/index.js';
+import { ALIGNED_COLUMNS, ALIGNED_NAMES } from '../echem/index.js';
 import type { Allocation } from '../protocols/dead-lithium.js';
 import { regionLabel } from '../pipeline/processing.js';
 import {
@@ -90,32 +90,17 @@ export interface StoreRunInput {
   readonly deadLithium?: readonly DeadLithiumRow[];
 }
 
-/** Column of the alignment table for each field of an aligned spectrum (the order of aligned.csv). */
-const ALIGNMENT_COLUMN: Partial<Record<(typeof ALIGNED_COLUMNS)[number], string>> & Record<string, string> = {
+/**
+ * Column of the alignment table for each field of an aligned spectrum: the names of aligned.csv, except
+ * the spectrum index and the window, which the table keeps in epoch ms and on the record's clock.
+ */
+const ALIGNMENT_COLUMN: Readonly<Record<string, string>> = {
+  ...ALIGNED_NAMES,
   index: 'spectrum',
-  label: 'label',
   startMs: 'start_ms',
   endMs: 'end_ms',
   startS: 'start_s',
   endS: 'end_s',
-  status: 'status',
-  straddlesStep: 'straddles_step',
-  gap: 'gap',
-  gapOverlapS: 'gap_overlap_s',
-  meanVoltageV: 'mean_voltage_v',
-  meanCurrentMA: 'mean_current_ma',
-  chargeStartMAh: 'charge_start_mah',
-  chargeMidMAh: 'charge_mid_mah',
-  chargeEndMAh: 'charge_end_mah',
-  chargeMeanMAh: 'charge_mean_mah',
-  stepIndex: 'step_index',
-  instrumentStep: 'instrument_step',
-  stepType: 'step_type',
-  stepTechnique: 'step_technique',
-  direction: 'direction',
-  cycle: 'cycle',
-  stepCapacityMAh: 'step_capacity_mah',
-  socPct: 'soc_pct',
 };
 
 const b = (x: boolean | null | undefined) => (x === null || x === undefined ? null : x ? 1 : 0);
