@@ -295,21 +295,17 @@ function listed(path: string): { format: SpectrumFormat; entries: SpectrumEntry[
 /** Reads one spectrum's data (only its own bytes for a row of a ser). */
 export function readSpectrumData(entry: SpectrumEntry): SpectrumData {
   if (entry.bruker) return { kind: 'fid', fid: readSeriesFid(entry.bruker) };
-  if (entry.pdataDir !== undefined) {
-    const s = readProcessedFolder(entry.pdataDir);
+  const s =
+    entry.pdataDir !== undefined
+      ? readProcessedFolder(entry.pdataDir)
+      : entry.jcampFile !== undefined
+        ? readJcampSpectrum(entry.jcampFile)
+        : null;
+  if (s)
     return {
       kind: 'processed',
       spectrum: { re: s.re, im: s.im, ppm: s.ppm, sfMHz: s.sfMHz, meta: entry.meta },
       hasImaginary: s.hasImaginary,
     };
-  }
-  if (entry.jcampFile !== undefined) {
-    const s = readJcampSpectrum(entry.jcampFile);
-    return {
-      kind: 'processed',
-      spectrum: { re: s.re, im: s.im, ppm: s.ppm, sfMHz: s.sfMHz, meta: entry.meta },
-      hasImaginary: s.hasImaginary,
-    };
-  }
   throw new MissingFileError('spectrum entry names no data', { file: entry.experimentPath });
 }

@@ -67,6 +67,11 @@ export interface RunOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Replace spincell's own earlier files in the output folder even when they were changed since. */
   readonly force?: boolean;
+  /**
+   * Inputs already hashed by the caller (the project store's cache key): a file of the same path and size
+   * is not read a second time.
+   */
+  readonly hashedInputs?: readonly InputFile[];
 }
 
 export interface InputFile {
@@ -687,7 +692,7 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     legacy: isRunFolder,
   });
   try {
-    return runInto(set, m, manifestPath, named, startedAt, progress);
+    return runInto(set, m, manifestPath, named, startedAt, progress, options.hashedInputs ?? []);
   } catch (error) {
     set.abort();
     throw error;
@@ -701,12 +706,15 @@ function runInto(
   named: readonly ManifestInput[],
   startedAt: Date,
   progress: (e: ProgressEvent) => void,
+  hashed: readonly InputFile[],
 ): RunResult {
   const outDir = m.output.dir;
   const files = named.flatMap((i) => filesRead(i, manifestPath));
+  const known = new Map(hashed.map((h) => [h.path, h]));
   const inputs: InputFile[] = [];
   files.forEach((f, i) => {
-    inputs.push(hashFile(f));
+    const pre = known.get(f);
+    inputs.push(pre !== undefined && statSync(f).size === pre.bytes ? pre : hashFile(f));
     progress({ stage: 'inputs', done: i + 1, total: files.length });
   });
 

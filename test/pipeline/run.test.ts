@@ -289,6 +289,26 @@ describe('spincell run (small simulated experiment)', () => {
     }
   });
 
+  it("reuses hashes the caller already made (the store's cache key) only for files of the same size", () => {
+    const path = join(dir, 'hashed.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        version: 1,
+        name: 'hashed',
+        cycler: { path: 'exp/cycler.mpt' },
+        output: { dir: 'out-hashed' },
+      }),
+    );
+    const file = join(dir, 'exp/cycler.mpt');
+    const size = statSync(file).size;
+    const given = (bytes: number) => [{ path: file, bytes, sha256: 'given' }];
+    const reused = runManifest(readManifest(path), { manifestPath: path, hashedInputs: given(size) });
+    expect(reused.provenance.inputs).toEqual([{ path: file, bytes: size, sha256: 'given' }]);
+    const fresh = runManifest(readManifest(path), { manifestPath: path, hashedInputs: given(size + 1) });
+    expect(fresh.provenance.inputs).toEqual([hashFile(file)]);
+  });
+
   it('prints an example manifest that validates', async () => {
     const r = await cli(['run', '--example']);
     expect(r.code).toBe(0);

@@ -79,6 +79,8 @@ export function stageTimer(): {
 /** An open project for one `run`: the cached run (if any) and how to store a fresh one. */
 export interface RunProject {
   readonly cached: RunSummary | null;
+  /** The run's cache key: its inputs are hashed once, for the key and the provenance alike. */
+  readonly key: RunKey;
   store(result: RunResult, timings: Record<string, number>): number;
   /** Records that the run failed (the error is rethrown by the caller). */
   fail(error: unknown, startedAt: string, timings: Record<string, number>): number;
@@ -113,6 +115,7 @@ export function openRunProject(
     const cached = hit && outputsPresent(project, hit) ? hit : null;
     return {
       cached,
+      key,
       store: (result, timings) =>
         storeRun(project, {
           key,

@@ -104,6 +104,7 @@ export function registerRun(program: Command): void {
                 timer.onProgress(e);
               },
               force: Boolean(flags.force),
+              ...(project ? { hashedInputs: project.key.inputs } : {}),
             });
           } catch (e) {
             project?.fail(e, startedAt, timer.timings());
