@@ -660,24 +660,25 @@ export interface SimulatedSpectrum {
   readonly meta: AcquisitionMeta;
 }
 
-/** Computes the stored FID of spectrum `index` of a plan (deterministic from the plan's seed). */
-export function simulateSpectrum(plan: OperandoPlan, index: number): SimulatedSpectrum {
-  const truth = plan.spectra[index];
-  if (!truth)
-    throw new ParameterError('no such spectrum in the plan', {
-      field: 'index',
-      found: index,
-      expected: `0…${plan.spectra.length - 1}`,
-    });
+/**
+ * The stored FID (receiver counts) of an acquisition of `components` with the plan's acquisition constants:
+ * receiver phase and group delay, white noise from `seed`, int32 rounding where the plan stores int32.
+ */
+function recordFid(
+  plan: OperandoPlan,
+  components: readonly Component[],
+  receiverPhaseDeg: number,
+  seed: number,
+): { re: Float64Array; im: Float64Array } {
   const a = plan.acquisition;
-  const ideal = idealFid(truth.components, a, a.countsPerArea);
+  const ideal = idealFid(components, a, a.countsPerArea);
   const recorded = applyReceiver(
     ideal,
     a.groupDelayPoints,
-    truth.receiverPhaseDeg,
+    receiverPhaseDeg,
     plan.phaseSettings.firstOrderDeg,
   );
-  const rng = createRng(deriveSeed(plan.options.seed, index));
+  const rng = createRng(seed);
   for (let k = 0; k < recorded.re.length; k++) {
     recorded.re[k] += a.noiseSigmaCounts * rng.normal();
     recorded.im[k] += a.noiseSigmaCounts * rng.normal();
@@ -689,6 +690,43 @@ export function simulateSpectrum(plan: OperandoPlan, index: number): SimulatedSp
       recorded.im[k] = Math.round(recorded.im[k]);
     }
   }
+  return recorded;
+}
+
+/**
+ * An acquisition outside the plan's own schedule (the virtual spectrometer acquires when the runner asks):
+ * the cell `state` at the acquisition's mid-time, the probe's `signalFactor` (a detuned probe delivers and
+ * receives less, see sim/probe.ts) scaling every line, noise from `seed`. Returns the FID and its components.
+ */
+export function acquireState(
+  plan: OperandoPlan,
+  state: CellState,
+  options: { seed: number; receiverPhaseDeg: number; signalFactor: number },
+): { re: Float64Array; im: Float64Array; components: Component[] } {
+  const components = componentsFor(state, plan.lines, plan.options.sensitivityPerMAh).map((c) => ({
+    ...c,
+    area: c.area * options.signalFactor,
+  }));
+  const fid = recordFid(plan, components, options.receiverPhaseDeg, options.seed);
+  return { ...fid, components };
+}
+
+/** Computes the stored FID of spectrum `index` of a plan (deterministic from the plan's seed). */
+export function simulateSpectrum(plan: OperandoPlan, index: number): SimulatedSpectrum {
+  const truth = plan.spectra[index];
+  if (!truth)
+    throw new ParameterError('no such spectrum in the plan', {
+      field: 'index',
+      found: index,
+      expected: `0…${plan.spectra.length - 1}`,
+    });
+  const recorded = recordFid(
+    plan,
+    truth.components,
+    truth.receiverPhaseDeg,
+    deriveSeed(plan.options.seed, index),
+  );
+  const a = plan.acquisition;
   const meta: AcquisitionMeta = {
     source: `simulated spectrum ${index}`,
     experimentNumber: truth.experimentNumber,

@@ -118,6 +118,12 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => [(await import('./run.js')).registerRun],
   },
   {
+    name: 'acquire',
+    term: 'acquire',
+    summary: 'run an experiment plan on a spectrometer, cycler and tuning unit (or virtual ones)',
+    load: async () => [(await import('./acquire.js')).registerAcquire],
+  },
+  {
     name: 'project',
     term: 'project',
     summary: 'project store: campaigns, cells, stored runs and their result tables (spincell.db)',
