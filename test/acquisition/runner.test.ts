@@ -115,7 +115,7 @@ describe('acquisition on virtual instruments', () => {
       for (const e of ea) expect(20 * Math.log10(Number(e.reflection))).toBeLessThanOrEqual(-20);
       const lastB = eb[eb.length - 1];
       expect(20 * Math.log10(Number(lastB.reflection))).toBeGreaterThan(-12);
-      expect(Number(lastB.signalFactor)).toBeLessThan(0.95);
+      expect(Number(lastB.signalFactor)).toBeLessThan(0.9);
       // The loss is in the data: metal integral over the cell's true metal signal, first vs last spectrum.
       const metal = async (folder: string) => {
         const r = await cli(['integrate', folder, '--region', '200:300', '--phase-mode', 'shared', '--json']);
