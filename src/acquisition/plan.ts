@@ -72,11 +72,24 @@ export const planSchema = z
       .strict(),
     interleave: z
       .object({
-        /** 'continuous': one spectrum after the other while the cell cycles. */
-        mode: z.literal('continuous').default('continuous'),
+        /**
+         * 'continuous': one spectrum after the other while the cell cycles; 'holds': in situ, spectra only
+         * while the cell rests or is held (the rest/hold steps of the protocol are the chosen states).
+         */
+        mode: z.enum(['continuous', 'holds']).default('continuous'),
         /** Tune and match before every spectrum, only when |Γ| exceeds thresholdDb, or never. */
         tuneMatch: z.enum(['every', 'threshold', 'off']).default('every'),
         thresholdDb: finite.min(-80).max(0).default(-20),
+        /** An impedance sweep before every n-th spectrum (the first included), written to eis/. */
+        impedance: z
+          .object({
+            everySpectra: z.number().int().min(1).max(1_000_000),
+            fStartHz: positive.max(1e8).default(1e5),
+            fEndHz: positive.max(1e8).default(0.1),
+            perDecade: z.number().int().min(1).max(100).default(8),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ mode: 'continuous', tuneMatch: 'every', thresholdDb: -20 }),

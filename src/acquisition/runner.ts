@@ -35,6 +35,8 @@ import {
 
 export const LOG_FILE = 'acquisition.log.jsonl';
 export const RECORD_FILE = 'cycler.mpt';
+export const RECORD_CSV_FILE = 'cycler.csv';
+export const EIS_FOLDER = 'eis';
 export const MANIFEST_FILE = 'manifest.json';
 
 export interface Endpoint {
@@ -220,6 +222,7 @@ export async function runAcquisition(
       areaCm2: plan.cell.areaCm2,
       sampleIntervalS: plan.cycling.sampleIntervalS,
       recordPath,
+      csvPath: join(dataFolder, RECORD_CSV_FILE),
     };
     const configured = await configure(cycler, cyclerSetup, log);
     const nmr = await configure(
@@ -235,18 +238,38 @@ export async function runAcquisition(
       timeS: started.timeS,
       durationS: configured.durationS,
     });
-    writeManifest(dataFolder, plan);
+    writeManifest(dataFolder, plan, existingSweeps(dataFolder));
 
     const atmSettings: AtmSettings = { ...defaultAtmSettings(larmorHz), ...options.atm, larmorHz };
     const unit = tuning ? remoteTuning(tuning) : null;
     let memory: AtmMemory = {};
+    const acquisitionS = Number(nmr.durationS);
+    const stepEndS: number[] = [];
+    steps.reduce((t, st) => (stepEndS.push(t + st.durationS), t + st.durationS), 0);
+    let sweep = existingSweeps(dataFolder).length;
     for (;;) {
-      const status = await cycler.call<{ done: boolean; timeS: number; voltageV: number; stepIndex: number }>(
-        'status',
-      );
+      const status = await cycler.call<{
+        done: boolean;
+        timeS: number;
+        voltageV: number;
+        stepIndex: number;
+        stepKind: string;
+      }>('status');
       if (status.done) break;
       // A spectrum that would end after the protocol would lie partly outside the cycler record.
-      if (Number(configured.durationS) - status.timeS < Number(nmr.durationS)) break;
+      if (Number(configured.durationS) - status.timeS < acquisitionS) break;
+      if (plan.interleave.mode === 'holds') {
+        // In situ: acquire only within a rest or hold step that lasts long enough for the whole spectrum.
+        const holding = status.stepKind === 'rest' || status.stepKind === 'hold';
+        if (!holding || stepEndS[status.stepIndex] - status.timeS < acquisitionS) {
+          if (options.signal?.aborted) {
+            reason = 'interrupted';
+            break;
+          }
+          await sleep(20);
+          continue;
+        }
+      }
       const range = plan.stop.voltageRangeV;
       if (range && (status.voltageV < range[0] || status.voltageV > range[1])) {
         reason = 'voltage limit';
@@ -275,6 +298,7 @@ export async function runAcquisition(
           log({ event: 'reflection-check', expno, larmorDb: check.larmorDb, retune });
         }
         if (retune) {
+          const began = Date.now();
           const r = await tuneAndMatch(unit, atmSettings, memory);
           memory = r.memory;
           wobbles += r.wobbles;
@@ -289,8 +313,21 @@ export async function runAcquisition(
             wobbles: r.wobbles,
             tune: r.tune,
             match: r.match,
+            elapsedMs: Date.now() - began,
           });
         }
+      }
+      const eis = plan.interleave.impedance;
+      if (eis && (acquired.length + onDisk.length) % eis.everySpectra === 0) {
+        sweep += 1;
+        const path = join(dataFolder, EIS_FOLDER, `sweep_${String(sweep).padStart(4, '0')}.mpt`);
+        const r = await cycler.call('impedance', {
+          path,
+          fStartHz: eis.fStartHz,
+          fEndHz: eis.fEndHz,
+          perDecade: eis.perDecade,
+        });
+        log({ event: 'impedance', beforeExpno: expno, ...r });
       }
       const result = await acquireOnce(spectrometer, dataFolder, expno, log);
       log({
@@ -326,6 +363,7 @@ export async function runAcquisition(
       throw error;
     }
   }
+  writeManifest(dataFolder, plan, existingSweeps(dataFolder));
   log({ event: 'finished', ok, reason, acquired: acquired.length });
   for (const link of links) link.close();
   return { ok, reason, acquired, dataFolder, logFile };
@@ -379,17 +417,36 @@ async function acquireOnce(
   }
 }
 
-/** A manifest beside the data so that `spincell run` and `spincell watch` analyse them as acquired. */
-function writeManifest(dataFolder: string, plan: Plan): void {
+/** Impedance sweeps written so far, in order. */
+function existingSweeps(dataFolder: string): string[] {
+  const dir = join(dataFolder, EIS_FOLDER);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => /^sweep_\d+\.mpt$/.test(n))
+    .sort()
+    .map((n) => `${EIS_FOLDER}/${n}`);
+}
+
+/**
+ * A manifest beside the data so that `spincell run` and `spincell watch` analyse them as acquired. It is
+ * rewritten as impedance sweeps appear, but only while it is the one the runner wrote (a user's edits stay).
+ */
+function writeManifest(dataFolder: string, plan: Plan, sweeps: readonly string[]): void {
   const path = join(dataFolder, MANIFEST_FILE);
-  if (existsSync(path)) return;
-  const manifest = {
+  const manifest = (eis: readonly string[]) => ({
     version: 1,
     name: plan.name,
     nmr: { path: '.' },
     cycler: { path: RECORD_FILE, areaCm2: plan.cell.areaCm2 },
+    ...(eis.length > 0 ? { eis: { paths: eis } } : {}),
     // Beside the data folder: analysis output never goes inside raw data.
     output: { dir: `../${basename(dataFolder)}-analysis` },
-  };
-  writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+  const text = (eis: readonly string[]) => `${JSON.stringify(manifest(eis), null, 2)}\n`;
+  if (existsSync(path)) {
+    const current = readFileSync(path, 'utf8');
+    const ours = Array.from({ length: sweeps.length + 1 }, (_, k) => text(sweeps.slice(0, k)));
+    if (!ours.includes(current)) return;
+  }
+  writeFileSync(path, text(sweeps));
 }

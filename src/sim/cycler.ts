@@ -179,22 +179,24 @@ export function writeMpt(path: string, records: CyclerRecords, options: MptWrite
   writeFileAtomic(path, Buffer.from(formatMpt(records, options), 'latin1'));
 }
 
-/** Writes records as CSV with spincell's column keys; the absolute start goes into a comment line. */
-export function writeCyclerCsv(path: string, records: CyclerRecords): void {
+/** Formats records as CSV with spincell's column keys; the absolute start goes into comment lines. */
+export function formatCyclerCsv(records: CyclerRecords): string {
   const comments = [
     `source: ${records.source}`,
     `start_local: ${records.startLocal ?? ''}`,
     `start_ms: ${records.startMs ?? ''}`,
     `timezone: ${records.timezone}`,
   ];
-  writeFileAtomic(
-    path,
-    formatCsvColumns(
-      records.columns.map((c) => c.key),
-      records.columns.map((c) => c.values),
-      comments,
-    ),
+  return formatCsvColumns(
+    records.columns.map((c) => c.key),
+    records.columns.map((c) => c.values),
+    comments,
   );
+}
+
+/** Writes records as CSV with spincell's column keys (formatCyclerCsv). */
+export function writeCyclerCsv(path: string, records: CyclerRecords): void {
+  writeFileAtomic(path, formatCyclerCsv(records));
 }
 
 /**

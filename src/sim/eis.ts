@@ -6,6 +6,8 @@
  */
 import { ParameterError } from '../core/errors.js';
 import { zarcImpedance } from '../eis/analytic.js';
+import type { CyclerRecords, RecordColumn } from '../io/cycler/types.js';
+import { formatWallClock, wallClockFromUtcMs } from '../io/cycler/time.js';
 import type { ImpedanceSpectrum, TimedSpectrum } from '../io/eis/types.js';
 
 export interface ZarcElement {
@@ -208,4 +210,64 @@ export function simulateDeisSeries(
     truth.push(zarcs.map((z) => z.rOhm));
   }
   return { series, trueResistanceOhm: truth };
+}
+
+/**
+ * Simulated sweeps as the record an EC-Lab PEIS export holds (freq/Hz, Re(Z)/Ohm, −Im(Z)/Ohm, |Z|, phase,
+ * time/s after `startMs`, cycle number = sweep), for writeMpt with the PEIS technique title.
+ */
+export function peisRecords(
+  sweeps: readonly ImpedanceSpectrum[],
+  startMs: number,
+  areaCm2: number,
+  source = 'virtual potentiostat (PEIS)',
+): CyclerRecords {
+  const cols = {
+    f: [] as number[],
+    re: [] as number[],
+    mim: [] as number[],
+    mod: [] as number[],
+    ph: [] as number[],
+    t: [] as number[],
+    k: [] as number[],
+  };
+  sweeps.forEach((s, k) => {
+    for (let i = 0; i < s.freqHz.length; i++) {
+      const re = s.zReOhm[i];
+      const im = s.zImOhm[i];
+      cols.f.push(s.freqHz[i]);
+      cols.re.push(re);
+      cols.mim.push(-im);
+      cols.mod.push(Math.hypot(re, im));
+      cols.ph.push((Math.atan2(im, re) * 180) / Math.PI);
+      cols.t.push(s.timeS?.[i] ?? 0);
+      cols.k.push(k + 1);
+    }
+  });
+  const column = (key: string, original: string, unit: string | null, values: number[]): RecordColumn => ({
+    key,
+    original,
+    unit,
+    values: Float64Array.from(values),
+  });
+  return {
+    source,
+    format: 'simulated',
+    technique: 'PEIS',
+    startLocal: formatWallClock(wallClockFromUtcMs(startMs)),
+    startMs,
+    timezone: 'UTC',
+    rowCount: cols.f.length,
+    columns: [
+      column('freq_Hz', 'freq/Hz', 'Hz', cols.f),
+      column('re_z_ohm', 'Re(Z)/Ohm', 'Ohm', cols.re),
+      column('minus_im_z_ohm', '-Im(Z)/Ohm', 'Ohm', cols.mim),
+      column('abs_z_ohm', '|Z|/Ohm', 'Ohm', cols.mod),
+      column('phase_z_deg', 'Phase(Z)/deg', 'deg', cols.ph),
+      column('time_s', 'time/s', 's', cols.t),
+      column('cycle', 'cycle number', null, cols.k),
+    ],
+    warnings: [],
+    meta: { electrodeArea: `${areaCm2} cm²` },
+  };
 }

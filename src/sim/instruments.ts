@@ -28,9 +28,11 @@ import {
   serveInstrument,
   type InstrumentClient,
 } from '../acquisition/protocol.js';
+import { FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K } from '../core/constants.js';
 import { writeBrukerExperiment } from '../io/bruker/write.js';
 import { createCell, type CellState, type CellStep, type VirtualCell } from './cell.js';
-import { formatMpt, simulateCycler } from './cycler.js';
+import { formatCyclerCsv, formatMpt, simulateCycler, writeMpt } from './cycler.js';
+import { logSweep, peisRecords, simulateSweep, type CellModel } from './eis.js';
 import { VirtualProbe, detunedSignalFactor } from './probe.js';
 import { deriveSeed, createRng } from './random.js';
 import { acquireState, planOperando, type OperandoPlan } from './spectrometer.js';
@@ -68,11 +70,61 @@ export interface VirtualCyclerOptions {
   readonly onShutdown?: () => void;
 }
 
+/**
+ * A record file that grows as virtual time passes: its full text is known from the start (the cell is
+ * deterministic), and rows are appended once the clock has passed their time.
+ */
+class GrowingFile {
+  written = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly header: string[],
+    private readonly rows: string[],
+    private readonly eol: string,
+    private readonly encoding: BufferEncoding,
+  ) {}
+
+  static split(
+    path: string,
+    text: string,
+    headerLines: number,
+    eol: string,
+    encoding: BufferEncoding,
+  ): GrowingFile {
+    const lines = text.split(eol);
+    return new GrowingFile(
+      path,
+      lines.slice(0, headerLines),
+      lines.slice(headerLines).filter((l) => l.length > 0),
+      eol,
+      encoding,
+    );
+  }
+
+  create(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    writeFileSync(this.path, `${this.header.join(this.eol)}${this.eol}`, this.encoding);
+    this.written = 0;
+  }
+
+  /** Continues a file a previous instance wrote: counts its complete lines. */
+  reopen(): void {
+    const present = readFileSync(this.path, this.encoding).split(this.eol).length - 1;
+    this.written = Math.min(this.rows.length, Math.max(0, present - this.header.length));
+  }
+
+  /** Appends rows up to (not including) row index n. */
+  advance(n: number): void {
+    if (n <= this.written) return;
+    appendFileSync(this.path, `${this.rows.slice(this.written, n).join(this.eol)}${this.eol}`, this.encoding);
+    this.written = n;
+  }
+}
+
 interface CyclerRun {
   cell: VirtualCell;
-  recordPath: string;
-  rows: string[];
-  written: number;
+  files: GrowingFile[];
   rowTimes: Float64Array;
   realStartMs: number;
   stoppedAtS: number | null;
@@ -82,9 +134,15 @@ interface CyclerRun {
 export async function startVirtualCycler(options: VirtualCyclerOptions): Promise<RunningInstrument> {
   const maxCurrentMA = options.maxCurrentMA ?? 10;
   const startMs = options.startMs ?? Date.UTC(2026, 0, 15, 8, 0, 0);
-  let configured: { steps: CellStep[]; areaCm2: number; sampleIntervalS: number; recordPath: string } | null =
-    null;
+  let configured: {
+    steps: CellStep[];
+    areaCm2: number;
+    sampleIntervalS: number;
+    recordPath: string;
+    csvPath: string | null;
+  } | null = null;
   let run: CyclerRun | null = null;
+  let sweeps = 0;
 
   const nowS = (): number => {
     if (!run) return 0;
@@ -94,12 +152,9 @@ export async function startVirtualCycler(options: VirtualCyclerOptions): Promise
   const flush = () => {
     if (!run) return;
     const t = nowS();
-    let n = run.written;
-    while (n < run.rows.length && run.rowTimes[n] <= t) n++;
-    if (n > run.written) {
-      appendFileSync(run.recordPath, `${run.rows.slice(run.written, n).join('\r\n')}\r\n`, 'latin1');
-      run.written = n;
-    }
+    let n = run.files[0].written;
+    while (n < run.rowTimes.length && run.rowTimes[n] <= t) n++;
+    for (const f of run.files) f.advance(n);
     if (run.timer && (t >= run.cell.durationS || run.stoppedAtS !== null)) {
       clearInterval(run.timer);
       run.timer = null;
@@ -125,11 +180,15 @@ export async function startVirtualCycler(options: VirtualCyclerOptions): Promise
       const recordPath = params.recordPath;
       if (typeof recordPath !== 'string')
         throw new InstrumentError('bad-request', "'recordPath' must be a path");
+      const csvPath = params.csvPath;
+      if (csvPath !== undefined && typeof csvPath !== 'string')
+        throw new InstrumentError('bad-request', "'csvPath' must be a path");
       configured = {
         steps,
         areaCm2: num(params, 'areaCm2', 1),
         sampleIntervalS: num(params, 'sampleIntervalS', 10),
         recordPath,
+        csvPath: csvPath ?? null,
       };
       try {
         createCell(steps, { areaCm2: configured.areaCm2 });
@@ -144,17 +203,22 @@ export async function startVirtualCycler(options: VirtualCyclerOptions): Promise
       const c = configured;
       const cell = createCell(c.steps, { areaCm2: c.areaCm2 });
       const records = simulateCycler(cell, { sampleIntervalS: c.sampleIntervalS, startMs });
-      const lines = formatMpt(records).split('\r\n');
-      const headerLines = Number(/Nb header lines : (\d+)/.exec(lines[1])?.[1] ?? 0);
-      const rows = lines.slice(headerLines).filter((l) => l.length > 0);
+      const mpt = formatMpt(records);
+      const headerLines = Number(/Nb header lines : (\d+)/.exec(mpt.split('\r\n')[1])?.[1] ?? 0);
+      const files = [GrowingFile.split(c.recordPath, mpt, headerLines, '\r\n', 'latin1')];
+      // The same record as CSV (spincell's column keys), for tools that read plain tables.
+      if (c.csvPath) {
+        const csv = formatCyclerCsv(records);
+        const csvHeader = csv.split('\n').findIndex((l) => !l.startsWith('#')) + 1;
+        files.push(GrowingFile.split(c.csvPath, csv, csvHeader, '\n', 'utf8'));
+      }
       const rowTimes = records.columns.find((col) => col.key === 'time_s')!.values;
       const key = createHash('sha256').update(JSON.stringify(c)).digest('hex');
       // A restarted cycler continues the same run: same plan, clock from the state file, rows after the last.
       let realStartMs = Date.now();
-      let written = 0;
       let resumed = false;
       const state = statePath(c.recordPath);
-      if (existsSync(state) && existsSync(c.recordPath)) {
+      if (existsSync(state) && files.every((f) => existsSync(f.path))) {
         const saved = JSON.parse(readFileSync(state, 'utf8')) as {
           key: string;
           realStartMs: number;
@@ -162,27 +226,18 @@ export async function startVirtualCycler(options: VirtualCyclerOptions): Promise
         };
         if (saved.key === key && saved.speed === options.speed) {
           realStartMs = saved.realStartMs;
-          // Complete lines on disk (the text ends with CRLF), header included.
-          const present = readFileSync(c.recordPath, 'latin1').split('\r\n').length - 1;
-          written = Math.min(rows.length, Math.max(0, present - headerLines));
+          for (const f of files) f.reopen();
+          // Both files continue from the shorter one (a crash between the two appends).
+          const n = Math.min(...files.map((f) => f.written));
+          for (const f of files) f.written = Math.min(f.written, n);
           resumed = true;
         }
       }
       if (!resumed) {
-        mkdirSync(dirname(c.recordPath), { recursive: true });
-        writeFileSync(c.recordPath, `${lines.slice(0, headerLines).join('\r\n')}\r\n`, 'latin1');
+        for (const f of files) f.create();
         writeFileSync(state, JSON.stringify({ key, realStartMs, speed: options.speed }));
       }
-      run = {
-        cell,
-        recordPath: c.recordPath,
-        rows,
-        rowTimes,
-        written,
-        realStartMs,
-        stoppedAtS: null,
-        timer: null,
-      };
+      run = { cell, files, rowTimes, realStartMs, stoppedAtS: null, timer: null };
       run.timer = setInterval(flush, 50);
       flush();
       return { resumed, timeS: nowS(), startMs };
@@ -211,6 +266,39 @@ export async function startVirtualCycler(options: VirtualCyclerOptions): Promise
       const t = Math.min(run.cell.durationS, Math.max(0, num(params, 'timeS', nowS())));
       return run.cell.state(t) as unknown as Record<string, unknown>;
     },
+    async impedance(params: Record<string, unknown>) {
+      if (!run) throw new InstrumentError('rejected', 'not started');
+      const path = params.path;
+      if (typeof path !== 'string') throw new InstrumentError('bad-request', "'path' must be a path");
+      const freqs = logSweep(
+        num(params, 'fStartHz', 1e5),
+        num(params, 'fEndHz', 0.1),
+        num(params, 'perDecade', 8),
+      );
+      const t = nowS();
+      const model = cellImpedanceModel(run.cell, run.cell.state(t));
+      sweeps += 1;
+      const sweep = simulateSweep(model, freqs, {
+        noise: 0.002,
+        seed: deriveSeed(startMs, sweeps),
+        startS: t,
+      });
+      // simulateSweep's dwell per point: 0.2 s settling plus two periods.
+      const endS = t + freqs.reduce((sum, f) => sum + 0.2 + 2 / f, 0);
+      // The sweep takes its time on the instrument's clock.
+      await new Promise((r) => setTimeout(r, ((endS - t) / options.speed) * 1000));
+      // An EC-Lab-style PEIS export: its header carries the protocol start, time/s the sweep's points.
+      mkdirSync(dirname(path), { recursive: true });
+      writeMpt(
+        `${path}.partial`,
+        peisRecords([sweep], startMs, run.cell.params.areaCm2, 'spincell virtual cycler (PEIS)'),
+        {
+          techniqueTitle: 'Potentio Electrochemical Impedance Spectroscopy',
+        },
+      );
+      renameSync(`${path}.partial`, path);
+      return { path, startS: t, endS, points: freqs.length, startMs: startMs + Math.round(t * 1000) };
+    },
     rest() {
       if (run && run.stoppedAtS === null) {
         flush();
@@ -228,6 +316,24 @@ export async function startVirtualCycler(options: VirtualCyclerOptions): Promise
     close: closer(server, () => {
       if (run?.timer) clearInterval(run.timer);
     }),
+  };
+}
+
+/**
+ * Impedance of the virtual cell at a state (our model): R0 = the cell's series resistance; an interphase
+ * ZARC of 2 Ω + 8 Ω per mAh of lithium bound in the SEI (τ0 = 10 µs, φ = 0.85); a charge-transfer ZARC with
+ * the linearised Butler–Volmer resistance R_ct = RT/(F·i0·A) (τ0 = 1 ms, φ = 0.9).
+ */
+export function cellImpedanceModel(cell: VirtualCell, state: CellState): CellModel {
+  const p = cell.params;
+  const i0A = (p.exchangeCurrentDensityMAPerCm2 * p.areaCm2) / 1000;
+  const rct = (GAS_CONSTANT_J_PER_MOL_K * p.temperatureK) / (FARADAY_C_PER_MOL * i0A);
+  return {
+    r0Ohm: p.resistanceOhm,
+    zarcs: [
+      { rOhm: 2 + 8 * state.inventory.sei, tau0S: 1e-5, phi: 0.85 },
+      { rOhm: rct, tau0S: 1e-3, phi: 0.9 },
+    ],
   };
 }
 
