@@ -247,28 +247,32 @@ export async function runAcquisition(
     const stepEndS: number[] = [];
     steps.reduce((t, st) => (stepEndS.push(t + st.durationS), t + st.durationS), 0);
     let sweep = existingSweeps(dataFolder).length;
-    for (;;) {
-      const status = await cycler.call<{
-        done: boolean;
-        timeS: number;
-        voltageV: number;
-        stepIndex: number;
-        stepKind: string;
-      }>('status');
-      if (status.done) break;
+    // Room a spectrum needs before the protocol (or, in situ, its hold) ends: the acquisition plus a margin
+    // for the messages on the way.
+    const neededS = acquisitionS + Math.max(5, 0.05 * acquisitionS);
+    type Status = { done: boolean; timeS: number; voltageV: number; stepIndex: number; stepKind: string };
+    const room = (st: Status): 'now' | 'wait' | 'end' => {
       // A spectrum that would end after the protocol would lie partly outside the cycler record.
-      if (Number(configured.durationS) - status.timeS < acquisitionS) break;
+      if (st.done || Number(configured.durationS) - st.timeS < neededS) return 'end';
+      // In situ: acquire only within a rest or hold step that lasts long enough for the whole spectrum.
       if (plan.interleave.mode === 'holds') {
-        // In situ: acquire only within a rest or hold step that lasts long enough for the whole spectrum.
-        const holding = status.stepKind === 'rest' || status.stepKind === 'hold';
-        if (!holding || stepEndS[status.stepIndex] - status.timeS < acquisitionS) {
-          if (options.signal?.aborted) {
-            reason = 'interrupted';
-            break;
-          }
-          await sleep(20);
-          continue;
+        const holding = st.stepKind === 'rest' || st.stepKind === 'hold';
+        if (!holding || stepEndS[st.stepIndex] - st.timeS < neededS) return 'wait';
+      }
+      return 'now';
+    };
+    let sweptFor = -1;
+    for (;;) {
+      const status = await cycler.call<Status>('status');
+      const now = room(status);
+      if (now === 'end') break;
+      if (now === 'wait') {
+        if (options.signal?.aborted) {
+          reason = 'interrupted';
+          break;
         }
+        await sleep(20);
+        continue;
       }
       const range = plan.stop.voltageRangeV;
       if (range && (status.voltageV < range[0] || status.voltageV > range[1])) {
@@ -282,6 +286,19 @@ export async function runAcquisition(
       if (options.signal?.aborted) {
         reason = 'interrupted';
         break;
+      }
+      const eis = plan.interleave.impedance;
+      if (eis && sweptFor !== expno && (acquired.length + onDisk.length) % eis.everySpectra === 0) {
+        sweptFor = expno;
+        sweep += 1;
+        const path = join(dataFolder, EIS_FOLDER, `sweep_${String(sweep).padStart(4, '0')}.mpt`);
+        const r = await cycler.call('impedance', {
+          path,
+          fStartHz: eis.fStartHz,
+          fEndHz: eis.fEndHz,
+          perDecade: eis.perDecade,
+        });
+        log({ event: 'impedance', beforeExpno: expno, ...r });
       }
       let reflectionDb: number | null = null;
       let wobbles = 0;
@@ -317,18 +334,10 @@ export async function runAcquisition(
           });
         }
       }
-      const eis = plan.interleave.impedance;
-      if (eis && (acquired.length + onDisk.length) % eis.everySpectra === 0) {
-        sweep += 1;
-        const path = join(dataFolder, EIS_FOLDER, `sweep_${String(sweep).padStart(4, '0')}.mpt`);
-        const r = await cycler.call('impedance', {
-          path,
-          fStartHz: eis.fStartHz,
-          fEndHz: eis.fEndHz,
-          perDecade: eis.perDecade,
-        });
-        log({ event: 'impedance', beforeExpno: expno, ...r });
-      }
+      // Tuning and a sweep take time: the spectrum starts only if there is still room for it.
+      const ready = room(await cycler.call<Status>('status'));
+      if (ready === 'end') break;
+      if (ready === 'wait') continue;
       const result = await acquireOnce(spectrometer, dataFolder, expno, log);
       log({
         event: 'acquired',

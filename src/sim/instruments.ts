@@ -35,6 +35,7 @@ import { formatCyclerCsv, formatMpt, simulateCycler, writeMpt } from './cycler.j
 import { logSweep, peisRecords, simulateSweep, type CellModel } from './eis.js';
 import { VirtualProbe, detunedSignalFactor } from './probe.js';
 import { deriveSeed, createRng } from './random.js';
+import { acquisitionSpec } from './operando.js';
 import { acquireState, planOperando, type OperandoPlan } from './spectrometer.js';
 
 export interface RunningInstrument {
@@ -521,28 +522,7 @@ export async function startVirtualSpectrometer(
         // Written beside its final place and renamed: an expno is either complete or absent.
         const staging = join(config.dataFolder, `.${expno}.partial`);
         rmSync(staging, { recursive: true, force: true });
-        writeBrukerExperiment(
-          staging,
-          {
-            nucleus: a.nucleus,
-            sfo1MHz: a.sfo1MHz,
-            bf1MHz: a.bf1MHz,
-            o1Hz: a.o1Hz,
-            swHz: a.swHz,
-            scans: a.scans,
-            dummyScans: a.dummyScans,
-            recycleDelayS: a.recycleDelayS,
-            receiverGain: a.receiverGain,
-            pulseProgram: a.pulseProgram,
-            digitalFilter: { kind: 'grpdly', points: a.groupDelayPoints },
-            startMs,
-            endMs,
-            dataType: a.dataType,
-            byteOrder: a.byteOrder,
-            intScale: 1,
-          },
-          { re: fid.re, im: fid.im },
-        );
+        writeBrukerExperiment(staging, acquisitionSpec(a, startMs, endMs), { re: fid.re, im: fid.im });
         if (existsSync(target)) {
           rmSync(staging, { recursive: true, force: true });
           throw new InstrumentError(

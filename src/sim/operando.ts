@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CorruptFileError, MissingFileError, ParameterError } from '../core/errors.js';
-import { writeBrukerExperiment } from '../io/bruker/index.js';
+import { type BrukerWriteSpec, writeBrukerExperiment } from '../io/bruker/index.js';
 import { isDirectory, isFile } from '../io/fs.js';
 import { MARKER_FILE, OutputFolder } from '../io/output.js';
 import type { CellParameters, CellStep, StepSpan } from './cell.js';
@@ -105,6 +105,31 @@ function checkTarget(dir: string): void {
 }
 
 /**
+ * The acqus parameters of one acquisition of a simulated series (start and end in epoch ms). The FID is
+ * already in receiver counts: one scale for the whole series keeps areas comparable (intScale 1).
+ */
+export function acquisitionSpec(a: SeriesAcquisition, startMs: number, endMs: number): BrukerWriteSpec {
+  return {
+    nucleus: a.nucleus,
+    sfo1MHz: a.sfo1MHz,
+    bf1MHz: a.bf1MHz,
+    o1Hz: a.o1Hz,
+    swHz: a.swHz,
+    scans: a.scans,
+    dummyScans: a.dummyScans,
+    recycleDelayS: a.recycleDelayS,
+    receiverGain: a.receiverGain,
+    pulseProgram: a.pulseProgram,
+    digitalFilter: { kind: 'grpdly', points: a.groupDelayPoints },
+    startMs,
+    endMs,
+    dataType: a.dataType,
+    byteOrder: a.byteOrder,
+    intScale: 1,
+  };
+}
+
+/**
  * Simulates and writes an operando series into `dir`. `onSpectrum(done, total)` is called after each
  * spectrum (for progress bars). Memory stays at one FID at a time.
  */
@@ -128,25 +153,7 @@ export function writeOperandoSeries(
       const sim = simulateSpectrum(plan, i);
       writeBrukerExperiment(
         set.stagedPath(String(truth.experimentNumber)),
-        {
-          nucleus: a.nucleus,
-          sfo1MHz: a.sfo1MHz,
-          bf1MHz: a.bf1MHz,
-          o1Hz: a.o1Hz,
-          swHz: a.swHz,
-          scans: a.scans,
-          dummyScans: a.dummyScans,
-          recycleDelayS: a.recycleDelayS,
-          receiverGain: a.receiverGain,
-          pulseProgram: a.pulseProgram,
-          digitalFilter: { kind: 'grpdly', points: a.groupDelayPoints },
-          startMs: truth.startMs,
-          endMs: truth.endMs,
-          dataType: a.dataType,
-          byteOrder: a.byteOrder,
-          // The FID is already in receiver counts: one scale for the whole series keeps areas comparable.
-          intScale: 1,
-        },
+        acquisitionSpec(a, truth.startMs, truth.endMs),
         { re: sim.re, im: sim.im },
       );
       onSpectrum?.(i + 1, plan.spectra.length);
