@@ -8,8 +8,9 @@
  *   symmetric centre, the surface flux set by the electrode reaction. Discretised by finite volumes on a
  *   vertex-centred grid (node i at r = i·R/N; node N is the surface, its half shell the outermost
  *   control volume), so the content Σ Vᵢ cᵢ changes by exactly the charge passed (mass is conserved to
- *   round-off). Time: θ-scheme, Crank–Nicolson (θ = ½) with two backward-Euler steps after every change
- *   of control (Rannacher start-up: a current or potential step would otherwise ring).
+ *   round-off). Time: θ-scheme; under a set current Crank–Nicolson (θ = ½) with two backward-Euler steps
+ *   after every change (Rannacher start-up: a current step would otherwise ring); under a set potential
+ *   backward Euler (the kinetic surface coupling is stiff), with steps growing from 1 ms.
  * - Open-circuit potential of a lattice gas with a slope factor k: U(x) = E⁰ + k·(RT/F)·ln((1−x)/x),
  *   x = c/c_max (k = 1 is the ideal Nernstian insertion electrode).
  * - Butler–Volmer surface kinetics: i = i₀(x)·[exp(α f η) − exp(−(1−α) f η)], η = E − U(x_s), f = F/RT,
@@ -113,6 +114,20 @@ export function butlerVolmer(p: ParticleParameters, potentialV: number, x: numbe
   const eta = potentialV - openCircuitV(p, x);
   const a = p.transferCoefficient;
   return exchangeCurrent(p, x) * (clampExp(a * f * eta) - clampExp(-(1 - a) * f * eta));
+}
+
+/** ∂i_BV/∂x at potential E and surface filling x, A m⁻² (positive: more guest, more anodic current). */
+export function butlerVolmerSlope(p: ParticleParameters, potentialV: number, x: number): number {
+  const f = thermalFactor(p);
+  const xc = Math.min(1 - X_MIN, Math.max(X_MIN, x));
+  const eta = potentialV - openCircuitV(p, xc);
+  const a = p.transferCoefficient;
+  const ea = clampExp(a * f * eta);
+  const ec = clampExp(-(1 - a) * f * eta);
+  const i0 = exchangeCurrent(p, xc);
+  const di0 = (p.exchangeCurrentAPerM2 * (1 - 2 * xc)) / (2 * Math.sqrt(xc * (1 - xc))) / 0.5;
+  const detaDx = p.ocvSlopeFactor / f / (xc * (1 - xc));
+  return di0 * (ea - ec) + i0 * f * (a * ea + (1 - a) * ec) * detaDx;
 }
 
 /** Overpotential that carries current density i at surface filling x (inverse Butler–Volmer), V. */
@@ -281,8 +296,7 @@ function thetaStep(
     const v = h(s);
     if (v > 0) lo = s;
     else hi = s;
-    const ds = 1e-7 * cmax;
-    const deriv = (h(Math.min(s + ds, (1 - X_MIN) * cmax)) - v) / ds;
+    const deriv = -1 / k - butlerVolmerSlope(p, E, s / cmax) / (FARADAY_C_PER_MOL * cmax);
     let next = deriv < 0 ? s - v / deriv : 0.5 * (lo + hi);
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
     if (Math.abs(next - s) <= 1e-14 * cmax || hi - lo <= 1e-14 * cmax) {
@@ -526,7 +540,10 @@ export function runParticle(
     const dtCap = seg.kind === 'sweep' ? Math.min(seg.sampleS, sweepStep / seg.rateVPerS) : seg.sampleS;
     while (state.timeS < tEnd - 1e-9 * duration) {
       let h = Math.min(dt, dtCap, nextSample - state.timeS, tEnd - state.timeS);
-      const theta = steps < 2 ? 1 : 0.5;
+      // Crank–Nicolson is A- but not L-stable: with a set potential and fast kinetics the surface
+      // coupling is stiff and CN's flux would ring from step to step, so set potentials use backward
+      // Euler (first order; the steps are kept small against the decay times).
+      const theta = steps < 2 || seg.kind === 'hold' || seg.kind === 'sweep' ? 1 : 0.5;
       const attempt = (hh: number) => {
         const t1 = state.timeS + hh;
         const control = controlAt(t1);
