@@ -122,6 +122,19 @@ function peakOf(series: CyclerSeries, a: number, b: number, sign: number): { e: 
 /** Analyses one CV record (the technique is taken as CV whatever the file says). */
 export function analyseCvFile(series: CyclerSeries): CvFile {
   const steps = segmentSteps({ ...series, technique: 'CV' });
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of series.voltageV) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  if (!(hi - lo >= 0.01))
+    throw new DataError('no potential sweep in the record', {
+      file: series.source,
+      field: 'voltage_V',
+      found: `a potential range of ${Number.isFinite(hi - lo) ? ((hi - lo) * 1e3).toPrecision(3) : 0} mV`,
+      expected: 'a cyclic voltammogram sweeping at least 10 mV',
+    });
   if (steps.length < 1 || steps.every((s) => s.sweep === null))
     throw new DataError('no potential sweep in the record', {
       file: series.source,
