@@ -98,6 +98,8 @@ export interface CvOptions {
   readonly maxDiffusionLength?: number;
 }
 
+const SWEEPS = new Set(['CV', 'CVA', 'LSV']);
+
 /** Peak of a sweep: the extreme current in the sweep's direction, refined by a parabola through its neighbours. */
 function peakOf(series: CyclerSeries, a: number, b: number, sign: number): { e: number; i: number } {
   const cur = series.currentMA;
@@ -119,8 +121,16 @@ function peakOf(series: CyclerSeries, a: number, b: number, sign: number): { e: 
   return { e: v[k], i: cur[k] };
 }
 
-/** Analyses one CV record (the technique is taken as CV whatever the file says). */
+/** Analyses one CV record (a record without a technique, e.g. a CSV table, is taken as a CV). */
 export function analyseCvFile(series: CyclerSeries): CvFile {
+  const technique = series.technique ?? null;
+  if (technique !== null && !SWEEPS.has(technique.toUpperCase()))
+    throw new DataError('not a potential-sweep record', {
+      file: series.source,
+      field: 'technique',
+      found: technique,
+      expected: 'CV, CVA or LSV (or a table without a technique)',
+    });
   const steps = segmentSteps({ ...series, technique: 'CV' });
   let lo = Infinity;
   let hi = -Infinity;

@@ -31,6 +31,7 @@ import {
   writeParticleSet,
   type ParticleExperimentOptions,
 } from '../../src/sim/particle-experiments.js';
+import { haveReference, referencePath } from '../reference-data.js';
 
 const here = join(__dirname, 'fixtures');
 const galv = JSON.parse(readFileSync(join(here, 'galvanostatic-sphere-series.json'), 'utf8'));
@@ -247,4 +248,27 @@ describe('rate capability on the simulated particle', () => {
     for (let k = 1; k < g.length; k++) expect(g[k].capacityNAh).toBeLessThan(g[k - 1].capacityNAh);
     expect(g[1].cRatePerH / g[0].cRatePerH).toBeCloseTo(2, 6);
   });
+});
+
+describe('CV analysis on a real EC-Lab record', () => {
+  const cv = referencePath('biologic', 'cv.mpt');
+  it.skipIf(!haveReference('biologic'))(
+    'finds the scan rate the file header states (dE/dt 0.100 mV/s) and the 1.5 V / 5.5 V vertices',
+    () => {
+      const f = analyseCv([read(cv)], particleGeometry({ radiusUm: 10 })).files[0];
+      expect(f.scanRateVPerS * 1e3).toBeCloseTo(0.1, 3);
+      for (const s of f.sweeps.filter((x) => x.direction === 'anodic'))
+        expect(s.scanRateVPerS * 1e3).toBeCloseTo(0.1, 3);
+      expect(f.cycles.map((c) => c.cycle)).toEqual([1, 2]);
+    },
+  );
+
+  it.skipIf(!haveReference('biologic'))(
+    'refuses a galvanostatic record: technique GCPL is not a sweep',
+    () => {
+      expect(() => analyseCv([read(referencePath('biologic', 'gcpl.issue_149.mpr'))], geometry)).toThrow(
+        /technique: not a potential-sweep record; found GCPL; expected CV, CVA or LSV/,
+      );
+    },
+  );
 });
