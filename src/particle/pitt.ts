@@ -20,8 +20,9 @@
  * (2002)): A₀/s = 6L²/(β₁²(β₁² + L(L−1))) with A₀ = I(0)extrapolated/Q∞ and s = −slope, which runs
  * from 6/π² (fast kinetics) to 1 (kinetics only). Both values are reported.
  *
- * Long-time regime: the fit window starts at t = 0.1·R²/D (the second term is then below e^{−3π²·0.1} ≈
- * 5 % of the first) with the D found, iterated; it ends where the current has fallen to 1 % of its value
+ * Long-time regime: the fit window starts at t = 0.2·R²/D (the second term is then below e^{−3π²·0.2} ≈
+ * 0.3 % of the first with fast kinetics, and below 1 % for L ≳ 3; at 0.1·R²/D the intercept, and so the
+ * finite-kinetics D, would be biased by a few %) with the D found, iterated; it ends where the current has fallen to 1 % of its value
  * at the window start, or at 20× the current noise (estimated from the step's last rows), or at the
  * step's end. The step must be long enough for Q∞ (checked: the current at the end is below 1 % of the
  * window start, or the remaining charge is small).
@@ -69,7 +70,7 @@ export interface PittResult {
 }
 
 export interface PittOptions {
-  /** Window start in units of R²/D (default 0.1). */
+  /** Window start in units of R²/D (default 0.2). */
   readonly startDimensionless?: number;
   /** Window end: current fallen to this fraction of its value at the window start (default 0.01). */
   readonly endFraction?: number;
@@ -112,7 +113,7 @@ export function analysePitt(
   geometry: ParticleGeometry,
   options: PittOptions = {},
 ): PittResult {
-  const tau0 = options.startDimensionless ?? 0.1;
+  const tau0 = options.startDimensionless ?? 0.2;
   const endFraction = options.endFraction ?? 0.01;
   const steps = segmentSteps(series);
   const R2 = geometry.radiusM ** 2;
@@ -129,8 +130,10 @@ export function analysePitt(
     const potential = median(Array.from(v.subarray(a, b + 1))) ?? v[b];
     const stepV = potential - v[prev.endRow];
     // Charge and noise: I in A, t from the step start.
-    let q = 0;
-    for (let i = a + 1; i <= b; i++) q += 0.5 * (cur[i] + cur[i - 1]) * 1e-3 * (t[i] - t[i - 1]);
+    // From the record's charge column: the instrument integrates the current between logged rows, where
+    // the trapezoid over the rows would count the spike logged at the step's first instant for a whole
+    // sampling interval.
+    const q = (series.chargeMAh[b] - series.chargeMAh[a]) * 3.6;
     const tailStart = b - Math.max(5, Math.floor((b - a) / 10));
     const diffs: number[] = [];
     for (let i = tailStart + 1; i <= b; i++) diffs.push(cur[i] - cur[i - 1]);
@@ -251,7 +254,7 @@ export function analysePitt(
       `R = ${(geometry.radiusM * 1e6).toPrecision(4)} µm; D_fast uses β₁ = π (surface follows the potential step at once)`,
       'D uses β₁ from the intercept ratio A₀/s (Montella 2002): a charge-transfer resistance in series, linearised (small steps)',
       `fit window from t = ${tau0}·R²/D (iterated on the D found) to 1 % of the current at its start, 20× the current noise, or the step end`,
-      'Q∞ = ∫I dt over the whole step (checked: charge still to pass at the end ≤ 1 % of Q∞)',
+      "Q∞ = the charge passed over the whole step, from the record's charge column (checked: charge still to pass at the end ≤ 1 % of Q∞)",
       'constant D over one step; no side reaction; no double-layer or ohmic contribution at long times',
     ],
   };

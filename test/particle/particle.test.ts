@@ -168,9 +168,10 @@ describe('PITT on the simulated particle', () => {
     for (const s of r.steps) {
       expect(s.valid).toBe(true);
       expect(Math.abs((s.diffusionM2PerS as number) / D_TRUE - 1)).toBeLessThan(0.1);
-      expect(s.windowStartDimensionless).toBeGreaterThanOrEqual(0.09);
+      expect(s.windowStartDimensionless).toBeGreaterThanOrEqual(0.18);
     }
-    expect(Math.abs((r.medianDiffusionM2PerS as number) / D_TRUE - 1)).toBeLessThan(0.05);
+    // Measured: median +0.4 %, worst step +0.7 %; β₁ = π would give 0.82×.
+    expect(Math.abs((r.medianDiffusionM2PerS as number) / D_TRUE - 1)).toBeLessThan(0.02);
     expect((r.medianDiffusionFastM2PerS as number) / D_TRUE).toBeLessThan(0.9);
   });
 
