@@ -34,7 +34,7 @@ describe('spincell particle', () => {
     expect(doc.pulses[0].checks.map((c: { name: string }) => c.name)).toContain('short pulse τD/R²');
     expect(doc.assumptions.length).toBeGreaterThan(3);
     const csv = readFileSync(out, 'utf8');
-    expect(csv).toContain('D_m2_s');
+    expect(csv).toContain('d_m2_s');
     expect(csv.split('\n').filter((l) => /^\d/.test(l))).toHaveLength(doc.pulses.length);
   });
 
