@@ -121,14 +121,15 @@ export function analysePitt(
   const t = series.timeS;
   const cur = series.currentMA;
   const v = series.voltageV;
-  for (let k = 1; k < steps.length; k++) {
+  for (let k = 0; k < steps.length; k++) {
     const s = steps[k];
     if (s.type !== 'cv' || s.endRow - s.startRow < 20) continue;
-    const prev = steps[k - 1];
+    // The step is the change from the previous step's last potential (the record's first row for the first).
+    const before = k > 0 ? v[steps[k - 1].endRow] : v[s.startRow];
     const a = s.startRow;
     const b = s.endRow;
     const potential = median(Array.from(v.subarray(a, b + 1))) ?? v[b];
-    const stepV = potential - v[prev.endRow];
+    const stepV = potential - before;
     // Charge and noise: I in A, t from the step start.
     // From the record's charge column: the instrument integrates the current between logged rows, where
     // the trapezoid over the rows would count the spike logged at the step's first instant for a whole
