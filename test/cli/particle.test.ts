@@ -38,6 +38,38 @@ describe('spincell particle', () => {
     expect(csv.split('\n').filter((l) => /^\d/.test(l))).toHaveLength(doc.pulses.length);
   });
 
+  it('simulate --format csv --no-sei: CV tables without a technique are read as CV; no irreversible charge', async () => {
+    const csvDir = join(tmp, 'csv');
+    const sim = await cli([
+      'simulate',
+      'particle',
+      '--out',
+      csvDir,
+      '--kinds',
+      'cv',
+      '--format',
+      'csv',
+      '--no-sei',
+      '--json',
+    ]);
+    expect(sim.code).toBe(0);
+    const files: string[] = JSON.parse(sim.stdout).files;
+    const r = await cli([
+      'particle',
+      'cv',
+      ...files.map((f) => join(csvDir, f)),
+      '--radius-um',
+      '6',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files).toHaveLength(5);
+    expect(Math.abs(doc.files[0].irreversibleFirstCycleNAh)).toBeLessThan(1e-3);
+    expect(doc.randlesSevcik.diffusionM2PerS).toBeGreaterThan(0);
+    expect(doc.randlesSevcik.concentrationSource).toContain('largest sweep charge');
+  }, 60_000);
+
   it('rate prints capacities per current with the assumptions', async () => {
     const r = await cli(['particle', 'rate', join(dir, 'rate.mpt'), '--radius-um', '6']);
     expect(r.code).toBe(0);
