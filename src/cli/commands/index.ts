@@ -111,6 +111,13 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => [(await import('./dead-lithium.js')).registerDeadLithium],
   },
   {
+    name: 'particle',
+    term: 'particle',
+    summary:
+      'single-particle electrochemistry: rate capability, CV (Randles–Ševčík), GITT and PITT diffusion coefficients of a sphere',
+    load: async () => [(await import('./particle.js')).registerParticle],
+  },
+  {
     name: 'run',
     term: 'run [options] [manifest]',
     summary:

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { fromSystemError, OutputError, UsageError } from '../../core/errors.js';
 import { writeOperandoSeries, type OperandoOptions } from '../../sim/index.js';
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable, progress } from '../common.js';
+import { registerSimulateParticle } from './simulate-particle.js';
 
 interface OperandoFlags {
   out: string;
@@ -96,6 +97,7 @@ export function simulateGroup(program: Command): Command {
 }
 
 export function registerSimulate(program: Command): void {
+  registerSimulateParticle(simulateGroup(program));
   simulateGroup(program)
     .command('operando')
     .description(
