@@ -21,6 +21,11 @@ afterEach(() => {
 });
 
 const GiB = 1024 ** 3;
+/**
+ * A refusal before reading takes milliseconds; reading the claimed sizes would take far longer (or fail to
+ * allocate). The bound is loose so that a loaded machine (the suite runs files in parallel) does not fail it.
+ */
+const FAST_MS = 5000;
 const series = join(root, 'series');
 beforeAll(() => {
   writeOperandoSeries(series, { spectra: 2, spectrometer: { complexPoints: 256 } });
@@ -55,7 +60,7 @@ describe('Bruker headers claiming more than the limit', () => {
     const r = await expectRefusal(['process', exp], join(exp, 'acqus'), /TD: .*SPINCELL_MAX_SPECTRUM_POINTS/);
     expect(r.json.error).toBe('LimitError');
     expect(r.json.found).toBe(`${td / 2} points`);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
   });
 
   it('the limit is the one in force: raising it lets the same header through to the next check', async () => {
@@ -71,7 +76,7 @@ describe('Bruker headers claiming more than the limit', () => {
     const exp = experiment('fid-3g');
     sparse(join(exp, 'fid'), 3 * GiB);
     const r = await expectRefusal(['process', exp], join(exp, 'fid'), /TD: fid size does not match TD/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
   });
 
   it('procs SI = 2³¹ (with a matching sparse 1r): exit 3 naming procs SI', async () => {
@@ -100,7 +105,7 @@ describe('Bruker headers claiming more than the limit', () => {
       join(exp, 'pdata', '1', 'procs'),
       /SI: .*2147483648 points/,
     );
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
   });
 });
 
@@ -113,19 +118,19 @@ describe('tables and binary files larger than the input limit', () => {
     const p = sparse(join(root, name), bytes);
     const r = await expectRefusal([command, p], p, /SPINCELL_MAX_INPUT_BYTES/);
     expect(r.json.error).toBe('LimitError');
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
   });
 
   it('an impedance table over 2 GiB (eis kk): exit 3, not an internal error', async () => {
     const p = sparse(join(root, 'big-eis.csv'), 2.25 * GiB);
     const r = await expectRefusal(['eis', 'kk', p], p, /SPINCELL_MAX_INPUT_BYTES/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
   });
 
   it('info on a 3 GiB file sniffs its head only: a typed answer within a second', async () => {
     const p = sparse(join(root, 'big-unknown.txt'), 3 * GiB);
     const r = await expectRefusal(['info', p], p, /file format not recognised/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
     const jdx = sparse(join(root, 'big.jdx'), 3 * GiB);
     await expectRefusal(['info', jdx], jdx, /SPINCELL_MAX_INPUT_BYTES/);
   });
@@ -161,7 +166,7 @@ describe('tables and binary files larger than the input limit', () => {
     'a device in place of a file is refused, not read forever',
     async () => {
       const r = await expectRefusal(['cycler', '/dev/zero'], '/dev/zero', /not a regular file/);
-      expect(r.ms).toBeLessThan(1000);
+      expect(r.ms).toBeLessThan(FAST_MS);
     },
   );
 });
@@ -179,7 +184,7 @@ describe('manifests', () => {
     writeFileSync(p, JSON.stringify(base('x'.repeat(50e6))));
     const before = process.memoryUsage().rss;
     const r = await expectRefusal(['run', p], p, /SPINCELL_MAX_MANIFEST_BYTES/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
     expect(process.memoryUsage().rss - before).toBeLessThan(200e6);
   });
 
@@ -195,7 +200,7 @@ describe('manifests', () => {
     const p = join(root, 'deep.json');
     writeFileSync(p, `{"version":1,"name":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
     const r = await expectRefusal(['run', p], p, /nested too deeply/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
   });
 });
 
@@ -211,7 +216,7 @@ describe('a ser claiming more rows than the limit', () => {
       made = false; // a file system without sparse terabyte files: the header alone is refused
     }
     const r = await expectRefusal(['process', exp], join(exp, 'acqu2s'), /TD: .*SPINCELL_MAX_SPECTRA/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.ms).toBeLessThan(FAST_MS);
     if (made) rmSync(join(exp, 'ser'));
   });
 });
