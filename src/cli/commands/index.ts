@@ -125,6 +125,12 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => [(await import('./run.js')).registerRun],
   },
   {
+    name: 'exchange',
+    term: 'exchange',
+    summary: 'exchange rates: EXSY, ⁶Li/⁷Li isotope exchange, CEST, Arrhenius',
+    load: async () => [(await import('./exchange.js')).registerExchange],
+  },
+  {
     name: 'acquire',
     term: 'acquire',
     summary: 'run an experiment plan on a spectrometer, cycler and tuning unit (or virtual ones)',
