@@ -9,3 +9,4 @@ export * from './ecm.js';
 export * from './series.js';
 export * from './analytic.js';
 export type { Complex } from './complex.js';
+export * from './tracking.js';

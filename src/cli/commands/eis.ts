@@ -10,6 +10,8 @@ import {
   analyseDeis,
   capacitiveOnly,
   drt,
+  frequencyWindow,
+  trackDrtPeaks,
   fitCircuit,
   linKK,
   type DrtOptions,
@@ -40,6 +42,8 @@ import {
 } from '../common.js';
 
 interface CommonFlags {
+  fmin?: string;
+  fmax?: string;
   format?: string;
   imag?: string;
   interval?: string;
@@ -57,6 +61,7 @@ interface KkFlags extends CommonFlags {
 }
 
 interface DrtFlags extends CommonFlags {
+  peaksOut?: string;
   lambda?: string;
   nTau?: string;
   window?: string[];
@@ -120,7 +125,12 @@ function prepared(t: TimedSpectrum, f: CommonFlags): SpectrumData {
     zImOhm: t.spectrum.zImOhm,
     source: t.spectrum.source,
   };
-  return f.capacitiveOnly ? capacitiveOnly(s) : s;
+  const kept = f.capacitiveOnly ? capacitiveOnly(s) : s;
+  if (f.fmin === undefined && f.fmax === undefined) return kept;
+  // Frequency trimming (e.g. KK and DRT only above 1 Hz, as the anode-free paper evaluates them).
+  const lo = f.fmin === undefined ? 0 : parseNumberOption('--fmin', f.fmin);
+  const hi = f.fmax === undefined ? Infinity : parseNumberOption('--fmax', f.fmax);
+  return frequencyWindow(kept, lo, hi);
 }
 
 function addCommon(cmd: Command): Command {
@@ -129,6 +139,11 @@ function addCommon(cmd: Command): Command {
     .option('--imag <convention>', 'for headerless tables: third column is z (Z″) or minus-z (−Z″)')
     .option('--interval <s>', 'time between files without acquisition dates, s')
     .option('--capacitive-only', 'keep only points with Z″ < 0 (drop inductive high-frequency points)')
+    .option(
+      '--fmin <Hz>',
+      'use only frequencies ≥ this (e.g. 1, as Wichmann et al. 2025 evaluate KK and DRT)',
+    )
+    .option('--fmax <Hz>', 'use only frequencies ≤ this')
     .option('--allow-positive-imag', 'accept spectra whose Z″ is mostly positive (inductive cells)');
 }
 
@@ -269,6 +284,10 @@ export function registerEis(program: Command): void {
     .option('--no-kk', 'skip the Lin-KK check of each spectrum in a series')
     .option('--out <file.csv>', 'write γ(τ) (one spectrum) or the resistances vs time (series) as CSV')
     .option(
+      '--peaks-out <file.csv>',
+      'series: DRT peaks (≥ 2 % of the median R_pol) tracked across sweeps (track, sweep, time, log τ, R) as CSV',
+    )
+    .option(
       '--svg <file.svg>',
       'draw γ(τ) with the windows shaded (one spectrum) or the DRT map over time (series)',
     )
@@ -363,6 +382,24 @@ export function registerEis(program: Command): void {
         ];
         if (flags.out)
           writeCsvColumns(flags.out, headers, cols, [`spincell eis drt series of ${series.length} spectra`]);
+        // The same process across sweeps: DRT peaks linked by log τ (src/eis/tracking.ts).
+        // Ripples below 2 % of the median polarisation resistance are not processes worth a track.
+        const rPol = Array.from(r.polarizationOhm).sort((a, b) => a - b)[Math.floor(series.length / 2)];
+        const tracks = trackDrtPeaks(
+          r.results.map((x) => x.peaks),
+          { minResistanceOhm: 0.02 * rPol },
+        );
+        if (flags.peaksOut) {
+          const rows = tracks.flatMap((t) =>
+            t.points.map((p) => [t.id, p.sweep, r.timeS[p.sweep], p.log10TauS, p.freqHz, p.resistanceOhm]),
+          );
+          writeCsvColumns(
+            flags.peaksOut,
+            ['track', 'sweep', 'time_s', 'log10_tau_s', 'freq_hz', 'resistance_ohm'],
+            [0, 1, 2, 3, 4, 5].map((c) => rows.map((row) => row[c])),
+            [`spincell eis drt: DRT peaks tracked over ${series.length} spectra`],
+          );
+        }
         if (flags.svg !== undefined)
           writeOutputFile('--svg', flags.svg, drtMapFigure(r.tauS, r.timeS, r.gammaMap, series.length));
         if (json) {
@@ -372,6 +409,7 @@ export function registerEis(program: Command): void {
             times: series.map((t) => iso(t.timeMs)),
             ...rest,
             peaks: results.map((x) => x.peaks),
+            tracks,
             ...(flags.svg !== undefined ? { svg: flags.svg } : {}),
           });
           return;
