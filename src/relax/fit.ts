@@ -43,6 +43,8 @@ export interface CurveFit {
   readonly degreesOfFreedom: number;
   readonly converged: boolean;
   readonly status: LeastSquaresStatus;
+  /** The fitted curve at other x values (for plots). */
+  predict(x: ArrayLike<number>): Float64Array;
 }
 
 export interface CurveFitOptions {
@@ -238,6 +240,7 @@ export function fitCurve(
     degreesOfFreedom: m - n,
     converged: result.converged,
     status: result.status,
+    predict: (xs) => Float64Array.from(xs, (xi) => result.p[0] * model.shape(xi / xMax, result.p) * yMax),
   };
 }
 
