@@ -228,6 +228,16 @@ describe('spincell relax t1', () => {
     expect(existsSync(out) || existsSync(svg)).toBe(false);
   });
 
+  it('a true 2-D experiment (acqu2s FnMODE States) is still refused, naming FnMODE (exit 3)', async () => {
+    const s = await simulate('ir-2d', ['--experiment', 'inversion-recovery']);
+    const acqu2s = join(s.dir, '1', 'acqu2s');
+    writeFileSync(acqu2s, readFileSync(acqu2s, 'utf8').replace('##$FnMODE= 0', '##$FnMODE= 4'));
+    const r = await cli(['relax', 't1', join(s.dir, '1'), '--region', METAL]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/acqu2s: FnMODE: true 2-D experiment.*found 4 \(States\)/);
+  });
+
   it('a growing ser (8 of 13 rows) is fitted on its complete rows, with a note', async () => {
     const s = await simulate('ir-growing', ['--experiment', 'inversion-recovery', '--seed', '3']);
     const ser = join(s.dir, '1', 'ser');

@@ -88,6 +88,12 @@ const DESCRIPTIONS: Record<RelaxKind, string> = {
     'nutation frequency and π/2 pulse from a pulse-length array (vplist or a series), incl. skin-depth-damped metal',
 };
 
+const PHASE_HELP = `
+Phase: unless --phase or --phase-mode is given, the row with the strongest signal is phased
+automatically and its PH0/PH1 applied to every row (inverted or negative rows keep their sign); each
+series is then turned so that its reference row (longest delay, first echo, shortest clear pulse) is
+positive.`;
+
 const MODELS: Record<RelaxKind, readonly string[]> = {
   t1: T1_MODELS,
   t2: T2_MODELS,
@@ -347,7 +353,8 @@ export function registerRelax(program: Command): void {
         'the row variable by hand, comma-separated (s, or µs for nutation; counts for CPMG)',
       )
       .option('--out <file.csv>', 'write the results (one row per signal and quantity) as CSV')
-      .option('--svg <file.svg>', 'draw data, fitted curves and residuals');
+      .option('--svg <file.svg>', 'draw data, fitted curves and residuals')
+      .addHelpText('after', PHASE_HELP);
     addProcessingOptions(addNormaliseOption(cmd)).action(
       action(async (path: string, flags: RelaxFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
