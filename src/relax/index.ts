@@ -7,3 +7,4 @@ export * from './models.js';
 export * from './fit.js';
 export * from './analysis.js';
 export * from './series.js';
+export * from './shifts.js';

@@ -80,6 +80,12 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => [(await import('./relax.js')).registerRelax],
   },
   {
+    name: 'shifts',
+    term: 'shifts [options]',
+    summary: 'reference shifts of SEI species, metals and anode phases (7Li, 6Li, 23Na, 31P) with sources',
+    load: async () => [(await import('./shifts.js')).registerShifts],
+  },
+  {
     name: 'cycler',
     term: 'cycler [options] <file>',
     summary:
