@@ -8,7 +8,7 @@
  * negative (nutation past π) rows positive. The row with the strongest signal (magnitude-mode integral over
  * the regions, or over the whole spectrum for line fits) is phased automatically and its PH0/PH1 applied to
  * every row; a phase given by hand (`--phase PH0,PH1`, `none`, `magnitude`, `--phase-mode shared`) is used as
- * given. The remaining 180° ambiguity is removed by turning each series so that its reference row is
+ * given; processed inputs (pdata, JCAMP-DX) keep their stored phase unless a phase is asked for. The remaining 180° ambiguity is removed by turning each series so that its reference row is
  * positive (relax/series.ts).
  *
  * Row variable → x of the curve:
@@ -241,7 +241,9 @@ export function readRelaxSeries(
     flags.phaseMode !== 'shared';
   let phase: RelaxSeries['phase'] = null;
   let runFlags: ProcessingFlags = flags;
-  if (auto && entries.length > 1) {
+  // Processed spectra (pdata, JCAMP) keep their stored phase unless one is asked for.
+  const processed = entries[0].origin === 'processed' && flags.phase === undefined;
+  if (auto && entries.length > 1 && !processed) {
     // The strongest row, by magnitude-mode integrals (no phase needed).
     const mag = openInput(path, { ...flags, phase: 'magnitude', baseline: undefined });
     let best = 0;

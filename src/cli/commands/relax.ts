@@ -350,7 +350,7 @@ export function registerRelax(program: Command): void {
       )
       .option(
         '--values <list>',
-        'the row variable by hand, comma-separated (s, or µs for nutation; counts for CPMG)',
+        'the row variable by hand, comma-separated: delays s (t1), τ s (t2: echo time = --echo-factor × τ; 1 for echo times), pulses µs',
       )
       .option('--out <file.csv>', 'write the results (one row per signal and quantity) as CSV')
       .option('--svg <file.svg>', 'draw data, fitted curves and residuals')
