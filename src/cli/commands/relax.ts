@@ -297,6 +297,19 @@ function warnAbout(kind: RelaxKind, r: SignalResult, warn: { add(t: string): voi
         `${name}: ${p.name} is not determined by the data (±${p.standardError.toPrecision(2)} ≥ |${p.value.toPrecision(3)}|)`,
       );
   }
+  if (kind === 'nutation' && r.analysis.model !== 'skin') {
+    // A metal thicker than the skin depth gives a curve no (damped) sine describes: say so, do not force one.
+    try {
+      const skin = analyseNutation(f.x, f.y, { model: 'skin' }).fit;
+      const rss = (g: CurveFit) => g.residuals.reduce((a, v) => a + v * v, 0);
+      if (rss(skin) < rss(f))
+        warn.add(
+          `${name}: the skin-depth curve (1 − cos θ)/θ of a thick metal fits better than the ${r.analysis.model} model (residual rms ${Math.sqrt(rss(skin) / f.x.length).toPrecision(3)} vs ${Math.sqrt(rss(f) / f.x.length).toPrecision(3)}): try --model skin`,
+        );
+    } catch {
+      // the comparison is advice only
+    }
+  }
   if (kind === 't1') {
     const a = r.analysis as T1Analysis;
     const rec = a.recycle;
