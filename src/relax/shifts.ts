@@ -166,3 +166,105 @@ export function queryShifts(q: ShiftQuery = {}, table: readonly ShiftEntry[] = S
   }
   return out;
 }
+
+export interface DiamagneticPresetOptions {
+  /** Nucleus of the table entries to use (default 7Li). */
+  readonly nucleus?: string;
+  /** Start and shared FWHM of the lines, ppm (Gaussian part; default 1). */
+  readonly widthPpm?: number;
+  /** How far a line may move outside its tabulated shift or range, ppm (default 0.5). */
+  readonly tolerancePpm?: number;
+  /** Fit window, ppm (default: the constrained positions ± 4 widths). */
+  readonly windowPpm?: [number, number];
+}
+
+export interface DiamagneticPreset {
+  /** A model spec for `spincell fit --model` / fitModel: one Voigt per species, widths shared. */
+  readonly spec: {
+    windowPpm: [number, number];
+    baseline: { degree: number };
+    components: Record<string, unknown>[];
+  };
+  readonly entries: readonly ShiftEntry[];
+  /**
+   * Pairs whose allowed position ranges come closer than the line width: the data cannot tell them apart
+   * by position, so their areas trade off and only their sum is determined.
+   */
+  readonly unresolved: readonly { readonly a: string; readonly b: string; readonly gapPpm: number }[];
+}
+
+/**
+ * A fit preset for the diamagnetic (SEI) region: one line per named species at its tabulated shift, the
+ * position constrained to the tabulated value or range ± `tolerancePpm`, all widths linked to the first
+ * line's, and a linear baseline. Species are names of SHIFT_TABLE entries of the nucleus (Li2CO3, LiF …).
+ */
+export function diamagneticPreset(
+  species: readonly string[],
+  o: DiamagneticPresetOptions = {},
+): DiamagneticPreset {
+  const nucleus = findNucleus(o.nucleus ?? '7Li')?.label;
+  if (!nucleus)
+    throw new UsageError('unknown nucleus', {
+      field: '--nucleus',
+      found: o.nucleus,
+      expected: 'e.g. 7Li, 23Na',
+    });
+  const width = o.widthPpm ?? 1;
+  const tol = o.tolerancePpm ?? 0.5;
+  if (!(width > 0) || !(tol >= 0))
+    throw new UsageError('width must be > 0 and tolerance ≥ 0', {
+      field: '--width-ppm / --tolerance',
+      found: [width, tol],
+      expected: 'width > 0 ppm, tolerance ≥ 0 ppm',
+    });
+  if (species.length === 0)
+    throw new UsageError('no species named', { field: '--preset', expected: 'e.g. LiF,Li2CO3,Li2O' });
+  const entries = species.map((name) => {
+    const e = SHIFT_TABLE.find(
+      (x) => x.nucleus === nucleus && x.species.toLowerCase() === name.trim().toLowerCase(),
+    );
+    if (!e)
+      throw new UsageError('species not in the shift table for this nucleus', {
+        field: '--preset',
+        found: `${name} (${nucleus})`,
+        expected: SHIFT_TABLE.filter((x) => x.nucleus === nucleus && x.category === 'sei')
+          .map((x) => x.species)
+          .join(', '),
+      });
+    return e;
+  });
+  const names = entries.map((e) => e.species);
+  if (new Set(names).size !== names.length)
+    throw new UsageError('a species is named twice', {
+      field: '--preset',
+      found: names.join(','),
+      expected: 'distinct species',
+    });
+  const lo = Math.min(...entries.map((e) => e.loPpm)) - tol - 4 * width;
+  const hi = Math.max(...entries.map((e) => e.hiPpm)) + tol + 4 * width;
+  const first = names[0];
+  const components = entries.map((e, k) => ({
+    name: e.species,
+    shape: 'voigt',
+    position: { value: 0.5 * (e.loPpm + e.hiPpm), min: e.loPpm - tol, max: e.hiPpm + tol },
+    fwhmG: k === 0 ? { value: width, min: 0.02, max: 5 * width } : { link: { to: `${first}.fwhmG` } },
+    fwhmL:
+      k === 0
+        ? { value: Math.round(1e6 * 0.1 * width) / 1e6, min: 0, max: 5 * width }
+        : { link: { to: `${first}.fwhmL` } },
+  }));
+  const unresolved: { a: string; b: string; gapPpm: number }[] = [];
+  for (let i = 0; i < entries.length; i++)
+    for (let j = i + 1; j < entries.length; j++) {
+      const a = entries[i];
+      const b = entries[j];
+      // Closest the two constrained positions can come.
+      const gap = Math.max(0, Math.max(a.loPpm, b.loPpm) - Math.min(a.hiPpm, b.hiPpm) - 2 * tol);
+      if (gap < width) unresolved.push({ a: a.species, b: b.species, gapPpm: gap });
+    }
+  return {
+    spec: { windowPpm: o.windowPpm ?? [lo, hi], baseline: { degree: 1 }, components },
+    entries,
+    unresolved,
+  };
+}

@@ -3,7 +3,9 @@
  * 2021; Liu et al. 2021; Wichmann et al. 2025), and the `spincell shifts` query.
  */
 import { describe, expect, it } from 'vitest';
-import { queryShifts, SHIFT_TABLE } from '../../src/relax/shifts.js';
+import { compileModel, fitModel } from '../../src/fit/model.js';
+import { diamagneticPreset, queryShifts, SHIFT_TABLE } from '../../src/relax/shifts.js';
+import { simulatePhasedSpectrum } from '../../src/sim/phased-spectrum.js';
 import { cli } from '../cli/helpers.js';
 
 describe('shift table', () => {
@@ -62,5 +64,54 @@ describe('shift table', () => {
     const bad = await cli(['shifts', '--category', 'alloy']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('diamagnetic fit preset', () => {
+  it('recovers the areas of LiF, Li2CO3 and Li2O on a simulated narrow-line (MAS-like) SEI spectrum', () => {
+    const truth = { LiF: 0.5, Li2CO3: 0.3, Li2O: 0.2 };
+    const spectrum = simulatePhasedSpectrum({
+      lines: [
+        { shiftPpm: -1.05, area: truth.LiF, gaussFwhmPpm: 0.3, lorentzFwhmPpm: 0.05 },
+        { shiftPpm: 0.1, area: truth.Li2CO3, gaussFwhmPpm: 0.3, lorentzFwhmPpm: 0.05 },
+        { shiftPpm: 2.75, area: truth.Li2O, gaussFwhmPpm: 0.3, lorentzFwhmPpm: 0.05 },
+      ],
+      phaseDeg: 0,
+      noiseRelative: 0.002,
+      seed: 11,
+      carrierPpm: 0,
+      swHz: 5000,
+      complexPoints: 4096,
+    });
+    const preset = diamagneticPreset(['LiF', 'Li2CO3', 'Li2O'], { widthPpm: 0.3, tolerancePpm: 0.2 });
+    expect(preset.unresolved).toEqual([]);
+    const fit = fitModel(compileModel(preset.spec), spectrum.ppm, spectrum.re);
+    expect(fit.converged).toBe(true);
+    const total = fit.components.reduce((a, c) => a + c.area, 0);
+    for (const c of fit.components) {
+      const want = truth[c.name as keyof typeof truth];
+      expect(Math.abs(c.area / total - want)).toBeLessThan(0.01);
+      expect(Math.abs(c.area / total - want)).toBeLessThan(3 * (c.areaStdErr / total) + 1e-3);
+    }
+    const pos = Object.fromEntries(fit.components.map((c) => [c.name, c.positionPpm]));
+    expect(pos.LiF).toBeCloseTo(-1.05, 2);
+    expect(pos.Li2O).toBeCloseTo(2.75, 2);
+  });
+
+  it('says honestly which species broad static lines cannot separate', () => {
+    const p = diamagneticPreset(['LiF', 'Li2CO3', 'Li2O', 'LiCl'], { widthPpm: 2, tolerancePpm: 0.5 });
+    const pairs = p.unresolved.map((u) => `${u.a}/${u.b}`);
+    expect(pairs).toContain('LiF/LiCl');
+    expect(pairs).toContain('LiF/Li2CO3');
+    expect(pairs).not.toContain('LiCl/Li2O'); // 3.9 ppm apart, 2.9 after the tolerances
+    expect(() => diamagneticPreset(['LiF', 'Unobtainium'])).toThrow(/not in the shift table/);
+    expect(() => diamagneticPreset(['NaF'], { nucleus: '23Na' }).spec.components[0]).not.toThrow();
+  });
+
+  it('spincell shifts --preset prints a model spec that spincell fit accepts, warnings on stderr', async () => {
+    const r = await cli(['shifts', '--preset', 'LiF,Li2CO3', '--width-ppm', '2']);
+    expect(r.code).toBe(0);
+    expect(() => compileModel(JSON.parse(r.stdout))).not.toThrow();
+    expect(r.stderr).toMatch(/LiF and Li2CO3 can come within 0\.00 ppm/);
   });
 });

@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { distancePpm, queryShifts, type ShiftEntry } from '../../relax/shifts.js';
-import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
+import { diamagneticPreset, distancePpm, queryShifts, type ShiftEntry } from '../../relax/shifts.js';
+import { action, type GlobalOptions, parseNumberOption, printJson, printTable, warnings } from '../common.js';
 
 interface ShiftFlags {
   nucleus?: string;
@@ -13,6 +13,8 @@ interface ShiftFlags {
   tolerance?: string;
   species?: string;
   category?: string;
+  preset?: string;
+  widthPpm?: string;
 }
 
 const CATEGORIES: readonly ShiftEntry['category'][] = ['sei', 'metal', 'anode', 'electrolyte'];
@@ -28,6 +30,11 @@ export function registerShifts(program: Command): void {
     .option('--tolerance <ppm>', 'distance allowed by --near, ppm (default 2)')
     .option('--species <text>', 'species name contains this text (Li2CO3, NaF, metal …)')
     .option('--category <name>', CATEGORIES.join(' | '))
+    .option(
+      '--preset <species>',
+      "print a fit model (for 'spincell fit --model') of these species, comma-separated (LiF,Li2CO3,Li2O): positions within --tolerance of the table, shared widths",
+    )
+    .option('--width-ppm <ppm>', '--preset: start and shared line width, ppm (default 1)')
     .action(
       action((flags: ShiftFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
@@ -37,6 +44,29 @@ export function registerShifts(program: Command): void {
             found: flags.category,
             expected: CATEGORIES.join(' | '),
           });
+        if (flags.preset !== undefined) {
+          const preset = diamagneticPreset(flags.preset.split(','), {
+            nucleus: flags.nucleus,
+            widthPpm:
+              flags.widthPpm !== undefined ? parseNumberOption('--width-ppm', flags.widthPpm) : undefined,
+            tolerancePpm:
+              flags.tolerance !== undefined ? parseNumberOption('--tolerance', flags.tolerance) : undefined,
+          });
+          const warn = warnings(json);
+          for (const u of preset.unresolved)
+            warn.add(
+              `${u.a} and ${u.b} can come within ${u.gapPpm.toFixed(2)} ppm, less than the line width: the fit cannot tell them apart by position, only their summed area is determined`,
+            );
+          if (json)
+            printJson({
+              model: preset.spec,
+              unresolved: preset.unresolved,
+              entries: preset.entries,
+              warnings: warn.list,
+            });
+          else process.stdout.write(`${JSON.stringify(preset.spec, null, 2)}\n`);
+          return;
+        }
         const near = flags.near !== undefined ? parseNumberOption('--near', flags.near) : undefined;
         const entries = queryShifts({
           nucleus: flags.nucleus,
