@@ -22,6 +22,7 @@ export * as echem from './echem/index.js';
 export * as eis from './eis/index.js';
 export * as transport from './transport/index.js';
 export * as particle from './particle/index.js';
+export * as relax from './relax/index.js';
 export * as protocols from './protocols/index.js';
 export * as report from './report/index.js';
 export * as pipeline from './pipeline/index.js';

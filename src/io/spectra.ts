@@ -235,9 +235,9 @@ export function listSpectra(path: string): SpectrumListing {
     }
     if (PDATA_FILES.includes(basename(path)) && isPdataFolder(dirname(path)))
       return listSpectra(dirname(path));
-    return { ...listed(path), notes };
+    return { ...listed(path, notes), notes };
   }
-  if (!isDirectory(path)) return { ...listed(path), notes };
+  if (!isDirectory(path)) return { ...listed(path, notes), notes };
   if (isPdataFolder(path)) {
     const entry = pdataEntry(path, 0, 'bruker pdata');
     fallbackNotes([entry], notes);
@@ -247,7 +247,7 @@ export function listSpectra(path: string): SpectrumListing {
     const pdata = join(path, 'pdata', '1');
     if (!hasFid(path) && isPdataFolder(pdata))
       return { format: 'bruker pdata', entries: [pdataEntry(pdata, 0, 'bruker pdata')], notes };
-    return { ...listed(path), notes };
+    return { ...listed(path, notes), notes };
   }
   const names = readdirSync(path).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const experiments = names
@@ -284,11 +284,23 @@ export function listSpectra(path: string): SpectrumListing {
     checkOneNucleus(entries, path);
     return { format: 'jcamp series', entries, notes };
   }
-  return { ...listed(path), notes };
+  return { ...listed(path, notes), notes };
 }
 
-function listed(path: string): { format: SpectrumFormat; entries: SpectrumEntry[] } {
-  const entries = fromBruker(listSeries(path));
+function listed(path: string, notes: string[]): { format: SpectrumFormat; entries: SpectrumEntry[] } {
+  const series = listSeries(path);
+  const growing = new Map<string, { rows: number; declared: number }>();
+  for (const e of series)
+    if (e.declaredRows !== undefined) {
+      const g = growing.get(e.dataFile) ?? { rows: 0, declared: e.declaredRows };
+      g.rows++;
+      growing.set(e.dataFile, g);
+    }
+  for (const [file, g] of growing)
+    notes.push(
+      `${file} holds ${g.rows} of ${g.declared} rows (acqu2s TD; acquisition running or stopped early): the ${g.rows} complete rows are read`,
+    );
+  const entries = fromBruker(series);
   return { format: entries[0].format, entries };
 }
 

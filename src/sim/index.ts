@@ -64,3 +64,17 @@ export {
   type PhasedSpectrum,
   type PhasedSpectrumOptions,
 } from './phased-spectrum.js';
+export {
+  DEFAULT_RELAXATION_LINES,
+  DEFAULT_RELAXATION_VALUES,
+  metalNutationSignal,
+  RELAXATION_EXPERIMENTS,
+  RELAXATION_TRUTH_FORMAT,
+  simulateRelaxation,
+  writeRelaxationExperiment,
+  type RelaxationExperiment,
+  type RelaxationLine,
+  type RelaxationSimOptions,
+  type RelaxationTruth,
+  type SimulatedRelaxation,
+} from './relaxation.js';

@@ -320,7 +320,7 @@ export function idealFid(
       const t = k * dt;
       const env = amp * Math.exp(-lorentz * t - gauss * t * t);
       // Once the envelope is below 1e-13 of the amplitude nothing representable is left to add.
-      if (env < 1e-13 * Math.abs(amp)) break;
+      if (Math.abs(env) < 1e-13 * Math.abs(amp)) break;
       re[k] += env * Math.cos(w * t);
       im[k] += env * Math.sin(w * t);
     }

@@ -9,6 +9,7 @@ describe('library entry', () => {
     expect(typeof spincell.biologic.readBiologic).toBe('function');
     expect(typeof spincell.eis.linKK).toBe('function');
     expect(typeof spincell.transport.sandTimeS).toBe('function');
+    expect(typeof spincell.relax.analyseT1).toBe('function');
     expect(typeof spincell.echem.alignSpectra).toBe('function');
     expect(typeof spincell.store.ProjectStore.open).toBe('function');
     expect(spincell.getNucleus('7Li').spin).toBe(1.5);

@@ -49,7 +49,10 @@ export const COMMANDS: CommandEntry[] = [
     name: 'simulate',
     term: 'simulate',
     summary: 'virtual experiments with known truth',
-    load: async () => [(await import('./simulate.js')).registerSimulate],
+    load: async () => [
+      (await import('./simulate.js')).registerSimulate,
+      (await import('./simulate-relaxation.js')).registerSimulateRelaxation,
+    ],
   },
   {
     name: 'mri',
@@ -69,6 +72,18 @@ export const COMMANDS: CommandEntry[] = [
     summary:
       'Stejskal–Tanner fit of PFG NMR attenuation (one or two components): a CSV table, or Bruker ser + difflist',
     load: async () => [(await import('./pfg.js')).registerPfg],
+  },
+  {
+    name: 'relax',
+    term: 'relax',
+    summary: 'relaxation and nutation: T1 (t1), T2 (t2), π/2 pulse calibration (nutation)',
+    load: async () => [(await import('./relax.js')).registerRelax],
+  },
+  {
+    name: 'shifts',
+    term: 'shifts [options]',
+    summary: 'reference shifts of SEI species, metals and anode phases (7Li, 6Li, 23Na, 31P) with sources',
+    load: async () => [(await import('./shifts.js')).registerShifts],
   },
   {
     name: 'cycler',

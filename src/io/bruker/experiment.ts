@@ -80,6 +80,8 @@ export interface SeriesEntry {
   readonly meta: AcquisitionMeta;
   /** A pseudo-2D row's variable from vdlist, vclist, vplist or difflist (see lists.ts). */
   readonly variable?: RowVariable;
+  /** Set on the rows of a ser holding fewer complete rows than acqu2s TD (growing or stopped): that TD. */
+  readonly declaredRows?: number;
 }
 
 const NUMBERED = /^\d+$/;
@@ -219,7 +221,12 @@ function checkFidSize(path: string, info: AcqusInfo): void {
   });
 }
 
-function rowsOfSer(experimentPath: string, info: AcqusInfo): number {
+/**
+ * Rows of a ser: acqu2s TD, or fewer when the ser holds fewer complete rows — an acquisition still running
+ * (TopSpin appends one row after another) or stopped early. Only complete rows are read; a partial row
+ * being written is left out. A ser without a single complete row, or larger than TD1 rows, is refused.
+ */
+function rowsOfSer(experimentPath: string, info: AcqusInfo): { rows: number; declaredRows: number } {
   const path = join(experimentPath, 'acqu2s');
   if (!isFile(path)) {
     throw new MissingFileError('ser without acqu2s (number of rows unknown)', {
@@ -243,15 +250,19 @@ function rowsOfSer(experimentPath: string, info: AcqusInfo): number {
   const stride = paddedRowBytes(info.td, info.dataType);
   const size = fileSize(serPath);
   const expected = rows * stride;
-  if (size !== expected) {
-    throw new CorruptFileError(size < expected ? 'ser is truncated' : 'ser size does not match TD × rows', {
-      file: serPath,
-      field: 'TD',
-      found: `${size} bytes (${Math.floor(size / stride)} complete rows)`,
-      expected: `${expected} bytes (${rows} rows from acqu2s TD × ${stride} bytes per row for TD=${info.td} ${info.dataType})`,
-    });
+  const complete = Math.floor(size / stride);
+  if (size > expected || complete < 1) {
+    throw new CorruptFileError(
+      size < expected ? 'ser holds no complete row' : 'ser size does not match TD × rows',
+      {
+        file: serPath,
+        field: 'TD',
+        found: `${size} bytes (${complete} complete rows)`,
+        expected: `${size < expected ? `≥ ${stride}` : expected} bytes (${rows} rows from acqu2s TD × ${stride} bytes per row for TD=${info.td} ${info.dataType})`,
+      },
+    );
   }
-  return rows;
+  return { rows: Math.min(rows, complete), declaredRows: rows };
 }
 
 /** Entries of one experiment folder (1 for a fid, one per row for a ser). */
@@ -288,7 +299,7 @@ function experimentEntries(
     ];
   }
   if (isFile(serPath)) {
-    const rows = rowsOfSer(experimentPath, info);
+    const { rows, declaredRows } = rowsOfSer(experimentPath, info);
     const stride = paddedRowBytes(info.td, info.dataType);
     const lists = readRowLists(experimentPath, rows);
     const variables = rowVariables(lists);
@@ -314,6 +325,7 @@ function experimentEntries(
         timeSource: window.source,
         meta: { ...info.base, rowIndex: r, startMs, endMs: r === rows - 1 ? window.endMs : endMs },
         ...(variables ? { variable: variables[r] } : {}),
+        ...(declaredRows > rows ? { declaredRows } : {}),
       });
       startMs = endMs;
     }

@@ -52,6 +52,17 @@ export interface BrukerWriteSpec {
    * leaving headroom as the receiver does; the scale used is returned.
    */
   readonly intScale?: number | 'auto';
+  /** More entries of the D array (index → delay, s), beside D1 from recycleDelayS, e.g. D20 of a CPMG. */
+  readonly delaysS?: Readonly<Record<number, number>>;
+  /** Entries of the L array (index → loop counter), e.g. L4 of a CPMG. */
+  readonly loopCounters?: Readonly<Record<number, number>>;
+  /** Entries of the P array (index → pulse length, µs), e.g. P1. */
+  readonly pulsesUs?: Readonly<Record<number, number>>;
+  /**
+   * Variable lists written beside the data, one value per line in the list's unit (vdlist s, vclist
+   * counts, vplist µs, difflist G/cm), as TopSpin copies them into the experiment folder.
+   */
+  readonly lists?: Readonly<Partial<Record<'vdlist' | 'vclist' | 'vplist' | 'difflist', readonly number[]>>>;
   /** More acqus parameters (written as given; they must not repeat the ones above). */
   readonly extraParams?: Readonly<Record<string, ParamWriteValue>>;
   /** Replace an existing folder. Default false (error if it exists and is not empty). */
@@ -152,6 +163,21 @@ function acqusParams(spec: BrukerWriteSpec, td: number): [string, ParamWriteValu
   const dataType = spec.dataType ?? 'int32';
   const byteOrder = spec.byteOrder ?? 'little';
   const d = new Array<number>(64).fill(0);
+  const p = new Array<number>(64).fill(0);
+  const l = new Array<number>(32).fill(0);
+  for (const [array, values, name] of [
+    [d, spec.delaysS, 'delaysS'],
+    [p, spec.pulsesUs, 'pulsesUs'],
+    [l, spec.loopCounters, 'loopCounters'],
+  ] as const) {
+    for (const [k, v] of Object.entries(values ?? {})) {
+      const i = Number(k);
+      if (!(Number.isInteger(i) && i >= 0 && i < array.length))
+        throw bad(`${name}[${k}]`, k, `an index 0…${array.length - 1}`);
+      if (!(Number.isFinite(v) && v >= 0)) throw bad(`${name}[${k}]`, v, 'a finite number ≥ 0');
+      array[i] = v;
+    }
+  }
   d[1] = spec.recycleDelayS;
   const params = new Map<string, ParamWriteValue>([
     ['AQ_mod', 3],
@@ -161,9 +187,11 @@ function acqusParams(spec: BrukerWriteSpec, td: number): [string, ParamWriteValu
     ['DATE', Math.floor(spec.endMs / 1000)],
     ['DS', spec.dummyScans ?? 0],
     ['DTYPA', dataType === 'int32' ? 0 : 2],
+    ['L', l],
     ['NS', spec.scans],
     ['NUC1', spec.nucleus.trim()],
     ['O1', spec.o1Hz],
+    ['P', p],
     ['PULPROG', spec.pulseProgram ?? 'zg'],
     ['RG', spec.receiverGain ?? 1],
     ['SFO1', spec.sfo1MHz],
@@ -330,6 +358,11 @@ function write(
     files.push(['fid', bytes]);
   }
   if (spec.startMs !== undefined) files.push(['audita.txt', auditText(spec.startMs, spec.endMs)]);
+  for (const [name, values] of Object.entries(spec.lists ?? {})) {
+    if (!values) continue;
+    for (const v of values) if (!Number.isFinite(v)) throw bad(name, v, 'finite numbers');
+    files.push([name, `${values.map((v) => String(v)).join('\n')}\n`]);
+  }
   writeFolderAtomic(path, files, spec.overwrite ?? false);
   return { path, td, intScale: scale };
 }

@@ -182,13 +182,20 @@ describe('typed errors for bad Bruker input', () => {
     expect(e.message).toContain(`23Na in ${join(root, '3')}`);
   });
 
-  it('truncated ser → CorruptFileError with the complete-row count', () => {
+  it('a ser shorter than TD1 rows (growing or stopped) reads its complete rows; none complete → CorruptFileError', () => {
     const p = join(tmp, 'ser');
-    writeBrukerSer(p, SPEC, [data(1), data(2), data(3)]);
+    const { intScale } = writeBrukerSer(p, SPEC, [data(1), data(2), data(3)]);
     truncateSync(join(p, 'ser'), 1024 * 2 + 10);
+    const entries = listSeries(p);
+    expect(entries).toHaveLength(2);
+    expect(entries.map((e) => e.declaredRows)).toEqual([3, 3]);
+    const row = readSeriesFid(entries[1]);
+    for (const k of [0, 5, 63]) expect(row.re[k]).toBe(Math.round(data(2).re[k] * intScale));
+    truncateSync(join(p, 'ser'), 1000);
     const e = caught(() => listSeries(p));
     expect(e).toBeInstanceOf(CorruptFileError);
-    expect(e.message).toContain('2 complete rows');
+    expect(e.message).toContain('no complete row');
+    expect(e.message).toContain('0 complete rows');
     rmSync(join(p, 'acqu2s'));
     expect(caught(() => listSeries(p)).field).toBe('acqu2s');
   });
