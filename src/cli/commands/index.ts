@@ -49,7 +49,10 @@ export const COMMANDS: CommandEntry[] = [
     name: 'simulate',
     term: 'simulate',
     summary: 'virtual experiments with known truth',
-    load: async () => [(await import('./simulate.js')).registerSimulate],
+    load: async () => [
+      (await import('./simulate.js')).registerSimulate,
+      (await import('./simulate-transport.js')).registerSimulateTransport,
+    ],
   },
   {
     name: 'mri',
