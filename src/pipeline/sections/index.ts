@@ -209,8 +209,48 @@ export function sectionOutputs(r: SectionResults, eis: SectionContext['eis']): S
   return out;
 }
 
+const fixed = (x: number | null, digits: number) =>
+  x === null || !Number.isFinite(x) ? '' : x.toFixed(digits);
+
 export function sectionReports(r: SectionResults, eis: SectionContext['eis']): ReportSection[] {
   return [
+    ...(r.steps
+      ? [
+          {
+            heading: 'Cycler steps',
+            text: 'Voltage onset under constant current (Thienenkamp et al. 2024) and nucleation overpotential at the start of plating (Wichmann et al. 2025); times on the cycler clock.',
+            tables: [
+              {
+                caption: 'Steps',
+                headers: [
+                  'step',
+                  'cycle',
+                  'type',
+                  'direction',
+                  'start / s',
+                  'duration / s',
+                  'mean / mA',
+                  'capacity / mAh',
+                  'onset / s',
+                  'nucleation / mV',
+                ],
+                rows: r.steps.map((x) => [
+                  x.index,
+                  x.cycle,
+                  x.type,
+                  x.sweep ?? x.direction,
+                  fixed(x.startS, 1),
+                  fixed(x.durationS, 1),
+                  fixed(x.meanCurrentMA, 4),
+                  fixed(x.capacityMAh, 4),
+                  fixed(x.onsetStepTimeS, 1),
+                  fixed(x.nucleationOverpotentialV === null ? null : 1000 * x.nucleationOverpotentialV, 1),
+                ]),
+              },
+            ],
+          },
+        ]
+      : []),
     ...(r.circuitFits && eis ? [circuitFitReport(r.circuitFits, eis.deis.timeS)] : []),
     ...(r.deadLithium ? [deadLithiumReport(r.deadLithium)] : []),
     ...(r.drift ? [driftReport(r.drift)] : []),
