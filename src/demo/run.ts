@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { stageTimer } from '../cli/commands/project.js';
 import { writeCsv } from '../io/csv/index.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { formatManifest, runManifest, type Manifest, type RunResult } from '../pipeline/index.js';
@@ -179,10 +180,15 @@ function runInProject(
   const cell = store.cell(DEMO_CAMPAIGN, cellName) ?? store.addCell(DEMO_CAMPAIGN, cellName, info);
   const key = runKey(manifest, manifestPath);
   const cached = findCachedRun(store, key, cell);
-  const t0 = performance.now();
+  const timer = stageTimer();
   // The demo compares the numbers with the truth, so it computes them even when the project has them.
-  const result = runManifest(manifest, { manifestPath, force: true, hashedInputs: key.inputs });
-  const timings = { total: (performance.now() - t0) / 1000 };
+  const result = runManifest(manifest, {
+    manifestPath,
+    force: true,
+    hashedInputs: key.inputs,
+    onProgress: timer.onProgress,
+  });
+  const timings = timer.timings();
   const runId =
     cached?.id ??
     storeRun(store, {

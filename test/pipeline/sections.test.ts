@@ -420,3 +420,58 @@ describe('manifest sections equal their commands', () => {
     ).toThrow(/NUC1|23Na/);
   });
 });
+
+describe('manifest sections: bad input is one line naming the manifest field', () => {
+  const message = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('no error');
+  };
+
+  it('schema: wrong or missing fields are named by their JSON path', () => {
+    const base = { version: 1, name: 'x', output: { dir: 'o' } };
+    expect(message(() => parseManifest({ ...base, pfg: { path: 'p.csv', deltaMs: 1 } }, 'm.json'))).toMatch(
+      /m\.json: pfg\.bigDeltaMs/,
+    );
+    expect(
+      message(() => parseManifest({ ...base, eis: { paths: ['a.mpt'], kk: { c: 2 } } }, 'm.json')),
+    ).toMatch(/eis\.kk\.c/);
+    expect(
+      message(() =>
+        parseManifest(
+          { ...base, nmr: { path: 's', morphology: { mode: 'constrained', windows: 'natrium' } } },
+          'm.json',
+        ),
+      ),
+    ).toMatch(/nmr\.morphology\.windows.*'lithium', 'sodium'/);
+    expect(message(() => parseManifest({ ...base, mri: { profiles: 'p.csv' } }, 'm.json'))).toMatch(
+      /mri\.voltage/,
+    );
+  });
+
+  it('inputs and options: a missing file names its field; a malformed circuit or model names the section', () => {
+    expect(
+      message(() =>
+        run({
+          mri: {
+            profiles: 'mri/profiles.csv',
+            voltage: 'mri/nope.csv',
+            diffusion: 'mri/d-table.csv',
+            temperatureK: 313.15,
+            c0MolM3: 1650,
+          },
+        }),
+      ),
+    ).toMatch(/mri\.voltage/);
+    const circuit = message(() => run({ eis: { paths: ['exp/eis.mpt'], fit: { circuit: 'R0-p(R1' } } }));
+    expect(circuit).toMatch(/m\d+\.json: eis\.fit/);
+    expect(circuit.split('\n')).toHaveLength(1);
+    const model = message(() =>
+      run({ nmr: { path: 'exp/series', fit: { model: { components: [{ name: 'a', shape: 'cauchy' }] } } } }),
+    );
+    expect(model).toMatch(/m\d+\.json: nmr\.fit\.model/);
+  });
+});

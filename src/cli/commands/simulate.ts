@@ -127,7 +127,10 @@ export function registerSimulate(program: Command): void {
       '--first-order-phase <deg>',
       'receiver phase varying linearly across the spectral width, degrees (default 0)',
     )
-    .option('--nucleus <label>', '7Li (Li||Li cell, default) or 23Na (Na||Na cell, metal lines near 1132 ppm)')
+    .option(
+      '--nucleus <label>',
+      '7Li (Li||Li cell, default) or 23Na (Na||Na cell, metal lines near 1132 ppm)',
+    )
     .action(
       action(async (flags: OperandoFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
