@@ -215,6 +215,9 @@ describe('manifest sections equal their commands', () => {
     expect(fit.code, fit.stderr).toBe(0);
     const fits = JSON.parse(fit.stdout) as {
       parameters: { name: string; value: number; standardError: number }[];
+      chi2: number;
+      reducedChi2: number;
+      converged: boolean;
     }[];
     const run2 = m.result.results.sections!.circuitFits!;
     expect(run2.fits.length).toBe(3);
@@ -226,6 +229,18 @@ describe('manifest sections equal their commands', () => {
     );
     const csv = dataRows(read(m.out, 'circuit-fit.csv'));
     expect(csv.length).toBe(1 + 3 * 7);
+    const ch = csv[0].split(',');
+    csv.slice(1).forEach((line, j) => {
+      const c = line.split(',');
+      const f = fits[Number(c[ch.indexOf('sweep')])];
+      const p = f.parameters[j % 7];
+      expect(c[ch.indexOf('parameter')]).toBe(p.name);
+      expect(Number(c[ch.indexOf('value')])).toBe(p.value);
+      expect(Number(c[ch.indexOf('std_err')])).toBe(p.standardError);
+      expect(Number(c[ch.indexOf('chi2')])).toBe(f.chi2);
+      expect(Number(c[ch.indexOf('reduced_chi2')])).toBe(f.reducedChi2);
+      expect(c[ch.indexOf('converged')]).toBe(String(f.converged));
+    });
     // The virtual cell's ohmic resistance (10 Ω) is R0.
     for (const f of run2.fits) expect(f.parameters[0].value).toBeCloseTo(10, 0);
   });
@@ -333,7 +348,40 @@ describe('manifest sections equal their commands', () => {
       for (let i = 0; i < nx; i++)
         worst = Math.max(worst, Math.abs(d.velocityUmPerH[k * nx + i] - t.velocityUmPerH[k][i]) / vMax);
     expect(worst).toBeLessThan(0.06);
-    expect(dataRows(read(m.out, 'drift-summary.csv')).length).toBe(1 + t.timeS.length);
+    // drift-summary.csv: the per-profile numbers `mri drift --json` prints.
+    const j = await cli([
+      '--json',
+      ...['mri', 'drift', sim.files.profiles, '--voltage', sim.files.voltage],
+      ...['--diffusion', sim.files.diffusion, '--temperature', String(t.temperatureK)],
+      ...['--c0', String(t.c0MolM3), '--roi', `${t.roiUm[0]}:${t.roiUm[1]}`],
+    ]);
+    const perTime = (
+      JSON.parse(j.stdout) as {
+        perTime: {
+          timeS: number;
+          voltageV: number;
+          velocityAtPlatingSideUmPerH: number;
+          velocityAtFarSideUmPerH: number;
+          peakVelocityUmPerH: number;
+          spreadUmPerH: number;
+          edgeDifferencePercent: number;
+        }[];
+      }
+    ).perTime;
+    const summary = dataRows(read(m.out, 'drift-summary.csv'));
+    expect(summary.length).toBe(1 + t.timeS.length);
+    summary.slice(1).forEach((line, k) => {
+      const p = perTime[k];
+      expect(line.split(',').map(Number)).toEqual([
+        p.timeS,
+        p.voltageV,
+        p.velocityAtPlatingSideUmPerH,
+        p.velocityAtFarSideUmPerH,
+        p.peakVelocityUmPerH,
+        p.spreadUmPerH,
+        p.edgeDifferencePercent,
+      ]);
+    });
     expect(read(m.out, 'report.html')).toMatch(/Anion drift velocity/);
   });
 
@@ -353,12 +401,32 @@ describe('manifest sections equal their commands', () => {
         '2',
       ]);
       expect(r.code, r.stderr).toBe(0);
-      const j = JSON.parse(r.stdout) as { dM2PerS: number[]; fractions: number[] };
+      const j = JSON.parse(r.stdout) as {
+        dM2PerS: number[];
+        dStandardErrorM2PerS: number[];
+        fractions: number[];
+        fractionStandardErrors: number[];
+        i0: number;
+        rSquared: number;
+        timing: { effectiveDiffusionTimeS: number };
+      };
       const p = m.result.results.sections!.pfg!.fit;
       expect(Array.from(p.dM2PerS)).toEqual(j.dM2PerS);
       expect(Array.from(p.fractions)).toEqual(j.fractions);
       const csv = dataRows(read(m.out, 'pfg.csv'));
-      expect(Number(csv[1].split(',')[1])).toBe(j.dM2PerS[0]);
+      expect(csv.length).toBe(3);
+      csv.slice(1).forEach((line, k) => {
+        const c = line.split(',');
+        expect(c.slice(1, 5).map(Number)).toEqual([
+          j.dM2PerS[k],
+          j.dStandardErrorM2PerS[k],
+          j.fractions[k],
+          j.fractionStandardErrors[k],
+        ]);
+        expect(Number(c[6])).toBe(j.i0);
+        expect(Number(c[7])).toBe(j.rSquared);
+        expect(Number(c[10])).toBe(j.timing.effectiveDiffusionTimeS);
+      });
       // Truth: with 0.2 % noise on 16 points, each D within 3 standard errors and 3 %, fractions within 0.02.
       const order = p.dM2PerS[0] > p.dM2PerS[1] ? [0, 1] : [1, 0];
       order.forEach((k, i) => {
