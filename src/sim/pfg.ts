@@ -29,7 +29,10 @@ export interface PfgSimulationOptions {
   readonly timing?: Partial<PfgTiming>;
   /** Gradient steps, G cm⁻¹ (default 16 steps up to 2500 G cm⁻¹, equal in g²). */
   readonly gradientsGPerCm?: readonly number[];
-  /** Relative Gaussian noise on the table's intensities and rms noise of the FIDs relative to the first echo's amplitude (default 0.002). */
+  /**
+   * Relative Gaussian noise on the table's intensities (default 0.002); the FIDs carry complex Gaussian
+   * noise of rms noise/√N per point (N = 1024 points) relative to an unattenuated echo's amplitude.
+   */
   readonly noise?: number;
   readonly seed?: number;
   /** Protocol start, epoch ms (fixed by default, so a seed gives identical files). */

@@ -79,12 +79,22 @@ describe('manifest sections equal their commands', () => {
   it('nmr.fit: fits.csv is `spincell fit --model --out`, from a spec file or inline', async () => {
     const a = run({ nmr: { path: 'exp/series', processing: PROCESSING, fit: { model: 'model.json' } } });
     const b = run({ nmr: { path: 'exp/series', processing: PROCESSING, fit: { model: MODEL } } });
+    // Beside a morphology fit of the same spectra (which must leave them as they are for the model).
+    const c = run({
+      nmr: {
+        path: 'exp/series',
+        processing: PROCESSING,
+        morphology: { mode: 'constrained', widthCap: 'auto' },
+        fit: { model: 'model.json' },
+      },
+    });
     const cliOut = at('fit-cli.csv');
     const r = await cli(['fit', at('exp/series'), '--model', at('model.json'), ...FLAGS, '--out', cliOut]);
     expect(r.code, r.stderr).toBe(0);
     const expected = readFileSync(cliOut, 'utf8');
     expect(read(a.out, 'fits.csv')).toBe(expected);
     expect(read(b.out, 'fits.csv')).toBe(expected);
+    expect(read(c.out, 'fits.csv')).toBe(expected);
     expect(dataRows(expected).length).toBe(1 + 6 * 2);
     // The model file is an input: hashed in provenance.
     expect(a.result.provenance.inputs.map((i) => i.path)).toContain(at('model.json'));
