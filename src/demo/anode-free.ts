@@ -9,22 +9,16 @@
  *   cycler.mpt     EC-Lab text export of the whole cycling (CC charge, CC discharge, CV discharge, rests);
  *   truth.json     the cell's parameters and its lithium bookkeeping at every cycle.
  *
- * analyseAnodeFreeCell then reads both files back and runs the protocol as `spincell dead-lithium
+ * The demo analyses them through a manifest's `deadLithium` section, as `spincell dead-lithium
  * integrals.csv --cycler cycler.mpt --soc-factor 1.08 --area-cm2 1` does.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyseCycles, segmentSteps, seriesFromRecords } from '../echem/index.js';
-import { formatIntegralTable, parseIntegralTable } from '../io/csv/dead-lithium.js';
-import { readCyclerFile } from '../io/cycler/index.js';
+import { formatIntegralTable } from '../io/csv/dead-lithium.js';
 import { writeFileAtomic } from '../io/fs.js';
 import {
-  analyseDeadLithium,
-  capacitiesFromCycles,
-  integralsFromRows,
   linearTrend,
   NMC622_ZERO_SOC_FACTOR,
-  type DeadLithiumResult,
   type LinearTrend,
   type SocFactors,
 } from '../protocols/dead-lithium.js';
@@ -84,15 +78,11 @@ export interface AnodeFreeTruthFile {
   readonly cycles: AnodeFreeCycleTruth[];
 }
 
-export interface AnodeFreeAnalysis {
+export interface AnodeFreeCell {
   readonly paths: AnodeFreePaths;
   /** Whether the three files were simulated by this call (false: reused). */
   readonly simulated: boolean;
   readonly truth: AnodeFreeTruthFile;
-  readonly cyclerRows: number;
-  readonly result: DeadLithiumResult;
-  /** True cumulative dead metal at the measured cycles fitted the same way: the slope the analysis should find. */
-  readonly trueDeadTrend: LinearTrend;
 }
 
 export function anodeFreePaths(outDir: string): AnodeFreePaths {
@@ -141,37 +131,22 @@ function simulate(paths: AnodeFreePaths): AnodeFreeTruthFile {
   return truth;
 }
 
-/** Makes sure the cell's files exist (simulating them when absent), then analyses them as a user would. */
-export function analyseAnodeFreeCell(outDir: string): AnodeFreeAnalysis {
+/** Makes sure the cell's files exist in `<outDir>/anode-free/`, simulating them when absent. */
+export function prepareAnodeFreeCell(outDir: string): AnodeFreeCell {
   const paths = anodeFreePaths(outDir);
   const existing =
     existsSync(paths.integrals) && existsSync(paths.cycler) ? readTruthFile(paths.truth) : null;
   const truth = existing ?? simulate(paths);
+  return { paths, simulated: existing === null, truth };
+}
 
-  const integrals = integralsFromRows(
-    parseIntegralTable(readFileSync(paths.integrals, 'utf8'), paths.integrals),
-    paths.integrals,
-  );
-  const records = readCyclerFile(paths.cycler);
-  const steps = segmentSteps(seriesFromRecords(records));
-  const capacities = capacitiesFromCycles(steps, analyseCycles(steps, { firstDirection: 'charge' }));
-  const result = analyseDeadLithium(integrals, capacities, {
-    socFactors: SOC_FACTORS,
-    areaCm2: ANODE_FREE.areaCm2,
-    integralsFile: paths.integrals,
-    capacitiesFile: paths.cycler,
-  });
-  const measured = result.cycles.map((c) => c.cycle);
-  const trueDeadTrend = linearTrend(
+/**
+ * The true cumulative dead metal at the measured cycles fitted by the same least-squares line as the
+ * protocol's (dead metal forms faster in the first cycles, so no single per-cycle rate is the truth).
+ */
+export function trueDeadTrend(truth: AnodeFreeTruthFile, measured: readonly number[]): LinearTrend {
+  return linearTrend(
     measured,
     measured.map((n) => truth.cycles[n - 1].deadMAh),
   );
-  return {
-    paths,
-    simulated: existing === null,
-    truth,
-    cyclerRows: records.rowCount,
-    result,
-    trueDeadTrend,
-  };
 }

@@ -1,21 +1,21 @@
 /**
- * `npm start`: the demo. Simulates one virtual Li‖Li cell as an operando ⁷Li NMR series, its cycler
- * record and a dynamic-EIS run, and an anode-free Cu‖NMC622 cell as the in situ metal integrals and
- * cycler record of Wichmann et al.'s (2025) dead-lithium protocol, into demo-output/ (unless they are there already),
- * analyses them with spincell and prints every result beside the simulated truth (src/demo/run.ts).
+ * `npm start`: the demo. Simulates three virtual cells into files (an operando ⁷Li NMR series with its
+ * cycler record and dynamic-EIS run; the in situ metal integrals and cycler record of an anode-free cell
+ * under Wichmann et al.'s (2025) dead-lithium protocol; ¹⁹F MRI profiles and a PFG series of a polymer
+ * electrolyte), writes a manifest for each, runs them as `spincell run MANIFEST --project DIR` does into
+ * the demo project, and prints every result beside the simulated truth (src/demo/run.ts). Ends with where
+ * the project and the reports are.
  *
  *   npm start                  full experiment (60 spectra, 16 impedance sweeps)
  *   npm start -- --small       12 spectra, 6 sweeps
  *   npm start -- --out DIR     another output folder
  */
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEMO_OUTPUT_DIR } from './paths.js';
 import { runDemo } from './run.js';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-
 function main(argv: string[]): void {
-  let outDir = resolve(ROOT, 'demo-output');
+  let outDir = DEMO_OUTPUT_DIR;
   let small = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--small') small = true;

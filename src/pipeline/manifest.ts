@@ -65,6 +65,8 @@ const processing = z
       ])
       .optional(),
     reference: reference.optional(),
+    /** Start from each experiment's pdata/1/procs (as `--from-procs`); the fields above override it. */
+    fromProcs: z.boolean().optional(),
   })
   .strict();
 
@@ -74,6 +76,107 @@ const morphology = z
     cathodeOffsetPpm: ppm.optional(),
     widthCap: z.union([finite.positive().max(1e5), z.literal('auto')]).optional(),
     fitPhase: z.enum(['none', 'zero-order', 'first-order']).optional(),
+    /**
+     * Shift windows of the constrained fit: 'lithium' (⁷Li/⁶Li), 'sodium' (²³Na) or your own; by default
+     * those of the series' nucleus (NUC1).
+     */
+    windows: z
+      .union([
+        z.literal('lithium'),
+        z.literal('sodium'),
+        z
+          .array(z.object({ name: z.string().min(1).max(64), minPpm: ppm, maxPpm: ppm }).strict())
+          .min(1)
+          .max(20),
+      ])
+      .optional(),
+    /** Where `widthCap: 'auto'` fits the pristine metal line (default: by nucleus, 230–260 ppm for Li). */
+    calibrationWindowPpm: range.optional(),
+  })
+  .strict();
+
+const positive = finite.positive().max(1e12);
+
+/** A lineshape model fitted to every spectrum (as `spincell fit --model`). */
+const modelFit = z
+  .object({
+    /** A model spec file (relative to the manifest) or the spec itself (see `spincell fit --help`). */
+    model: z.union([text, z.record(z.string(), z.unknown())]),
+    warmStart: z.boolean().optional(),
+  })
+  .strict();
+
+/** Lin-KK settings (as `spincell eis kk`). */
+const linKK = z
+  .object({
+    c: finite.gt(0).max(1).optional(),
+    thresholdPercent: finite.positive().max(100).optional(),
+    capacitance: z.boolean().optional(),
+    inductance: z.boolean().optional(),
+    fitType: z.enum(['complex', 'real', 'imag']).optional(),
+    m: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+/** Equivalent-circuit fit of every sweep (as `spincell eis fit`). */
+const circuitFit = z
+  .object({
+    circuit: text,
+    initialGuess: z.array(finite).min(1).max(200).optional(),
+    weighting: z.enum(['unit', 'modulus']).optional(),
+    fixed: z.array(z.string().min(1).max(64)).max(200).optional(),
+  })
+  .strict();
+
+/** Wichmann et al.'s (2025) dead-lithium protocol (as `spincell dead-lithium`). */
+const deadLithium = z
+  .object({
+    integrals: text,
+    cycler: text.optional(),
+    capacities: text.optional(),
+    socFactor: positive.optional(),
+    areaCm2: finite.positive().max(1e6).optional(),
+    protonMHz: positive.optional(),
+  })
+  .strict()
+  .refine((d) => (d.cycler === undefined) !== (d.capacities === undefined), {
+    message: 'one of cycler or capacities',
+    path: ['cycler'],
+  });
+
+/** Anion drift velocities from 1D MRI profiles (as `spincell mri drift`). */
+const mri = z
+  .object({
+    profiles: text,
+    voltage: text,
+    diffusion: text,
+    temperatureK: finite.positive().max(1e4),
+    c0MolM3: positive,
+    roiUm: range.optional(),
+    smoothX: z.number().int().min(0).max(1001).optional(),
+    smoothT: z.number().int().min(0).max(1001).optional(),
+    normalise: z.enum(['pointwise', 'mean']).optional(),
+    interpolation: z.enum(['log', 'linear']).optional(),
+    /** Raw Bruker echoes: the spatial encoding (as --fov-um / --read-gradient-g-cm, --nucleus, --reverse-x). */
+    fovUm: positive.optional(),
+    readGradientGCm: positive.optional(),
+    nucleus: z.string().min(1).max(16).optional(),
+    reverseX: z.boolean().optional(),
+  })
+  .strict();
+
+/** Stejskal–Tanner fit of a PFG attenuation (as `spincell pfg`). */
+const pfg = z
+  .object({
+    path: text,
+    nucleus: z.string().min(1).max(16).optional(),
+    deltaMs: positive,
+    bigDeltaMs: positive,
+    shape: z.enum(['rect', 'sine']).optional(),
+    sequence: z.enum(['pgse', 'ste', 'ste-bipolar']).optional(),
+    lobeGapMs: finite.min(0).max(1e6).optional(),
+    components: z.union([z.literal(1), z.literal(2)]).optional(),
+    gradientList: text.optional(),
   })
   .strict();
 
@@ -89,6 +192,7 @@ export const manifestSchema = z
         normalise: z.boolean().default(true),
         regionsPpm: z.array(range).max(1000).optional(),
         morphology: morphology.optional(),
+        fit: modelFit.optional(),
       })
       .strict()
       .optional(),
@@ -109,6 +213,10 @@ export const manifestSchema = z
             z.object({ column: text, unit: text.optional() }).strict(),
           )
           .optional(),
+        /** Per-step table (steps.csv): voltage onset and nucleation overpotential, as `spincell cycler`. */
+        steps: z
+          .union([z.boolean(), z.object({ onsetMinRiseV: finite.positive().max(100).optional() }).strict()])
+          .optional(),
       })
       .strict()
       .optional(),
@@ -123,15 +231,27 @@ export const manifestSchema = z
           })
           .strict()
           .optional(),
+        kk: linKK.optional(),
+        fit: circuitFit.optional(),
       })
       .strict()
       .optional(),
+    deadLithium: deadLithium.optional(),
+    mri: mri.optional(),
+    pfg: pfg.optional(),
     output: z.object({ dir: text }).strict(),
   })
   .strict();
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestProcessing = z.infer<typeof processing>;
+export type ManifestMorphology = z.infer<typeof morphology>;
+export type ManifestModelFit = z.infer<typeof modelFit>;
+export type ManifestLinKK = z.infer<typeof linKK>;
+export type ManifestCircuitFit = z.infer<typeof circuitFit>;
+export type ManifestDeadLithium = z.infer<typeof deadLithium>;
+export type ManifestMri = z.infer<typeof mri>;
+export type ManifestPfg = z.infer<typeof pfg>;
 
 /** What a field with several accepted forms takes, for messages. */
 const UNION_EXPECTED: Record<string, string> = {
@@ -141,6 +261,9 @@ const UNION_EXPECTED: Record<string, string> = {
     "'metal:245', '0@1.2', '0@-5:5', 'offset:-0.3', 'none' or { kind: 'metal' | 'internal' | 'offset', … }",
   widthCap: "a positive width in ppm or 'auto'",
   lambda: "a positive number, 'gcv' or 'lcurve'",
+  windows: "'lithium', 'sodium' or [{ name, minPpm, maxPpm }, …]",
+  model: 'a model spec file or the spec itself (an object)',
+  steps: 'true, false or { onsetMinRiseV }',
 };
 
 /** JSON path of an issue, e.g. `nmr.processing.lbHz` or `nmr.regionsPpm[1]`. */

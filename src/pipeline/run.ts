@@ -52,8 +52,26 @@ import type { ReportSection, ReportTable } from '../report/index.js';
 import { type Manifest, type ManifestProcessing, resolveManifestPath } from './manifest.js';
 import { buildRunReport, type SpectrumSlice } from './report.js';
 import { renderReport } from '../report/index.js';
+import {
+  fitsCsv,
+  linKKOptions,
+  modelFitReport,
+  openModelFit,
+  resolveSections,
+  runSections,
+  SECTION_OUTPUT_NAMES,
+  sectionInputs,
+  sectionOutputs,
+  sectionReports,
+  treeFiles,
+  type ModelFitter,
+  type SectionResults,
+} from './sections/index.js';
+import type { SeriesFitRow } from '../fit/batch.js';
+import { LITHIUM_WINDOWS_PPM, SODIUM_WINDOWS_PPM, type MorphologyWindow } from '../protocols/morphology.js';
+import { findNucleus } from '../core/nuclei.js';
 
-export type RunStage = 'inputs' | 'nmr' | 'cycler' | 'align' | 'eis' | 'report' | 'write';
+export type RunStage = 'inputs' | 'nmr' | 'cycler' | 'align' | 'eis' | 'analyses' | 'report' | 'write';
 
 export interface ProgressEvent {
   readonly stage: RunStage;
@@ -119,6 +137,8 @@ export interface RunResults {
   readonly cycler: CyclerRun | null;
   readonly aligned: AlignedSpectrum[] | null;
   readonly eis: EisRun | null;
+  /** Cycler steps, circuit fits, dead lithium, drift velocities, PFG (src/pipeline/sections/). */
+  readonly sections?: SectionResults;
 }
 
 /** Every file a run may write (the folder is replaced whole, so it holds exactly those of the last run). */
@@ -130,6 +150,7 @@ export const OUTPUT_NAMES = [
   'impedance.csv',
   'report.html',
   'provenance.json',
+  ...SECTION_OUTPUT_NAMES,
 ] as const;
 
 /** Where the pristine-electrode line is fitted for `widthCap: 'auto'`, ppm (as `spincell morphology`). */
@@ -159,7 +180,7 @@ export function spincellVersion(): string {
 interface ManifestInput {
   readonly field: string;
   readonly path: string;
-  readonly kind: 'nmr' | 'file';
+  readonly kind: 'nmr' | 'file' | 'tree';
 }
 
 function manifestInputs(m: Manifest): ManifestInput[] {
@@ -169,6 +190,7 @@ function manifestInputs(m: Manifest): ManifestInput[] {
     ...(m.eis
       ? m.eis.paths.map((p, i) => ({ field: `eis.paths[${i}]`, path: resolve(p), kind: 'file' as const }))
       : []),
+    ...sectionInputs(m).map((i) => ({ ...i, path: resolve(i.path) })),
   ];
 }
 
@@ -187,7 +209,12 @@ function checkInputs(inputs: readonly ManifestInput[], manifestPath: string): vo
         file: manifestPath,
         field: input.field,
         found: input.path,
-        expected: input.kind === 'nmr' ? 'a Bruker experiment or dataset folder' : 'an existing file',
+        expected:
+          input.kind === 'nmr'
+            ? 'a Bruker experiment or dataset folder'
+            : input.kind === 'tree'
+              ? 'an existing file or folder'
+              : 'an existing file',
         cause,
       });
     }
@@ -218,6 +245,7 @@ function checkInputs(inputs: readonly ManifestInput[], manifestPath: string): vo
  */
 function filesRead(input: ManifestInput, manifestPath: string): string[] {
   if (input.kind === 'file') return [input.path];
+  if (input.kind === 'tree') return isDirectory(input.path) ? treeFiles(input.path) : [input.path];
   let entries;
   try {
     entries = listSpectra(input.path).entries;
@@ -295,9 +323,11 @@ export function hashFile(path: string): InputFile {
 /** Absolute paths of the manifest's inputs. */
 export function resolvedManifest(manifest: Manifest, manifestPath: string): Manifest {
   const at = (p: string) => resolveManifestPath(manifestPath, p);
+  const sections = resolveSections(manifest, at);
   return {
     ...manifest,
-    ...(manifest.nmr ? { nmr: { ...manifest.nmr, path: at(manifest.nmr.path) } } : {}),
+    ...sections,
+    ...(manifest.nmr ? { nmr: { ...(sections.nmr ?? manifest.nmr), path: at(manifest.nmr.path) } } : {}),
     ...(manifest.cycler ? { cycler: { ...manifest.cycler, path: at(manifest.cycler.path) } } : {}),
     ...(manifest.eis ? { eis: { ...manifest.eis, paths: manifest.eis.paths.map(at) } } : {}),
     output: { dir: at(manifest.output.dir) },
@@ -319,6 +349,7 @@ export function processingFlags(p: ManifestProcessing): ProcessingFlags {
       if (p.baseline.regionsPpm) flags.baselineRegion = p.baseline.regionsPpm.map((r) => `${r[0]}:${r[1]}`);
     }
   }
+  if (p.fromProcs !== undefined) flags.fromProcs = p.fromProcs;
   const ref = p.reference;
   if (ref !== undefined) {
     if (typeof ref === 'string') flags.ref = ref.trim();
@@ -337,6 +368,7 @@ const FLAG_FIELDS: Record<string, string> = {
   '--baseline': 'nmr.processing.baseline',
   '--baseline-region': 'nmr.processing.baseline.regionsPpm',
   '--ref': 'nmr.processing.reference',
+  '--from-procs': 'nmr.processing.fromProcs',
 };
 
 /** A processing option refused by the shared parser, reported against the manifest field. */
@@ -389,6 +421,8 @@ export interface NmrRun {
   readonly slices: SpectrumSlice[];
   readonly windows: { startMs: number; endMs: number; label: string }[];
   readonly nucleus: string;
+  /** The lineshape model's fit of every spectrum (`nmr.fit`). */
+  readonly fits?: SeriesFitRow[] | null;
 }
 
 function runNmr(
@@ -405,7 +439,12 @@ function runNmr(
   }
   if (nmr.morphology) {
     // Up front: a wrong nucleus would otherwise fail on every spectrum, one row at a time.
-    const probe: MorphologySeriesOptions = { mode: nmr.morphology.mode };
+    const probe: MorphologySeriesOptions = {
+      mode: nmr.morphology.mode,
+      ...(nmr.morphology.mode === 'constrained'
+        ? { windows: morphologyWindows(nmr.morphology, input.entries[0].meta.nucleus) }
+        : {}),
+    };
     try {
       checkMorphologyNucleus(probe, input.entries[0].meta.nucleus, input.entries[0].experimentPath);
     } catch (e) {
@@ -419,6 +458,12 @@ function runNmr(
   const slices: SpectrumSlice[] = [];
   const figureRegion = regions[0];
   let analyser: MorphologyAnalyser | null = null;
+  let modelFit: ModelFitter | null = null;
+  try {
+    if (nmr.fit) modelFit = openModelFit(nmr.fit, manifestPath);
+  } catch (e) {
+    throw inManifest(e, manifestPath, {}, 'nmr.fit.model');
+  }
   let t0: number | undefined;
   try {
     for (const { entry, result } of input.run()) {
@@ -454,13 +499,14 @@ function runNmr(
           meta: { ...entry.meta, source: entry.experimentPath },
         };
         if (!analyser) {
-          const options = morphologyOptions(nmr.morphology, spectrum);
+          const options = morphologyOptions(nmr.morphology, spectrum, entry.meta.nucleus);
           const n = s.ppm.length;
           checkMorphologyWindows(options, [s.ppm[0], s.ppm[n - 1]], entry.experimentPath);
           analyser = createMorphologyAnalyser(options);
         }
         morph.push(analyser.analyse(spectrum));
       }
+      modelFit?.add({ entry, result });
       progress({ stage: 'nmr', done: k + 1, total });
     }
   } catch (e) {
@@ -478,6 +524,7 @@ function runNmr(
     regionsPpm: regions,
     rows,
     morphology: nmr.morphology ? morph : null,
+    fits: modelFit ? modelFit.rows : null,
     slices,
     windows,
     nucleus: input.entries[0].meta.nucleus,
@@ -488,16 +535,45 @@ function runNmr(
 function morphologyOptions(
   m: NonNullable<NonNullable<Manifest['nmr']>['morphology']>,
   first: Parameters<typeof calibrateWidthCap>[0],
+  nucleus: string,
 ): MorphologySeriesOptions {
   if (m.mode === 'unconstrained') return { mode: 'unconstrained', fitPhase: m.fitPhase };
   const base: MorphologySeriesOptions = {
     mode: 'constrained',
     fitPhase: m.fitPhase,
+    windows: morphologyWindows(m, nucleus),
     ...(m.cathodeOffsetPpm !== undefined ? { cathodeOffsetPpm: m.cathodeOffsetPpm } : {}),
   };
-  if (m.widthCap === 'auto') return { ...base, ...calibrateWidthCap(first, CALIBRATION_WINDOW_PPM).cap };
+  if (m.widthCap === 'auto')
+    return { ...base, ...calibrateWidthCap(first, calibrationWindow(m, nucleus)).cap };
   if (m.widthCap !== undefined) return { ...base, widthCapPpm: m.widthCap };
   return base;
+}
+
+/**
+ * The constrained fit's windows: those given, else the series nucleus' (²³Na: sodium; otherwise lithium).
+ */
+function morphologyWindows(
+  m: NonNullable<NonNullable<Manifest['nmr']>['morphology']>,
+  nucleus: string,
+): readonly MorphologyWindow[] {
+  if (m.windows === 'lithium') return LITHIUM_WINDOWS_PPM;
+  if (m.windows === 'sodium') return SODIUM_WINDOWS_PPM;
+  if (Array.isArray(m.windows)) return m.windows;
+  return findNucleus(nucleus)?.label === '23Na' ? SODIUM_WINDOWS_PPM : LITHIUM_WINDOWS_PPM;
+}
+
+/** ²³Na metal (≈1130 ppm) calibration window for `widthCap: 'auto'`, ppm. */
+const SODIUM_CALIBRATION_WINDOW_PPM: [number, number] = [1120, 1150];
+
+function calibrationWindow(
+  m: NonNullable<NonNullable<Manifest['nmr']>['morphology']>,
+  nucleus: string,
+): [number, number] {
+  if (m.calibrationWindowPpm) return [m.calibrationWindowPpm[0], m.calibrationWindowPpm[1]];
+  return morphologyWindows(m, nucleus) === SODIUM_WINDOWS_PPM
+    ? SODIUM_CALIBRATION_WINDOW_PPM
+    : CALIBRATION_WINDOW_PPM;
 }
 
 /** The real part inside `region` (or the whole axis), ascending in ppm, thinned to MAX_FIGURE_POINTS. */
@@ -552,6 +628,9 @@ export interface EisRun {
 
 const EIS_FIELDS: Readonly<Record<string, string>> = {
   lambda: 'eis.drt.lambda',
+  c: 'eis.kk.c',
+  threshold: 'eis.kk.thresholdPercent',
+  m: 'eis.kk.m',
   nTau: 'eis.drt.nTau',
   windows: 'eis.drt.windows',
   paths: 'eis.paths',
@@ -575,6 +654,7 @@ function analyseEis(e: NonNullable<Manifest['eis']>, progress: (e: ProgressEvent
     ...(e.drt?.lambda !== undefined ? { lambda: e.drt.lambda } : {}),
     ...(e.drt?.nTau !== undefined ? { nTau: e.drt.nTau } : {}),
     ...(e.drt?.windows !== undefined ? { windows: e.drt.windows.map((w) => [w[0], w[1]] as const) } : {}),
+    ...(e.kk ? { kk: linKKOptions(e.kk) } : {}),
     onProgress: (done, total) => progress({ stage: 'eis', done, total }),
   });
   return { sweeps, deis };
@@ -743,6 +823,18 @@ function runInto(
     progress({ stage: 'align', done: 1, total: 1 });
   }
   const eis = m.eis ? runEis(m.eis, manifestPath, progress) : null;
+  const sections = runSections(m, {
+    cycler,
+    eis,
+    guard: (field, fn) => {
+      try {
+        return fn();
+      } catch (e) {
+        throw inManifest(e, manifestPath, {}, field);
+      }
+    },
+    progress: (done, total) => progress({ stage: 'analyses', done, total }),
+  });
 
   const outputs: { name: string; description: string; rows: number | null; data: string }[] = [];
   if (nmr && nmr.regionsPpm.length > 0)
@@ -783,10 +875,21 @@ function runInto(
       rows: eis.sweeps.length,
       data: impedanceCsv(eis),
     });
+  if (nmr?.fits)
+    outputs.push({
+      name: 'fits.csv',
+      description: 'lineshape model fit of every spectrum',
+      rows: nmr.fits.reduce((a, r) => a + Math.max(1, r.result?.components.length ?? 0), 0),
+      data: fitsCsv(
+        nmr.fits,
+        nmr.rows.map((r) => ({ index: r.identity.index, ns: r.ns, rg: r.rg, scaleFactor: r.scaleFactor })),
+      ),
+    });
+  outputs.push(...sectionOutputs(sections, eis));
 
   progress({ stage: 'report', done: 0, total: 1 });
   const version = spincellVersion();
-  const sections: ReportSection[] = buildRunReport({
+  const reportSections: ReportSection[] = buildRunReport({
     nmr,
     cycler,
     aligned,
@@ -799,7 +902,15 @@ function runInto(
     headers: ['file', 'bytes', 'sha256'],
     rows: inputs.map((f) => [f.path, f.bytes, f.sha256]),
   };
-  sections.push({ heading: 'Inputs', tables: [inputTable] });
+  if (nmr?.fits)
+    reportSections.push(
+      modelFitReport(
+        nmr.fits,
+        nmr.rows.map((r) => r.timeS),
+      ),
+    );
+  reportSections.push(...sectionReports(sections, eis));
+  reportSections.push({ heading: 'Inputs', tables: [inputTable] });
   outputs.push({
     name: 'report.html',
     description: 'figures and tables',
@@ -807,7 +918,7 @@ function runInto(
     data: renderReport({
       title: m.name,
       subtitle: `spincell ${version}, manifest ${manifestPath}, ${startedAt.toISOString()}`,
-      sections,
+      sections: reportSections,
     }),
   });
   progress({ stage: 'report', done: 1, total: 1 });
@@ -845,6 +956,6 @@ function runInto(
     warnings: messages,
     outputs: written,
     provenance,
-    results: { nmr, cycler, aligned, eis },
+    results: { nmr, cycler, aligned, eis, sections },
   };
 }

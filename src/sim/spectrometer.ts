@@ -116,7 +116,7 @@ export interface MorphologyWindowTruth {
   readonly positionPpm: number | null;
   /**
    * The same after internal referencing, i.e. on an axis where the tallest metal peak (metalPeakPpm) is at
-   * 245 ppm: positionPpm + 245 − metalPeakPpm.
+   * 245 ppm: positionPpm + 245 − metalPeakPpm (for ²³Na at the electrode line's shift instead).
    */
   readonly referencedPositionPpm: number | null;
 }
@@ -458,6 +458,7 @@ function componentsFor(
 function morphologyTruth(
   components: readonly Component[],
   metalPeakPpm: number,
+  referencePpm: number = METAL_REFERENCE_PPM,
 ): Record<MorphologyWindowName, MorphologyWindowTruth> {
   const metal = components.filter((c) => METAL_COMPONENTS.includes(c.name)).reduce((a, c) => a + c.area, 0);
   const entry = (names: readonly ComponentName[]): MorphologyWindowTruth => {
@@ -469,7 +470,7 @@ function morphologyTruth(
       area,
       fraction: metal > 0 ? area / metal : 0,
       positionPpm: position,
-      referencedPositionPpm: position === null ? null : position + METAL_REFERENCE_PPM - metalPeakPpm,
+      referencedPositionPpm: position === null ? null : position + referencePpm - metalPeakPpm,
     };
   };
   return {
@@ -574,6 +575,10 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
   }
 
   const acqBase = { swHz: sp.swHz, complexPoints: sp.complexPoints, bf1MHz, sfo1MHz };
+  // Where the metal's Knight-shifted lines lie (the window processing searches, src/pipeline/processing.ts).
+  const [metalLoPpm, metalHiPpm] = nucleus.label === '23Na' ? [1080, 1200] : [200, 320];
+  // The shift internal referencing gives the tallest metal peak: 245 ppm for Li, the electrode's line otherwise.
+  const referencePpm = nucleus.label === '23Na' ? lines.pristine.shiftPpm : METAL_REFERENCE_PPM;
   const phases = receiverPhases(ph, o.seed, o.spectra);
   const spectra: SpectrumTruth[] = [];
   for (let i = 0; i < o.spectra; i++) {
@@ -583,7 +588,7 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
     const midS = 0.5 * (startS + endS);
     const state = cell.state(Math.min(midS, cell.durationS));
     const components = componentsFor(state, lines, o.sensitivityPerMAh);
-    const peak = metalPeak(components, acqBase);
+    const peak = metalPeak(components, acqBase, metalLoPpm, metalHiPpm);
     const phi0 = phases[i];
     spectra.push({
       index: i,
@@ -605,7 +610,7 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
       metalArea: components.filter((c) => METAL_COMPONENTS.includes(c.name)).reduce((a, c) => a + c.area, 0),
       diamagneticArea: components.find((c) => c.name === 'diamagnetic')?.area ?? 0,
       metalPeakPpm: peak.ppm,
-      morphologyTruth: morphologyTruth(components, peak.ppm),
+      morphologyTruth: morphologyTruth(components, peak.ppm, referencePpm),
       cell: state,
     });
   }
@@ -618,7 +623,7 @@ export function planOperando(options: Partial<OperandoOptions> = {}): OperandoPl
   const countsPerArea = maxAmplitude > 0 ? 2 ** 28 / maxAmplitude : 1;
   // Noise: the first spectrum's tallest metal peak over the spectrum's rms noise is `snr`. An unnormalised
   // DFT of N points turns time-domain σ into σ·√N per channel.
-  const firstPeak = metalPeak(spectra[0].components, acqBase).height * countsPerArea;
+  const firstPeak = metalPeak(spectra[0].components, acqBase, metalLoPpm, metalHiPpm).height * countsPerArea;
   const noiseSigmaCounts = firstPeak / (o.snr * Math.sqrt(sp.complexPoints));
 
   return {

@@ -128,7 +128,16 @@ function experimentId(store: ProjectStore, key: RunKey, cell: CellRow | null, no
     cycler: m.cycler?.path ?? null,
     eis: m.eis?.paths ?? [],
   };
-  const kind = [m.nmr ? 'nmr' : '', m.cycler ? 'cycler' : '', m.eis ? 'eis' : ''].filter(Boolean).join('+');
+  const kind = [
+    m.nmr ? 'nmr' : '',
+    m.cycler ? 'cycler' : '',
+    m.eis ? 'eis' : '',
+    m.deadLithium ? 'dead-lithium' : '',
+    m.mri ? 'mri' : '',
+    m.pfg ? 'pfg' : '',
+  ]
+    .filter(Boolean)
+    .join('+');
   db.prepare(
     `INSERT INTO experiments (cell_id, name, kind, manifest_path, paths_json, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
@@ -375,12 +384,16 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
         for (const w of deis.windows) dw.run(runId, k, w.log10TauMin, w.log10TauMax, n(w.resistanceOhm[k]));
       });
     }
-    if (input.deadLithium) {
+    // The manifest's deadLithium section, unless the caller gives the allocations itself.
+    const af = results.sections?.deadLithium?.result;
+    const deadLithium =
+      input.deadLithium ?? af?.cycles.map((c) => ({ ...c, initialChargeMAh: af.initialChargeMAh }));
+    if (deadLithium) {
       const dl = db.prepare(
         `INSERT INTO dead_lithium (run_id, cycle, initial_charge_mah, reversible_mah, excess_mah, dead_mah, interphase_mah,
            reversible_percent, excess_percent, dead_percent, interphase_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (const d of input.deadLithium)
+      for (const d of deadLithium)
         dl.run(
           runId,
           d.cycle,

@@ -1,14 +1,19 @@
 /**
- * The `npm start` demo end to end on the small virtual experiment: simulate the three files of the Li‖Li
- * cell and the two of the anode-free cell, analyse them, and hold every result to the simulated truth.
- * A second run must reuse the files.
+ * The `npm start` demo end to end on the small virtual experiment: it simulates the three cells into files,
+ * writes one manifest per cell and runs them through the pipeline into the demo project (the road a user
+ * takes: `spincell run MANIFEST --project DIR`), and every number it prints is held to the simulated truth.
+ * The reports are the runs' own; a second demo run reuses the files and finds every run in the project.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { demoProjectDir, DEMO_OUTPUT_DIR } from '../../src/demo/paths.js';
 import { runDemo, type DemoResult } from '../../src/demo/run.js';
+import { readManifest } from '../../src/pipeline/index.js';
 import { isSimulationFolder } from '../../src/sim/index.js';
+import { ProjectStore } from '../../src/store/index.js';
+import { cli } from '../cli/helpers.js';
 import { checkWellFormed } from '../report/xml.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spincell-demo-'));
@@ -17,47 +22,46 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('npm start demo (small experiment)', () => {
   let first: DemoResult;
 
-  it('simulates the series, the cycler file, the impedance file and the anode-free cell, and writes the outputs', () => {
+  it('simulates the cells into files, writes their manifests and runs them into the demo project', () => {
     first = runDemo({ outDir: dir, small: true });
     expect(first.experiment.simulated).toEqual({ series: true, cycler: true, eis: true });
+    expect(first.anodeFree.simulated).toBe(true);
     // The cycler and impedance files lie beside the series, which stays a clean simulation folder.
     expect(isSimulationFolder(join(dir, 'series'))).toBe(true);
-    expect(first.anodeFree.simulated).toBe(true);
     for (const f of [
       'cycler.mpt',
       'eis.mpt',
       'anode-free/integrals.csv',
       'anode-free/cycler.mpt',
-      'anode-free/truth.json',
-      ...first.outputs.map((p) => p.slice(dir.length + 1)),
+      'mri/profiles.csv',
+      'pfg/bruker/ser',
+      'li-li.json',
+      'anode-free.json',
+      'transport.json',
+      'project/spincell.db',
+      'summary.csv',
+      'runs/li-li/integrals.csv',
+      'runs/li-li/morphology.csv',
+      'runs/li-li/steps.csv',
+      'runs/li-li/impedance.csv',
+      'runs/anode-free/dead-lithium.csv',
+      'runs/transport/drift.csv',
+      'runs/transport/pfg.csv',
     ])
       expect(existsSync(join(dir, f)), f).toBe(true);
-    const spectra = readFileSync(join(dir, 'spectra.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .filter((l) => !l.startsWith('#'));
-    expect(spectra.length).toBe(1 + 12);
-    expect(readFileSync(join(dir, 'summary.csv'), 'utf8')).toMatch(/^quantity,spincell,truth,deviation/m);
+    // The manifests are ordinary files a user can run (paths relative to them).
+    expect(readManifest(join(dir, 'li-li.json')).nmr?.path).toBe('series');
+    expect(readManifest(join(dir, 'anode-free.json')).deadLithium?.socFactor).toBe(1.08);
+    expect(first.projectDir).toBe(demoProjectDir(dir));
+    expect(demoProjectDir()).toBe(join(DEMO_OUTPUT_DIR, 'project'));
     const text = first.lines.join('\n');
     expect(text).toMatch(/interphase R, DRT/);
-    expect(text).toMatch(/npx spincell align /);
-    expect(text).toMatch(/npx spincell eis drt /);
-    expect(text).toMatch(/npx spincell morphology /);
     expect(text).toMatch(/Cu\|\|NMC622 dead Li after cycle 30 /);
-    expect(text).toMatch(
-      /npx spincell dead-lithium \S*anode-free\/integrals\.csv --cycler \S*anode-free\/cycler\.mpt --soc-factor 1\.08 /,
-    );
-    // The integrals file holds the three states at every measured cycle, as measured (before the SOC correction).
-    const integrals = readFileSync(join(dir, 'anode-free', 'integrals.csv'), 'utf8')
-      .trim()
-      .split('\n');
-    expect(integrals[0]).toBe('cycle,state,integral');
-    expect(integrals.length).toBe(1 + 3 * 7);
-    const deadLithium = readFileSync(join(dir, 'dead-lithium.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .filter((l) => !l.startsWith('#'));
-    expect(deadLithium.length).toBe(1 + 7);
+    expect(text).toMatch(/anion drift velocity/);
+    // It ends saying where the project and the reports are.
+    expect(text).toMatch(/^project\s+\S*project\b/m);
+    expect(text).toMatch(/^reports\s+\S*runs\/li-li\/report\.html/m);
+    expect(text).toMatch(/npx spincell run \S*li-li\.json --project /);
   });
 
   it('every result lies within its tolerance of the simulated truth', () => {
@@ -79,62 +83,90 @@ describe('npm start demo (small experiment)', () => {
     expect(d.kkTotal).toBe(6);
     expect(d.interphasePct).toBeLessThan(2);
     expect(d.rInfPct).toBeLessThan(1);
-    // Morphology: three Voigt lines in Wichmann et al.'s (2025) windows, width cap from the first spectrum; truth by window
-    // (pristine + dense, mossy + dead share windows).
-    expect(d.morphologyPts).not.toBeNull();
+    // Morphology: three Voigt lines in Wichmann et al.'s (2025) windows, width cap from the first spectrum;
+    // truth by window (pristine + dense, mossy + dead share windows).
     expect(d.morphologyFailed).toBe(0);
-    expect(d.morphologyPts as number).toBeLessThan(1.5);
-    // Anode-free cell (Wichmann et al. 2025 dead-lithium protocol), 0.5 % noise on every integral, SOC factor 1.08:
-    // q carries ≈0.8 % of noise, so dead Li after cycle 30 (0.086 mAh) within 3 %, the excess within 2 µAh,
-    // the interphase share (a remainder) within 0.2 pts, the dead-Li slope within 5 % and 3 standard errors.
+    expect(d.morphologyPts).toBeLessThan(1.5);
+    // Anode-free cell, 0.5 % noise on every integral, SOC factor 1.08: q carries ≈0.8 % of noise, so dead Li
+    // after cycle 30 (0.086 mAh) within 3 %, the excess within 2 µAh, the interphase share (a remainder)
+    // within 0.2 pts, the dead-Li slope within 5 % and 3 standard errors.
     expect(d.deadLithiumPct).toBeLessThan(3);
     expect(d.excessLithiumMAh).toBeLessThan(0.002);
     expect(d.interphasePts).toBeLessThan(0.2);
     expect(d.deadSlopePct).toBeLessThan(5);
     expect(d.deadSlopeSigma).toBeLessThan(3);
-    const af = first.anodeFree.result;
-    expect(af.cycles.map((c) => c.cycle)).toEqual([1, 5, 10, 15, 20, 25, 30]);
-    expect(af.socFactors).toEqual({ charged: 1, discharged: 1.08, afterCv: 1.08 });
-    expect(af.warnings).toEqual([]);
+    // MRI (0.2 % noise, coil sensitivity): interior maximum within 6.3 %, every point within 10 % of the
+    // true maximum (README, Mass transport); PFG D within 1 %.
+    expect(d.driftMaxPct).toBeLessThan(6.3);
+    expect(d.driftWorstPct).toBeLessThan(10);
+    expect(d.pfgDPct).toBeLessThan(1);
   });
 
-  it('writes report.html: one self-contained page with the figures, sections and summary table', () => {
-    const file = join(dir, 'report.html');
-    expect(first.outputs).toContain(file);
-    expect(first.lines.join('\n')).toMatch(/report\s+\S*report\.html/);
-    const html = readFileSync(file, 'utf8');
-    // Operando: stacked spectra + map; metal signal; morphology: fit + fractions; impedance: Nyquist, DRT, map,
-    // R(t); dead lithium: capacity allocation + cumulative dead Li.
-    expect(html.match(/<svg[\s>]/g)).toHaveLength(11);
-    const headings = [...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]);
-    expect(headings).toEqual([
-      'Operando ⁷Li NMR',
-      'Metal inventory',
+  it('the project holds the three runs with the tables the store has', () => {
+    const store = ProjectStore.open(first.projectDir);
+    try {
+      const count = (table: string, run: number) =>
+        (store.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE run_id = ?`).get(run) as { n: number }).n;
+      const { liLi, anodeFree, transport } = first.runs;
+      expect(count('spectra', liLi.runId)).toBe(12);
+      expect(count('morphology', liLi.runId)).toBe(12 * 3);
+      expect(count('alignment', liLi.runId)).toBe(12);
+      expect(count('impedance', liLi.runId)).toBe(6);
+      expect(count('drt_windows', liLi.runId)).toBe(6);
+      expect(count('dead_lithium', anodeFree.runId)).toBe(7);
+      const dead = store.db
+        .prepare('SELECT dead_mah FROM dead_lithium WHERE run_id = ? ORDER BY cycle DESC LIMIT 1')
+        .get(anodeFree.runId) as { dead_mah: number };
+      const dl = anodeFree.result.results.sections!.deadLithium!.result;
+      expect(dead.dead_mah).toBe(dl.cycles[dl.cycles.length - 1].deadMAh);
+      expect(store.run(transport.runId)?.status).toBe('complete');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('the reports are the pipeline runs’ report.html: self-contained, well-formed, every section there', () => {
+    const headings = (file: string) =>
+      [...readFileSync(file, 'utf8').matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]);
+    expect(headings(first.runs.liLi.report)).toEqual([
+      'NMR spectra and integrals',
       'Morphology',
+      'Cell',
       'Impedance',
-      'Dead lithium and capacity allocation (Wichmann et al. 2025)',
-      'Summary',
+      'Cycler steps',
+      'Inputs',
     ]);
-    const section = html.slice(html.indexOf('Dead lithium and capacity allocation (Wichmann et al. 2025)'));
-    expect(section).toMatch(/dead Li/);
-    expect(section).toMatch(/Cumulative dead lithium/);
-    expect(section).toMatch(/linear fit/);
-    for (const svg of html.match(/<svg[\s\S]*?<\/svg>/g) ?? [])
-      expect(() => checkWellFormed(svg)).not.toThrow();
-    expect(html).toMatch(/<td class="text">interphase R, DRT/);
-    expect(html).not.toMatch(/NaN|Infinity|undefined/);
-    // Nothing is fetched: the only URL is the SVG namespace, the only links are in-page anchors.
-    expect(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(
-      /https?:|\bsrc=|<script|url\(/i,
-    );
-    expect([...html.matchAll(/href="([^"]*)"/g)].every((m) => m[1].startsWith('#'))).toBe(true);
-    expect(html.length).toBeLessThan(2e6);
+    expect(headings(first.runs.anodeFree.report)).toEqual([
+      'Dead lithium and capacity allocation (Wichmann et al. 2025)',
+      'Inputs',
+    ]);
+    expect(headings(first.runs.transport.report)).toEqual([
+      'Anion drift velocity (1D MRI, Thienenkamp et al. 2024)',
+      'PFG diffusion (Stejskal–Tanner)',
+      'Inputs',
+    ]);
+    for (const run of Object.values(first.runs)) {
+      const html = readFileSync(run.report, 'utf8');
+      for (const svg of html.match(/<svg[\s\S]*?<\/svg>/g) ?? [])
+        expect(() => checkWellFormed(svg)).not.toThrow();
+      expect(html).not.toMatch(/NaN|Infinity|undefined/);
+      expect(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(
+        /https?:|\bsrc=|<script|url\(/i,
+      );
+      expect(html.length).toBeLessThan(2e6);
+    }
   });
 
-  it('reuses the simulated files on a second run and gives the same numbers', () => {
+  it('`spincell run` on the demo manifest gives the same tables (one road); a second demo run is a cache hit', async () => {
     const again = runDemo({ outDir: dir, small: true });
     expect(again.experiment.simulated).toEqual({ series: false, cycler: false, eis: false });
     expect(again.anodeFree.simulated).toBe(false);
     expect(again.deviations).toEqual(first.deviations);
+    expect(Object.values(again.runs).every((r) => r.cacheHit)).toBe(true);
+    expect(again.runs.liLi.runId).toBe(first.runs.liLi.runId);
+    const before = readFileSync(join(dir, 'runs/li-li/integrals.csv'), 'utf8');
+    const r = await cli(['run', join(dir, 'li-li.json'), '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'runs/li-li/integrals.csv'), 'utf8')).toBe(before);
   });
 });

@@ -9,11 +9,10 @@ import { UsageError } from '../../core/errors.js';
 import { readCyclerFile, type CyclerRecords, type MappedColumn } from '../../io/cycler/index.js';
 import { formatCsvColumns } from '../../io/csv/index.js';
 import { writeFileAtomic } from '../../io/fs.js';
+import { stepSummaries, type StepSummary } from '../../pipeline/sections/cycler-steps.js';
 import {
   analyseCycles,
-  detectVoltageOnset,
   isSweepRecord,
-  nucleationOverpotential,
   segmentSteps,
   seriesFromRecords,
   type Cycle,
@@ -68,12 +67,7 @@ function startIso(rec: CyclerRecords): string | null {
   return rec.startMs === null ? null : new Date(rec.startMs).toISOString();
 }
 
-export interface StepSummary extends Step {
-  readonly cycle: number;
-  readonly onsetStepTimeS: number | null;
-  readonly onsetRiseV: number | null;
-  readonly nucleationOverpotentialV: number | null;
-}
+export type { StepSummary };
 
 /** How the steps and cycles were found, in words (the technique decides the rules). */
 export interface AnalysisMethod {
@@ -131,22 +125,7 @@ export function summariseCycler(
   const series = seriesFromRecords(rec);
   const steps = segmentSteps(series);
   const cycles = analyseCycles(steps, { areaCm2: options.areaCm2, firstDirection: options.first });
-  const cycleOf = new Map<number, number>();
-  for (const c of cycles) for (let k = c.firstStep; k <= c.lastStep; k++) cycleOf.set(k, c.number);
-  // Plating is the discharge of the working electrode in the instrument's convention.
-  const stepSummaries = steps.map((s) => {
-    const cc = s.type === 'cc' && s.endRow - s.startRow >= 4;
-    const onset = cc ? detectVoltageOnset(series, s, { minRiseV: options.onsetMinRiseV }) : null;
-    const nucleation =
-      cc && s.direction === 'discharge' ? nucleationOverpotential(series, s).overpotentialV : null;
-    return {
-      ...s,
-      cycle: cycleOf.get(s.index) ?? 0,
-      onsetStepTimeS: onset ? onset.stepTimeS : null,
-      onsetRiseV: onset ? onset.riseV : null,
-      nucleationOverpotentialV: nucleation,
-    };
-  });
+  const stepSummaryRows = stepSummaries(series, steps, cycles, options.onsetMinRiseV);
   const t = series.timeS;
   return {
     file: rec.source,
@@ -171,7 +150,7 @@ export function summariseCycler(
           : (steps.find((x) => x.direction !== 'none')?.direction ?? 'charge')),
     ),
     cycles,
-    steps: stepSummaries,
+    steps: stepSummaryRows,
   };
 }
 

@@ -6,15 +6,14 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { analyseCycles, segmentSteps, seriesFromRecords } from '../../echem/index.js';
-import { formatCsv } from '../../io/csv/index.js';
-import { parseCapacityTable, parseIntegralTable } from '../../io/csv/dead-lithium.js';
-import { readCyclerFile } from '../../io/cycler/index.js';
-import { readFileChecked } from '../../io/fs.js';
 import {
-  analyseDeadLithium,
-  capacitiesFromCycles,
-  integralsFromRows,
+  allocationFigure,
+  analyseDeadLithiumFile,
+  capacitiesFromCyclerFile,
+  capacitiesFromTable,
+  deadLithiumCsv,
+} from '../../pipeline/sections/dead-lithium.js';
+import {
   replicateStatistics,
   type CycleCapacities,
   type DeadLithiumResult,
@@ -22,7 +21,6 @@ import {
   type MeanSd,
   type ReplicateSummary,
 } from '../../protocols/dead-lithium.js';
-import { capacityAllocationSvg } from '../../report/index.js';
 import {
   action,
   checkOutputFile,
@@ -58,19 +56,9 @@ function readCapacities(flags: Flags): { file: string; capacities: CycleCapaciti
       field: '--cycler / --capacities',
       expected: '--cycler FILE or --capacities FILE.csv',
     });
-  if (cyclers.length > 0) {
-    return cyclers.map((file) => {
-      const steps = segmentSteps(seriesFromRecords(readCyclerFile(file)));
-      return {
-        file,
-        capacities: capacitiesFromCycles(steps, analyseCycles(steps, { firstDirection: 'charge' })),
-      };
-    });
-  }
-  return tables.map((file) => ({
-    file,
-    capacities: parseCapacityTable(readFileChecked(file).toString('utf8'), file),
-  }));
+  if (cyclers.length > 0)
+    return cyclers.map((file) => ({ file, capacities: capacitiesFromCyclerFile(file) }));
+  return tables.map((file) => ({ file, capacities: capacitiesFromTable(file) }));
 }
 
 function trendText(t: LinearTrend | null, unit: string): string {
@@ -143,127 +131,6 @@ function printReplicates(s: ReplicateSummary): void {
   );
 }
 
-const CSV_HEADERS = [
-  'cell',
-  'cycle',
-  'charged_integral',
-  'discharged_integral',
-  'after_cv_integral',
-  'q_mAh_per_integral',
-  'charge_mAh',
-  'discharge_mAh',
-  'cv_discharge_mAh',
-  'reversible_mAh',
-  'excess_mAh',
-  'dead_mAh',
-  'interphase_mAh',
-  'reversible_pct',
-  'excess_pct',
-  'dead_pct',
-  'interphase_pct',
-  'reversible_mAh_cm2',
-  'excess_mAh_cm2',
-  'dead_mAh_cm2',
-  'interphase_mAh_cm2',
-];
-
-function csv(
-  files: readonly string[],
-  results: readonly DeadLithiumResult[],
-  summary: ReplicateSummary | null,
-): string {
-  const rows: unknown[][] = [];
-  results.forEach((r, i) => {
-    for (const c of r.cycles) {
-      rows.push([
-        files[i],
-        c.cycle,
-        c.integrals.charged,
-        c.integrals.discharged,
-        c.integrals.afterCv,
-        c.conversionMAhPerIntegral,
-        c.chargeMAh,
-        c.dischargeMAh,
-        c.cvDischargeMAh,
-        c.reversibleMAh,
-        c.excessMAh,
-        c.deadMAh,
-        c.interphaseMAh,
-        c.reversiblePercent,
-        c.excessPercent,
-        c.deadPercent,
-        c.interphasePercent,
-        c.reversibleMAhPerCm2,
-        c.excessMAhPerCm2,
-        c.deadMAhPerCm2,
-        c.interphaseMAhPerCm2,
-      ]);
-    }
-  });
-  if (summary) {
-    for (const stat of ['mean', 'sd'] as const) {
-      for (const c of summary.cycles) {
-        const v = c.values;
-        const g = (m: MeanSd) => (stat === 'mean' ? m.mean : m.sd);
-        rows.push([
-          stat,
-          c.cycle,
-          null,
-          null,
-          null,
-          g(v.conversionMAhPerIntegral),
-          null,
-          null,
-          null,
-          g(v.reversibleMAh),
-          g(v.excessMAh),
-          g(v.deadMAh),
-          g(v.interphaseMAh),
-          g(v.reversiblePercent),
-          g(v.excessPercent),
-          g(v.deadPercent),
-          g(v.interphasePercent),
-          null,
-          null,
-          null,
-          null,
-        ]);
-      }
-    }
-  }
-  return formatCsv(CSV_HEADERS, rows, [
-    'spincell dead-lithium (Wichmann et al. 2025 protocol); capacities cumulative, % of the initial charge capacity',
-  ]);
-}
-
-function figure(
-  results: readonly DeadLithiumResult[],
-  summary: ReplicateSummary | null,
-  area: number | undefined,
-): string {
-  const scale = area ?? 1;
-  const cycles = summary
-    ? summary.cycles.map((c) => ({
-        cycle: c.cycle,
-        reversible: c.values.reversibleMAh.mean / scale,
-        excessMetal: c.values.excessMAh.mean / scale,
-        deadMetal: c.values.deadMAh.mean / scale,
-        interphase: c.values.interphaseMAh.mean / scale,
-      }))
-    : results[0].cycles.map((c) => ({
-        cycle: c.cycle,
-        reversible: c.reversibleMAh / scale,
-        excessMetal: c.excessMAh / scale,
-        deadMetal: c.deadMAh / scale,
-        interphase: c.interphaseMAh / scale,
-      }));
-  return capacityAllocationSvg({
-    cycles,
-    unit: area ? 'mAh cm^-2' : 'mAh',
-    title: `Allocation of the initial charge capacity${summary ? ` (mean of ${summary.cells} cells)` : ''}`,
-  });
-}
-
 export function registerDeadLithium(program: Command): void {
   program
     .command('dead-lithium <integrals...>')
@@ -325,21 +192,20 @@ export function registerDeadLithium(program: Command): void {
         }
         const results = files.map((file, i) => {
           const src = sources.length === 1 ? sources[0] : sources[i];
-          const integrals = integralsFromRows(
-            parseIntegralTable(readFileChecked(file).toString('utf8'), file),
-            file,
-          );
-          return analyseDeadLithium(integrals, src.capacities, {
-            socFactors: { charged: 1, discharged: socFactor, afterCv: socFactor },
-            areaCm2: area,
-            protonMHz,
+          return analyseDeadLithiumFile({
             integralsFile: file,
             capacitiesFile: src.file,
+            capacities: src.capacities,
+            socFactor,
+            areaCm2: area,
+            protonMHz,
           });
         });
         const summary = results.length > 1 ? replicateStatistics(results, files) : null;
-        if (flags.out !== undefined) writeOutputFile('--out', flags.out, csv(files, results, summary));
-        if (flags.svg !== undefined) writeOutputFile('--svg', flags.svg, figure(results, summary, area));
+        if (flags.out !== undefined)
+          writeOutputFile('--out', flags.out, deadLithiumCsv(files, results, summary));
+        if (flags.svg !== undefined)
+          writeOutputFile('--svg', flags.svg, allocationFigure(results, summary, area));
         if (json) {
           printJson({
             cells: results.map((r, i) => ({

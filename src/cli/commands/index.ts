@@ -52,6 +52,7 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => [
       (await import('./simulate.js')).registerSimulate,
       (await import('./simulate-relaxation.js')).registerSimulateRelaxation,
+      (await import('./simulate-transport.js')).registerSimulateTransport,
     ],
   },
   {

@@ -8,33 +8,19 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { getNucleus } from '../../core/nuclei.js';
 import { writeCsv } from '../../io/csv/index.js';
-import { isDirectory, writeFileAtomic } from '../../io/fs.js';
+import { writeFileAtomic } from '../../io/fs.js';
+import { formatProfilesCsv, type ProfileSeries } from '../../io/mri/index.js';
+import type { DiffusionInterpolation, NormalisationReference } from '../../transport/index.js';
 import {
-  formatProfilesCsv,
-  readBrukerEchoSeries,
-  readDiffusionTableCsv,
-  readProfiles,
-  readVoltageCsv,
-  type ProfileSeries,
-} from '../../io/mri/index.js';
-import { fourierTransform } from '../../nmr/index.js';
-import {
-  createDiffusionTable,
-  detectRoi,
-  diffusionLaw,
-  driftVelocity,
-  gaussPerCmToTPerM,
-  profilesFromEchoes,
-  resampleVoltage,
-  selectRoi,
-  smoothProfiles,
-  toConcentration,
-  validateProfileSeries,
-  type DiffusionInterpolation,
-  type NormalisationReference,
-} from '../../transport/index.js';
+  analyseDrift,
+  DRIFT_COMMENT,
+  DRIFT_HEADERS,
+  driftRows,
+  isBrukerInput,
+  loadProfiles as loadSectionProfiles,
+  type RawEncoding,
+} from '../../pipeline/sections/mri.js';
 import {
   action,
   fixed,
@@ -65,35 +51,20 @@ interface DriftFlags extends RawFlags {
   out?: string;
 }
 
-function isBrukerInput(path: string): boolean {
-  return isDirectory(path) || /(^|[/\\])(ser|fid|acqus)$/.test(path);
+/** Profiles from the exchange format or from raw Bruker echoes (the flags give the spatial encoding). */
+function loadProfiles(path: string, flags: RawFlags): ProfileSeries {
+  return loadSectionProfiles(path, rawEncoding(flags));
 }
 
-/** Profiles from the exchange format or from raw Bruker echoes. */
-function loadProfiles(path: string, flags: RawFlags): ProfileSeries {
-  if (!isBrukerInput(path)) return validateProfileSeries(readProfiles(path));
-  const echoes = readBrukerEchoSeries(path);
-  if (flags.fovUm === undefined && flags.readGradientGCm === undefined) {
-    throw new UsageError('raw MRI data need the spatial encoding', {
-      field: '--fov-um / --read-gradient-g-cm',
-      expected: 'the field of view in µm, or the read gradient in G/cm',
-    });
-  }
-  const nucleus = getNucleus(flags.nucleus ?? echoes.nucleus);
-  const series = profilesFromEchoes(
-    echoes,
-    {
-      fovUm: flags.fovUm !== undefined ? parseNumberOption('--fov-um', flags.fovUm) : undefined,
-      readGradientTPerM:
-        flags.readGradientGCm !== undefined
-          ? gaussPerCmToTPerM(parseNumberOption('--read-gradient-g-cm', flags.readGradientGCm))
-          : undefined,
-      gammaRadPerSPerT: nucleus.gammaRadPerSPerT,
-      reverse: Boolean(flags.reverseX),
-    },
-    (echo) => fourierTransform(echo),
-  );
-  return validateProfileSeries(series);
+function rawEncoding(flags: RawFlags): RawEncoding {
+  return {
+    ...(flags.fovUm !== undefined ? { fovUm: parseNumberOption('--fov-um', flags.fovUm) } : {}),
+    ...(flags.readGradientGCm !== undefined
+      ? { readGradientGCm: parseNumberOption('--read-gradient-g-cm', flags.readGradientGCm) }
+      : {}),
+    ...(flags.nucleus !== undefined ? { nucleus: flags.nucleus } : {}),
+    reverseX: Boolean(flags.reverseX),
+  };
 }
 
 function addRawOptions(cmd: Command): Command {
@@ -173,50 +144,22 @@ export function registerMri(program: Command): void {
           expected: 'log | linear',
         });
 
-      const raw = loadProfiles(path, flags);
-      const roiUm = flags.roi !== undefined ? parseRange('--roi', flags.roi) : detectRoi(raw);
-      const inRoi = selectRoi(raw, roiUm);
-      const concentration = smoothProfiles(
-        toConcentration(inRoi, c0, { reference: flags.normalise as NormalisationReference }),
-        {
-          xWindow: parseWindow('--smooth-x', flags.smoothX),
-          tWindow: parseWindow('--smooth-t', flags.smoothT),
-        },
-      );
-      const voltage = readVoltageCsv(voltagePath);
-      const voltageV = resampleVoltage(voltage.timeS, voltage.voltageV, concentration.timeS, voltagePath);
-      const dCols = readDiffusionTableCsv(diffusionPath);
-      const table = createDiffusionTable(dCols.concentrationMolM3, dCols.dM2PerS, diffusionPath);
-      const drift = driftVelocity({
-        concentration,
-        voltageV,
-        diffusion: diffusionLaw(table, flags.interpolation as DiffusionInterpolation),
+      const run = analyseDrift({
+        ...rawEncoding(flags),
+        profiles: path,
+        voltage: voltagePath,
+        diffusion: diffusionPath,
         temperatureK,
+        c0MolM3: c0,
+        ...(flags.roi !== undefined ? { roiUm: parseRange('--roi', flags.roi) } : {}),
+        smoothX: parseWindow('--smooth-x', flags.smoothX),
+        smoothT: parseWindow('--smooth-t', flags.smoothT),
+        normalise: flags.normalise as NormalisationReference,
+        interpolation: flags.interpolation as DiffusionInterpolation,
       });
-
+      const { drift, concentration, roiUm } = run;
       const nx = drift.xUm.length;
-      if (flags.out !== undefined) {
-        const rows: number[][] = [];
-        for (let k = 0; k < drift.timeS.length; k++) {
-          for (let i = 0; i < nx; i++) {
-            const j = k * nx + i;
-            rows.push([
-              drift.timeS[k],
-              drift.xUm[i],
-              concentration.values[j],
-              drift.velocityUmPerH[j],
-              drift.fieldVPerM[j],
-              drift.fluxMolPerM2S[j],
-            ]);
-          }
-        }
-        writeCsv(
-          flags.out,
-          ['time_s', 'x_um', 'concentration_mol_m3', 'velocity_um_h', 'field_V_m', 'flux_mol_m2_s'],
-          rows,
-          [`spincell mri drift ${path}; v > 0: anions move away from the plating electrode`],
-        );
-      }
+      if (flags.out !== undefined) writeCsv(flags.out, DRIFT_HEADERS, driftRows(run), [DRIFT_COMMENT(path)]);
       if (json) {
         printJson({
           source: path,

@@ -6,15 +6,10 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { getNucleus } from '../../core/nuclei.js';
-import { isDirectory } from '../../io/fs.js';
-import { readBrukerPfg, readPfgCsv } from '../../io/mri/index.js';
-import { fourierTransform } from '../../nmr/index.js';
+import { readPfgPoints } from '../../pipeline/sections/pfg.js';
 import {
-  bValuesSPerM2,
   effectiveDiffusionTimeS,
   fitStejskalTanner,
-  gaussPerCmToTPerM,
   GRADIENT_SHAPES,
   PFG_SEQUENCES,
   type GradientShape,
@@ -93,34 +88,9 @@ export function registerPfg(program: Command): void {
               ? parseNumberOption('--lobe-gap-ms', flags.lobeGapMs) / 1000
               : undefined,
         };
-        let nucleus = getNucleus(flags.nucleus ?? '19F');
-        let b: Float64Array;
-        let intensity: Float64Array;
-        let gradientsGPerCm: Float64Array | null = null;
-        if (isDirectory(file)) {
-          const data = readBrukerPfg(file, flags.gradientList);
-          if (flags.nucleus === undefined) nucleus = getNucleus(data.nucleus);
-          gradientsGPerCm = data.gradientsGPerCm;
-          intensity = Float64Array.from(data.echoes, (echo) => {
-            const spec = fourierTransform(echo);
-            let s = 0;
-            for (let i = 0; i < spec.re.length; i++) s += Math.hypot(spec.re[i], spec.im[i]);
-            return s;
-          });
-          b = bValuesSPerM2(Array.from(gradientsGPerCm, gaussPerCmToTPerM), nucleus.gammaRadPerSPerT, timing);
-        } else {
-          const data = readPfgCsv(file);
-          intensity = data.intensity;
-          if (data.axis === 'b_s_m2') b = data.axisValues;
-          else {
-            const g =
-              data.axis === 'gradient_G_cm'
-                ? Array.from(data.axisValues, gaussPerCmToTPerM)
-                : data.axisValues;
-            if (data.axis === 'gradient_G_cm') gradientsGPerCm = data.axisValues;
-            b = bValuesSPerM2(g, nucleus.gammaRadPerSPerT, timing);
-          }
-        }
+        const points = readPfgPoints(file, timing, flags.nucleus, flags.gradientList);
+        const { nucleus, intensity, gradientsGPerCm } = points;
+        const b = points.bSPerM2;
         const fit = fitStejskalTanner(b, intensity, {
           components: flags.components === '2' ? 2 : 1,
           source: file,

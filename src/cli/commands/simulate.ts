@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { fromSystemError, OutputError, UsageError } from '../../core/errors.js';
+import { findNucleus } from '../../core/nuclei.js';
 import { writeOperandoSeries, type OperandoOptions } from '../../sim/index.js';
+import { sodiumOperandoOptions } from '../../sim/sodium.js';
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable, progress } from '../common.js';
 import { registerSimulateParticle } from './simulate-particle.js';
 
@@ -19,6 +21,7 @@ interface OperandoFlags {
   phaseJitter?: string;
   randomPhase?: boolean;
   firstOrderPhase?: string;
+  nucleus?: string;
 }
 
 function integerOption(name: string, value: string, min: number, max: number): number {
@@ -82,6 +85,16 @@ export function operandoOptionsFromFlags(flags: Omit<OperandoFlags, 'out'>): Par
   }
   if (flags.randomPhase) phase.independent = true;
   if (Object.keys(phase).length > 0) o.phase = phase;
+  if (flags.nucleus !== undefined) {
+    const label = findNucleus(flags.nucleus)?.label;
+    if (label === '23Na') return sodiumOperandoOptions(o);
+    if (label !== '7Li')
+      throw new UsageError('no virtual operando series for this nucleus', {
+        field: '--nucleus',
+        found: flags.nucleus,
+        expected: '7Li (Li||Li cell, default) or 23Na (Na||Na cell)',
+      });
+  }
   return o;
 }
 
@@ -115,6 +128,10 @@ export function registerSimulate(program: Command): void {
     .option(
       '--first-order-phase <deg>',
       'receiver phase varying linearly across the spectral width, degrees (default 0)',
+    )
+    .option(
+      '--nucleus <label>',
+      '7Li (Li||Li cell, default) or 23Na (Na||Na cell, metal lines near 1132 ppm)',
     )
     .action(
       action(async (flags: OperandoFlags, command: Command) => {
