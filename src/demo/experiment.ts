@@ -16,10 +16,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { zarcWindowResistance } from '../eis/analytic.js';
-import type { CyclerRecords, RecordColumn } from '../io/cycler/types.js';
-import { formatWallClock, wallClockFromUtcMs } from '../io/cycler/time.js';
+import type { CyclerRecords } from '../io/cycler/types.js';
 import { simulateCycler, writeMpt } from '../sim/cycler.js';
-import { logSweep, simulateSweep, type CellModel } from '../sim/eis.js';
+import { logSweep, peisRecords, simulateSweep, type CellModel } from '../sim/eis.js';
 import {
   createCell,
   isSimulationFolder,
@@ -106,10 +105,6 @@ export function trueWindowResistanceOhm(cell: VirtualCell, timeS: number): numbe
   );
 }
 
-function column(key: string, original: string, unit: string | null, values: ArrayLike<number>): RecordColumn {
-  return { key, original, unit, values: Float64Array.from(values) };
-}
-
 /**
  * `count` PEIS sweeps spread over the protocol, each measured on the cell as it is at the sweep's
  * mid-time (a sweep takes ≈14 min; the cell changes little within it, so every sweep is stationary and
@@ -118,57 +113,18 @@ function column(key: string, original: string, unit: string | null, values: Arra
 export function simulateEisRecords(cell: VirtualCell, startMs: number, count: number): CyclerRecords {
   const freq = logSweep(EIS_SWEEP.fStartHz, EIS_SWEEP.fEndHz, EIS_SWEEP.perDecade);
   const slot = cell.durationS / count;
-  const cols = {
-    f: [] as number[],
-    re: [] as number[],
-    mim: [] as number[],
-    mod: [] as number[],
-    phase: [] as number[],
-    t: [] as number[],
-    cycle: [] as number[],
-  };
-  for (let k = 0; k < count; k++) {
+  const sweeps = Array.from({ length: count }, (_, k) => {
     const startS = k * slot + EIS_DELAY_S;
     // Point times depend only on the frequencies: a first pass gives the sweep's mid-time.
     const timing = simulateSweep({ r0Ohm: 1, zarcs: [] }, freq, { startS }).timeS as Float64Array;
     const midS = 0.5 * (timing[0] + timing[timing.length - 1]);
-    const sweep = simulateSweep(impedanceModel(cell, midS), freq, {
+    return simulateSweep(impedanceModel(cell, midS), freq, {
       noise: EIS_SWEEP.noise,
       seed: DEMO_SEED + 7919 * k,
       startS,
     });
-    for (let i = 0; i < freq.length; i++) {
-      const re = sweep.zReOhm[i];
-      const im = sweep.zImOhm[i];
-      cols.f.push(freq[i]);
-      cols.re.push(re);
-      cols.mim.push(-im);
-      cols.mod.push(Math.hypot(re, im));
-      cols.phase.push((Math.atan2(im, re) * 180) / Math.PI);
-      cols.t.push((sweep.timeS as Float64Array)[i]);
-      cols.cycle.push(k + 1);
-    }
-  }
-  return {
-    source: 'virtual potentiostat (PEIS loop)',
-    format: 'simulated',
-    technique: 'PEIS',
-    startLocal: formatWallClock(wallClockFromUtcMs(startMs)),
-    startMs,
-    timezone: 'UTC',
-    rowCount: cols.f.length,
-    columns: [
-      column('freq_Hz', 'freq/Hz', 'Hz', cols.f),
-      column('re_z_ohm', 'Re(Z)/Ohm', 'Ohm', cols.re),
-      column('minus_im_z_ohm', '-Im(Z)/Ohm', 'Ohm', cols.mim),
-      column('abs_z_ohm', '|Z|/Ohm', 'Ohm', cols.mod),
-      column('phase_z_deg', 'Phase(Z)/deg', 'deg', cols.phase),
-      column('time_s', 'time/s', 's', cols.t),
-      column('cycle', 'cycle number', null, cols.cycle),
-    ],
-    warnings: [],
-    meta: { electrodeArea: `${cell.params.areaCm2} cm²` },
-  };
+  });
+  return peisRecords(sweeps, startMs, cell.params.areaCm2, 'virtual potentiostat (PEIS loop)');
 }
 
 /** The existing series can be reused when it is a simulation with the demo's seed and size. */
