@@ -10,10 +10,11 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AlignedSpectrum, Cycle } from '../src/echem/index.js';
+import type { AlignedSpectrum, Cycle, CyclerSeries } from '../src/echem/index.js';
 import type { Manifest, Provenance, RunResults } from '../src/pipeline/index.js';
 import type { MorphologySeriesRow } from '../src/protocols/index.js';
 import { exportTable, ProjectStore, type RunKey, storeRun } from '../src/store/index.js';
+import { storedSpectrum } from '../src/store/spectrum-data.js';
 import { CORES, LOAD_LIMIT, formatSeconds, load1, median } from './harness.js';
 
 const SPECTRA = 1000;
@@ -24,6 +25,24 @@ function rng(seed: number): () => number {
   return () => {
     s = (s * 48271) % 2147483647;
     return s / 2147483647;
+  };
+}
+
+const axis = Float64Array.from({ length: 8192 }, (_, i) => 500 - (1000 * i) / 8191);
+
+/** A 10-s record of the 600,000 s the spectra span (60,001 rows). */
+function cyclerSeries(u: () => number): CyclerSeries {
+  const m = 60_001;
+  const timeS = Float64Array.from({ length: m }, (_, i) => 10 * i);
+  const col = () => Float64Array.from({ length: m }, () => u());
+  return {
+    source: '/data/cycler.mpt',
+    timeS,
+    voltageV: col(),
+    currentMA: col(),
+    chargeMAh: col(),
+    startMs: 0,
+    warnings: [],
   };
 }
 
@@ -65,11 +84,15 @@ function results(u: () => number): RunResults {
       result: {
         rSquared: 0.99 + 0.01 * u(),
         converged: true,
+        referenceShiftPpm: 0,
+        fit: { windowPpm: [230, 290], baseline: { coefficients: [u(), u()], centrePpm: 260, halfWidthPpm: 30 } },
         components: names.map((morph, k) => ({
           morphology: morph,
           positionPpm: 246 + 10 * k + u(),
           positionStdErrPpm: 0.01 * u(),
           fwhmPpm: 2 + u(),
+          fwhmGPpm: 1 + u(),
+          fwhmLPpm: 1 + u(),
           area: areas[k],
           areaStdErr: 0.01 * u(),
           fraction: areas[k] / total,
@@ -127,10 +150,17 @@ function results(u: () => number): RunResults {
       morphology,
       messages: [],
       slices: [],
+      // each spectrum 8k points as processed, kept at 4,096 for drawing (the blobs dominate the file)
+      stored: rows.map(() =>
+        storedSpectrum(
+          axis,
+          Float64Array.from(axis, () => u()),
+        ),
+      ),
       windows: [],
       nucleus: '7Li',
     },
-    cycler: { series: undefined as never, cycles, gaps: [] },
+    cycler: { series: cyclerSeries(u), cycles, gaps: [] },
     aligned,
     eis: null,
   };

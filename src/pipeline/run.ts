@@ -70,6 +70,7 @@ import {
 import type { SeriesFitRow } from '../fit/batch.js';
 import { LITHIUM_WINDOWS_PPM, SODIUM_WINDOWS_PPM, type MorphologyWindow } from '../protocols/morphology.js';
 import { findNucleus } from '../core/nuclei.js';
+import { storedSpectrum, type StoredSpectrum } from '../store/spectrum-data.js';
 
 export type RunStage = 'inputs' | 'nmr' | 'cycler' | 'align' | 'eis' | 'analyses' | 'report' | 'write';
 
@@ -419,6 +420,8 @@ export interface NmrRun {
   readonly messages: string[];
   readonly morphology: MorphologySeriesRow[] | null;
   readonly slices: SpectrumSlice[];
+  /** Every spectrum as the store keeps it for drawing (src/store/spectrum-data.ts). */
+  readonly stored: StoredSpectrum[];
   readonly windows: { startMs: number; endMs: number; label: string }[];
   readonly nucleus: string;
   /** The lineshape model's fit of every spectrum (`nmr.fit`). */
@@ -456,6 +459,7 @@ function runNmr(
   const rows: NmrRun['rows'][number][] = [];
   const morph: MorphologySeriesRow[] = [];
   const slices: SpectrumSlice[] = [];
+  const stored: StoredSpectrum[] = [];
   const figureRegion = regions[0];
   let analyser: MorphologyAnalyser | null = null;
   let modelFit: ModelFitter | null = null;
@@ -491,6 +495,7 @@ function runNmr(
         referenceOffsetPpm: result.applied.referenceOffsetPpm,
       });
       if (k % every === 0 || k === total - 1) slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
+      stored.push(storedSpectrum(s.ppm, s.re));
       if (nmr.morphology) {
         const spectrum = {
           ppm: s.ppm,
@@ -526,6 +531,7 @@ function runNmr(
     morphology: nmr.morphology ? morph : null,
     fits: modelFit ? modelFit.rows : null,
     slices,
+    stored,
     windows,
     nucleus: input.entries[0].meta.nucleus,
     messages: [...input.notes.map((n) => `note: ${n}`), ...input.warnings.map((w) => `warning: ${w}`)],

@@ -3,3 +3,5 @@ export * from './schema.js';
 export * from './store.js';
 export * from './runs.js';
 export * from './query.js';
+export * from './drawing.js';
+export * from './spectrum-data.js';

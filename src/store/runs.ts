@@ -15,12 +15,15 @@ import {
   hashFile,
   type InputFile,
   type Manifest,
+  type NmrRun,
   type Provenance,
   resolvedManifest,
   type RunResults,
   spincellVersion,
 } from '../pipeline/index.js';
 import { canonicalJson, type CellRow, type ProjectStore, type RunSummary, sha256 } from './store.js';
+import { type StoredFit, toBlob } from './spectrum-data.js';
+import type { CyclerSeries } from '../echem/index.js';
 
 /** What decides whether a stored run can be reused. */
 export interface RunKey {
@@ -279,8 +282,8 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
       if (nmr.morphology) {
         const mo = db.prepare(
           `INSERT INTO morphology (run_id, spectrum, component_index, component, position_ppm, position_stderr_ppm, fwhm_ppm,
-             area, area_stderr, fraction, fraction_stderr, r_squared, converged, error)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             area, area_stderr, fraction, fraction_stderr, r_squared, converged, error, fwhm_g_ppm, fwhm_l_ppm)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
         nmr.morphology.forEach((row, i) => {
           const spectrum = nmr.rows[i].identity.index;
@@ -300,6 +303,8 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
               null,
               null,
               row.error?.message ?? 'no result',
+              null,
+              null,
             );
             return;
           }
@@ -320,11 +325,15 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
               n(res.rSquared),
               b(res.converged),
               null,
+              n(c.fwhmGPpm),
+              n(c.fwhmLPpm),
             ),
           );
         });
       }
     }
+    if (nmr) writeSpectrumData(store, runId, nmr);
+    if (results.cycler) writeCyclerSeries(store, runId, results.cycler.series);
     if (results.aligned) {
       const cols = ALIGNED_COLUMNS.map((c) => ALIGNMENT_COLUMN[c]);
       const al = db.prepare(
@@ -411,4 +420,56 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
     return runId;
   });
   return write.immediate();
+}
+
+/**
+ * The drawn form of each spectrum (spectrum_data), with the morphology fit's baseline and reference shift.
+ * Exported for live mode, which adds spectra to a run one at a time (`from` = the first new one).
+ */
+export function writeSpectrumData(store: ProjectStore, runId: number, nmr: NmrRun, from = 0): void {
+  const ins = store.db.prepare(
+    `INSERT OR REPLACE INTO spectrum_data (run_id, spectrum, points, stride, ppm_first, ppm_last, intensity, fit_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (let i = from; i < nmr.rows.length; i++) {
+    const sd = nmr.stored[i];
+    if (!sd) continue;
+    const res = nmr.morphology?.[i]?.result;
+    const fit: StoredFit | null = res
+      ? {
+          referenceShiftPpm: res.referenceShiftPpm,
+          windowPpm: res.fit.windowPpm,
+          baseline: res.fit.baseline,
+        }
+      : null;
+    ins.run(
+      runId,
+      nmr.rows[i].identity.index,
+      sd.points,
+      sd.stride,
+      sd.ppmFirst,
+      sd.ppmLast,
+      toBlob(sd.intensity),
+      fit ? JSON.stringify(fit) : null,
+    );
+  }
+}
+
+/** The cycler record of a run (cycler_series; replaced whole, as live mode grows it). */
+export function writeCyclerSeries(store: ProjectStore, runId: number, series: CyclerSeries): void {
+  store.db
+    .prepare(
+      `INSERT OR REPLACE INTO cycler_series (run_id, source, start_ms, points, time_s, voltage_v, current_ma, charge_mah)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      runId,
+      series.source,
+      series.startMs,
+      series.timeS.length,
+      toBlob(series.timeS),
+      toBlob(series.voltageV),
+      toBlob(series.currentMA),
+      toBlob(series.chargeMAh),
+    );
 }

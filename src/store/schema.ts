@@ -205,6 +205,50 @@ ALTER TABLE spectra ADD COLUMN rg REAL;
 ALTER TABLE spectra ADD COLUMN scale_factor REAL;
 `;
 
+/*
+ * Version 4: what the workbench draws and live mode grows.
+ * - runs.status gains 'live' (a run `spincell watch` is still adding to) and runs gain updated_at and a
+ *   progress line. SQLite cannot alter a CHECK constraint, so the column is renamed, re-added with the new
+ *   constraint, copied and the old one dropped (its own CHECK goes with it).
+ * - spectrum_data: each processed spectrum's real part (float32, little-endian), block-averaged to at most
+ *   4,096 points (stride recorded), on an axis from ppm_first to ppm_last; with the morphology fit's
+ *   nuisance terms (baseline, reference shift) so its curves can be redrawn.
+ * - morphology gains each line's Gaussian and Lorentzian FWHM (the Voigt parameters).
+ * - cycler_series: the run's cycler record (time on the record's clock, voltage, current, charge; float64).
+ */
+const V4 = `
+ALTER TABLE runs RENAME COLUMN status TO status_v3;
+ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'complete' CHECK (status IN ('complete', 'failed', 'live'));
+UPDATE runs SET status = status_v3;
+ALTER TABLE runs DROP COLUMN status_v3;
+ALTER TABLE runs ADD COLUMN updated_at TEXT;
+ALTER TABLE runs ADD COLUMN progress TEXT;
+ALTER TABLE morphology ADD COLUMN fwhm_g_ppm REAL;
+ALTER TABLE morphology ADD COLUMN fwhm_l_ppm REAL;
+CREATE TABLE spectrum_data (
+  run_id INTEGER NOT NULL,
+  spectrum INTEGER NOT NULL,
+  points INTEGER NOT NULL,
+  stride INTEGER NOT NULL,
+  ppm_first REAL NOT NULL,
+  ppm_last REAL NOT NULL,
+  intensity BLOB NOT NULL,
+  fit_json TEXT,
+  PRIMARY KEY (run_id, spectrum),
+  FOREIGN KEY (run_id, spectrum) REFERENCES spectra(run_id, spectrum) ON DELETE CASCADE
+);
+CREATE TABLE cycler_series (
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  start_ms REAL,
+  points INTEGER NOT NULL,
+  time_s BLOB NOT NULL,
+  voltage_v BLOB NOT NULL,
+  current_ma BLOB NOT NULL,
+  charge_mah BLOB NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'campaigns, cells, experiments, runs, inputs and result tables', sql: V1 },
   { version: 2, description: 'dead-lithium allocations; inputs indexed by SHA-256', sql: V2 },
@@ -212,6 +256,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'alignment over record holes and step technique; time source and NS·RG scaling per spectrum',
     sql: V3,
+  },
+  {
+    version: 4,
+    description: 'live runs; spectrum data, Voigt widths and the cycler record for the workbench',
+    sql: V4,
   },
 ];
 

@@ -74,6 +74,35 @@ describe('project store migrations', () => {
     });
   }
 
+  it('version 4 keeps the status of stored runs and allows live runs, nothing else', () => {
+    const folder = join(dir, 'v3-runs');
+    mkdirSync(folder);
+    const old = createAtVersion(join(folder, DB_NAME), 3);
+    old
+      .prepare(
+        "INSERT INTO experiments (name, kind, manifest_path, paths_json, created_at) VALUES ('e', 'nmr', '/m.json', '{}', 't')",
+      )
+      .run();
+    const run = old.prepare(
+      `INSERT INTO runs (experiment_id, manifest_hash, inputs_hash, manifest_json, spincell_version, provenance_json,
+         status, error, started_at, finished_at, stored_at, timings_json) VALUES (1, 'h', 'i', '{}', '0', '{}', ?, ?, 't', 't', 't', '{}')`,
+    );
+    run.run('complete', null);
+    run.run('failed', 'disk full');
+    old.close();
+    const s = ProjectStore.open(folder);
+    try {
+      expect(s.db.prepare('SELECT id, status, error FROM runs ORDER BY id').all()).toEqual([
+        { id: 1, status: 'complete', error: null },
+        { id: 2, status: 'failed', error: 'disk full' },
+      ]);
+      s.db.prepare("UPDATE runs SET status = 'live' WHERE id = 1").run();
+      expect(() => s.db.prepare("UPDATE runs SET status = 'paused' WHERE id = 1").run()).toThrow(/CHECK/);
+    } finally {
+      s.close();
+    }
+  });
+
   it('refuses a store newer than this spincell', () => {
     const folder = join(dir, 'newer');
     const s = ProjectStore.init(folder);
