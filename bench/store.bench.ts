@@ -85,7 +85,10 @@ function results(u: () => number): RunResults {
         rSquared: 0.99 + 0.01 * u(),
         converged: true,
         referenceShiftPpm: 0,
-        fit: { windowPpm: [230, 290], baseline: { coefficients: [u(), u()], centrePpm: 260, halfWidthPpm: 30 } },
+        fit: {
+          windowPpm: [230, 290],
+          baseline: { coefficients: [u(), u()], centrePpm: 260, halfWidthPpm: 30 },
+        },
         components: names.map((morph, k) => ({
           morphology: morph,
           positionPpm: 246 + 10 * k + u(),
