@@ -53,6 +53,7 @@ export const COMMANDS: CommandEntry[] = [
       (await import('./simulate.js')).registerSimulate,
       (await import('./simulate-relaxation.js')).registerSimulateRelaxation,
       (await import('./simulate-transport.js')).registerSimulateTransport,
+      (await import('./csi.js')).registerSimulateCsi,
     ],
   },
   {
@@ -79,6 +80,13 @@ export const COMMANDS: CommandEntry[] = [
     term: 'relax',
     summary: 'relaxation and nutation: T1 (t1), T2 (t2), π/2 pulse calibration (nutation)',
     load: async () => [(await import('./relax.js')).registerRelax],
+  },
+  {
+    name: 'csi',
+    term: 'csi [options] <path>',
+    summary:
+      'chemical-shift imaging: ppm × position map of a phase-encoded pseudo-2D experiment, profiles, electrodes and microstructure extent',
+    load: async () => [(await import('./csi.js')).registerCsi],
   },
   {
     name: 'shifts',
