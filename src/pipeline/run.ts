@@ -9,13 +9,16 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { MissingFileError, ParameterError, relocated, SpincellError } from '../core/errors.js';
-import { listSpectra } from '../io/spectra.js';
+import { listSpectra, type SpectrumEntry } from '../io/spectra.js';
 import {
   type IntegralRow,
   integralsTable,
   midMs,
   openInput,
+  type OpenedInput,
+  type ProcessedItem,
   type ProcessingFlags,
+  type SpectrumScaling,
   spectrumIdentity,
 } from './processing.js';
 import {
@@ -34,7 +37,7 @@ import {
 } from '../echem/index.js';
 import { analyseDeis, type DeisResult } from '../eis/index.js';
 import { formatCsv } from '../io/csv/index.js';
-import { readCyclerFile } from '../io/cycler/index.js';
+import { type CyclerRecords, readCyclerFile, type TableReadOptions } from '../io/cycler/index.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
 import { isDirectory, isFile } from '../io/fs.js';
 import { collectInputs, OutputFolder } from '../io/output.js';
@@ -67,7 +70,7 @@ import {
   type ModelFitter,
   type SectionResults,
 } from './sections/index.js';
-import type { SeriesFitRow } from '../fit/batch.js';
+import { createSeriesRowHeaders, type SeriesFitRow } from '../fit/batch.js';
 import { LITHIUM_WINDOWS_PPM, SODIUM_WINDOWS_PPM, type MorphologyWindow } from '../protocols/morphology.js';
 import { findNucleus } from '../core/nuclei.js';
 import { storedSpectrum, type StoredSpectrum } from '../store/spectrum-data.js';
@@ -91,6 +94,12 @@ export interface RunOptions {
    * is not read a second time.
    */
   readonly hashedInputs?: readonly InputFile[];
+  /**
+   * Live mode (src/live/): the series' spectra already processed one by one (an NmrStep's result), used
+   * instead of processing them again, and the experiments of the series folder they came from (those
+   * whose files were complete); everything else is computed here as for any run.
+   */
+  readonly live?: { readonly nmr: NmrRun; readonly include: (experimentPath: string) => boolean };
 }
 
 export interface InputFile {
@@ -244,12 +253,16 @@ function checkInputs(inputs: readonly ManifestInput[], manifestPath: string): vo
  * procs, 1r/1i and the parent experiment's parameters (which give the times), for JCAMP-DX the files
  * themselves; a file the reader reaches through a symbolic link leading out of the input folder is refused.
  */
-function filesRead(input: ManifestInput, manifestPath: string): string[] {
+function filesRead(
+  input: ManifestInput,
+  manifestPath: string,
+  include?: (experimentPath: string) => boolean,
+): string[] {
   if (input.kind === 'file') return [input.path];
   if (input.kind === 'tree') return isDirectory(input.path) ? treeFiles(input.path) : [input.path];
   let entries;
   try {
-    entries = listSpectra(input.path).entries;
+    entries = listSpectra(input.path, include ? { include } : {}).entries;
   } catch (e) {
     throw e instanceof SpincellError && e.file === undefined
       ? relocated(e, { file: manifestPath, field: input.field })
@@ -433,30 +446,75 @@ function runNmr(
   manifestPath: string,
   progress: (e: ProgressEvent) => void,
 ): NmrRun {
-  const regions = (nmr.regionsPpm ?? []).map((r) => [r[0], r[1]] as PpmRange);
   let input;
   try {
     input = openInput(nmr.path, { ...processingFlags(nmr.processing), normalise: nmr.normalise });
   } catch (e) {
     throw asManifestError(e, manifestPath);
   }
+  const total = input.entries.length;
+  const step = createNmrStep(nmr, manifestPath, input.entries[0], total);
+  try {
+    for (const item of input.run()) {
+      step.add(item, input.scaling(item.entry));
+      progress({ stage: 'nmr', done: step.count, total });
+    }
+  } catch (e) {
+    throw asManifestError(e, manifestPath);
+  }
+  return step.result(input);
+}
+
+/** The row headers (times) of the fits are re-derived from the entries' metadata alone. */
+const NO_POINTS = new Float64Array(0);
+
+/** The input an NmrStep's result is drawn from: its entries (in series order) and their notes and warnings. */
+export type NmrStepInput = Pick<OpenedInput, 'entries' | 'notes' | 'warnings'>;
+
+/**
+ * The per-spectrum NMR step of a run: integrals, the stored drawing, the morphology fit (warm-started
+ * from the previous spectrum) and the lineshape model fit, one processed spectrum at a time. `spincell
+ * run` feeds it the whole series; `spincell watch` (src/live/) feeds it each spectrum as it arrives.
+ */
+export interface NmrStep {
+  /** Spectra added so far. */
+  readonly count: number;
+  add(item: ProcessedItem, scaling: SpectrumScaling): void;
+  /**
+   * The run's NMR results for the spectra added so far, timed by `input.entries` (its first `count`
+   * entries are the spectra added, possibly with times revised since, as a growing ser's rows are).
+   */
+  result(input: NmrStepInput): NmrRun;
+}
+
+/**
+ * `first`: the series' first entry (the nucleus the morphology windows are checked against);
+ * `total`: the series length when known (the report's stacked spectra are chosen as they come), else the
+ * choice is made by result() from the spectra added by then.
+ */
+export function createNmrStep(
+  nmr: NonNullable<Manifest['nmr']>,
+  manifestPath: string,
+  first: SpectrumEntry,
+  total?: number,
+): NmrStep {
+  const regions = (nmr.regionsPpm ?? []).map((r) => [r[0], r[1]] as PpmRange);
   if (nmr.morphology) {
     // Up front: a wrong nucleus would otherwise fail on every spectrum, one row at a time.
     const probe: MorphologySeriesOptions = {
       mode: nmr.morphology.mode,
       ...(nmr.morphology.mode === 'constrained'
-        ? { windows: morphologyWindows(nmr.morphology, input.entries[0].meta.nucleus) }
+        ? { windows: morphologyWindows(nmr.morphology, first.meta.nucleus) }
         : {}),
     };
     try {
-      checkMorphologyNucleus(probe, input.entries[0].meta.nucleus, input.entries[0].experimentPath);
+      checkMorphologyNucleus(probe, first.meta.nucleus, first.experimentPath);
     } catch (e) {
       throw asManifestError(e, manifestPath);
     }
   }
-  const total = input.entries.length;
-  const every = Math.ceil(total / MAX_STACKED);
-  const rows: NmrRun['rows'][number][] = [];
+  const every = (n: number) => Math.ceil(n / MAX_STACKED);
+  const rows: Omit<NmrRun['rows'][number], 'identity' | 'midMs' | 'timeS'>[] = [];
   const morph: MorphologySeriesRow[] = [];
   const slices: SpectrumSlice[] = [];
   const stored: StoredSpectrum[] = [];
@@ -468,73 +526,91 @@ function runNmr(
   } catch (e) {
     throw inManifest(e, manifestPath, {}, 'nmr.fit.model');
   }
-  let t0: number | undefined;
-  try {
-    for (const { entry, result } of input.run()) {
-      const s = result.spectrum;
-      const mid = midMs(entry.meta);
-      // time_s: seconds after the first acquisition's start (core/time-columns.ts)
-      t0 ??= entry.meta.startMs;
-      const k = rows.length;
-      const scaling = input.scaling(entry);
-      rows.push({
-        identity: spectrumIdentity(entry),
-        midMs: mid,
-        timeS: (mid - t0) / 1000,
-        integrals: regions.map((r, i) => {
-          try {
-            return integrateRegion(s, r);
-          } catch (e) {
-            throw inManifest(e, manifestPath, {}, `nmr.regionsPpm[${i}]`);
-          }
-        }),
-        ns: scaling.ns || null,
-        rg: scaling.rg || null,
-        scaleFactor: scaling.scaleFactor,
-        phase: result.applied.phase,
-        referenceOffsetPpm: result.applied.referenceOffsetPpm,
-      });
-      if (k % every === 0 || k === total - 1) slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
-      stored.push(storedSpectrum(s.ppm, s.re));
-      if (nmr.morphology) {
-        const spectrum = {
-          ppm: s.ppm,
-          re: s.re,
-          im: s.im,
-          meta: { ...entry.meta, source: entry.experimentPath },
-        };
-        if (!analyser) {
-          const options = morphologyOptions(nmr.morphology, spectrum, entry.meta.nucleus);
-          const n = s.ppm.length;
-          checkMorphologyWindows(options, [s.ppm[0], s.ppm[n - 1]], entry.experimentPath);
-          analyser = createMorphologyAnalyser(options);
-        }
-        morph.push(analyser.analyse(spectrum));
-      }
-      modelFit?.add({ entry, result });
-      progress({ stage: 'nmr', done: k + 1, total });
-    }
-  } catch (e) {
-    throw asManifestError(e, manifestPath);
-  }
-  const windows = input.entries.map((e) => ({
-    startMs: e.meta.startMs,
-    endMs: e.meta.endMs,
-    label:
-      e.meta.experimentNumber !== undefined
-        ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
-        : String(e.index),
-  }));
   return {
-    regionsPpm: regions,
-    rows,
-    morphology: nmr.morphology ? morph : null,
-    fits: modelFit ? modelFit.rows : null,
-    slices,
-    stored,
-    windows,
-    nucleus: input.entries[0].meta.nucleus,
-    messages: [...input.notes.map((n) => `note: ${n}`), ...input.warnings.map((w) => `warning: ${w}`)],
+    get count() {
+      return rows.length;
+    },
+    add({ entry, result }, scaling) {
+      try {
+        const s = result.spectrum;
+        const k = rows.length;
+        rows.push({
+          integrals: regions.map((r, i) => {
+            try {
+              return integrateRegion(s, r);
+            } catch (e) {
+              throw inManifest(e, manifestPath, {}, `nmr.regionsPpm[${i}]`);
+            }
+          }),
+          ns: scaling.ns || null,
+          rg: scaling.rg || null,
+          scaleFactor: scaling.scaleFactor,
+          phase: result.applied.phase,
+          referenceOffsetPpm: result.applied.referenceOffsetPpm,
+        });
+        if (total === undefined || k % every(total) === 0 || k === total - 1)
+          slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
+        stored.push(storedSpectrum(s.ppm, s.re));
+        if (nmr.morphology) {
+          const spectrum = {
+            ppm: s.ppm,
+            re: s.re,
+            im: s.im,
+            meta: { ...entry.meta, source: entry.experimentPath },
+          };
+          if (!analyser) {
+            const options = morphologyOptions(nmr.morphology, spectrum, entry.meta.nucleus);
+            const n = s.ppm.length;
+            checkMorphologyWindows(options, [s.ppm[0], s.ppm[n - 1]], entry.experimentPath);
+            analyser = createMorphologyAnalyser(options);
+          }
+          morph.push(analyser.analyse(spectrum));
+        }
+        modelFit?.add({ entry, result });
+      } catch (e) {
+        throw asManifestError(e, manifestPath);
+      }
+    },
+    result(input) {
+      const n = rows.length;
+      const entries = input.entries.slice(0, n);
+      // time_s: seconds after the first acquisition's start (core/time-columns.ts)
+      const t0 = entries[0]?.meta.startMs;
+      const header = createSeriesRowHeaders();
+      const fitHeader = createSeriesRowHeaders();
+      const times = (rowsOf: readonly { index: number }[] | null, h: typeof header) =>
+        rowsOf?.map((r, i) => ({
+          ...r,
+          ...h({
+            ppm: NO_POINTS,
+            re: NO_POINTS,
+            meta: { ...entries[i].meta, source: entries[i].experimentPath },
+          }),
+        }));
+      const kept =
+        total === undefined ? slices.filter((sl) => sl.index % every(n) === 0 || sl.index === n - 1) : slices;
+      return {
+        regionsPpm: regions,
+        rows: rows.map((r, i) => {
+          const mid = midMs(entries[i].meta);
+          return { identity: spectrumIdentity(entries[i]), midMs: mid, timeS: (mid - t0) / 1000, ...r };
+        }),
+        morphology: nmr.morphology ? (times(morph, header) as MorphologySeriesRow[]) : null,
+        fits: modelFit ? (times(modelFit.rows, fitHeader) as SeriesFitRow[]) : null,
+        slices: kept,
+        stored: [...stored],
+        windows: entries.map((e) => ({
+          startMs: e.meta.startMs,
+          endMs: e.meta.endMs,
+          label:
+            e.meta.experimentNumber !== undefined
+              ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
+              : String(e.index),
+        })),
+        nucleus: first.meta.nucleus,
+        messages: [...input.notes.map((m) => `note: ${m}`), ...input.warnings.map((w) => `warning: ${w}`)],
+      };
+    },
   };
 }
 
@@ -615,16 +691,35 @@ const CYCLER_FIELDS: Readonly<Record<string, string>> = {
 
 function runCycler(c: NonNullable<Manifest['cycler']>, manifestPath: string): CyclerRun {
   try {
-    const records = readCyclerFile(c.path, {
-      timezone: c.timezone,
-      ...(c.mapping ? { mapping: c.mapping } : {}),
-    });
-    const series = seriesFromRecords(records);
-    const steps = segmentSteps(series);
-    return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }), gaps: findRecordGaps(series) };
+    return analyseCyclerRecords(readCyclerFile(c.path, cyclerReadOptions(c)), c);
   } catch (e) {
     throw inManifest(e, manifestPath, CYCLER_FIELDS, 'cycler');
   }
+}
+
+/** How the manifest's cycler file is read (live mode parses a growing file's complete lines with them). */
+export function cyclerReadOptions(c: NonNullable<Manifest['cycler']>): TableReadOptions {
+  return { timezone: c.timezone, ...(c.mapping ? { mapping: c.mapping } : {}) };
+}
+
+/** Steps, cycles and holes of a cycler record as the manifest asks for them. */
+export function analyseCyclerRecords(records: CyclerRecords, c: NonNullable<Manifest['cycler']>): CyclerRun {
+  const series = seriesFromRecords(records);
+  const steps = segmentSteps(series);
+  return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }), gaps: findRecordGaps(series) };
+}
+
+/** The spectra's windows on the cycler record, as the manifest's cycler section places them. */
+export function alignRun(
+  nmr: Pick<NmrRun, 'windows'>,
+  cycler: CyclerRun,
+  c: NonNullable<Manifest['cycler']>,
+): AlignedSpectrum[] {
+  return alignSpectra(nmr.windows, cycler.series, {
+    offsetS: c.offsetS ?? 0,
+    capacityMAh: c.capacityMAh,
+    gaps: cycler.gaps,
+  });
 }
 
 export interface EisRun {
@@ -778,7 +873,16 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     legacy: isRunFolder,
   });
   try {
-    return runInto(set, m, manifestPath, named, startedAt, progress, options.hashedInputs ?? []);
+    return runInto(
+      set,
+      m,
+      manifestPath,
+      named,
+      startedAt,
+      progress,
+      options.hashedInputs ?? [],
+      options.live,
+    );
   } catch (error) {
     set.abort();
     throw error;
@@ -793,9 +897,12 @@ function runInto(
   startedAt: Date,
   progress: (e: ProgressEvent) => void,
   hashed: readonly InputFile[],
+  live?: RunOptions['live'],
 ): RunResult {
   const outDir = m.output.dir;
-  const files = named.flatMap((i) => filesRead(i, manifestPath));
+  const files = named.flatMap((i) =>
+    filesRead(i, manifestPath, i.kind === 'nmr' ? live?.include : undefined),
+  );
   const known = new Map(hashed.map((h) => [h.path, h]));
   const inputs: InputFile[] = [];
   files.forEach((f, i) => {
@@ -804,7 +911,7 @@ function runInto(
     progress({ stage: 'inputs', done: i + 1, total: files.length });
   });
 
-  const nmr = m.nmr ? runNmr(m.nmr, manifestPath, progress) : null;
+  const nmr = m.nmr ? (live?.nmr ?? runNmr(m.nmr, manifestPath, progress)) : null;
   let cycler: CyclerRun | null = null;
   if (m.cycler) {
     progress({ stage: 'cycler', done: 0, total: 1 });
@@ -815,11 +922,7 @@ function runInto(
   const warnings: string[] = [];
   if (nmr && cycler && m.cycler) {
     try {
-      aligned = alignSpectra(nmr.windows, cycler.series, {
-        offsetS: m.cycler.offsetS ?? 0,
-        capacityMAh: m.cycler.capacityMAh,
-        gaps: cycler.gaps,
-      });
+      aligned = alignRun(nmr, cycler, m.cycler);
     } catch (e) {
       throw inManifest(e, manifestPath, CYCLER_FIELDS, 'cycler');
     }

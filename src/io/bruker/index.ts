@@ -42,6 +42,7 @@ export {
   type AcqusInfo,
   type BrukerFormat,
   type SeriesEntry,
+  type SeriesListOptions,
 } from './experiment.js';
 export {
   procsParams,
