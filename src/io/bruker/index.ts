@@ -66,6 +66,7 @@ export {
 export {
   writeBrukerExperiment,
   writeBrukerSer,
+  brukerFiles,
   type BrukerWriteSpec,
   type ComplexData,
   type DigitalFilterSpec,
