@@ -43,16 +43,15 @@ export interface LiveBatch {
 }
 
 /**
- * Test-only hook (as the store's SPINCELL_STORE_HOLD_MS): with SPINCELL_LIVE_HOLD_MS set, each batch
- * announces on stderr that it is inside its transaction and sleeps there, so a test can kill -9 it
- * (SPINCELL_LIVE_HOLD_BATCH=N: from the N-th transaction of the process on, the finalisation included).
+ * Test-only hook (as the store's SPINCELL_STORE_HOLD_MS): with SPINCELL_LIVE_HOLD_MS set, a batch
+ * announces on stderr that it is inside its transaction and sleeps there, so a test can kill -9 it;
+ * with SPINCELL_LIVE_HOLD_ABOVE=N only a batch that takes the run beyond N spectra (or the finalisation).
  */
-let batches = 0;
-function testHold(): void {
+function testHold(spectra: number | null): void {
   const ms = Number(process.env.SPINCELL_LIVE_HOLD_MS ?? 0);
   if (!(ms > 0)) return;
-  // SPINCELL_LIVE_HOLD_BATCH: hold from this batch of the process on (1-based; default the first).
-  if (++batches < Number(process.env.SPINCELL_LIVE_HOLD_BATCH ?? 1)) return;
+  const above = process.env.SPINCELL_LIVE_HOLD_ABOVE;
+  if (above !== undefined && spectra !== null && !(spectra > Number(above))) return;
   process.stderr.write('spincell-live: inside transaction\n');
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -141,7 +140,7 @@ export function storedSpectra(store: ProjectStore, runId: number): number {
 export function writeBatch(store: ProjectStore, runId: number, batch: LiveBatch): void {
   const { db } = store;
   db.transaction(() => {
-    testHold();
+    testHold(batch.nmr?.rows.length ?? 0);
     const nmr = batch.nmr;
     if (nmr) {
       if (batch.rewrite) db.prepare('DELETE FROM spectra WHERE run_id = ?').run(runId);
@@ -203,7 +202,7 @@ export function finishLiveRun(
     }),
   );
   db.transaction(() => {
-    testHold();
+    testHold(null);
     for (const table of RESULT_TABLES) db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
     const now = new Date().toISOString();
     db.prepare(

@@ -304,10 +304,10 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
     });
     if (realigned) aligned = realigned;
     const time = now();
-    if (rewrite && stored > 0)
-      emit({ event: 'reprocessed', time, run: runId, reason: 'rows rewritten', spectra });
-    stored = spectra;
-    rewrite = false;
+    if (nmr && spectraChanged) {
+      stored = spectra;
+      rewrite = false;
+    }
     cyclerChanged = false;
     if (nmr)
       for (const e of fresh) {
