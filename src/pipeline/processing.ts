@@ -502,6 +502,22 @@ export function spectrumFileStem(entry: SpectrumEntry): string {
   return row !== undefined ? `exp${exp}_row${String(row).padStart(4, '0')}` : `exp${exp}`;
 }
 
+/** The acquisition window of a spectrum as alignment takes it, labelled experiment (and /row of a ser). */
+export function spectrumWindow(e: Pick<SpectrumEntry, 'index' | 'meta'>): {
+  startMs: number;
+  endMs: number;
+  label: string;
+} {
+  return {
+    startMs: e.meta.startMs,
+    endMs: e.meta.endMs,
+    label:
+      e.meta.experimentNumber !== undefined
+        ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
+        : String(e.index),
+  };
+}
+
 /** Mid-time of an acquisition, epoch ms. */
 export function midMs(meta: Pick<AcquisitionMeta, 'startMs' | 'endMs'>): number {
   return 0.5 * (meta.startMs + meta.endMs);

@@ -20,6 +20,7 @@ import {
   type ProcessingFlags,
   type SpectrumScaling,
   spectrumIdentity,
+  spectrumWindow,
 } from './processing.js';
 import {
   alignedTable,
@@ -599,14 +600,7 @@ export function createNmrStep(
         fits: modelFit ? (times(modelFit.rows, fitHeader) as SeriesFitRow[]) : null,
         slices: kept,
         stored: [...stored],
-        windows: entries.map((e) => ({
-          startMs: e.meta.startMs,
-          endMs: e.meta.endMs,
-          label:
-            e.meta.experimentNumber !== undefined
-              ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
-              : String(e.index),
-        })),
+        windows: entries.map(spectrumWindow),
         nucleus: first.meta.nucleus,
         messages: [...input.notes.map((m) => `note: ${m}`), ...input.warnings.map((w) => `warning: ${w}`)],
       };

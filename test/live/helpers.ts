@@ -7,22 +7,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
-import { ProjectStore } from '../../src/store/index.js';
+import { ProjectStore, RESULT_TABLES } from '../../src/store/index.js';
 
 /** Every table holding a run's results (the spectrum drawing and the cycler record included). */
-export const LIVE_TABLES = [
-  'inputs',
-  'spectra',
-  'integrals',
-  'morphology',
-  'alignment',
-  'cycles',
-  'impedance',
-  'drt_windows',
-  'dead_lithium',
-  'spectrum_data',
-  'cycler_series',
-] as const;
+export const LIVE_TABLES = [...RESULT_TABLES, 'spectrum_data', 'cycler_series'] as const;
 
 /** Rows of each result table of a run, without run_id, sorted by every column. */
 export function runTables(project: string, runId: number): Record<string, unknown[]> {
