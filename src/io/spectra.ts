@@ -25,6 +25,7 @@ import { basename, dirname, join } from 'node:path';
 import { DataError, MissingFileError } from '../core/errors.js';
 import type { AcquisitionMeta, Fid, Spectrum } from '../core/types.js';
 import {
+  type SeriesListOptions,
   type BrukerFormat,
   experimentMeta,
   folderNumber,
@@ -225,7 +226,7 @@ function checkOneNucleus(entries: readonly SpectrumEntry[], dir: string): void {
 }
 
 /** Lists the spectra at `path` in acquisition order (see the header). Reads parameters and headers only. */
-export function listSpectra(path: string): SpectrumListing {
+export function listSpectra(path: string, options: SeriesListOptions = {}): SpectrumListing {
   const notes: string[] = [];
   if (isFile(path)) {
     if (isJcampPath(path)) {
@@ -234,10 +235,10 @@ export function listSpectra(path: string): SpectrumListing {
       return { format: 'jcamp', entries: [entry], notes };
     }
     if (PDATA_FILES.includes(basename(path)) && isPdataFolder(dirname(path)))
-      return listSpectra(dirname(path));
-    return { ...listed(path, notes), notes };
+      return listSpectra(dirname(path), options);
+    return { ...listed(path, notes, options), notes };
   }
-  if (!isDirectory(path)) return { ...listed(path, notes), notes };
+  if (!isDirectory(path)) return { ...listed(path, notes, options), notes };
   if (isPdataFolder(path)) {
     const entry = pdataEntry(path, 0, 'bruker pdata');
     fallbackNotes([entry], notes);
@@ -247,13 +248,13 @@ export function listSpectra(path: string): SpectrumListing {
     const pdata = join(path, 'pdata', '1');
     if (!hasFid(path) && isPdataFolder(pdata))
       return { format: 'bruker pdata', entries: [pdataEntry(pdata, 0, 'bruker pdata')], notes };
-    return { ...listed(path, notes), notes };
+    return { ...listed(path, notes, options), notes };
   }
   const names = readdirSync(path).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const experiments = names
     .filter((n) => NUMBERED.test(n) && isDirectory(join(path, n)))
     .map((n) => join(path, n))
-    .filter((d) => isFile(join(d, 'acqus')) || hasFid(d));
+    .filter((d) => (isFile(join(d, 'acqus')) || hasFid(d)) && (options.include?.(d) ?? true));
   const jcamp = names.filter((n) => isJcampPath(n) && isFile(join(path, n))).map((n) => join(path, n));
   if (experiments.length > 0 && jcamp.length > 0) {
     throw new DataError('folder holds both Bruker experiments and JCAMP-DX files', {
@@ -284,11 +285,15 @@ export function listSpectra(path: string): SpectrumListing {
     checkOneNucleus(entries, path);
     return { format: 'jcamp series', entries, notes };
   }
-  return { ...listed(path, notes), notes };
+  return { ...listed(path, notes, options), notes };
 }
 
-function listed(path: string, notes: string[]): { format: SpectrumFormat; entries: SpectrumEntry[] } {
-  const series = listSeries(path);
+function listed(
+  path: string,
+  notes: string[],
+  options: SeriesListOptions,
+): { format: SpectrumFormat; entries: SpectrumEntry[] } {
+  const series = listSeries(path, options);
   const growing = new Map<string, { rows: number; declared: number }>();
   for (const e of series)
     if (e.declaredRows !== undefined) {

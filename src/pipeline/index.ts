@@ -2,6 +2,12 @@
 export * from './manifest.js';
 export {
   runManifest,
+  createNmrStep,
+  alignRun,
+  analyseCyclerRecords,
+  cyclerReadOptions,
+  type NmrStep,
+  type NmrStepInput,
   hashFile,
   processingFlags,
   spincellVersion,

@@ -95,7 +95,7 @@ function calibrationRecord(
  */
 export function openMorphologyStep(
   request: MorphologyRequest,
-  input: OpenedInput,
+  input: Pick<OpenedInput, 'entries' | 'parsed'>,
   flags: ProcessingFlags,
 ): MorphologyStep {
   const first = input.entries[0];

@@ -15,6 +15,7 @@ import {
   type SpectrumData,
   type SpectrumEntry,
   type SpectrumFormat,
+  type SpectrumListing,
 } from '../io/spectra.js';
 import {
   type BaselineOption,
@@ -270,6 +271,11 @@ export interface OpenedInput {
   scaling(entry: SpectrumEntry): SpectrumScaling;
   /** Processes the spectra one at a time, in order, with a progress bar on a terminal. */
   run(): Generator<ProcessedItem>;
+  /**
+   * Processes one entry as run() does (live mode: spectra one by one as they arrive); a shared phase,
+   * which needs the whole series first, is refused.
+   */
+  process(entry: SpectrumEntry): ProcessedItem;
 }
 
 /** Receives one tick per spectrum read (two per spectrum when a shared phase needs a first pass). */
@@ -339,7 +345,15 @@ export function openInput(
   flags: ProcessingFlags,
   tracker: ProgressTracker = SILENT,
 ): OpenedInput {
-  const listing = listSpectra(path);
+  return openListing(listSpectra(path), flags, tracker);
+}
+
+/** openInput on a listing already made (live mode lists only the experiments whose files are complete). */
+export function openListing(
+  listing: SpectrumListing,
+  flags: ProcessingFlags,
+  tracker: ProgressTracker = SILENT,
+): OpenedInput {
   const entries = listing.entries;
   const first = entries[0];
   const processed = first.origin === 'processed';
@@ -388,6 +402,18 @@ export function openInput(
       : processSpectrum(data.spectrum, phase ? { ...options, phase } : options, {
           hasImaginary: data.hasImaginary,
         });
+  const processEntry = (entry: SpectrumEntry, phase?: ProcessingOptions['phase']): ProcessingResult => {
+    const result = processOne(read(entry), optionsFor(entry), phase);
+    const k = scaling.factor(entry).scaleFactor;
+    if (k !== 1) {
+      const s = result.spectrum;
+      for (let i = 0; i < s.re.length; i++) {
+        s.re[i] *= k;
+        s.im[i] *= k;
+      }
+    }
+    return result;
+  };
   function* run(): Generator<ProcessedItem> {
     const defaultPhase = parsed.fromProcs || processed ? undefined : 'auto';
     const autoShared = parsed.shared && (parsed.explicit.phase ?? defaultPhase) === 'auto';
@@ -430,15 +456,7 @@ export function openInput(
         }
       }
       for (const entry of entries) {
-        const result = processOne(read(entry), optionsFor(entry), phase);
-        const k = scaling.factor(entry).scaleFactor;
-        if (k !== 1) {
-          const s = result.spectrum;
-          for (let i = 0; i < s.re.length; i++) {
-            s.re[i] *= k;
-            s.im[i] *= k;
-          }
-        }
+        const result = processEntry(entry, phase);
         bar.tick(String(entry.meta.experimentNumber ?? entry.index));
         yield { entry, result: phase ? withSharedMode(result) : result };
       }
@@ -456,6 +474,18 @@ export function openInput(
     warnings,
     scaling: scaling.factor,
     run,
+    process(entry) {
+      if (parsed.shared)
+        throw new UsageError(
+          'a shared phase needs the whole series; each spectrum is processed on its own here',
+          {
+            field: '--phase-mode',
+            found: 'shared',
+            expected: 'each (or process the finished series with spincell run)',
+          },
+        );
+      return { entry, result: processEntry(entry) };
+    },
   };
 }
 
@@ -470,6 +500,22 @@ export function spectrumFileStem(entry: SpectrumEntry): string {
   const row = entry.meta.rowIndex;
   const exp = entry.meta.experimentNumber ?? entry.experimentPath.split(/[\\/]/).pop() ?? String(entry.index);
   return row !== undefined ? `exp${exp}_row${String(row).padStart(4, '0')}` : `exp${exp}`;
+}
+
+/** The acquisition window of a spectrum as alignment takes it, labelled experiment (and /row of a ser). */
+export function spectrumWindow(e: Pick<SpectrumEntry, 'index' | 'meta'>): {
+  startMs: number;
+  endMs: number;
+  label: string;
+} {
+  return {
+    startMs: e.meta.startMs,
+    endMs: e.meta.endMs,
+    label:
+      e.meta.experimentNumber !== undefined
+        ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
+        : String(e.index),
+  };
 }
 
 /** Mid-time of an acquisition, epoch ms. */

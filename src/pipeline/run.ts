@@ -16,8 +16,12 @@ import {
   integralsTable,
   midMs,
   openInput,
+  type OpenedInput,
+  type ProcessedItem,
   type ProcessingFlags,
+  type SpectrumScaling,
   spectrumIdentity,
+  spectrumWindow,
 } from './processing.js';
 import {
   alignedTable,
@@ -35,7 +39,7 @@ import {
 } from '../echem/index.js';
 import { analyseDeis, type DeisResult } from '../eis/index.js';
 import { formatCsv } from '../io/csv/index.js';
-import { readCyclerFile } from '../io/cycler/index.js';
+import { type CyclerRecords, readCyclerFile, type TableReadOptions } from '../io/cycler/index.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
 import { isDirectory, isFile } from '../io/fs.js';
 import { collectInputs, OutputFolder } from '../io/output.js';
@@ -72,7 +76,7 @@ import {
   type ModelFitter,
   type SectionResults,
 } from './sections/index.js';
-import type { SeriesFitRow } from '../fit/batch.js';
+import { createSeriesRowHeaders, type SeriesFitRow } from '../fit/batch.js';
 import { storedSpectrum, type StoredSpectrum } from '../store/spectrum-data.js';
 
 export type RunStage = 'inputs' | 'nmr' | 'cycler' | 'align' | 'eis' | 'analyses' | 'report' | 'write';
@@ -94,6 +98,12 @@ export interface RunOptions {
    * is not read a second time.
    */
   readonly hashedInputs?: readonly InputFile[];
+  /**
+   * Live mode (src/live/): the series' spectra already processed one by one (an NmrStep's result), used
+   * instead of processing them again, and the experiments of the series folder they came from (those
+   * whose files were complete); everything else is computed here as for any run.
+   */
+  readonly live?: { readonly nmr: NmrRun; readonly include: (experimentPath: string) => boolean };
 }
 
 export interface InputFile {
@@ -247,12 +257,16 @@ function checkInputs(inputs: readonly ManifestInput[], manifestPath: string): vo
  * procs, 1r/1i and the parent experiment's parameters (which give the times), for JCAMP-DX the files
  * themselves; a file the reader reaches through a symbolic link leading out of the input folder is refused.
  */
-function filesRead(input: ManifestInput, manifestPath: string): string[] {
+function filesRead(
+  input: ManifestInput,
+  manifestPath: string,
+  include?: (experimentPath: string) => boolean,
+): string[] {
   if (input.kind === 'file') return [input.path];
   if (input.kind === 'tree') return isDirectory(input.path) ? treeFiles(input.path) : [input.path];
   let entries;
   try {
-    entries = listSpectra(input.path).entries;
+    entries = listSpectra(input.path, include ? { include } : {}).entries;
   } catch (e) {
     throw e instanceof SpincellError && e.file === undefined
       ? relocated(e, { file: manifestPath, field: input.field })
@@ -438,29 +452,76 @@ function runNmr(
   manifestPath: string,
   progress: (e: ProgressEvent) => void,
 ): NmrRun {
-  const regions = (nmr.regionsPpm ?? []).map((r) => [r[0], r[1]] as PpmRange);
   let input;
   try {
     input = openInput(nmr.path, { ...processingFlags(nmr.processing), normalise: nmr.normalise });
   } catch (e) {
     throw asManifestError(e, manifestPath);
   }
+  const total = input.entries.length;
+  const step = createNmrStep(nmr, manifestPath, input, total);
+  try {
+    for (const item of input.run()) {
+      step.add(item, input.scaling(item.entry));
+      progress({ stage: 'nmr', done: step.count, total });
+    }
+  } catch (e) {
+    throw asManifestError(e, manifestPath);
+  }
+  return step.result(input);
+}
+
+/** The row headers (times) of the fits are re-derived from the entries' metadata alone. */
+const NO_POINTS = new Float64Array(0);
+
+/** The input an NmrStep's result is drawn from: its entries (in series order) and their notes and warnings. */
+export type NmrStepInput = Pick<OpenedInput, 'entries' | 'notes' | 'warnings'>;
+
+/**
+ * The per-spectrum NMR step of a run: integrals, the stored drawing, the morphology fit (warm-started
+ * from the previous spectrum) and the lineshape model fit, one processed spectrum at a time. `spincell
+ * run` feeds it the whole series; `spincell watch` (src/live/) feeds it each spectrum as it arrives.
+ */
+export interface NmrStep {
+  /** Spectra added so far. */
+  readonly count: number;
+  add(item: ProcessedItem, scaling: SpectrumScaling): void;
+  /**
+   * The run's NMR results for the spectra added so far, timed by `input.entries` (its first `count`
+   * entries are the spectra added, possibly with times revised since, as a growing ser's rows are).
+   */
+  result(input: NmrStepInput): NmrRun;
+}
+
+/**
+ * `opened`: the series as opened so far (its first entry gives the nucleus the morphology is checked
+ * against, its processing the referencing the preset must agree with);
+ * `total`: the series length when known (the report's stacked spectra are chosen as they come), else the
+ * choice is made by result() from the spectra added by then.
+ */
+export function createNmrStep(
+  nmr: NonNullable<Manifest['nmr']>,
+  manifestPath: string,
+  opened: Pick<OpenedInput, 'entries' | 'parsed'>,
+  total?: number,
+): NmrStep {
+  const first = opened.entries[0];
+  const regions = (nmr.regionsPpm ?? []).map((r) => [r[0], r[1]] as PpmRange);
   let morphologyStep: MorphologyStep | null = null;
   if (nmr.morphology) {
     // Up front (as `spincell morphology`): preset, nucleus, referencing and a calibration experiment.
     try {
       morphologyStep = openMorphologyStep(
         morphologyRequest(nmr.morphology, manifestPath),
-        input,
+        opened,
         processingFlags(nmr.processing),
       );
     } catch (e) {
       throw inManifest(asManifestError(e, manifestPath), manifestPath, MORPHOLOGY_FIELDS, 'nmr.morphology');
     }
   }
-  const total = input.entries.length;
-  const every = Math.ceil(total / MAX_STACKED);
-  const rows: NmrRun['rows'][number][] = [];
+  const every = (n: number) => Math.ceil(n / MAX_STACKED);
+  const rows: Omit<NmrRun['rows'][number], 'identity' | 'midMs' | 'timeS'>[] = [];
   const morph: MorphologySeriesRow[] = [];
   const slices: SpectrumSlice[] = [];
   const stored: StoredSpectrum[] = [];
@@ -471,64 +532,75 @@ function runNmr(
   } catch (e) {
     throw inManifest(e, manifestPath, {}, 'nmr.fit.model');
   }
-  let t0: number | undefined;
-  try {
-    for (const { entry, result } of input.run()) {
-      const s = result.spectrum;
-      const mid = midMs(entry.meta);
-      // time_s: seconds after the first acquisition's start (core/time-columns.ts)
-      t0 ??= entry.meta.startMs;
-      const k = rows.length;
-      const scaling = input.scaling(entry);
-      rows.push({
-        identity: spectrumIdentity(entry),
-        midMs: mid,
-        timeS: (mid - t0) / 1000,
-        integrals: regions.map((r, i) => {
-          try {
-            return integrateRegion(s, r);
-          } catch (e) {
-            throw inManifest(e, manifestPath, {}, `nmr.regionsPpm[${i}]`);
-          }
-        }),
-        ns: scaling.ns || null,
-        rg: scaling.rg || null,
-        scaleFactor: scaling.scaleFactor,
-        phase: result.applied.phase,
-        referenceOffsetPpm: result.applied.referenceOffsetPpm,
-      });
-      if (k % every === 0 || k === total - 1) slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
-      stored.push(storedSpectrum(s.ppm, s.re));
-      if (morphologyStep) morph.push(morphologyStep.analyse(fitInput({ entry, result })));
-      modelFit?.add({ entry, result });
-      progress({ stage: 'nmr', done: k + 1, total });
-    }
-  } catch (e) {
-    throw asManifestError(e, manifestPath);
-  }
-  const windows = input.entries.map((e) => ({
-    startMs: e.meta.startMs,
-    endMs: e.meta.endMs,
-    label:
-      e.meta.experimentNumber !== undefined
-        ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
-        : String(e.index),
-  }));
   return {
-    regionsPpm: regions,
-    rows,
-    morphology: nmr.morphology ? morph : null,
-    morphologyProvenance: morphologyStep ? morphologyStep.provenance() : null,
-    fits: modelFit ? modelFit.rows : null,
-    slices,
-    stored,
-    windows,
-    nucleus: input.entries[0].meta.nucleus,
-    messages: [
-      ...input.notes.map((n) => `note: ${n}`),
-      ...input.warnings.map((w) => `warning: ${w}`),
-      ...(morphologyStep?.provenance().warnings ?? []).map((w) => `warning: ${w}`),
-    ],
+    get count() {
+      return rows.length;
+    },
+    add({ entry, result }, scaling) {
+      try {
+        const s = result.spectrum;
+        const k = rows.length;
+        rows.push({
+          integrals: regions.map((r, i) => {
+            try {
+              return integrateRegion(s, r);
+            } catch (e) {
+              throw inManifest(e, manifestPath, {}, `nmr.regionsPpm[${i}]`);
+            }
+          }),
+          ns: scaling.ns || null,
+          rg: scaling.rg || null,
+          scaleFactor: scaling.scaleFactor,
+          phase: result.applied.phase,
+          referenceOffsetPpm: result.applied.referenceOffsetPpm,
+        });
+        if (total === undefined || k % every(total) === 0 || k === total - 1)
+          slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
+        stored.push(storedSpectrum(s.ppm, s.re));
+        if (morphologyStep) morph.push(morphologyStep.analyse(fitInput({ entry, result })));
+        modelFit?.add({ entry, result });
+      } catch (e) {
+        throw asManifestError(e, manifestPath);
+      }
+    },
+    result(input) {
+      const n = rows.length;
+      const entries = input.entries.slice(0, n);
+      // time_s: seconds after the first acquisition's start (core/time-columns.ts)
+      const t0 = entries[0]?.meta.startMs;
+      const header = createSeriesRowHeaders();
+      const fitHeader = createSeriesRowHeaders();
+      const times = (rowsOf: readonly { index: number }[] | null, h: typeof header) =>
+        rowsOf?.map((r, i) => ({
+          ...r,
+          ...h({
+            ppm: NO_POINTS,
+            re: NO_POINTS,
+            meta: { ...entries[i].meta, source: entries[i].experimentPath },
+          }),
+        }));
+      const kept =
+        total === undefined ? slices.filter((sl) => sl.index % every(n) === 0 || sl.index === n - 1) : slices;
+      return {
+        regionsPpm: regions,
+        rows: rows.map((r, i) => {
+          const mid = midMs(entries[i].meta);
+          return { identity: spectrumIdentity(entries[i]), midMs: mid, timeS: (mid - t0) / 1000, ...r };
+        }),
+        morphology: nmr.morphology ? (times(morph, header) as MorphologySeriesRow[]) : null,
+        morphologyProvenance: morphologyStep ? morphologyStep.provenance() : null,
+        fits: modelFit ? (times(modelFit.rows, fitHeader) as SeriesFitRow[]) : null,
+        slices: kept,
+        stored: [...stored],
+        windows: entries.map(spectrumWindow),
+        nucleus: first.meta.nucleus,
+        messages: [
+          ...input.notes.map((m) => `note: ${m}`),
+          ...input.warnings.map((w) => `warning: ${w}`),
+          ...(morphologyStep?.provenance().warnings ?? []).map((w) => `warning: ${w}`),
+        ],
+      };
+    },
   };
 }
 
@@ -598,16 +670,35 @@ const CYCLER_FIELDS: Readonly<Record<string, string>> = {
 
 function runCycler(c: NonNullable<Manifest['cycler']>, manifestPath: string): CyclerRun {
   try {
-    const records = readCyclerFile(c.path, {
-      timezone: c.timezone,
-      ...(c.mapping ? { mapping: c.mapping } : {}),
-    });
-    const series = seriesFromRecords(records);
-    const steps = segmentSteps(series);
-    return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }), gaps: findRecordGaps(series) };
+    return analyseCyclerRecords(readCyclerFile(c.path, cyclerReadOptions(c)), c);
   } catch (e) {
     throw inManifest(e, manifestPath, CYCLER_FIELDS, 'cycler');
   }
+}
+
+/** How the manifest's cycler file is read (live mode parses a growing file's complete lines with them). */
+export function cyclerReadOptions(c: NonNullable<Manifest['cycler']>): TableReadOptions {
+  return { timezone: c.timezone, ...(c.mapping ? { mapping: c.mapping } : {}) };
+}
+
+/** Steps, cycles and holes of a cycler record as the manifest asks for them. */
+export function analyseCyclerRecords(records: CyclerRecords, c: NonNullable<Manifest['cycler']>): CyclerRun {
+  const series = seriesFromRecords(records);
+  const steps = segmentSteps(series);
+  return { series, cycles: analyseCycles(steps, { areaCm2: c.areaCm2 }), gaps: findRecordGaps(series) };
+}
+
+/** The spectra's windows on the cycler record, as the manifest's cycler section places them. */
+export function alignRun(
+  nmr: Pick<NmrRun, 'windows'>,
+  cycler: CyclerRun,
+  c: NonNullable<Manifest['cycler']>,
+): AlignedSpectrum[] {
+  return alignSpectra(nmr.windows, cycler.series, {
+    offsetS: c.offsetS ?? 0,
+    capacityMAh: c.capacityMAh,
+    gaps: cycler.gaps,
+  });
 }
 
 export interface EisRun {
@@ -761,7 +852,16 @@ export function runManifest(manifest: Manifest, options: RunOptions): RunResult 
     legacy: isRunFolder,
   });
   try {
-    return runInto(set, m, manifestPath, named, startedAt, progress, options.hashedInputs ?? []);
+    return runInto(
+      set,
+      m,
+      manifestPath,
+      named,
+      startedAt,
+      progress,
+      options.hashedInputs ?? [],
+      options.live,
+    );
   } catch (error) {
     set.abort();
     throw error;
@@ -776,9 +876,12 @@ function runInto(
   startedAt: Date,
   progress: (e: ProgressEvent) => void,
   hashed: readonly InputFile[],
+  live?: RunOptions['live'],
 ): RunResult {
   const outDir = m.output.dir;
-  const files = named.flatMap((i) => filesRead(i, manifestPath));
+  const files = named.flatMap((i) =>
+    filesRead(i, manifestPath, i.kind === 'nmr' ? live?.include : undefined),
+  );
   const known = new Map(hashed.map((h) => [h.path, h]));
   const inputs: InputFile[] = [];
   files.forEach((f, i) => {
@@ -787,7 +890,7 @@ function runInto(
     progress({ stage: 'inputs', done: i + 1, total: files.length });
   });
 
-  const nmr = m.nmr ? runNmr(m.nmr, manifestPath, progress) : null;
+  const nmr = m.nmr ? (live?.nmr ?? runNmr(m.nmr, manifestPath, progress)) : null;
   let cycler: CyclerRun | null = null;
   if (m.cycler) {
     progress({ stage: 'cycler', done: 0, total: 1 });
@@ -798,11 +901,7 @@ function runInto(
   const warnings: string[] = [];
   if (nmr && cycler && m.cycler) {
     try {
-      aligned = alignSpectra(nmr.windows, cycler.series, {
-        offsetS: m.cycler.offsetS ?? 0,
-        capacityMAh: m.cycler.capacityMAh,
-        gaps: cycler.gaps,
-      });
+      aligned = alignRun(nmr, cycler, m.cycler);
     } catch (e) {
       throw inManifest(e, manifestPath, CYCLER_FIELDS, 'cycler');
     }

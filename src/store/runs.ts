@@ -23,7 +23,7 @@ import {
 } from '../pipeline/index.js';
 import { canonicalJson, type CellRow, type ProjectStore, type RunSummary, sha256 } from './store.js';
 import { type StoredFit, toBlob } from './spectrum-data.js';
-import type { CyclerSeries } from '../echem/index.js';
+import type { AlignedSpectrum, Cycle, CyclerSeries } from '../echem/index.js';
 
 /** What decides whether a stored run can be reused. */
 export interface RunKey {
@@ -122,7 +122,7 @@ function testHold(): void {
 }
 
 /** The experiment of this manifest and cell, created (or its name and paths updated) inside the caller's transaction. */
-function experimentId(store: ProjectStore, key: RunKey, cell: CellRow | null, now: string): number {
+export function experimentId(store: ProjectStore, key: RunKey, cell: CellRow | null, now: string): number {
   const { db } = store;
   const m = key.manifest;
   const cellId = cell?.id ?? null;
@@ -242,184 +242,217 @@ export function storeRun(store: ProjectStore, input: StoreRunInput): number {
     );
     for (const f of key.inputs) ins.run(runId, f.path, f.bytes, n(mtimes.get(f.path)) ?? -1, f.sha256);
     testHold();
-
-    const nmr = results.nmr;
-    if (nmr) {
-      const sp = db.prepare(
-        `INSERT INTO spectra (run_id, spectrum, experiment_number, row_index, source, start_iso, mid_iso, end_iso, time_s,
-           phase_mode, ph0_deg, ph1_deg, pivot_ppm, reference_offset_ppm, time_source, ns, rg, scale_factor)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      const ig = db.prepare(
-        'INSERT INTO integrals (run_id, spectrum, region, from_ppm, to_ppm, value) VALUES (?, ?, ?, ?, ?, ?)',
-      );
-      for (const r of nmr.rows) {
-        const id = r.identity;
-        sp.run(
-          runId,
-          id.index,
-          id.experimentNumber,
-          id.rowIndex,
-          id.source,
-          id.startIso,
-          id.midIso,
-          id.endIso,
-          r.timeS,
-          r.phase.mode,
-          n(r.phase.ph0Deg),
-          n(r.phase.ph1Deg),
-          n(r.phase.pivotPpm),
-          n(r.referenceOffsetPpm),
-          id.timeSource,
-          n(r.ns),
-          n(r.rg),
-          n(r.scaleFactor),
-        );
-        nmr.regionsPpm.forEach((region, k) =>
-          ig.run(runId, id.index, regionLabel(region), region[0], region[1], n(r.integrals[k])),
-        );
-      }
-      if (nmr.morphology) {
-        const mo = db.prepare(
-          `INSERT INTO morphology (run_id, spectrum, component_index, component, position_ppm, position_stderr_ppm, fwhm_ppm,
-             area, area_stderr, fraction, fraction_stderr, r_squared, converged, error, fwhm_g_ppm, fwhm_l_ppm)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
-        nmr.morphology.forEach((row, i) => {
-          const spectrum = nmr.rows[i].identity.index;
-          if (!row.result) {
-            mo.run(
-              runId,
-              spectrum,
-              0,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              row.error?.message ?? 'no result',
-              null,
-              null,
-            );
-            return;
-          }
-          const res = row.result;
-          res.components.forEach((c, k) =>
-            mo.run(
-              runId,
-              spectrum,
-              k,
-              c.morphology,
-              n(c.positionPpm),
-              n(c.positionStdErrPpm),
-              n(c.fwhmPpm),
-              n(c.area),
-              n(c.areaStdErr),
-              n(c.fraction),
-              n(c.fractionStdErr),
-              n(res.rSquared),
-              b(res.converged),
-              null,
-              n(c.fwhmGPpm),
-              n(c.fwhmLPpm),
-            ),
-          );
-        });
-      }
-    }
-    if (nmr) writeSpectrumData(store, runId, nmr);
-    if (results.cycler) writeCyclerSeries(store, runId, results.cycler.series);
-    if (results.aligned) {
-      const cols = ALIGNED_COLUMNS.map((c) => ALIGNMENT_COLUMN[c]);
-      const al = db.prepare(
-        `INSERT INTO alignment (run_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`,
-      );
-      for (const a of results.aligned)
-        al.run(
-          runId,
-          ...ALIGNED_COLUMNS.map((k) => {
-            const v = a[k];
-            return typeof v === 'boolean' ? b(v) : v === undefined ? null : typeof v === 'number' ? n(v) : v;
-          }),
-        );
-    }
-    if (results.cycler) {
-      const cy = db.prepare(
-        `INSERT INTO cycles (run_id, cycle, start_s, end_s, charge_mah, discharge_mah, charge_mah_cm2, discharge_mah_cm2,
-           coulombic_efficiency, state_of_health, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const c of results.cycler.cycles)
-        cy.run(
-          runId,
-          c.number,
-          c.startS,
-          c.endS,
-          c.chargeMAh,
-          c.dischargeMAh,
-          n(c.chargeMAhPerCm2),
-          n(c.dischargeMAhPerCm2),
-          n(c.coulombicEfficiency),
-          n(c.stateOfHealth),
-          b(c.complete),
-        );
-    }
-    if (results.eis) {
-      const { sweeps, deis } = results.eis;
-      const im = db.prepare(
-        `INSERT INTO impedance (run_id, sweep, time_s, time_iso, points, kk_max_residual, kk_pass, r_inf_ohm, polarization_ohm, lambda)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      const dw = db.prepare(
-        'INSERT INTO drt_windows (run_id, sweep, log10_tau_min, log10_tau_max, resistance_ohm) VALUES (?, ?, ?, ?, ?)',
-      );
-      sweeps.forEach((s, k) => {
-        im.run(
-          runId,
-          k,
-          deis.timeS[k],
-          s.timeMs !== undefined ? new Date(s.timeMs).toISOString() : null,
-          s.spectrum.freqHz.length,
-          n(deis.kkMaxResidual[k]),
-          b(deis.kkPass[k]),
-          n(deis.rInfOhm[k]),
-          n(deis.polarizationOhm[k]),
-          n(deis.lambda[k]),
-        );
-        for (const w of deis.windows) dw.run(runId, k, w.log10TauMin, w.log10TauMax, n(w.resistanceOhm[k]));
-      });
-    }
-    // The manifest's deadLithium section, unless the caller gives the allocations itself.
-    const af = results.sections?.deadLithium?.result;
-    const deadLithium =
-      input.deadLithium ?? af?.cycles.map((c) => ({ ...c, initialChargeMAh: af.initialChargeMAh }));
-    if (deadLithium) {
-      const dl = db.prepare(
-        `INSERT INTO dead_lithium (run_id, cycle, initial_charge_mah, reversible_mah, excess_mah, dead_mah, interphase_mah,
-           reversible_percent, excess_percent, dead_percent, interphase_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const d of deadLithium)
-        dl.run(
-          runId,
-          d.cycle,
-          d.initialChargeMAh,
-          d.reversibleMAh,
-          d.excessMAh,
-          d.deadMAh,
-          d.interphaseMAh,
-          d.reversiblePercent,
-          d.excessPercent,
-          d.deadPercent,
-          d.interphasePercent,
-        );
-    }
+    writeRunResults(store, runId, results, input.deadLithium);
     return runId;
   });
   return write.immediate();
+}
+
+/**
+ * Every result table of a run (its row in runs exists), inside the caller's transaction: what storeRun
+ * writes, and what live mode writes again when it finalises its run.
+ */
+export function writeRunResults(
+  store: ProjectStore,
+  runId: number,
+  results: RunResults,
+  deadLithiumRows?: readonly DeadLithiumRow[],
+): void {
+  const { db } = store;
+  const nmr = results.nmr;
+  if (nmr) {
+    writeSpectra(store, runId, nmr);
+    writeSpectrumData(store, runId, nmr);
+  }
+  if (results.cycler) writeCyclerSeries(store, runId, results.cycler.series);
+  if (results.aligned) writeAlignment(store, runId, results.aligned);
+  if (results.cycler) writeCycles(store, runId, results.cycler.cycles);
+  if (results.eis) {
+    const { sweeps, deis } = results.eis;
+    const im = db.prepare(
+      `INSERT INTO impedance (run_id, sweep, time_s, time_iso, points, kk_max_residual, kk_pass, r_inf_ohm, polarization_ohm, lambda)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const dw = db.prepare(
+      'INSERT INTO drt_windows (run_id, sweep, log10_tau_min, log10_tau_max, resistance_ohm) VALUES (?, ?, ?, ?, ?)',
+    );
+    sweeps.forEach((s, k) => {
+      im.run(
+        runId,
+        k,
+        deis.timeS[k],
+        s.timeMs !== undefined ? new Date(s.timeMs).toISOString() : null,
+        s.spectrum.freqHz.length,
+        n(deis.kkMaxResidual[k]),
+        b(deis.kkPass[k]),
+        n(deis.rInfOhm[k]),
+        n(deis.polarizationOhm[k]),
+        n(deis.lambda[k]),
+      );
+      for (const w of deis.windows) dw.run(runId, k, w.log10TauMin, w.log10TauMax, n(w.resistanceOhm[k]));
+    });
+  }
+  // The manifest's deadLithium section, unless the caller gives the allocations itself.
+  const af = results.sections?.deadLithium?.result;
+  const deadLithium =
+    deadLithiumRows ?? af?.cycles.map((c) => ({ ...c, initialChargeMAh: af.initialChargeMAh }));
+  if (deadLithium) {
+    const dl = db.prepare(
+      `INSERT INTO dead_lithium (run_id, cycle, initial_charge_mah, reversible_mah, excess_mah, dead_mah, interphase_mah,
+         reversible_percent, excess_percent, dead_percent, interphase_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const d of deadLithium)
+      dl.run(
+        runId,
+        d.cycle,
+        d.initialChargeMAh,
+        d.reversibleMAh,
+        d.excessMAh,
+        d.deadMAh,
+        d.interphaseMAh,
+        d.reversiblePercent,
+        d.excessPercent,
+        d.deadPercent,
+        d.interphasePercent,
+      );
+  }
+}
+
+/** Spectra, integrals and morphology rows of the spectra from `from` on (live mode adds them in batches). */
+export function writeSpectra(store: ProjectStore, runId: number, nmr: NmrRun, from = 0): void {
+  const { db } = store;
+
+  const sp = db.prepare(
+    `INSERT INTO spectra (run_id, spectrum, experiment_number, row_index, source, start_iso, mid_iso, end_iso, time_s,
+       phase_mode, ph0_deg, ph1_deg, pivot_ppm, reference_offset_ppm, time_source, ns, rg, scale_factor)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const ig = db.prepare(
+    'INSERT INTO integrals (run_id, spectrum, region, from_ppm, to_ppm, value) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  for (const r of nmr.rows.slice(from)) {
+    const id = r.identity;
+    sp.run(
+      runId,
+      id.index,
+      id.experimentNumber,
+      id.rowIndex,
+      id.source,
+      id.startIso,
+      id.midIso,
+      id.endIso,
+      r.timeS,
+      r.phase.mode,
+      n(r.phase.ph0Deg),
+      n(r.phase.ph1Deg),
+      n(r.phase.pivotPpm),
+      n(r.referenceOffsetPpm),
+      id.timeSource,
+      n(r.ns),
+      n(r.rg),
+      n(r.scaleFactor),
+    );
+    nmr.regionsPpm.forEach((region, k) =>
+      ig.run(runId, id.index, regionLabel(region), region[0], region[1], n(r.integrals[k])),
+    );
+  }
+  if (nmr.morphology) {
+    const mo = db.prepare(
+      `INSERT INTO morphology (run_id, spectrum, component_index, component, position_ppm, position_stderr_ppm, fwhm_ppm,
+         area, area_stderr, fraction, fraction_stderr, r_squared, converged, error, fwhm_g_ppm, fwhm_l_ppm)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    nmr.morphology.forEach((row, i) => {
+      if (i < from) return;
+      const spectrum = nmr.rows[i].identity.index;
+      if (!row.result) {
+        mo.run(
+          runId,
+          spectrum,
+          0,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          row.error?.message ?? 'no result',
+          null,
+          null,
+        );
+        return;
+      }
+      const res = row.result;
+      res.components.forEach((c, k) =>
+        mo.run(
+          runId,
+          spectrum,
+          k,
+          c.morphology,
+          n(c.positionPpm),
+          n(c.positionStdErrPpm),
+          n(c.fwhmPpm),
+          n(c.area),
+          n(c.areaStdErr),
+          n(c.fraction),
+          n(c.fractionStdErr),
+          n(res.rSquared),
+          b(res.converged),
+          null,
+          n(c.fwhmGPpm),
+          n(c.fwhmLPpm),
+        ),
+      );
+    });
+  }
+}
+
+/** The alignment rows of a run (live mode deletes and rewrites them as the cycler record grows). */
+export function writeAlignment(
+  store: ProjectStore,
+  runId: number,
+  aligned: readonly AlignedSpectrum[],
+): void {
+  const { db } = store;
+  const cols = ALIGNED_COLUMNS.map((c) => ALIGNMENT_COLUMN[c]);
+  const al = db.prepare(
+    `INSERT INTO alignment (run_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`,
+  );
+  for (const a of aligned)
+    al.run(
+      runId,
+      ...ALIGNED_COLUMNS.map((k) => {
+        const v = a[k];
+        return typeof v === 'boolean' ? b(v) : v === undefined ? null : typeof v === 'number' ? n(v) : v;
+      }),
+    );
+}
+
+/** The cycles of a run. */
+export function writeCycles(store: ProjectStore, runId: number, cycles: readonly Cycle[]): void {
+  const { db } = store;
+  const cy = db.prepare(
+    `INSERT INTO cycles (run_id, cycle, start_s, end_s, charge_mah, discharge_mah, charge_mah_cm2, discharge_mah_cm2,
+           coulombic_efficiency, state_of_health, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const c of cycles)
+    cy.run(
+      runId,
+      c.number,
+      c.startS,
+      c.endS,
+      c.chargeMAh,
+      c.dischargeMAh,
+      n(c.chargeMAhPerCm2),
+      n(c.dischargeMAhPerCm2),
+      n(c.coulombicEfficiency),
+      n(c.stateOfHealth),
+      b(c.complete),
+    );
 }
 
 /**

@@ -18,6 +18,7 @@ import {
 } from '../../echem/index.js';
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
 import { collectMappings, parseMappings } from './cycler.js';
+import { spectrumWindow } from '../../pipeline/processing.js';
 
 interface AlignFlags {
   offsetS?: string;
@@ -61,14 +62,7 @@ export function registerAlign(program: Command): void {
           mapping: parseMappings(flags.map),
         });
         const series = seriesFromRecords(records);
-        const windows = entries.map((e) => ({
-          startMs: e.meta.startMs,
-          endMs: e.meta.endMs,
-          label:
-            e.meta.experimentNumber !== undefined
-              ? String(e.meta.experimentNumber) + (e.meta.rowIndex !== undefined ? `/${e.meta.rowIndex}` : '')
-              : String(e.index),
-        }));
+        const windows = entries.map(spectrumWindow);
         const gaps = findRecordGaps(series);
         const aligned = alignSpectra(windows, series, {
           offsetS,

@@ -54,6 +54,7 @@ export const COMMANDS: CommandEntry[] = [
       (await import('./simulate-relaxation.js')).registerSimulateRelaxation,
       (await import('./simulate-transport.js')).registerSimulateTransport,
       (await import('./csi.js')).registerSimulateCsi,
+      (await import('./simulate-live.js')).registerSimulateLive,
     ],
   },
   {
@@ -147,6 +148,13 @@ export const COMMANDS: CommandEntry[] = [
     summary:
       'process an experiment described by a manifest (JSON): NMR series, cycler, impedance → tables, report, provenance',
     load: async () => [(await import('./run.js')).registerRun],
+  },
+  {
+    name: 'watch',
+    term: 'watch [options] <manifest>',
+    summary:
+      'follow an experiment while it is written (new Bruker experiments, a growing ser, a growing cycler file) into one live run of a project; finalised as `run` stores it',
+    load: async () => [(await import('./watch.js')).registerWatch],
   },
   {
     name: 'exchange',

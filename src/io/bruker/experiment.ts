@@ -412,11 +412,19 @@ export function folderNumber(dir: string): number | undefined {
   return NUMBERED.test(name) ? Number(name) : undefined;
 }
 
+export interface SeriesListOptions {
+  /**
+   * Numbered experiments of a dataset folder to list (live mode: only those whose files are complete);
+   * the others are skipped as if absent. Default: all.
+   */
+  readonly include?: (experimentPath: string) => boolean;
+}
+
 /**
  * Lists the spectra at `path` in acquisition order with their parameters and times. Reads only parameter
  * files and file sizes, so it is cheap for thousands of experiments; read the data with readSeriesFid.
  */
-export function listSeries(path: string): SeriesEntry[] {
+export function listSeries(path: string, options: SeriesListOptions = {}): SeriesEntry[] {
   const format = detectBrukerFormat(path);
   const dir = experimentFolder(path);
   if (format !== 'bruker series') return experimentEntries(dir, 0, format, folderNumber(dir));
@@ -426,6 +434,7 @@ export function listSeries(path: string): SeriesEntry[] {
     if (!NUMBERED.test(name)) continue;
     const sub = join(dir, name);
     if (!isDirectory(sub)) continue;
+    if (options.include && !options.include(sub)) continue;
     const hasAcqus = isFile(join(sub, 'acqus'));
     const hasData = isFile(join(sub, 'fid')) || isFile(join(sub, 'ser'));
     if (!hasAcqus && !hasData) continue;

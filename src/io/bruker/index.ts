@@ -42,6 +42,7 @@ export {
   type AcqusInfo,
   type BrukerFormat,
   type SeriesEntry,
+  type SeriesListOptions,
 } from './experiment.js';
 export {
   procsParams,
@@ -65,6 +66,7 @@ export {
 export {
   writeBrukerExperiment,
   writeBrukerSer,
+  brukerFiles,
   type BrukerWriteSpec,
   type ComplexData,
   type DigitalFilterSpec,

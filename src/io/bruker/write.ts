@@ -324,6 +324,22 @@ function write(
   rows: readonly ComplexData[],
   asSer: boolean,
 ): WriteResult {
+  const { files, td, intScale } = brukerFiles(path, spec, rows, asSer);
+  writeFolderAtomic(path, files, spec.overwrite ?? false);
+  return { path, td, intScale };
+}
+
+/**
+ * The files of an experiment folder (name and content, in the order listed: parameters, audit trail and
+ * lists, the fid or ser last) without writing them — what writeBrukerExperiment/writeBrukerSer write
+ * at once, and what a live simulation writes one after the other as a spectrometer does.
+ */
+export function brukerFiles(
+  path: string,
+  spec: BrukerWriteSpec,
+  rows: readonly ComplexData[],
+  asSer: boolean,
+): { files: [string, string | Uint8Array][]; td: number; intScale: number; rowBytes: number } {
   checkSpec(spec);
   const n = checkRows(rows);
   const td = 2 * n;
@@ -353,9 +369,6 @@ function write(
         [],
       ),
     ]);
-    files.push(['ser', bytes]);
-  } else {
-    files.push(['fid', bytes]);
   }
   if (spec.startMs !== undefined) files.push(['audita.txt', auditText(spec.startMs, spec.endMs)]);
   for (const [name, values] of Object.entries(spec.lists ?? {})) {
@@ -363,8 +376,8 @@ function write(
     for (const v of values) if (!Number.isFinite(v)) throw bad(name, v, 'finite numbers');
     files.push([name, `${values.map((v) => String(v)).join('\n')}\n`]);
   }
-  writeFolderAtomic(path, files, spec.overwrite ?? false);
-  return { path, td, intScale: scale };
+  files.push([asSer ? 'ser' : 'fid', bytes]);
+  return { files, td, intScale: scale, rowBytes: stride };
 }
 
 /** Writes a 1D experiment folder: acqus + fid (+ audita.txt when startMs is given). */

@@ -33,7 +33,14 @@ export { parseNumericBlock, type NumericBlock, type NumericBlockOptions } from '
 
 /** Reads any supported cycler file. `options.mapping` etc. apply to generic tables only. */
 export function readCyclerFile(path: string, options: TableReadOptions = {}): CyclerRecords {
-  const bytes = readFileChecked(path);
+  return parseCyclerFile(readFileChecked(path), path, options);
+}
+
+/**
+ * Parses the bytes of a cycler file (`path` names it in errors): live mode reads a growing file up to its
+ * last complete line and parses that.
+ */
+export function parseCyclerFile(bytes: Buffer, path: string, options: TableReadOptions = {}): CyclerRecords {
   if (bytes.length === 0)
     throw new CorruptFileError('empty file', { file: path, expected: 'a cycler export' });
   const foreign = (rec: CyclerRecords): CyclerRecords => {

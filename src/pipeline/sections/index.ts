@@ -34,6 +34,7 @@ import {
 import { pfgCsv, pfgInputs, pfgReport, resolvePfg, runPfg, type PfgRun } from './pfg.js';
 
 export { linKKOptions } from './impedance.js';
+export { runDeadLithium, deadLithiumInputs } from './dead-lithium.js';
 export { openModelFit, fitsCsv, modelFitReport, type ModelFitter } from './model-fit.js';
 export type { StepSummary, DeadLithiumRun, CircuitFitRun, DriftRun, PfgRun };
 
