@@ -22,7 +22,7 @@
  * - Left-overs of a crashed writer (staging folders, temporary files, a folder set aside mid-swap) are
  *   recognised by their names and a dead owner pid, and cleaned up or restored by the next writer.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
@@ -39,6 +39,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
+import { open as openAsync } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
@@ -353,6 +354,18 @@ function writeDurable(path: string, data: string | Uint8Array, flag = 'wx'): voi
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** writeDurable on the thread pool: the calling thread goes on while the file is written and flushed. */
+async function writeDurableAsync(path: string, bytes: Uint8Array): Promise<void> {
+  const file = await openAsync(path, 'w', 0o644);
+  try {
+    for (let off = 0; off < bytes.length;)
+      off += (await file.write(bytes, off, bytes.length - off)).bytesWritten;
+    await file.sync();
+  } finally {
+    await file.close();
   }
 }
 
@@ -677,6 +690,8 @@ export interface OutputFolderOptions extends Omit<OutputCheck, 'kind'> {
 export class OutputFolder {
   private closed = false;
   private readonly written = new Map<string, MarkerEntry>();
+  private readonly background = new Set<Promise<void>>();
+  private backgroundFailure: SpincellError | undefined;
 
   private constructor(
     readonly target: string,
@@ -736,6 +751,34 @@ export class OutputFolder {
     });
   }
 
+  /**
+   * Stages one file of the set like writeFile, but writes, flushes and hashes it on Node's thread pool
+   * while the caller goes on computing (`data` must not change until the file is done). With many files
+   * (a series of spectra) the disk's flushes then overlap the work instead of adding to it. drain(n)
+   * waits until at most n of these files are still being written and reports the first that failed;
+   * commit() needs all of them done (await drain() first).
+   */
+  writeFileInBackground(rel: string, data: Uint8Array): void {
+    const p = this.stagedPath(rel);
+    const key = rel.split(sep).join('/');
+    const job = writeDurableAsync(p, data)
+      .then(() => webcrypto.subtle.digest('SHA-256', data))
+      .then((digest) => {
+        this.written.set(key, { path: key, bytes: data.length, sha256: Buffer.from(digest).toString('hex') });
+      })
+      .catch((error: unknown) => {
+        this.backgroundFailure ??= fsFailure(error, join(this.shown, rel), this.options.field);
+      })
+      .finally(() => this.background.delete(job));
+    this.background.add(job);
+  }
+
+  /** Waits until at most `limit` files of writeFileInBackground are still being written; throws the first failure. */
+  async drain(limit = 0): Promise<void> {
+    while (this.background.size > limit) await Promise.race(this.background);
+    if (this.backgroundFailure !== undefined) throw this.backgroundFailure;
+  }
+
   /** The final path of a file of the set. */
   finalPath(rel: string): string {
     return join(this.target, rel);
@@ -744,6 +787,12 @@ export class OutputFolder {
   /** Writes the marker, flushes, and swaps the staged folder in for the target. */
   commit(): void {
     if (this.closed) throw new Error('output folder already closed');
+    if (this.background.size > 0)
+      throw new Error('files are still being written in the background: await drain() before commit()');
+    if (this.backgroundFailure !== undefined) {
+      this.abort();
+      throw this.backgroundFailure;
+    }
     try {
       const files: MarkerEntry[] = [];
       const dirs = [this.staging];
