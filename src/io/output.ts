@@ -25,6 +25,7 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import {
   closeSync,
+  fdatasync,
   fsyncSync,
   lstatSync,
   mkdirSync,
@@ -36,6 +37,7 @@ import {
   rmSync,
   statSync,
   unlinkSync,
+  write,
   writeSync,
   type Stats,
 } from 'node:fs';
@@ -692,6 +694,7 @@ export class OutputFolder {
   private readonly written = new Map<string, MarkerEntry>();
   private readonly background = new Set<Promise<void>>();
   private backgroundFailure: SpincellError | undefined;
+  private readonly streams = new Set<StagedStream>();
 
   private constructor(
     readonly target: string,
@@ -773,6 +776,44 @@ export class OutputFolder {
     this.background.add(job);
   }
 
+  /**
+   * Opens one file of the set for appending in pieces (bulk arrays streamed as they are computed). The
+   * bytes are gathered into large chunks, each written on the thread pool (counted by drain() like
+   * writeFileInBackground's files) and hashed in order; close() flushes the file and lists it.
+   */
+  openStream(rel: string): StagedStream {
+    const p = this.stagedPath(rel);
+    const key = rel.split(sep).join('/');
+    const shown = join(this.shown, rel);
+    let fd: number;
+    try {
+      fd = openSync(p, 'w', 0o644);
+    } catch (error) {
+      throw fsFailure(error, shown, this.options.field);
+    }
+    const stream: StagedStream = new StagedStream(fd, {
+      run: (job) => {
+        const tracked = job
+          .catch((error: unknown) => {
+            this.backgroundFailure ??= fsFailure(error, shown, this.options.field);
+          })
+          .finally(() => this.background.delete(tracked));
+        this.background.add(tracked);
+        return tracked;
+      },
+      closed: (bytes, sha256) => {
+        this.streams.delete(stream);
+        this.written.set(key, { path: key, bytes, sha256 });
+      },
+      failed: (error) => {
+        this.streams.delete(stream);
+        return fsFailure(error, shown, this.options.field);
+      },
+    });
+    this.streams.add(stream);
+    return stream;
+  }
+
   /** Waits until at most `limit` files of writeFileInBackground are still being written; throws the first failure. */
   async drain(limit = 0): Promise<void> {
     while (this.background.size > limit) await Promise.race(this.background);
@@ -787,8 +828,10 @@ export class OutputFolder {
   /** Writes the marker, flushes, and swaps the staged folder in for the target. */
   commit(): void {
     if (this.closed) throw new Error('output folder already closed');
-    if (this.background.size > 0)
-      throw new Error('files are still being written in the background: await drain() before commit()');
+    if (this.background.size > 0 || this.streams.size > 0)
+      throw new Error(
+        'files are still being written in the background: close their streams and await drain() before commit()',
+      );
     if (this.backgroundFailure !== undefined) {
       this.abort();
       throw this.backgroundFailure;
@@ -870,8 +913,107 @@ export class OutputFolder {
   abort(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const stream of this.streams) stream.discard();
+    this.streams.clear();
     rmSync(this.staging, { recursive: true, force: true });
     this.lock.release();
+  }
+}
+
+/** Bytes a StagedStream gathers before writing them out (and flushing them to disk) in one piece. */
+const STREAM_CHUNK_BYTES = 8 * 2 ** 20;
+
+interface StreamHooks {
+  /** Tracks a background job of the stream (the folder's drain counts it); returns it, never rejecting. */
+  run(job: Promise<void>): Promise<void>;
+  closed(bytes: number, sha256: string): void;
+  failed(error: unknown): SpincellError;
+}
+
+/**
+ * One file of an OutputFolder written in pieces (OutputFolder.openStream): write() copies the bytes into
+ * a chunk; a full chunk is hashed and handed to the thread pool to be written at its place and flushed
+ * (fdatasync), so the disk works while the caller computes; close() writes the rest and lists the file.
+ */
+export class StagedStream {
+  private chunk = new Uint8Array(STREAM_CHUNK_BYTES);
+  private used = 0;
+  private position = 0;
+  private last: Promise<void> = Promise.resolve();
+  private failure: unknown = undefined;
+  private readonly hash = createHash('sha256');
+  private done = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly hooks: StreamHooks,
+  ) {}
+
+  /** Appends `bytes` (copied: the caller may reuse them at once). */
+  write(bytes: Uint8Array): void {
+    if (this.done) throw new Error('stream already closed');
+    let from = 0;
+    while (from < bytes.length) {
+      const n = Math.min(bytes.length - from, this.chunk.length - this.used);
+      this.chunk.set(bytes.subarray(from, from + n), this.used);
+      this.used += n;
+      from += n;
+      if (this.used === this.chunk.length) this.flushChunk(true);
+    }
+  }
+
+  private flushChunk(sync: boolean): void {
+    if (this.used === 0) return;
+    const data = this.chunk.subarray(0, this.used);
+    this.hash.update(data);
+    const at = this.position;
+    this.position += this.used;
+    this.chunk = new Uint8Array(STREAM_CHUNK_BYTES);
+    this.used = 0;
+    const previous = this.last;
+    this.last = this.hooks.run(
+      previous.then(async () => {
+        if (this.failure !== undefined) return;
+        try {
+          for (let off = 0; off < data.length;) {
+            off += await new Promise<number>((resolve, reject) =>
+              write(this.fd, data, off, data.length - off, at + off, (e, n) => (e ? reject(e) : resolve(n))),
+            );
+          }
+          if (sync)
+            await new Promise<void>((resolve, reject) =>
+              fdatasync(this.fd, (e) => (e ? reject(e) : resolve())),
+            );
+        } catch (error) {
+          this.failure = error;
+          throw error;
+        }
+      }),
+    );
+  }
+
+  /** Gives the file up (the folder is being aborted): closes it once its pending writes are done. */
+  discard(): void {
+    if (this.done) return;
+    this.done = true;
+    void this.last.finally(() => closeSync(this.fd));
+  }
+
+  /** Writes what is left, flushes and closes the file, and lists it in the set (bytes and SHA-256). */
+  async close(): Promise<void> {
+    if (this.done) return;
+    this.flushChunk(false);
+    this.done = true;
+    await this.last;
+    try {
+      if (this.failure !== undefined) throw this.failure;
+      fsyncSync(this.fd);
+    } catch (error) {
+      closeSync(this.fd);
+      throw this.hooks.failed(error);
+    }
+    closeSync(this.fd);
+    this.hooks.closed(this.position, this.hash.digest('hex'));
   }
 }
 
