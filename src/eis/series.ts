@@ -45,6 +45,13 @@ function freqKey(f: Float64Array): string {
   return Array.from(f, (v) => v.toPrecision(10)).join(',');
 }
 
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Runs DRT (and Lin-KK) over a time-ordered series of spectra. */
 export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptions = {}): DeisResult {
   const setups = new Map<string, DrtSetup>();
@@ -69,14 +76,22 @@ export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptio
   const results: DrtResult[] = [];
   const kkMax = new Float64Array(series.length).fill(NaN);
   const kkPass: boolean[] = [];
+  let last: { freqHz: Float64Array; setup: DrtSetup } | null = null;
   series.forEach((t, i) => {
-    const key = freqKey(t.spectrum.freqHz);
-    let st = setups.get(key);
+    // Sweeps of a series mostly repeat the frequencies of the one before: then its setup, without a key.
+    let st = last !== null && sameValues(last.freqHz, t.spectrum.freqHz) ? last.setup : undefined;
     if (!st) {
-      st = drtSetup(t.spectrum.freqHz, common);
-      setups.set(key, st);
+      const key = freqKey(t.spectrum.freqHz);
+      st = setups.get(key);
+      if (!st) {
+        st = drtSetup(t.spectrum.freqHz, common);
+        setups.set(key, st);
+      }
     }
-    results.push(drt(t.spectrum, common, st));
+    last = { freqHz: t.spectrum.freqHz, setup: st };
+    // Sweeps on one setup share H = AᵀA + λM and its factor (drt caches them).
+    const result = drt(t.spectrum, common, st);
+    results.push(result);
     if (options.kk !== false) {
       const kk = linKK(t.spectrum, {
         ...(options.kk ?? {}),

@@ -25,6 +25,20 @@ export interface NnlsOptions {
   warmStart?: 'all' | 'none' | readonly number[];
   /** Dual-feasibility tolerance on the column-normalised gradient (default 1e-12·√n·max_i |Aᵀb|_i/‖a_i‖). */
   tolerance?: number;
+  /**
+   * The Cholesky factor of the whole Gram matrix (gramFactor(ata)), for many right-hand sides on one
+   * matrix (a DRT series): with warmStart 'all' and no free indices it replaces the O(n³) factorisation
+   * each solve would start with.
+   */
+  factor?: GramFactor;
+}
+
+/** Lower Cholesky factor of an n×n symmetric positive-definite matrix, row-major (gramFactor). */
+export interface GramFactor {
+  readonly n: number;
+  readonly l: Float64Array;
+  /** The matrix it factors (checked by identity, not by value). */
+  readonly of: Float64Array;
 }
 
 export interface NnlsResult {
@@ -154,6 +168,13 @@ class PassiveFactor {
   }
 }
 
+/** Cholesky factor of the whole Gram matrix `ata` (n×n), or null when it is not positive definite. */
+export function gramFactor(ata: Float64Array, n: number): GramFactor | null {
+  const f = new PassiveFactor(ata, n);
+  const all = Array.from({ length: n }, (_, i) => i);
+  return f.rebuild(all) ? { n, l: f.l, of: ata } : null;
+}
+
 /**
  * Warm start on a factored trial set T: the solution of the problem restricted to T with the variables in
  * D ⊂ T held at 0 is x = y + Z·μ, where y = H_TT⁻¹c_T, Z = H_TT⁻¹E_D (E_D: unit columns of D) and the
@@ -170,7 +191,7 @@ function dropNonPositive(
   trial: readonly number[],
   isFree: Uint8Array,
   maxDrop: number,
-): { keep: number[]; values: number[] } | undefined {
+): { keep: number[]; values: number[]; dropped: number[] } | undefined {
   const k = trial.length;
   const y = new Float64Array(k);
   factor.solve(atb, trial, y);
@@ -233,7 +254,7 @@ function dropNonPositive(
     keep.push(trial[pos]);
     values.push(x[pos]);
   }
-  return { keep, values };
+  return { keep, values, dropped };
 }
 
 /**
@@ -277,8 +298,8 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
   const s = new Float64Array(n);
   const inP = new Uint8Array(n);
   const factor = new PassiveFactor(ata, n);
-  // true while `factor` holds a larger set than `passive` (after dropNonPositive)
-  let stale = false;
+  // positions (in the factored trial set) that `factor` still holds but `passive` no longer does
+  let stale: number[] = [];
   let passive: number[] = [];
   for (let i = 0; i < n; i++) if (isFree[i]) passive.push(i);
 
@@ -332,7 +353,18 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
     // drop variables through the multiplier system. The factor then belongs to the trial set, not to the
     // final passive set, and is rebuilt only if an outer iteration needs it.
     if (trial.length > passive.length) {
-      if (factor.rebuild(trial, 0)) {
+      const given = options.factor;
+      const reuse =
+        given !== undefined &&
+        given.of === ata &&
+        given.n === n &&
+        trial.length === n &&
+        trial.every((p, i) => p === i);
+      if (reuse) {
+        factor.l.set(given.l);
+        factor.k = n;
+      }
+      if (reuse || factor.rebuild(trial, 0)) {
         const r = dropNonPositive(factor, atb, trial, isFree, Math.max(8, trial.length >> 2));
         if (r !== undefined) {
           passive = r.keep;
@@ -342,7 +374,7 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
             inP[p] = 1;
             x[p] = r.values[k];
           });
-          stale = passive.length !== trial.length;
+          stale = r.dropped;
           done = true;
         } else same = trial.length; // many drops: refactor pass by pass, from the factor at hand
       } else trial = passive; // H over the trial set is not positive definite: no warm start
@@ -393,9 +425,11 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
       });
     }
     iterations++;
-    if (stale) {
-      if (!factor.rebuild(passive, 0)) throw singular();
-      stale = false;
+    if (stale.length > 0) {
+      // The factor still holds the dropped variables: delete them (last position first, so the others
+      // stay valid) by Givens rotations, O(k²) each, instead of refactoring the passive set.
+      for (const pos of stale.sort((a, b) => b - a)) factor.remove(pos);
+      stale = [];
     }
     inP[best] = 1;
     passive.push(best);
