@@ -146,12 +146,16 @@ class PassiveFactor {
     this.k = k - 1;
   }
 
-  /** Solves H[P,P] out = rhs, both indexed by position in P; `rhs` may be `out` itself. */
-  solvePositions(rhs: Float64Array, out: Float64Array): void {
+  /**
+   * Solves H[P,P] out = rhs, both indexed by position in P; `rhs` may be `out` itself. With `from`, the
+   * entries of rhs before that position are zero (a unit vector): the forward pass starts there.
+   */
+  solvePositions(rhs: Float64Array, out: Float64Array, from = 0): void {
     const { n, l, k } = this;
-    for (let i = 0; i < k; i++) {
+    for (let i = 0; i < from; i++) out[i] = 0;
+    for (let i = from; i < k; i++) {
       let sum = rhs[i];
-      for (let q = 0; q < i; q++) sum -= l[i * n + q] * out[q];
+      for (let q = from; q < i; q++) sum -= l[i * n + q] * out[q];
       out[i] = sum / l[i * n + i];
     }
     for (let i = k - 1; i >= 0; i--) {
@@ -210,7 +214,7 @@ function dropNonPositive(
       unit.fill(0);
       unit[pos] = 1;
       const col = new Float64Array(k);
-      factor.solvePositions(unit, col);
+      factor.solvePositions(unit, col, pos);
       z.push(col);
       added = true;
     }

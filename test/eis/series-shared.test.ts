@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyseDeis, drt } from '../../src/eis/index.js';
+import { analyseDeis, drt, evaluateGamma } from '../../src/eis/index.js';
 import { gramFactor, nnlsGram, normalEquations } from '../../src/fit/nnls.js';
 import { logSweep, simulateDeisSeries, type CellModel } from '../../src/sim/eis.js';
 
@@ -55,6 +55,9 @@ describe('DRT series on shared matrices', () => {
       expect(r.windows[0].resistanceOhm).toBeCloseTo(alone.windows[0].resistanceOhm, 9);
       expect(r.peaks.map((p) => p.tauS)).toEqual(alone.peaks.map((p) => p.tauS));
       expect(relDiff(r.zFitReOhm, alone.zFitReOhm)).toBeLessThan(1e-9);
+      // γ from the per-setup operator equals the direct evaluation of the Gaussians
+      const direct = evaluateGamma(r.tauS, r.coefficients, 'gaussian', r.epsilon, r.tauFineS);
+      expect(relDiff(r.gammaOhm, direct)).toBeLessThan(1e-12);
     });
     // the series exercises the non-negativity: some coefficients sit on the bound
     expect(zeros).toBeGreaterThan(0);
