@@ -46,6 +46,35 @@ describe('OutputFolder.writeFileInBackground', () => {
     }
   });
 
+  it('streams a file larger than a chunk through the writing thread, hashed in order', async () => {
+    const out = join(root, 'stream');
+    const set = OutputFolder.open(out, { command: 'test' });
+    const piece = new Uint8Array(1_000_003);
+    const all = new Uint8Array(21 * piece.length);
+    const stream = set.openStream('big.bin');
+    for (let k = 0; k < 21; k++) {
+      for (let j = 0; j < piece.length; j++) piece[j] = (j * 7 + k * 13) & 255;
+      all.set(piece, k * piece.length);
+      stream.write(piece); // copied: the piece is refilled at once
+      await set.drain(2);
+    }
+    const small = set.openStream('small.bin');
+    small.write(Uint8Array.of(1, 2, 3));
+    expect(() => set.commit()).toThrow(/close their streams/);
+    await Promise.all([stream.close(), small.close()]);
+    await set.drain();
+    set.commit();
+    expect(new Uint8Array(readFileSync(join(out, 'big.bin'))).every((v, i) => v === all[i])).toBe(true);
+    expect(readFileSync(join(out, 'big.bin')).length).toBe(all.length);
+    const marker = readMarker(out);
+    expect(marker?.files.find((m) => m.path === 'big.bin')).toEqual({
+      path: 'big.bin',
+      bytes: all.length,
+      sha256: sha(all),
+    });
+    expect(marker?.files.find((m) => m.path === 'small.bin')?.sha256).toBe(sha(Uint8Array.of(1, 2, 3)));
+  });
+
   it('reports a file that cannot be written and leaves the target as it was', async () => {
     const out = join(root, 'failing');
     const set = OutputFolder.open(out, { command: 'test' });
