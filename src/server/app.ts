@@ -158,7 +158,7 @@ export function buildServer(options: ServerOptions): Workbench {
     if (!existsSync(indexPath))
       return `<!doctype html><meta charset="utf-8"><title>spincell workbench</title><p>The web app is not built: run <code>npm run build</code>.</p>`;
     return readFileSync(indexPath, 'utf8').replace(
-      '<meta name="spincell-token" content="">',
+      /<meta name="spincell-token" content="[^"]*"\s*\/?>/,
       `<meta name="spincell-token" content="${token}">`,
     );
   };
