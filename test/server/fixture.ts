@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareExperiment } from '../../src/demo/experiment.js';
-import { readManifest, runManifest } from '../../src/pipeline/index.js';
+import { readManifest, runManifest, type RunResult } from '../../src/pipeline/index.js';
 import { ProjectStore, runKey, storeRun } from '../../src/store/index.js';
 
 export interface Fixture {
@@ -14,6 +14,7 @@ export interface Fixture {
   readonly manifestPath: string;
   readonly runId: number;
   readonly dataDir: string;
+  readonly result: RunResult;
 }
 
 export function fixtureManifest(spectraPath: string, cyclerPath: string, outDir: string) {
@@ -50,7 +51,7 @@ export function makeFixture(dir: string, spectra = 6): Fixture {
       results: result.results,
       outputDir: result.outputDir,
     });
-    return { dir, projectDir, manifestPath, runId, dataDir: exp.paths.outDir };
+    return { dir, projectDir, manifestPath, runId, dataDir: exp.paths.outDir, result };
   } finally {
     store.close();
   }

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Browser tests' harness: the workbench server on an ephemeral loopback port over a project, and Debian's
  * Chromium driven by playwright-core (no browser download). Tests skip when /usr/bin/chromium is absent.
@@ -8,6 +9,18 @@ import { join } from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { buildServer, packageRoot, type Workbench } from '../../src/server/index.js';
 import { ProjectStore } from '../../src/store/index.js';
+
+declare global {
+  interface Window {
+    /** What the app exposes for tests and the benchmark (web/src/main.ts). */
+    __wb: Record<string, unknown> & {
+      ready?: boolean;
+      firstPaintMs?: number;
+      spectrumShown?: number;
+      liveSpectra?: number;
+    };
+  }
+}
 
 export const CHROMIUM = process.env.SPINCELL_CHROMIUM ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);

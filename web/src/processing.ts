@@ -173,8 +173,9 @@ export class ProcessingPanel {
       const u = this.plot;
       if (!d || !u) return;
       const y = Array.from(rotate(d, this.ph0, this.ph1));
-      u.setData([u.data[0] as number[], this.reverse ? y.reverse() : y], false);
-      u.redraw(false, true);
+      u.setData([u.data[0] as number[], this.reverse ? y.reverse() : y], true);
+      const [hi, lo] = this.window();
+      u.setScale('x', { min: lo, max: hi });
       window.__wb.phasePreview = { ph0: this.ph0, ph1: this.ph1 };
     });
   }

@@ -80,6 +80,7 @@ export class RunView {
   private processing!: ProcessingPanel;
   private width = 900;
   private mapHeight = 280;
+  private readonly mapBottom = 40;
   private readonly onKey = (e: KeyboardEvent) => this.key(e);
   private readonly onResize = () => this.layout();
   private refetch: number | undefined;
@@ -128,11 +129,11 @@ export class RunView {
       window.__wb.firstPaintMs = performance.now() - t0;
       window.__wb.ready = true;
     });
-    const first = this.selected ?? this.timeline.spectra.find((s) => s.drawn)?.spectrum ?? null;
-    if (first !== null) await this.select(first);
     window.__wb.setTime = (a: number, b: number) => this.setTime([a, b]);
     window.__wb.next = () => this.step(1);
     window.__wb.view = this;
+    const first = this.selected ?? this.timeline.spectra.find((s) => s.drawn)?.spectrum ?? null;
+    if (first !== null) await this.select(first);
   }
 
   private header(): HTMLElement {
@@ -553,12 +554,12 @@ export class RunView {
     this.width = Math.min(1400, Math.max(600, (this.root.clientWidth || 1000) - 8));
     for (const c of [this.mapBase, this.mapOver]) {
       c.width = Math.round(this.width * dpr);
-      c.height = Math.round((this.mapHeight + 30) * dpr);
+      c.height = Math.round((this.mapHeight + this.mapBottom) * dpr);
       c.style.width = `${this.width}px`;
-      c.style.height = `${this.mapHeight + 30}px`;
+      c.style.height = `${this.mapHeight + this.mapBottom}px`;
     }
     this.mapBox.style.width = `${this.width}px`;
-    this.mapBox.style.height = `${this.mapHeight + 30}px`;
+    this.mapBox.style.height = `${this.mapHeight + this.mapBottom}px`;
   }
 
   /** The map's plot rectangle in CSS pixels: the same horizontal span as the uPlot panels. */
@@ -631,7 +632,7 @@ export class RunView {
     const dpr = window.devicePixelRatio || 1;
     const ctx = this.mapBase.getContext('2d') as CanvasRenderingContext2D;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, this.width, this.mapHeight + 30);
+    ctx.clearRect(0, 0, this.width, this.mapHeight + this.mapBottom);
     const r = this.plotRect();
     ctx.fillStyle = '#f3f3f3';
     ctx.fillRect(r.left, r.top, r.width, r.height);
@@ -685,7 +686,7 @@ export class RunView {
       const x = this.xOf(t);
       ctx.fillText(hours(t).toFixed(hours(t) < 10 ? 1 : 0), x, r.top + r.height + 4);
     }
-    ctx.fillText('Time / h', r.left + r.width / 2, r.top + r.height + 16);
+    ctx.fillText('Time / h', r.left + r.width / 2, r.top + r.height + 20);
     ctx.strokeRect(r.left + 0.5, r.top + 0.5, r.width - 1, r.height - 1);
     // colour bar
     const bx = r.left + r.width + 10;
@@ -709,7 +710,7 @@ export class RunView {
     const dpr = window.devicePixelRatio || 1;
     const ctx = this.mapOver.getContext('2d') as CanvasRenderingContext2D;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, this.width, this.mapHeight + 30);
+    ctx.clearRect(0, 0, this.width, this.mapHeight + this.mapBottom);
     const r = this.plotRect();
     const rec = this.timeline.record;
     ctx.save();
@@ -880,8 +881,11 @@ export class RunView {
     this.top?.redraw(false, false);
     this.bottom?.redraw(false, false);
     const s = this.timeline.spectra.find((r) => r.spectrum === k);
+    const drawn = this.timeline.spectra.filter((r) => r.drawn).map((r) => r.spectrum);
+    const at = drawn.indexOf(k);
+    const neighbours = [drawn[at + 1], drawn[at - 1]].filter((n) => n !== undefined);
     await Promise.all([
-      this.spectrumPanel.show(k, this.ppm, s ?? null, this.timeline.fitErrors[String(k)] ?? null),
+      this.spectrumPanel.show(k, this.ppm, s ?? null, this.timeline.fitErrors[String(k)] ?? null, neighbours),
       this.processing.show(k),
     ]);
   }

@@ -119,6 +119,7 @@ export class SpectrumPanel {
     window: [number, number],
     meta: TimelineSpectrum | null,
     fitError: string | null,
+    neighbours: number[] = [],
   ): Promise<void> {
     this.window = window;
     this.meta = meta;
@@ -126,8 +127,7 @@ export class SpectrumPanel {
     this.current = await this.get(k);
     await this.render();
     // prefetch the neighbours so keyboard stepping draws from memory
-    void this.get(k + 1).catch(() => undefined);
-    void this.get(k - 1).catch(() => undefined);
+    for (const n of neighbours) void this.get(n).catch(() => undefined);
   }
 
   private async render(): Promise<void> {
