@@ -107,10 +107,16 @@ export class ProcessingPanel {
   };
   private readonly onUp = () => this.setLast(null);
 
+  private seq = 0;
+
   async show(k: number): Promise<void> {
+    const seq = ++this.seq;
     try {
-      this.data = await getJson<Unphased>(`/api/runs/${this.runId}/spectra/${k}/unphased`);
+      const d = await getJson<Unphased>(`/api/runs/${this.runId}/spectra/${k}/unphased`);
+      if (seq !== this.seq) return; // a later spectrum was selected meanwhile
+      this.data = d;
     } catch (e) {
+      if (seq !== this.seq) return;
       this.data = null;
       this.status.textContent = `No phase preview: ${e instanceof Error ? e.message : String(e)}`;
       return;

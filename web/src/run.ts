@@ -127,6 +127,7 @@ export class RunView {
     this.drawMap();
     requestAnimationFrame(() => {
       window.__wb.firstPaintMs = performance.now() - t0;
+      window.__wb.paintSinceNavigationMs = performance.now();
       window.__wb.ready = true;
     });
     window.__wb.setTime = (a: number, b: number) => this.setTime([a, b]);
@@ -884,10 +885,9 @@ export class RunView {
     const drawn = this.timeline.spectra.filter((r) => r.drawn).map((r) => r.spectrum);
     const at = drawn.indexOf(k);
     const neighbours = [drawn[at + 1], drawn[at - 1]].filter((n) => n !== undefined);
-    await Promise.all([
-      this.spectrumPanel.show(k, this.ppm, s ?? null, this.timeline.fitErrors[String(k)] ?? null, neighbours),
-      this.processing.show(k),
-    ]);
+    // the phase preview reads the raw FID: it follows without holding up the spectrum and its fit
+    void this.processing.show(k);
+    await this.spectrumPanel.show(k, this.ppm, s ?? null, this.timeline.fitErrors[String(k)] ?? null, neighbours);
   }
 
   /** Steps to the next (+1) or previous (−1) drawn spectrum. */

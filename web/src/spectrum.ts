@@ -112,6 +112,7 @@ export class SpectrumPanel {
   }
 
   private meta: TimelineSpectrum | null = null;
+  private seq = 0;
   private fitError: string | null = null;
 
   async show(
@@ -124,7 +125,10 @@ export class SpectrumPanel {
     this.window = window;
     this.meta = meta;
     this.fitError = fitError;
-    this.current = await this.get(k);
+    const seq = ++this.seq;
+    const d = await this.get(k);
+    if (seq !== this.seq) return; // a later spectrum was selected meanwhile
+    this.current = d;
     await this.render();
     // prefetch the neighbours so keyboard stepping draws from memory
     for (const n of neighbours) void this.get(n).catch(() => undefined);
