@@ -28,7 +28,9 @@ function project(): { dir: string; run: number } {
   const projectDir = join(root, 'project');
   if (existsSync(join(projectDir, 'spincell.db'))) {
     const store = ProjectStore.open(projectDir);
-    const row = store.db.prepare("SELECT max(id) AS id FROM runs WHERE status = 'complete'").get() as { id: number | null };
+    const row = store.db.prepare("SELECT max(id) AS id FROM runs WHERE status = 'complete'").get() as {
+      id: number | null;
+    };
     store.close();
     if (row.id !== null) return { dir: projectDir, run: row.id };
   }
@@ -43,7 +45,14 @@ function project(): { dir: string; run: number } {
       name: `workbench bench (${SPECTRA} spectra × ${POINTS})`,
       nmr: {
         path: 'data/series',
-        processing: { lbHz: 5, sizePoints: POINTS, phase: 'auto', phaseMode: 'each', baseline: 'auto', reference: 'metal:245' },
+        processing: {
+          lbHz: 5,
+          sizePoints: POINTS,
+          phase: 'auto',
+          phaseMode: 'each',
+          baseline: 'auto',
+          reference: 'metal:245',
+        },
         regionsPpm: [[230, 290]],
         morphology: { mode: 'constrained', widthCap: 3 },
       },
@@ -85,7 +94,10 @@ export default async function bench(): Promise<void> {
       const { page, errors } = await newPage(browser, 1400, 1300);
       await page.goto(`${running.url}#/run/${run}`);
       await page.waitForFunction(() => window.__wb?.ready === true, null, { timeout: 60_000 });
-      const fp = await page.evaluate(() => [window.__wb.paintSinceNavigationMs as number, window.__wb.firstPaintMs as number]);
+      const fp = await page.evaluate(() => [
+        window.__wb.paintSinceNavigationMs as number,
+        window.__wb.firstPaintMs as number,
+      ]);
       await page.waitForFunction(() => window.__wb.spectrumShown !== undefined, null, { timeout: 60_000 });
       const full = await page.evaluate(() => (window.__wb.view as { fullTime: [number, number] }).fullTime);
       const zooms: number[] = [];
@@ -133,9 +145,15 @@ export default async function bench(): Promise<void> {
     await running.close();
   }
   const ms = (a: number[]) => `min ${Math.min(...a).toFixed(0)} ms, median ${median(a).toFixed(0)} ms`;
-  console.log(`workbench, ${SPECTRA} spectra × ${POINTS} points, ${ROUNDS} rounds after a warm-up; load ${loads.map((l) => l.toFixed(2)).join(', ')}`);
+  console.log(
+    `workbench, ${SPECTRA} spectra × ${POINTS} points, ${ROUNDS} rounds after a warm-up; load ${loads.map((l) => l.toFixed(2)).join(', ')}`,
+  );
   console.log(`  first meaningful paint from navigation start: ${ms(paintNav)} (target ≤ 1500 ms)`);
   console.log(`  first meaningful paint from the view's start: ${ms(paintView)}`);
-  console.log(`  map + cycler + fractions redraw after zoom:   ${ms(zoom)} (target ≤ 100 ms; median of 6 zooms per round)`);
-  console.log(`  next spectrum with its fit:                   ${ms(step)} (target ≤ 50 ms; median of 8 steps per round)`);
+  console.log(
+    `  map + cycler + fractions redraw after zoom:   ${ms(zoom)} (target ≤ 100 ms; median of 6 zooms per round)`,
+  );
+  console.log(
+    `  next spectrum with its fit:                   ${ms(step)} (target ≤ 50 ms; median of 8 steps per round)`,
+  );
 }

@@ -887,7 +887,13 @@ export class RunView {
     const neighbours = [drawn[at + 1], drawn[at - 1]].filter((n) => n !== undefined);
     // the phase preview reads the raw FID: it follows without holding up the spectrum and its fit
     void this.processing.show(k);
-    await this.spectrumPanel.show(k, this.ppm, s ?? null, this.timeline.fitErrors[String(k)] ?? null, neighbours);
+    await this.spectrumPanel.show(
+      k,
+      this.ppm,
+      s ?? null,
+      this.timeline.fitErrors[String(k)] ?? null,
+      neighbours,
+    );
   }
 
   /** Steps to the next (+1) or previous (−1) drawn spectrum. */
