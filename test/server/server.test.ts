@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, TOKEN_HEADER, type Workbench } from '../../src/server/index.js';
+import type { PhasePreview } from '../../src/server/processing.js';
 import {
   binnedRow,
   exportTable,
@@ -309,16 +310,7 @@ describe('security', () => {
 describe('phase: preview and a new run through the pipeline', () => {
   it('rotating the unphased preview by the run’s own phase gives the run’s spectrum', async () => {
     const { body } = await getJson(`/api/runs/${fx.runId}/spectra/1/unphased`);
-    const p = body as unknown as {
-      n: number;
-      stride: number;
-      ppmFirst: number;
-      ppmLast: number;
-      re: number[];
-      im: number[];
-      ph0Deg: number;
-      ph1Deg: number;
-    };
+    const p = body as unknown as PhasePreview;
     const rot = p.re.map((r, j) => {
       const i = j * p.stride + (p.stride - 1) / 2;
       const phi = ((p.ph0Deg + (p.ph1Deg * i) / p.n) * Math.PI) / 180;
