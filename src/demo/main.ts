@@ -4,13 +4,13 @@
  * under Wichmann et al.'s (2025) dead-lithium protocol; ¹⁹F MRI profiles and a PFG series of a polymer
  * electrolyte), writes a manifest for each, runs them as `spincell run MANIFEST --project DIR` does into
  * the demo project, and prints every result beside the simulated truth (src/demo/run.ts). Ends with where
- * the project and the reports are.
+ * the project and the reports are, and the `spincell serve` command that opens the project in the workbench.
  *
  *   npm start                  full experiment (60 spectra, 16 impedance sweeps)
  *   npm start -- --small       12 spectra, 6 sweeps
  *   npm start -- --out DIR     another output folder
  */
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { DEMO_OUTPUT_DIR } from './paths.js';
 import { runDemo } from './run.js';
 
@@ -31,6 +31,10 @@ function main(argv: string[]): void {
   const result = runDemo({ outDir, small });
   process.stdout.write(`${result.lines.join('\n')}\n`);
   process.stdout.write(`\ndone in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  // The workbench over the demo project: printed, not started (a script must not block here).
+  const rel = relative(process.cwd(), result.projectDir);
+  const project = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? result.projectDir : rel;
+  process.stdout.write(`\nlook at it in the workbench:  npx spincell serve ${project} --open\n`);
 }
 
 main(process.argv.slice(2));

@@ -5,3 +5,4 @@ export * from './runs.js';
 export * from './query.js';
 export * from './drawing.js';
 export * from './spectrum-data.js';
+export * from './map-image.js';

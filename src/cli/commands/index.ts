@@ -174,4 +174,11 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'project store: campaigns, cells, stored runs and their result tables (spincell.db)',
     load: async () => [(await import('./project.js')).registerProject],
   },
+  {
+    name: 'serve',
+    term: 'serve [options] [project]',
+    summary:
+      'the workbench: a local web app over a project store (campaign overview, operando map, spectra, phase)',
+    load: async () => [(await import('./serve.js')).registerServe],
+  },
 ];

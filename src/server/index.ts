@@ -1,0 +1,13 @@
+/** The workbench's local HTTP server over the project store (`spincell serve`). */
+export {
+  buildServer,
+  defaultWebDir,
+  packageRoot,
+  TOKEN_HEADER,
+  BODY_LIMIT,
+  type ServerOptions,
+  type Workbench,
+} from './app.js';
+export * from './security.js';
+export { LiveHub, runStates, changedRuns, type RunState } from './live.js';
+export { phasePreview, reprocessWithPhase } from './processing.js';

@@ -1,0 +1,191 @@
+/**
+ * The processing view's two server halves. Preview: one spectrum of a run processed with the run's own
+ * settings but without phase correction, referencing or baseline (as TopSpin's phase mode shows it), so
+ * the browser can rotate it while the user drags ph0/ph1. Apply: the run's resolved manifest with the new
+ * phase goes down the same road as `spincell run --project` (runKey → runManifest → storeRun) into a new
+ * run of the same experiment; the earlier runs stay in the store.
+ */
+import { join } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { ppmToIndex, processFid, processSpectrum, shiftAxis } from '../nmr/index.js';
+import { openInput } from '../pipeline/processing.js';
+import { parseManifest, processingFlags, runManifest, type Manifest } from '../pipeline/index.js';
+import { readSpectrumData } from '../io/spectra.js';
+import {
+  findCachedRun,
+  runKey,
+  storedSpectrum,
+  storeFailedRun,
+  storeRun,
+  type ProjectStore,
+} from '../store/index.js';
+import { guardedPath } from './security.js';
+
+/** The run's resolved manifest as stored, parsed again (it is data from disk). */
+export function storedManifest(store: ProjectStore, runId: number): Manifest {
+  return parseManifest(store.runDetails(runId).manifest, `run ${runId} manifest_json`);
+}
+
+export interface PhasePreview {
+  readonly spectrum: number;
+  /** Full-resolution points (the phase ramp runs over these). */
+  readonly n: number;
+  readonly stride: number;
+  readonly ppmFirst: number;
+  readonly ppmLast: number;
+  readonly re: number[];
+  readonly im: number[];
+  /** The run's phase in the manifest's convention (pivot at the first point). */
+  readonly ph0Deg: number;
+  readonly ph1Deg: number;
+}
+
+/** One spectrum without phase, reference or baseline, its reference offset re-applied, block-averaged. */
+export function phasePreview(
+  store: ProjectStore,
+  runId: number,
+  spectrum: number,
+  roots: readonly string[],
+  maxPoints = 4096,
+): PhasePreview {
+  const m = storedManifest(store, runId);
+  if (!m.nmr)
+    throw new UsageError('the run has no NMR series', {
+      field: 'run',
+      found: runId,
+      expected: 'a run with nmr',
+    });
+  const path = guardedPath(m.nmr.path, roots);
+  if (path === null)
+    throw new UsageError('the run reads spectra outside the project’s registered data folders', {
+      field: 'nmr.path',
+      found: m.nmr.path,
+      expected: 'a folder registered by one of the project’s experiments',
+    });
+  const row = store.db
+    .prepare(
+      'SELECT ph0_deg, ph1_deg, pivot_ppm, reference_offset_ppm FROM spectra WHERE run_id = ? AND spectrum = ?',
+    )
+    .get(runId, spectrum) as
+    | {
+        ph0_deg: number | null;
+        ph1_deg: number | null;
+        pivot_ppm: number | null;
+        reference_offset_ppm: number | null;
+      }
+    | undefined;
+  if (!row)
+    throw new UsageError('no such spectrum in the run', {
+      field: 'spectrum',
+      found: `run ${runId}, spectrum ${spectrum}`,
+      expected: 'a spectrum the run stored',
+    });
+  const processing = {
+    ...m.nmr.processing,
+    phase: { ph0Deg: 0, ph1Deg: 0 },
+    baseline: 'none' as const,
+    reference: 'none',
+  };
+  delete (processing as { phaseMode?: string }).phaseMode;
+  const input = openInput(path, { ...processingFlags(processing), normalise: m.nmr.normalise });
+  const entry = input.entries.find((e) => e.index === spectrum);
+  if (!entry)
+    throw new UsageError('the spectrum is no longer in the data folder', {
+      file: path,
+      field: 'spectrum',
+      found: spectrum,
+    });
+  const data = readSpectrumData(entry);
+  const options = { ...input.parsed.explicit, phase: { ph0Deg: 0, ph1Deg: 0 } };
+  const result =
+    data.kind === 'fid'
+      ? processFid(data.fid, options)
+      : processSpectrum(data.spectrum, options, { hasImaginary: data.hasImaginary });
+  const k = input.scaling(entry).scaleFactor;
+  const raw = result.spectrum;
+  const n = raw.re.length;
+  const ph1 = row.ph1_deg ?? 0;
+  const pivotIndex = row.pivot_ppm === null ? 0 : ppmToIndex(raw.ppm, row.pivot_ppm);
+  const ph0 = (row.ph0_deg ?? 0) - (ph1 * pivotIndex) / n;
+  const shifted = shiftAxis(raw, row.reference_offset_ppm ?? 0);
+  const re = storedSpectrum(
+    shifted.ppm,
+    Float64Array.from(raw.re, (v) => v * k),
+    maxPoints,
+  );
+  const im = storedSpectrum(
+    shifted.ppm,
+    Float64Array.from(raw.im, (v) => v * k),
+    maxPoints,
+  );
+  return {
+    spectrum,
+    n,
+    stride: re.stride,
+    ppmFirst: re.ppmFirst,
+    ppmLast: re.ppmLast,
+    re: Array.from(re.intensity),
+    im: Array.from(im.intensity),
+    ph0Deg: ph0,
+    ph1Deg: ph1,
+  };
+}
+
+export interface Reprocessed {
+  readonly run: number;
+  readonly cached: boolean;
+  readonly outputDir: string;
+}
+
+const tag = (x: number) => x.toFixed(2).replace('-', 'm').replace('.', 'p');
+
+/**
+ * A new run of the same experiment with the series phased by hand (ph0/ph1 in the manifest's convention),
+ * written to its own output folder inside the project (`workbench/run-<source>-ph0_…-ph1_…`).
+ */
+export function reprocessWithPhase(
+  store: ProjectStore,
+  runId: number,
+  phase: { ph0Deg: number; ph1Deg: number },
+): Reprocessed {
+  const source = store.requireRun(runId);
+  const m = storedManifest(store, runId);
+  if (!m.nmr)
+    throw new UsageError('the run has no NMR series to phase', {
+      field: 'run',
+      found: runId,
+      expected: 'a run with nmr',
+    });
+  const outputDir = join(
+    store.dir,
+    'workbench',
+    `run-${runId}-ph0_${tag(phase.ph0Deg)}-ph1_${tag(phase.ph1Deg)}`,
+  );
+  const processing = { ...m.nmr.processing, phase: { ph0Deg: phase.ph0Deg, ph1Deg: phase.ph1Deg } };
+  delete (processing as { phaseMode?: string }).phaseMode; // 'shared' applies to automatic phasing only
+  const changed: Manifest = { ...m, nmr: { ...m.nmr, processing }, output: { dir: outputDir } };
+  const manifestPath = source.manifest_path;
+  const cell =
+    source.campaign !== null && source.cell !== null ? store.cell(source.campaign, source.cell) : null;
+  const key = runKey(changed, manifestPath);
+  const hit = findCachedRun(store, key, cell);
+  if (hit) return { run: hit.id, cached: true, outputDir };
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  let result;
+  try {
+    result = runManifest(changed, { manifestPath, force: true, hashedInputs: key.inputs });
+  } catch (e) {
+    storeFailedRun(store, key, cell, e, startedAt, { total: (performance.now() - t0) / 1000 });
+    throw e;
+  }
+  const id = storeRun(store, {
+    key,
+    cell,
+    provenance: result.provenance,
+    results: result.results,
+    outputDir: result.outputDir,
+    timings: { total: (performance.now() - t0) / 1000 },
+  });
+  return { run: id, cached: false, outputDir: result.outputDir };
+}
