@@ -14,7 +14,8 @@
  *   rewrites its header is simply read whole again; a read that does not parse — a header being
  *   rewritten — is skipped until the file changes), its cycles recomputed and every spectrum aligned
  *   again, so spectra acquired before the record caught up with them gain their cell state.
- * - Dead lithium: the manifest's deadLithium section is recomputed whenever its input files change.
+ * - Dead lithium: the manifest's deadLithium section is recomputed whenever its input files change;
+ *   impedance (Lin-KK, DRT) whenever the set of impedance files present and stable changes.
  * - Each batch (new spectra, a grown record) is one transaction that also stamps runs.updated_at.
  * - At the end (`untilIdleS` without new data, or the signal) the run is finished by runManifest itself
  *   with the processed spectra handed over (RunOptions.live): cycler, alignment, impedance and the other
@@ -31,9 +32,11 @@ import { listSpectra, type SpectrumEntry } from '../io/spectra.js';
 import {
   alignRun,
   analyseCyclerRecords,
+  analyseEis,
   createNmrStep,
   cyclerReadOptions,
   type CyclerRun,
+  type EisRun,
   type Manifest,
   type NmrRun,
   type NmrStep,
@@ -68,6 +71,7 @@ export type LiveEvent =
   | { event: 'cycler'; time: string; run: number; rows: number; added: number; cycles: number }
   | { event: 'alignment'; time: string; run: number; spectra: number; updated: number }
   | { event: 'dead-lithium'; time: string; run: number; cycles: number }
+  | { event: 'impedance'; time: string; run: number; files: number; sweeps: number }
   | { event: 'warning'; time: string; run: number; message: string }
   | { event: 'idle'; time: string; run: number; idleS: number }
   | {
@@ -186,6 +190,9 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
   let deadSignature = '';
   let dead: DeadLithiumRow[] | null = null;
   const reported = new Set<string>();
+  const eisSignatures = new Map<string, string>();
+  let eisAnalysed = '';
+  let eis: EisRun | null = null;
 
   /** Lists the complete experiments and decides what to (re)process. */
   function relist(): boolean {
@@ -271,12 +278,35 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
     }
   }
 
+  /** Lin-KK and DRT of the impedance files present and unchanged since the last poll, when that set changed. */
+  function readEis(): boolean {
+    if (!m.eis) return false;
+    const ready: string[] = [];
+    for (const p of m.eis.paths) {
+      const sig = fileSignature(p);
+      if (sig !== '' && eisSignatures.get(p) === sig) ready.push(p);
+      eisSignatures.set(p, sig);
+    }
+    const state = ready.map((p) => `${p}:${eisSignatures.get(p)}`).join('|');
+    if (ready.length === 0 || state === eisAnalysed) return false;
+    eisAnalysed = state;
+    try {
+      eis = analyseEis({ ...m.eis, paths: ready });
+    } catch (e) {
+      if (!(e instanceof SpincellError)) throw e;
+      warn(`impedance not analysed yet: ${e.message}`);
+      return false;
+    }
+    emit({ event: 'impedance', time: now(), run: runId, files: ready.length, sweeps: eis.sweeps.length });
+    return true;
+  }
+
   function nmrNow(): NmrRun | null {
     return step && opened && step.count > 0 ? step.result(opened) : null;
   }
 
   /** Stores what changed since the last batch, in one transaction, then tells the listeners. */
-  function commit(fresh: SpectrumEntry[], deadChanged: boolean): void {
+  function commit(fresh: SpectrumEntry[], deadChanged: boolean, eisChanged = false): void {
     const nmr = nmrNow();
     const spectraChanged = fresh.length > 0 || rewrite;
     let realigned: AlignedSpectrum[] | null = null;
@@ -291,7 +321,7 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
         warn(`alignment not updated: ${e.message}`);
       }
     }
-    if (!spectraChanged && !cyclerChanged && !deadChanged && !realigned) return;
+    if (!spectraChanged && !cyclerChanged && !deadChanged && !eisChanged && !realigned) return;
     const spectra = nmr?.rows.length ?? 0;
     writeBatch(store, runId, {
       nmr: spectraChanged ? nmr : null,
@@ -300,6 +330,7 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
       cycler: cyclerChanged ? cycler : null,
       aligned: realigned,
       deadLithium: deadChanged ? dead : null,
+      eis: eisChanged ? eis : null,
       progress: `${spectra} spectra${cycler ? `, ${cycler.series.timeS.length} cycler rows, ${cycler.cycles.length} cycles` : ''}`,
     });
     if (realigned) aligned = realigned;
@@ -338,6 +369,8 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
     if (readCycler()) active = true;
     const deadChanged = readDeadLithium();
     if (deadChanged) active = true;
+    const eisChanged = readEis();
+    if (eisChanged) active = true;
     // Process the queue in batches of about batchMs each, stopping early when asked to.
     let fresh: SpectrumEntry[] = [];
     let started = performance.now();
@@ -365,7 +398,7 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
         started = performance.now();
       }
     }
-    commit(fresh, deadChanged);
+    commit(fresh, deadChanged, eisChanged);
     return active;
   }
 

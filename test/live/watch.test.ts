@@ -5,7 +5,8 @@
  * `spincell run --project` stores for the finished files, and the CSV tables of both output folders are
  * identical. The raw files hash the same before and after. Each fid is written in two halves with a
  * pause (longer than two polls), and every spectrum must reach the store only after its second half was
- * written; the EC-Lab export is rewritten once with one more header line while it grows.
+ * written; the EC-Lab export is rewritten once with one more header line while it grows; two impedance
+ * files appear on the way.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,7 @@ describe('spincell watch (library) follows a live simulation into the store', ()
       intervalMs: 450,
       splitFidPauseMs: 350,
       rewriteHeaderAt: 3,
+      impedanceSweeps: 2,
       seed: 7,
     });
     const spectrumEvents = o.events.filter(
@@ -118,12 +120,14 @@ describe('spincell watch (library) follows a live simulation into the store', ()
     expect(ours.spectra).toHaveLength(spectra);
     expect(ours.alignment).toHaveLength(spectra);
     expect(ours.cycles.length).toBeGreaterThan(0);
+    expect(ours.impedance).toHaveLength(2);
+    expect(o.events.filter((e) => e.event === 'impedance').length).toBeGreaterThan(0);
     expect(ours).toEqual(ref);
     expect(outputTables(join(o.simDir, 'results'))).toEqual(outputTables(join(o.simDir, 'results-run')));
     expect(runRow(refProject, refId).inputs_hash).toBe(live.inputs_hash);
     // raw files untouched by the watch's tail and finalisation, and by the reference run
     expect(hashRaw(o.simDir)).toEqual(o.hashesAtEnd);
-    expect(Object.keys(o.hashesAtEnd).length).toBe(3 * spectra + 1);
+    expect(Object.keys(o.hashesAtEnd).length).toBe(3 * spectra + 3);
   }, 120_000);
 
   it('a pseudo-2D ser growing row by row: rows stored as they complete, times revised, equal to run', async () => {
