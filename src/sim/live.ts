@@ -82,15 +82,13 @@ export function withExtraHeaderLine(mpt: string): string {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((done) => {
     if (ms <= 0 || signal?.aborted) return done();
-    const t = setTimeout(done, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        done();
-      },
-      { once: true },
-    );
+    const finish = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', finish);
+      done();
+    };
+    const t = setTimeout(finish, ms);
+    signal?.addEventListener('abort', finish, { once: true });
   });
 
 function checkTarget(dir: string): void {
