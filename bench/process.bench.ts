@@ -43,7 +43,8 @@ function maxRelDiff(a: number[], b: number[]): number {
   return worst;
 }
 
-export default async function bench(): Promise<void> {
+/** The series both benches use: 1,000 simulated experiments in the temp folder (written once, then reused). */
+export function benchSeries(): string {
   const dir = join(tmpdir(), 'spincell-bench-nmr-series-1000');
   const ready = existsSync(dir) && isSimulationFolder(dir) && readdirSync(dir).length === SPECTRA + 1;
   if (!ready) {
@@ -60,6 +61,11 @@ export default async function bench(): Promise<void> {
   } else {
     console.log(`reusing ${SPECTRA} simulated experiments in ${dir}`);
   }
+  return dir;
+}
+
+export default async function bench(): Promise<void> {
+  const dir = benchSeries();
   const tsx = join(here, '..', 'node_modules', '.bin', 'tsx');
   const c = await interleaved(
     `process ${SPECTRA} × 8k (read, FFT, auto phase, arPLS, integrate)`,

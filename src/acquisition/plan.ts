@@ -68,6 +68,21 @@ export const planSchema = z
         swHz: positive.max(1e8),
         receiverGain: positive.max(1e6).default(101),
         firstExpno: z.number().int().min(1).max(1e8).default(10),
+        /** π/2 pulse length, µs (e.g. from `spincell relax nutation`), written as P1. */
+        pulseUs: positive.max(1e5).optional(),
+        /**
+         * Quantitative conditions: the slowest T1 of the lines to be quantified (e.g. from `spincell relax
+         * t1`) and the recovered fraction of M0 each spectrum must reach. A plan whose D1 + AQ falls short
+         * is refused when it is read.
+         */
+        quantitative: z
+          .object({
+            t1S: positive.max(1e5),
+            accuracy: z.number().gt(0).lt(1).default(0.99),
+            source: text.optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     interleave: z
@@ -157,7 +172,31 @@ export function readPlan(path: string): { plan: Plan; dataFolder: string } {
       expected: 'see spincell acquire init',
     });
   }
+  checkQuantitative(parsed.data, path);
   return { plan: parsed.data, dataFolder: resolve(dirname(path), parsed.data.dataFolder) };
+}
+
+/**
+ * Repetition time D1 + AQ that recovers `accuracy` of M0 between 90° pulses with mono-exponential
+ * recovery, 1 − e^{−TR/T1} = accuracy: TR = −T1·ln(1 − accuracy) (5·T1 → 99.3 %).
+ */
+export function quantitativeRepetitionS(t1S: number, accuracy: number): number {
+  return -t1S * Math.log(1 - accuracy);
+}
+
+function checkQuantitative(plan: Plan, path: string): void {
+  const q = plan.nmr.quantitative;
+  if (!q) return;
+  const aqS = plan.nmr.complexPoints / plan.nmr.swHz;
+  const needS = quantitativeRepetitionS(q.t1S, q.accuracy);
+  const haveS = plan.nmr.recycleDelayS + aqS;
+  if (haveS + 1e-9 < needS)
+    throw new DataError('the recycle delay is too short for quantitative spectra', {
+      file: path,
+      field: 'nmr.recycleDelayS',
+      found: `${plan.nmr.recycleDelayS} s (D1 + AQ = ${haveS.toPrecision(4)} s recovers ${(100 * (1 - Math.exp(-haveS / q.t1S))).toFixed(2)} % of M0)`,
+      expected: `≥ ${Math.max(0, needS - aqS).toPrecision(4)} s for ${(100 * q.accuracy).toFixed(1)} % with T1 = ${q.t1S} s${q.source ? ` (${q.source})` : ''}`,
+    });
 }
 
 /** The example `spincell acquire init` writes: an 8-spectrum-per-hour operando plating/stripping run. */

@@ -37,6 +37,8 @@ export interface AcquisitionMeta {
   readonly receiverGain: number;
   /** Pulse programme name. */
   readonly pulseProgram: string;
+  /** Sample temperature TE, K, when acqus records one (absent or 0 means not recorded). */
+  readonly temperatureK?: number;
   /** Acquisition start, epoch ms (UTC). */
   readonly startMs: number;
   /** Acquisition end, epoch ms (UTC). */

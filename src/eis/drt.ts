@@ -16,7 +16,7 @@
  * γ is in Ω per unit ln τ: ∫ γ d ln τ over a window is the resistance of the processes in it.
  */
 import { NumericalError, ParameterError } from '../core/errors.js';
-import { nnlsGram } from '../fit/nnls.js';
+import { gramFactor, type GramFactor, nnlsGram } from '../fit/nnls.js';
 import { symmetricEigenQl } from './eigen.js';
 import { erf } from './special.js';
 import { checkSpectrum, type CheckOptions, type SpectrumData } from './spectrum.js';
@@ -867,6 +867,103 @@ function findPeaks(
   return peaks;
 }
 
+/** The 10×-denser τ grid γ is reported on, per setup (shared by the results of a series; do not modify). */
+const fineGrids = new WeakMap<DrtSetup, Float64Array>();
+function fineGrid(st: DrtSetup): Float64Array {
+  let grid = fineGrids.get(st);
+  if (!grid) {
+    const nt = st.tauS.length;
+    grid = logGrid(st.tauS[0], st.tauS[nt - 1], 10 * nt);
+    fineGrids.set(st, grid);
+  }
+  return grid;
+}
+
+/**
+ * γ on the fine grid as a banded matrix-vector product: the Gaussians' values at every fine-grid point
+ * within reach (|ε(x − x_m)| < 8, as evaluateGamma sums them), computed once per setup, so that each sweep
+ * of a series costs multiply-adds only instead of logarithms and exponentials.
+ */
+class GammaOperator {
+  constructor(
+    private readonly lo: Int32Array,
+    private readonly width: number,
+    private readonly values: Float64Array,
+  ) {}
+
+  static of(st: DrtSetup, tauFine: Float64Array): GammaOperator {
+    const n = st.tauS.length;
+    const x0 = Math.log(st.tauS[0]);
+    const d = n > 1 ? Math.log(st.tauS[1] / st.tauS[0]) : 1;
+    const eps = st.epsilon;
+    const reach = 8 / (eps * d);
+    const width = Math.min(n, 2 * Math.ceil(reach) + 2);
+    const lo = new Int32Array(tauFine.length);
+    const values = new Float64Array(tauFine.length * width);
+    for (let k = 0; k < tauFine.length; k++) {
+      const x = Math.log(tauFine[k]);
+      const centre = (x - x0) / d;
+      const first = Math.max(0, Math.min(n - width, Math.floor(centre - reach)));
+      lo[k] = first;
+      for (let j = 0; j < width; j++) {
+        const u = eps * (x - x0 - (first + j) * d);
+        values[k * width + j] = Math.abs(u) < 8 ? Math.exp(-u * u) : 0;
+      }
+    }
+    return new GammaOperator(lo, width, values);
+  }
+
+  apply(coeffs: Float64Array): Float64Array {
+    const { lo, width, values } = this;
+    const out = new Float64Array(lo.length);
+    for (let k = 0; k < lo.length; k++) {
+      const base = k * width;
+      const first = lo[k];
+      let g = 0;
+      for (let j = 0; j < width; j++) g += values[base + j] * coeffs[first + j];
+      out[k] = g;
+    }
+    return out;
+  }
+}
+
+const gammaOperators = new WeakMap<DrtSetup, GammaOperator>();
+function gammaOperator(st: DrtSetup): GammaOperator {
+  let op = gammaOperators.get(st);
+  if (!op) {
+    op = GammaOperator.of(st, fineGrid(st));
+    gammaOperators.set(st, op);
+  }
+  return op;
+}
+
+/**
+ * H = AᵀA + λM and its Cholesky factor, per design and λ: a series on one frequency and τ grid at one λ
+ * forms and factors H once, and each sweep only solves with its own right-hand side. A few λ are kept
+ * (a rule that picks λ per sweep would otherwise fill the cache).
+ */
+const penalisedCache = new WeakMap<Design, Map<number, { h: Float64Array; factor: GramFactor | null }>>();
+const PENALISED_KEPT = 4;
+
+function penalisedGram(p: Assembled, lambda: number): { h: Float64Array; factor: GramFactor | null } {
+  let perDesign = penalisedCache.get(p.design);
+  if (!perDesign) {
+    perDesign = new Map();
+    penalisedCache.set(p.design, perDesign);
+  }
+  const hit = perDesign.get(lambda);
+  if (hit) return hit;
+  const n = p.nVar;
+  const h = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) h[i] = p.ata[i] + lambda * p.pen[i];
+  // Unpenalised columns (R∞, L) with no data rows would make H singular: tiny ridge on them only.
+  for (const k of [p.iR, p.iL]) if (k >= 0 && h[k * n + k] === 0) h[k * n + k] = 1e-12;
+  const entry = { h, factor: gramFactor(h, n) };
+  if (perDesign.size >= PENALISED_KEPT) perDesign.delete(perDesign.keys().next().value as number);
+  perDesign.set(lambda, entry);
+  return entry;
+}
+
 /** Computes the DRT of one spectrum. Pass `setup` (from drtSetup) to reuse matrices across a series. */
 export function drt(spectrum: SpectrumData, options: DrtOptions = {}, setup?: DrtSetup): DrtResult {
   const s = checkSpectrum(spectrum, options);
@@ -909,12 +1006,8 @@ export function drt(spectrum: SpectrumData, options: DrtOptions = {}, setup?: Dr
     lambda = opt;
     rule = 'given';
   }
-  const n = p.nVar;
-  const h = new Float64Array(n * n);
-  for (let i = 0; i < n * n; i++) h[i] = p.ata[i] + lambda * p.pen[i];
-  // Unpenalised columns (R∞, L) with no data rows would make H singular: tiny ridge on them only.
-  for (const k of [p.iR, p.iL]) if (k >= 0 && h[k * n + k] === 0) h[k * n + k] = 1e-12;
-  const { x } = nnlsGram(h, p.atb);
+  const { h, factor } = penalisedGram(p, lambda);
+  const { x } = nnlsGram(h, p.atb, factor ? { factor } : {});
   const coeffs = x.slice(p.offset);
   const rInf = p.iR >= 0 ? x[p.iR] : 0;
   const ind = p.iL >= 0 ? x[p.iL] * p.lScale : 0;
@@ -938,11 +1031,15 @@ export function drt(spectrum: SpectrumData, options: DrtOptions = {}, setup?: Dr
     resIm[i] = (s.zImOhm[i] - im) / mod;
     ss += resRe[i] ** 2 + resIm[i] ** 2;
   }
-  const tauFine = logGrid(st.tauS[0], st.tauS[nt - 1], 10 * nt);
-  const gamma = evaluateGamma(st.tauS, coeffs, st.basis, st.epsilon, tauFine);
+  const tauFine = fineGrid(st);
+  const gamma =
+    st.basis === 'gaussian'
+      ? gammaOperator(st).apply(coeffs)
+      : evaluateGamma(st.tauS, coeffs, st.basis, st.epsilon, tauFine);
   const integrate = (lo: number, hi: number) => integrateGamma(st.tauS, coeffs, st.basis, st.epsilon, lo, hi);
   const total = integrate(st.tauS[0] / 1e6, st.tauS[nt - 1] * 1e6);
-  const hNorm = Float64Array.from(gamma, (g) => (total > 0 ? g / total : 0));
+  const hNorm = new Float64Array(gamma.length);
+  if (total > 0) for (let i = 0; i < gamma.length; i++) hNorm[i] = gamma[i] / total;
   const windows = (options.windows ?? [[-4, 0]]).map(([a, b]) => {
     if (!(Number.isFinite(a) && Number.isFinite(b) && a < b))
       throw new ParameterError('integration window must be LO < HI in log10(τ/s)', {

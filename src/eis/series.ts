@@ -45,9 +45,38 @@ function freqKey(f: Float64Array): string {
   return Array.from(f, (v) => v.toPrecision(10)).join(',');
 }
 
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Setups (discretisation matrices; with them drt's cached Gram matrix, factor and γ operator) of recent
+ * analyses by frequencies and grid options: analysing a growing series again (live mode) or another series
+ * of the same instrument programme reuses them. drtSetup is a pure function of these keys.
+ */
+const recentSetups = new Map<string, DrtSetup>();
+const RECENT_SETUPS = 8;
+
+function setupFor(freqHz: Float64Array, o: DrtOptions): DrtSetup {
+  const key = [freqKey(freqHz), o.nTau, o.tauMinS, o.tauMaxS, o.basis, o.shapeCoefficient, o.derivative].join(
+    '|',
+  );
+  let st = recentSetups.get(key);
+  if (st) {
+    recentSetups.delete(key); // most recently used last
+  } else {
+    st = drtSetup(freqHz, o);
+    if (recentSetups.size >= RECENT_SETUPS) recentSetups.delete(recentSetups.keys().next().value as string);
+  }
+  recentSetups.set(key, st);
+  return st;
+}
+
 /** Runs DRT (and Lin-KK) over a time-ordered series of spectra. */
 export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptions = {}): DeisResult {
-  const setups = new Map<string, DrtSetup>();
   // The checks `drt` and `linKK` make on each sweep (frequencies positive, distinct, sorted; Z finite),
   // made on every sweep before the common τ grid is built from their frequencies.
   for (const t of series) checkSpectrum(t.spectrum, { allowPositiveImag: true });
@@ -69,14 +98,15 @@ export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptio
   const results: DrtResult[] = [];
   const kkMax = new Float64Array(series.length).fill(NaN);
   const kkPass: boolean[] = [];
+  let last: { freqHz: Float64Array; setup: DrtSetup } | null = null;
   series.forEach((t, i) => {
-    const key = freqKey(t.spectrum.freqHz);
-    let st = setups.get(key);
-    if (!st) {
-      st = drtSetup(t.spectrum.freqHz, common);
-      setups.set(key, st);
-    }
-    results.push(drt(t.spectrum, common, st));
+    // Sweeps of a series mostly repeat the frequencies of the one before: then its setup, without a key.
+    let st = last !== null && sameValues(last.freqHz, t.spectrum.freqHz) ? last.setup : undefined;
+    st ??= setupFor(t.spectrum.freqHz, common);
+    last = { freqHz: t.spectrum.freqHz, setup: st };
+    // Sweeps on one setup share H = AᵀA + λM and its factor (drt caches them).
+    const result = drt(t.spectrum, common, st);
+    results.push(result);
     if (options.kk !== false) {
       const kk = linKK(t.spectrum, {
         ...(options.kk ?? {}),

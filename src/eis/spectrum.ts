@@ -141,3 +141,15 @@ export function capacitiveOnly(s: SpectrumData): SpectrumData {
 export function frequencyWindow(s: SpectrumData, fMinHz: number, fMaxHz: number): SpectrumData {
   return selectPoints(s, (i) => s.freqHz[i] >= fMinHz && s.freqHz[i] <= fMaxHz);
 }
+
+/**
+ * Area-specific impedance Z·A (Ω cm² for A in cm²): what the papers plot and compare between cells of
+ * different size. Resistances fitted to it come out in Ω cm², capacitances in F cm⁻².
+ */
+export function areaSpecific(s: SpectrumData, areaCm2: number): SpectrumData {
+  return {
+    ...s,
+    zReOhm: Float64Array.from(s.zReOhm, (z) => z * areaCm2),
+    zImOhm: Float64Array.from(s.zImOhm, (z) => z * areaCm2),
+  };
+}

@@ -25,6 +25,20 @@ export interface NnlsOptions {
   warmStart?: 'all' | 'none' | readonly number[];
   /** Dual-feasibility tolerance on the column-normalised gradient (default 1e-12·√n·max_i |Aᵀb|_i/‖a_i‖). */
   tolerance?: number;
+  /**
+   * The Cholesky factor of the whole Gram matrix (gramFactor(ata)), for many right-hand sides on one
+   * matrix (a DRT series): with warmStart 'all' and no free indices it replaces the O(n³) factorisation
+   * each solve would start with.
+   */
+  factor?: GramFactor;
+}
+
+/** Lower Cholesky factor of an n×n symmetric positive-definite matrix, row-major (gramFactor). */
+export interface GramFactor {
+  readonly n: number;
+  readonly l: Float64Array;
+  /** The matrix it factors (checked by identity, not by value). */
+  readonly of: Float64Array;
 }
 
 export interface NnlsResult {
@@ -132,12 +146,16 @@ class PassiveFactor {
     this.k = k - 1;
   }
 
-  /** Solves H[P,P] out = rhs, both indexed by position in P; `rhs` may be `out` itself. */
-  solvePositions(rhs: Float64Array, out: Float64Array): void {
+  /**
+   * Solves H[P,P] out = rhs, both indexed by position in P; `rhs` may be `out` itself. With `from`, the
+   * entries of rhs before that position are zero (a unit vector): the forward pass starts there.
+   */
+  solvePositions(rhs: Float64Array, out: Float64Array, from = 0): void {
     const { n, l, k } = this;
-    for (let i = 0; i < k; i++) {
+    for (let i = 0; i < from; i++) out[i] = 0;
+    for (let i = from; i < k; i++) {
       let sum = rhs[i];
-      for (let q = 0; q < i; q++) sum -= l[i * n + q] * out[q];
+      for (let q = from; q < i; q++) sum -= l[i * n + q] * out[q];
       out[i] = sum / l[i * n + i];
     }
     for (let i = k - 1; i >= 0; i--) {
@@ -152,6 +170,13 @@ class PassiveFactor {
     for (let i = 0; i < this.k; i++) out[i] = c[passive[i]];
     this.solvePositions(out, out);
   }
+}
+
+/** Cholesky factor of the whole Gram matrix `ata` (n×n), or null when it is not positive definite. */
+export function gramFactor(ata: Float64Array, n: number): GramFactor | null {
+  const f = new PassiveFactor(ata, n);
+  const all = Array.from({ length: n }, (_, i) => i);
+  return f.rebuild(all) ? { n, l: f.l, of: ata } : null;
 }
 
 /**
@@ -170,7 +195,7 @@ function dropNonPositive(
   trial: readonly number[],
   isFree: Uint8Array,
   maxDrop: number,
-): { keep: number[]; values: number[] } | undefined {
+): { keep: number[]; values: number[]; dropped: number[] } | undefined {
   const k = trial.length;
   const y = new Float64Array(k);
   factor.solve(atb, trial, y);
@@ -189,7 +214,7 @@ function dropNonPositive(
       unit.fill(0);
       unit[pos] = 1;
       const col = new Float64Array(k);
-      factor.solvePositions(unit, col);
+      factor.solvePositions(unit, col, pos);
       z.push(col);
       added = true;
     }
@@ -233,7 +258,7 @@ function dropNonPositive(
     keep.push(trial[pos]);
     values.push(x[pos]);
   }
-  return { keep, values };
+  return { keep, values, dropped };
 }
 
 /**
@@ -277,8 +302,8 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
   const s = new Float64Array(n);
   const inP = new Uint8Array(n);
   const factor = new PassiveFactor(ata, n);
-  // true while `factor` holds a larger set than `passive` (after dropNonPositive)
-  let stale = false;
+  // positions (in the factored trial set) that `factor` still holds but `passive` no longer does
+  let stale: number[] = [];
   let passive: number[] = [];
   for (let i = 0; i < n; i++) if (isFree[i]) passive.push(i);
 
@@ -332,7 +357,18 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
     // drop variables through the multiplier system. The factor then belongs to the trial set, not to the
     // final passive set, and is rebuilt only if an outer iteration needs it.
     if (trial.length > passive.length) {
-      if (factor.rebuild(trial, 0)) {
+      const given = options.factor;
+      const reuse =
+        given !== undefined &&
+        given.of === ata &&
+        given.n === n &&
+        trial.length === n &&
+        trial.every((p, i) => p === i);
+      if (reuse) {
+        factor.l.set(given.l);
+        factor.k = n;
+      }
+      if (reuse || factor.rebuild(trial, 0)) {
         const r = dropNonPositive(factor, atb, trial, isFree, Math.max(8, trial.length >> 2));
         if (r !== undefined) {
           passive = r.keep;
@@ -342,7 +378,7 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
             inP[p] = 1;
             x[p] = r.values[k];
           });
-          stale = passive.length !== trial.length;
+          stale = r.dropped;
           done = true;
         } else same = trial.length; // many drops: refactor pass by pass, from the factor at hand
       } else trial = passive; // H over the trial set is not positive definite: no warm start
@@ -393,9 +429,11 @@ export function nnlsGram(ata: Float64Array, atb: Float64Array, options: NnlsOpti
       });
     }
     iterations++;
-    if (stale) {
-      if (!factor.rebuild(passive, 0)) throw singular();
-      stale = false;
+    if (stale.length > 0) {
+      // The factor still holds the dropped variables: delete them (last position first, so the others
+      // stay valid) by Givens rotations, O(k²) each, instead of refactoring the passive set.
+      for (const pos of stale.sort((a, b) => b - a)) factor.remove(pos);
+      stale = [];
     }
     inP[best] = 1;
     passive.push(best);

@@ -227,7 +227,7 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
     if (restart !== null || step === null) {
       if (restart !== null)
         emit({ event: 'reprocessed', time: now(), run: runId, reason: restart, spectra: 0 });
-      step = createNmrStep(m.nmr, manifestPath, entries[0]);
+      step = createNmrStep(m.nmr, manifestPath, next);
       processed = [];
       rewrite = rewrite || restart !== null || stored > 0;
     }

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { MissingFileError, ParameterError, SpincellError } from '../core/errors.js';
 import { checkLimit } from '../core/limits.js';
+import { presetNames } from '../protocols/presets.js';
 
 const finite = z.number().finite();
 /** Longest string (name, path, time zone, column) a manifest may hold. */
@@ -72,7 +73,10 @@ const processing = z
 
 const morphology = z
   .object({
-    mode: z.enum(['constrained', 'unconstrained']),
+    /** A published method preset (as `spincell morphology --preset`, see `--list-presets`). */
+    preset: z.enum(presetNames() as [string, ...string[]]).optional(),
+    /** Without a preset, required; with one, optional and must agree. */
+    mode: z.enum(['constrained', 'unconstrained']).optional(),
     cathodeOffsetPpm: ppm.optional(),
     widthCap: z.union([finite.positive().max(1e5), z.literal('auto')]).optional(),
     fitPhase: z.enum(['none', 'zero-order', 'first-order']).optional(),
@@ -92,8 +96,17 @@ const morphology = z
       .optional(),
     /** Where `widthCap: 'auto'` fits the pristine metal line (default: by nucleus, 230–260 ppm for Li). */
     calibrationWindowPpm: range.optional(),
+    /** A calibration experiment (relative to the manifest) whose pristine line sets the width cap. */
+    widthCapFrom: text.optional(),
+    /** Unconstrained: starting shifts of the lines, ppm. */
+    startPpm: z.array(ppm).min(1).max(6).optional(),
+    baselineDegree: z.number().int().min(0).max(8).optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.preset !== undefined || m.mode !== undefined, {
+    message: 'a mode or a preset',
+    path: ['mode'],
+  });
 
 const positive = finite.positive().max(1e12);
 

@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { MissingFileError, ParameterError, relocated, SpincellError } from '../core/errors.js';
-import { listSpectra, type SpectrumEntry } from '../io/spectra.js';
+import { listSpectra } from '../io/spectra.js';
 import {
+  fitInput,
   type IntegralRow,
   integralsTable,
   midMs,
@@ -43,17 +44,21 @@ import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
 import { isDirectory, isFile } from '../io/fs.js';
 import { collectInputs, OutputFolder } from '../io/output.js';
 import { integrateRegion, type PpmRange, type ProcessingResult } from '../nmr/index.js';
+import { type MorphologySeriesRow, morphologyTable } from '../protocols/index.js';
+import type { MorphologyRequest } from '../protocols/presets.js';
 import {
-  calibrateWidthCap,
-  createMorphologyAnalyser,
-  type MorphologyAnalyser,
-  type MorphologySeriesOptions,
-  type MorphologySeriesRow,
-  morphologyTable,
-} from '../protocols/index.js';
-import { checkMorphologyNucleus, checkMorphologyWindows } from '../protocols/morphology-check.js';
+  morphologyComments,
+  openMorphologyStep,
+  type MorphologyProvenance,
+  type MorphologyStep,
+} from './morphology.js';
 import type { ReportSection, ReportTable } from '../report/index.js';
-import { type Manifest, type ManifestProcessing, resolveManifestPath } from './manifest.js';
+import {
+  type Manifest,
+  type ManifestMorphology,
+  type ManifestProcessing,
+  resolveManifestPath,
+} from './manifest.js';
 import { buildRunReport, type SpectrumSlice } from './report.js';
 import { renderReport } from '../report/index.js';
 import {
@@ -72,8 +77,6 @@ import {
   type SectionResults,
 } from './sections/index.js';
 import { createSeriesRowHeaders, type SeriesFitRow } from '../fit/batch.js';
-import { LITHIUM_WINDOWS_PPM, SODIUM_WINDOWS_PPM, type MorphologyWindow } from '../protocols/morphology.js';
-import { findNucleus } from '../core/nuclei.js';
 import { storedSpectrum, type StoredSpectrum } from '../store/spectrum-data.js';
 
 export type RunStage = 'inputs' | 'nmr' | 'cycler' | 'align' | 'eis' | 'analyses' | 'report' | 'write';
@@ -120,6 +123,8 @@ export interface Provenance {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly outputs: string[];
+  /** `nmr.morphology`: the preset and every resolved setting with its source (as the CSV header). */
+  readonly morphology?: MorphologyProvenance;
 }
 
 export interface OutputFile {
@@ -164,8 +169,6 @@ export const OUTPUT_NAMES = [
   ...SECTION_OUTPUT_NAMES,
 ] as const;
 
-/** Where the pristine-electrode line is fitted for `widthCap: 'auto'`, ppm (as `spincell morphology`). */
-const CALIBRATION_WINDOW_PPM: [number, number] = [230, 260];
 /** The report stacks at most this many spectra (every k-th and the last). */
 const MAX_STACKED = 32;
 /** Points kept per spectrum for the report's figures. */
@@ -433,6 +436,8 @@ export interface NmrRun {
   /** Notes ("note: …") and warnings ("warning: …") of the input. */
   readonly messages: string[];
   readonly morphology: MorphologySeriesRow[] | null;
+  /** The morphology analysis' preset, resolved settings with their sources, and width-cap calibration. */
+  readonly morphologyProvenance?: MorphologyProvenance | null;
   readonly slices: SpectrumSlice[];
   /** Every spectrum as the store keeps it for drawing (src/store/spectrum-data.ts). */
   readonly stored: StoredSpectrum[];
@@ -454,7 +459,7 @@ function runNmr(
     throw asManifestError(e, manifestPath);
   }
   const total = input.entries.length;
-  const step = createNmrStep(nmr, manifestPath, input.entries[0], total);
+  const step = createNmrStep(nmr, manifestPath, input, total);
   try {
     for (const item of input.run()) {
       step.add(item, input.scaling(item.entry));
@@ -489,29 +494,30 @@ export interface NmrStep {
 }
 
 /**
- * `first`: the series' first entry (the nucleus the morphology windows are checked against);
+ * `opened`: the series as opened so far (its first entry gives the nucleus the morphology is checked
+ * against, its processing the referencing the preset must agree with);
  * `total`: the series length when known (the report's stacked spectra are chosen as they come), else the
  * choice is made by result() from the spectra added by then.
  */
 export function createNmrStep(
   nmr: NonNullable<Manifest['nmr']>,
   manifestPath: string,
-  first: SpectrumEntry,
+  opened: Pick<OpenedInput, 'entries' | 'parsed'>,
   total?: number,
 ): NmrStep {
+  const first = opened.entries[0];
   const regions = (nmr.regionsPpm ?? []).map((r) => [r[0], r[1]] as PpmRange);
+  let morphologyStep: MorphologyStep | null = null;
   if (nmr.morphology) {
-    // Up front: a wrong nucleus would otherwise fail on every spectrum, one row at a time.
-    const probe: MorphologySeriesOptions = {
-      mode: nmr.morphology.mode,
-      ...(nmr.morphology.mode === 'constrained'
-        ? { windows: morphologyWindows(nmr.morphology, first.meta.nucleus) }
-        : {}),
-    };
+    // Up front (as `spincell morphology`): preset, nucleus, referencing and a calibration experiment.
     try {
-      checkMorphologyNucleus(probe, first.meta.nucleus, first.experimentPath);
+      morphologyStep = openMorphologyStep(
+        morphologyRequest(nmr.morphology, manifestPath),
+        opened,
+        processingFlags(nmr.processing),
+      );
     } catch (e) {
-      throw asManifestError(e, manifestPath);
+      throw inManifest(asManifestError(e, manifestPath), manifestPath, MORPHOLOGY_FIELDS, 'nmr.morphology');
     }
   }
   const every = (n: number) => Math.ceil(n / MAX_STACKED);
@@ -520,7 +526,6 @@ export function createNmrStep(
   const slices: SpectrumSlice[] = [];
   const stored: StoredSpectrum[] = [];
   const figureRegion = regions[0];
-  let analyser: MorphologyAnalyser | null = null;
   let modelFit: ModelFitter | null = null;
   try {
     if (nmr.fit) modelFit = openModelFit(nmr.fit, manifestPath);
@@ -552,21 +557,7 @@ export function createNmrStep(
         if (total === undefined || k % every(total) === 0 || k === total - 1)
           slices.push(sliceForFigure(k, s.ppm, s.re, figureRegion));
         stored.push(storedSpectrum(s.ppm, s.re));
-        if (nmr.morphology) {
-          const spectrum = {
-            ppm: s.ppm,
-            re: s.re,
-            im: s.im,
-            meta: { ...entry.meta, source: entry.experimentPath },
-          };
-          if (!analyser) {
-            const options = morphologyOptions(nmr.morphology, spectrum, entry.meta.nucleus);
-            const n = s.ppm.length;
-            checkMorphologyWindows(options, [s.ppm[0], s.ppm[n - 1]], entry.experimentPath);
-            analyser = createMorphologyAnalyser(options);
-          }
-          morph.push(analyser.analyse(spectrum));
-        }
+        if (morphologyStep) morph.push(morphologyStep.analyse(fitInput({ entry, result })));
         modelFit?.add({ entry, result });
       } catch (e) {
         throw asManifestError(e, manifestPath);
@@ -597,59 +588,53 @@ export function createNmrStep(
           return { identity: spectrumIdentity(entries[i]), midMs: mid, timeS: (mid - t0) / 1000, ...r };
         }),
         morphology: nmr.morphology ? (times(morph, header) as MorphologySeriesRow[]) : null,
+        morphologyProvenance: morphologyStep ? morphologyStep.provenance() : null,
         fits: modelFit ? (times(modelFit.rows, fitHeader) as SeriesFitRow[]) : null,
         slices: kept,
         stored: [...stored],
         windows: entries.map(spectrumWindow),
         nucleus: first.meta.nucleus,
-        messages: [...input.notes.map((m) => `note: ${m}`), ...input.warnings.map((w) => `warning: ${w}`)],
+        messages: [
+          ...input.notes.map((m) => `note: ${m}`),
+          ...input.warnings.map((w) => `warning: ${w}`),
+          ...(morphologyStep?.provenance().warnings ?? []).map((w) => `warning: ${w}`),
+        ],
       };
     },
   };
 }
 
-function morphologyOptions(
-  m: NonNullable<NonNullable<Manifest['nmr']>['morphology']>,
-  first: Parameters<typeof calibrateWidthCap>[0],
-  nucleus: string,
-): MorphologySeriesOptions {
-  if (m.mode === 'unconstrained') return { mode: 'unconstrained', fitPhase: m.fitPhase };
-  const base: MorphologySeriesOptions = {
-    mode: 'constrained',
-    fitPhase: m.fitPhase,
-    windows: morphologyWindows(m, nucleus),
+/** Manifest fields of the morphology request, for errors. */
+const MORPHOLOGY_FIELDS: Readonly<Record<string, string>> = {
+  preset: 'nmr.morphology.preset',
+  mode: 'nmr.morphology.mode',
+  windows: 'nmr.morphology.windows',
+  widthCap: 'nmr.morphology.widthCap',
+  widthCapFrom: 'nmr.morphology.widthCapFrom',
+  startPpm: 'nmr.morphology.startPpm',
+  fitPhase: 'nmr.morphology.fitPhase',
+  cathodeOffsetPpm: 'nmr.morphology.cathodeOffsetPpm',
+  reference: 'nmr.processing.reference',
+};
+
+/** The manifest's morphology block as the request `spincell morphology` builds from its flags. */
+function morphologyRequest(m: ManifestMorphology, manifestPath: string): MorphologyRequest {
+  return {
+    ...(m.preset !== undefined ? { preset: m.preset } : {}),
+    ...(m.mode !== undefined ? { mode: m.mode } : {}),
+    ...(m.windows !== undefined ? { windows: m.windows } : {}),
     ...(m.cathodeOffsetPpm !== undefined ? { cathodeOffsetPpm: m.cathodeOffsetPpm } : {}),
+    ...(m.widthCap !== undefined ? { widthCap: m.widthCap } : {}),
+    ...(m.widthCapFrom !== undefined
+      ? { widthCapFrom: resolveManifestPath(manifestPath, m.widthCapFrom) }
+      : {}),
+    ...(m.calibrationWindowPpm !== undefined
+      ? { calibrationWindowPpm: [m.calibrationWindowPpm[0], m.calibrationWindowPpm[1]] as [number, number] }
+      : {}),
+    ...(m.fitPhase !== undefined ? { fitPhase: m.fitPhase } : {}),
+    ...(m.startPpm !== undefined ? { startPpm: m.startPpm } : {}),
+    ...(m.baselineDegree !== undefined ? { baselineDegree: m.baselineDegree } : {}),
   };
-  if (m.widthCap === 'auto')
-    return { ...base, ...calibrateWidthCap(first, calibrationWindow(m, nucleus)).cap };
-  if (m.widthCap !== undefined) return { ...base, widthCapPpm: m.widthCap };
-  return base;
-}
-
-/**
- * The constrained fit's windows: those given, else the series nucleus' (²³Na: sodium; otherwise lithium).
- */
-function morphologyWindows(
-  m: NonNullable<NonNullable<Manifest['nmr']>['morphology']>,
-  nucleus: string,
-): readonly MorphologyWindow[] {
-  if (m.windows === 'lithium') return LITHIUM_WINDOWS_PPM;
-  if (m.windows === 'sodium') return SODIUM_WINDOWS_PPM;
-  if (Array.isArray(m.windows)) return m.windows;
-  return findNucleus(nucleus)?.label === '23Na' ? SODIUM_WINDOWS_PPM : LITHIUM_WINDOWS_PPM;
-}
-
-/** ²³Na metal (≈1130 ppm) calibration window for `widthCap: 'auto'`, ppm. */
-const SODIUM_CALIBRATION_WINDOW_PPM: [number, number] = [1120, 1150];
-
-function calibrationWindow(
-  m: NonNullable<NonNullable<Manifest['nmr']>['morphology']>,
-  nucleus: string,
-): [number, number] {
-  if (m.calibrationWindowPpm) return [m.calibrationWindowPpm[0], m.calibrationWindowPpm[1]];
-  return morphologyWindows(m, nucleus) === SODIUM_WINDOWS_PPM
-    ? SODIUM_CALIBRATION_WINDOW_PPM
-    : CALIBRATION_WINDOW_PPM;
 }
 
 /** The real part inside `region` (or the whole axis), ascending in ppm, thinned to MAX_FIGURE_POINTS. */
@@ -775,9 +760,9 @@ function integralsCsv(nmr: NmrRun): string {
 }
 
 /** The same long table as `spincell morphology --out` (one row per spectrum and morphology). */
-function morphologyCsv(rows: MorphologySeriesRow[]): string {
+function morphologyCsv(rows: MorphologySeriesRow[], prov: MorphologyProvenance | null | undefined): string {
   const table = morphologyTable(rows);
-  return formatCsv(table.headers, table.rows);
+  return formatCsv(table.headers, table.rows, prov ? morphologyComments(prov) : []);
 }
 
 function cyclesCsv(cycles: Cycle[]): string {
@@ -967,11 +952,15 @@ function runInto(
       data: cyclesCsv(cycler.cycles),
     });
   if (nmr?.morphology) {
-    const data = morphologyCsv(nmr.morphology);
+    const data = morphologyCsv(nmr.morphology, nmr.morphologyProvenance);
     outputs.push({
       name: 'morphology.csv',
       description: 'morphology components of every spectrum',
-      rows: data.trimEnd().split('\n').length - 1,
+      rows:
+        data
+          .trimEnd()
+          .split('\n')
+          .filter((l) => !l.startsWith('#')).length - 1,
       data,
     });
   }
@@ -1040,6 +1029,7 @@ function runInto(
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     outputs: names,
+    ...(nmr?.morphologyProvenance ? { morphology: nmr.morphologyProvenance } : {}),
   };
   const total = outputs.length + 1;
   const written: OutputFile[] = [];

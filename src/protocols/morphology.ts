@@ -30,7 +30,7 @@ import {
   type SeriesRowHeader,
   type SeriesSpectrum,
 } from '../fit/batch.js';
-import { voigtFwhm } from '../fit/lineshapes.js';
+import { voigtPartsFromFwhm } from '../fit/lineshapes.js';
 import { fitModel, type ComponentSpec, type FitResult, type ModelSpec } from '../fit/model.js';
 
 export interface MorphologyWindow {
@@ -69,15 +69,11 @@ export interface ConstrainedMorphologyOptions {
   cathodeOffsetPpm?: number;
   /** The positive electrode is paramagnetic (e.g. charged NMC622): windows shift by +3.5 ppm unless cathodeOffsetPpm is given. */
   paramagneticCathode?: boolean;
-  /** Upper bound of each line's Gaussian and Lorentzian FWHM, ppm: the pristine-electrode width from calibration. */
-  widthCapPpm?: number;
   /**
-   * Separate upper bounds of the Gaussian and Lorentzian FWHM, ppm (override widthCapPpm for that part).
-   * calibrateWidthCap gives both from a spectrum of the pristine electrode; a line whose two parts are
-   * within them is no broader than the pristine line.
+   * Upper bound of each line's whole Voigt FWHM, ppm: the pristine-electrode width from a calibration
+   * (Wichmann et al. 2025 cap the line, not its Gaussian and Lorentzian parts; see calibrateWidthCap).
    */
-  widthCapGaussPpm?: number;
-  widthCapLorentzPpm?: number;
+  widthCapPpm?: number;
   /** Fit window extends this far beyond the outermost shift windows, ppm (default 10). */
   marginPpm?: number;
   /** Polynomial baseline degree fitted jointly (default none: spectra arrive baseline-corrected). */
@@ -104,16 +100,58 @@ export interface UnconstrainedMorphologyOptions {
   referencePpm?: number | null;
   /** Region searched for the pristine metal line when referencing, ppm (default 230–260). */
   referenceSearchPpm?: [number, number];
-  /** Starting shifts of the three components after referencing (default 245, 258, 270 ppm). */
-  startPpm?: [number, number, number];
+  /** Starting shifts of the components after referencing (default 245, 250, 265 ppm). */
+  startPpm?: readonly number[];
   /** Fit window after referencing, ppm (default 225–290). */
   windowPpm?: [number, number];
-  /** Component names in shift order (default dense, mossy, dendritic). */
-  names?: [string, string, string];
+  /**
+   * Shifts the publication assigns to each morphology: every fitted line takes the label of its assigned
+   * shift, matched one to one by least total distance (default UNCONSTRAINED_ASSIGNMENT_PPM).
+   */
+  assignment?: readonly AssignedShift[];
+  /**
+   * Further starting sets tried after `startPpm` (deterministic multi-start); the fit with the lowest χ²
+   * is reported, and the result is flagged when another start reaches a χ² within `ambiguityChi2Ratio`
+   * with fractions differing by more than `ambiguityFraction`. Default UNCONSTRAINED_EXTRA_STARTS_PPM.
+   */
+  extraStartsPpm?: readonly (readonly number[])[];
+  /** Relative χ² difference under which two fits count as equally good (default 0.02). */
+  ambiguityChi2Ratio?: number;
+  /** Largest fraction difference of one label between equally good fits before flagging (default 0.05). */
+  ambiguityFraction?: number;
   baselineDegree?: number;
   /** Upper bound of each FWHM, ppm (default 30: effectively free, keeps the fit away from flat lines). */
   maxWidthPpm?: number;
 }
+
+/** A morphology label and the shift a publication assigns to it, ppm. */
+export interface AssignedShift {
+  readonly name: string;
+  readonly ppm: number;
+}
+
+/**
+ * Thienenkamp et al. 2024 ("Morphology of Li metal deposits"): bulk Li metal at 245 ppm, a line at 250 ppm
+ * read as dense deposits, mossy deposits at ≈260 ppm and dendritic ones at ≈270 ppm (the paper's fits gave
+ * 263 ppm in Li‖Li, called mossy, and 268 ppm in Li‖NMC622, called dendritic).
+ */
+export const UNCONSTRAINED_ASSIGNMENT_PPM: readonly AssignedShift[] = [
+  { name: 'bulk', ppm: 245 },
+  { name: 'dense', ppm: 250 },
+  { name: 'mossy', ppm: 260 },
+  { name: 'dendritic', ppm: 270 },
+];
+
+/** Default starts of the unconstrained fit: the paper's three lines (245, 250 and a deposit in between 260 and 270). */
+export const UNCONSTRAINED_START_PPM: readonly number[] = [245, 250, 265];
+
+/** Further deterministic starts: the deposit line at the mossy and the dendritic shift, and a spread set. */
+export const UNCONSTRAINED_EXTRA_STARTS_PPM: readonly (readonly number[])[] = [
+  [245, 250, 260],
+  [245, 250, 270],
+  [245, 255, 268],
+  [243, 248, 258],
+];
 
 export interface MorphologyComponent {
   morphology: string;
@@ -130,6 +168,16 @@ export interface MorphologyComponent {
   centreOfGravityPpm: number;
   /** Window the position was restricted to (constrained mode), ppm. */
   windowPpm: [number, number] | null;
+  /** Shift the label was assigned from (unconstrained mode), ppm. */
+  assignedPpm?: number;
+}
+
+/** Another start of the unconstrained multi-start that fitted about as well with a different split. */
+export interface AlternativeSplit {
+  startPpm: number[];
+  chi2: number;
+  rSquared: number;
+  components: { morphology: string; positionPpm: number; fraction: number }[];
 }
 
 export interface MorphologyResult {
@@ -143,14 +191,10 @@ export interface MorphologyResult {
   /** Shift added to the axis before fitting (unconstrained referencing), ppm. */
   referenceShiftPpm: number;
   cathodeOffsetPpm: number;
-  /**
-   * Constrained mode: the single cap given (default 5 ppm), or with separate Gaussian/Lorentzian caps the
-   * whole-line FWHM of a Voigt at both caps (the calibrated pristine width). Null when unconstrained.
-   */
+  /** Constrained mode: the bound on each line's whole FWHM, ppm. Null when unconstrained. */
   widthCapPpm: number | null;
-  /** Bounds actually applied to each line's Gaussian and Lorentzian FWHM, ppm (null when unconstrained). */
-  widthCapGaussPpm: number | null;
-  widthCapLorentzPpm: number | null;
+  /** Unconstrained multi-start: starts that reached a similar χ² with a different split (empty: none). */
+  alternatives?: AlternativeSplit[];
   /** Phase correction fitted with the lines on top of the input's phase, degrees (null: not fitted). */
   phaseCorrectionDeg: number | null;
   phaseCorrectionStdErrDeg: number | null;
@@ -190,15 +234,8 @@ export function resolveCathodeOffsetPpm(
   return options.paramagneticCathode ? NMC622_CATHODE_OFFSET_PPM : 0;
 }
 
-interface AppliedCaps {
-  gauss: number;
-  lorentz: number;
-  /** Reported cap: the single cap, or the whole-line FWHM at both part caps. */
-  reported: number;
-}
-
-/** The width bounds of the constrained model (checked): per-part caps override the single cap. */
-function resolveWidthCaps(options: ConstrainedMorphologyOptions): AppliedCaps {
+/** The bound on each line's whole FWHM (checked), ppm. */
+function resolveWidthCap(options: ConstrainedMorphologyOptions): number {
   const cap = options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM;
   if (!(cap > 0) || !Number.isFinite(cap))
     throw new ParameterError('width cap must be positive', {
@@ -206,24 +243,7 @@ function resolveWidthCaps(options: ConstrainedMorphologyOptions): AppliedCaps {
       found: cap,
       expected: '> 0 ppm',
     });
-  const gauss = options.widthCapGaussPpm ?? cap;
-  const lorentz = options.widthCapLorentzPpm ?? cap;
-  if (!(gauss > 0) || !Number.isFinite(gauss)) {
-    throw new ParameterError('Gaussian width cap must be positive', {
-      field: 'widthCapGaussPpm',
-      found: gauss,
-      expected: '> 0 ppm',
-    });
-  }
-  if (!(lorentz >= 0) || !Number.isFinite(lorentz)) {
-    throw new ParameterError('Lorentzian width cap must be finite and not negative', {
-      field: 'widthCapLorentzPpm',
-      found: lorentz,
-      expected: '≥ 0 ppm',
-    });
-  }
-  const perPart = options.widthCapGaussPpm !== undefined || options.widthCapLorentzPpm !== undefined;
-  return { gauss, lorentz, reported: perPart ? voigtFwhm(gauss, lorentz) : cap };
+  return cap;
 }
 
 /** Wichmann et al.'s (2025) model: one Voigt per window, positions confined, widths capped. */
@@ -231,23 +251,20 @@ export function constrainedMorphologyModel(options: ConstrainedMorphologyOptions
   const windows = options.windows ?? LITHIUM_WINDOWS_PPM;
   checkWindows(windows);
   const offset = resolveCathodeOffsetPpm(options);
-  const caps = resolveWidthCaps(options);
-  const cap = options.widthCapPpm ?? DEFAULT_WIDTH_CAP_PPM;
-  // Starting widths: as before for a single cap; half of each part's cap when the parts are calibrated.
-  const startL =
-    options.widthCapLorentzPpm !== undefined ? 0.5 * caps.lorentz : Math.min(0.25 * cap, caps.lorentz);
+  const cap = resolveWidthCap(options);
   const margin = options.marginPpm ?? 10;
   const lo = Math.min(...windows.map((w) => w.minPpm)) + offset - margin;
   const hi = Math.max(...windows.map((w) => w.maxPpm)) + offset + margin;
-  // Gaussian FWHM floor: a tenth of the cap. A line much narrower than the pristine electrode's is not a
-  // metal line of a static cell, and one narrower than the point spacing could take any area from the noise.
+  // The cap bounds the whole Voigt FWHM (shape voigt-fwhm). Floor: a tenth of the cap. A line much
+  // narrower than the pristine electrode's is not a metal line of a static cell, and one narrower than the
+  // point spacing could take any area from the noise.
   const components: ComponentSpec[] = windows.map((w) => ({
     name: w.name,
-    shape: 'voigt',
+    shape: 'voigt-fwhm',
     position: { value: 0.5 * (w.minPpm + w.maxPpm) + offset, min: w.minPpm + offset, max: w.maxPpm + offset },
     area: { min: 0 },
-    fwhmG: { value: 0.5 * caps.gauss, min: 0.1 * caps.gauss, max: caps.gauss },
-    fwhmL: caps.lorentz > 0 ? { value: startL, min: 0, max: caps.lorentz } : { value: 0, fixed: true },
+    fwhm: { value: 0.5 * cap, min: 0.1 * cap, max: cap },
+    lorentzShare: { value: 0.3, min: 0, max: 1 },
   }));
   return {
     windowPpm: [lo, hi],
@@ -292,16 +309,16 @@ function withoutPhase(spec: ModelSpec): ModelSpec {
 
 /** Thienenkamp et al.'s (2024) model: three Voigt lines free in shift within the fit window. */
 export function unconstrainedMorphologyModel(options: UnconstrainedMorphologyOptions = {}): ModelSpec {
-  const start = options.startPpm ?? [245, 258, 270];
-  const names = options.names ?? ['dense', 'mossy', 'dendritic'];
+  const start = options.startPpm ?? UNCONSTRAINED_START_PPM;
+  checkStarts(start, 'startPpm');
   const window = options.windowPpm ?? [225, 290];
   const maxW = options.maxWidthPpm ?? 30;
   return {
     windowPpm: window,
-    components: names.map((name, k) => ({
-      name,
+    components: start.map((ppm, k) => ({
+      name: `line${k + 1}`,
       shape: 'voigt',
-      position: { value: start[k], min: Math.min(...window), max: Math.max(...window) },
+      position: { value: ppm, min: Math.min(...window), max: Math.max(...window) },
       area: { min: 0 },
       fwhmG: { value: 3, min: 0.05, max: maxW },
       fwhmL: { value: 1.5, min: 0, max: maxW },
@@ -353,18 +370,14 @@ function summarise(
   fit: FitResult,
   mode: MorphologyResult['mode'],
   windows: ([number, number] | null)[],
-  extra: Pick<
-    MorphologyResult,
-    'referenceShiftPpm' | 'cathodeOffsetPpm' | 'widthCapPpm' | 'widthCapGaussPpm' | 'widthCapLorentzPpm'
-  >,
+  extra: Pick<MorphologyResult, 'referenceShiftPpm' | 'cathodeOffsetPpm' | 'widthCapPpm'>,
 ): MorphologyResult {
   const components: MorphologyComponent[] = fit.components.map((c, k) => ({
     morphology: c.name,
     positionPpm: c.positionPpm,
     positionStdErrPpm: c.positionStdErrPpm,
     fwhmPpm: c.fwhmPpm,
-    fwhmGPpm: c.parameters.fwhmG?.value ?? c.fwhmPpm,
-    fwhmLPpm: c.parameters.fwhmL?.value ?? 0,
+    ...fwhmParts(c),
     area: c.area,
     areaStdErr: c.areaStdErr,
     fraction: c.fraction,
@@ -413,7 +426,6 @@ function fitWithPhase(spec: ModelSpec, spectrum: SeriesSpectrum, start?: ArrayLi
 function constrainedSummary(fit: FitResult, options: ConstrainedMorphologyOptions): MorphologyResult {
   const windows = options.windows ?? LITHIUM_WINDOWS_PPM;
   const offset = resolveCathodeOffsetPpm(options);
-  const caps = resolveWidthCaps(options);
   return summarise(
     fit,
     'constrained',
@@ -421,14 +433,77 @@ function constrainedSummary(fit: FitResult, options: ConstrainedMorphologyOption
     {
       referenceShiftPpm: 0,
       cathodeOffsetPpm: offset,
-      widthCapPpm: caps.reported,
-      widthCapGaussPpm: caps.gauss,
-      widthCapLorentzPpm: caps.lorentz,
+      widthCapPpm: resolveWidthCap(options),
     },
   );
 }
 
-/** Unconstrained (Thienenkamp et al. 2024) deconvolution of one spectrum, after internal referencing. */
+/** Gaussian and Lorentzian FWHM of a fitted line, whichever way its shape is parameterised. */
+function fwhmParts(c: FitResult['components'][number]): { fwhmGPpm: number; fwhmLPpm: number } {
+  const p = c.parameters;
+  if (p.lorentzShare) {
+    const parts = voigtPartsFromFwhm(p.fwhm.value, p.lorentzShare.value);
+    return { fwhmGPpm: parts.fwhmG, fwhmLPpm: parts.fwhmL };
+  }
+  return { fwhmGPpm: p.fwhmG?.value ?? c.fwhmPpm, fwhmLPpm: p.fwhmL?.value ?? 0 };
+}
+
+function checkStarts(start: readonly number[], field: string): void {
+  if (start.length < 1 || start.length > 6 || !start.every((v) => Number.isFinite(v)))
+    throw new ParameterError('starting shifts must be 1 to 6 finite ppm values', {
+      field,
+      found: [...start],
+      expected: 'e.g. 245,250,265',
+    });
+}
+
+/**
+ * Labels of fitted lines from a publication's assignment: the one-to-one matching of lines to assigned
+ * shifts with the least total distance (ties: the earlier assignment). With more lines than assigned
+ * shifts the rest keep `line<k>`.
+ */
+export function assignMorphologyLabels(
+  positionsPpm: readonly number[],
+  assignment: readonly AssignedShift[],
+): { name: string; assignedPpm: number | undefined }[] {
+  const n = positionsPpm.length;
+  const m = assignment.length;
+  let best: number[] | null = null;
+  let bestCost = Infinity;
+  // Lines ≤ 6 and assignments ≤ a handful: exhaustive search over injective maps is cheap and exact.
+  const pick: number[] = [];
+  const used = new Array<boolean>(m).fill(false);
+  const visit = (k: number, cost: number) => {
+    if (cost >= bestCost) return;
+    if (k === Math.min(n, m)) {
+      bestCost = cost;
+      best = [...pick];
+      return;
+    }
+    for (let a = 0; a < m; a++) {
+      if (used[a]) continue;
+      used[a] = true;
+      pick.push(a);
+      visit(k + 1, cost + Math.abs(positionsPpm[k] - assignment[a].ppm));
+      pick.pop();
+      used[a] = false;
+    }
+  };
+  visit(0, 0);
+  const chosen: number[] = best ?? [];
+  return positionsPpm.map((_, k) =>
+    k < chosen.length
+      ? { name: assignment[chosen[k]].name, assignedPpm: assignment[chosen[k]].ppm }
+      : { name: `line${k + 1}`, assignedPpm: undefined },
+  );
+}
+
+/**
+ * Unconstrained (Thienenkamp et al. 2024) deconvolution of one spectrum, after internal referencing: free
+ * Voigt lines from several deterministic starts; the lowest χ² wins, its lines are labelled by the paper's
+ * assignment (not by shift order), and starts that fit about as well with another split are reported
+ * (flag `ambiguous-split`), since the R² criterion of the paper cannot tell them apart.
+ */
 export function unconstrainedMorphology(
   spectrum: SeriesSpectrum,
   options: UnconstrainedMorphologyOptions = {},
@@ -439,32 +514,71 @@ export function unconstrainedMorphology(
       ? 0
       : metalReferenceShiftPpm(spectrum.ppm, spectrum.re, target, options.referenceSearchPpm ?? [230, 260]);
   const x = shift === 0 ? spectrum.ppm : Float64Array.from(spectrum.ppm, (v) => v + shift);
-  const fit = fitWithPhase(unconstrainedMorphologyModel(options), { ...spectrum, ppm: x });
-  // Name the lines by shift order: the optimizer may have let two lines trade places.
-  const order = fit.components.map((c, k) => [c.positionPpm, k] as const).sort((a, b) => a[0] - b[0]);
-  const names = options.names ?? ['dense', 'mossy', 'dendritic'];
-  const sorted = {
-    ...fit,
-    components: order.map(([, k], rank) => ({ ...fit.components[k], name: names[rank] })),
-  };
-  return summarise(
-    sorted,
+  const assignment = options.assignment ?? UNCONSTRAINED_ASSIGNMENT_PPM;
+  const first = options.startPpm ?? UNCONSTRAINED_START_PPM;
+  const extra = options.extraStartsPpm ?? UNCONSTRAINED_EXTRA_STARTS_PPM;
+  const starts = [first, ...extra.filter((e) => e.length === first.length)];
+  const fits = starts.map((start) => {
+    const fit = fitWithPhase(unconstrainedMorphologyModel({ ...options, startPpm: start }), {
+      ...spectrum,
+      ppm: x,
+    });
+    const labels = assignMorphologyLabels(
+      fit.components.map((c) => c.positionPpm),
+      assignment,
+    );
+    const order = fit.components.map((c, k) => [c.positionPpm, k] as const).sort((a, b) => a[0] - b[0]);
+    const labelled: FitResult = {
+      ...fit,
+      components: order.map(([, k]) => ({ ...fit.components[k], name: labels[k].name })),
+    };
+    return { start, fit: labelled, assigned: order.map(([, k]) => labels[k].assignedPpm) };
+  });
+  const ok = fits.filter((f) => f.fit.converged && Number.isFinite(f.fit.rss));
+  const pool = ok.length > 0 ? ok : fits;
+  const best = pool.reduce((a, b) => (b.fit.rss < a.fit.rss ? b : a));
+  const chi2Ratio = options.ambiguityChi2Ratio ?? 0.02;
+  const fractionTol = options.ambiguityFraction ?? 0.05;
+  const fractionOf = (f: FitResult, name: string) =>
+    f.components.filter((c) => c.name === name).reduce((a, c) => a + c.fraction, 0);
+  const names = [
+    ...new Set([...best.fit.components, ...pool.flatMap((f) => f.fit.components)].map((c) => c.name)),
+  ];
+  const alternatives: AlternativeSplit[] = [];
+  for (const f of pool) {
+    if (f === best || f.fit.rss > best.fit.rss * (1 + chi2Ratio)) continue;
+    const differs = names.some((n) => Math.abs(fractionOf(f.fit, n) - fractionOf(best.fit, n)) > fractionTol);
+    if (!differs) continue;
+    alternatives.push({
+      startPpm: [...f.start],
+      chi2: f.fit.rss,
+      rSquared: f.fit.rSquared,
+      components: f.fit.components.map((c) => ({
+        morphology: c.name,
+        positionPpm: c.positionPpm,
+        fraction: c.fraction,
+      })),
+    });
+  }
+  const fit = best.fit;
+  if (alternatives.length > 0) fit.flags.push(`ambiguous-split:${alternatives.length}`);
+  const result = summarise(
+    fit,
     'unconstrained',
-    sorted.components.map(() => null),
-    {
-      referenceShiftPpm: shift,
-      cathodeOffsetPpm: 0,
-      widthCapPpm: null,
-      widthCapGaussPpm: null,
-      widthCapLorentzPpm: null,
-    },
+    fit.components.map(() => null),
+    { referenceShiftPpm: shift, cathodeOffsetPpm: 0, widthCapPpm: null },
   );
+  result.components.forEach((c, k) => {
+    if (best.assigned[k] !== undefined) c.assignedPpm = best.assigned[k];
+  });
+  result.alternatives = alternatives;
+  return result;
 }
 
 /** Width-cap calibration: the pristine electrode's line and the caps the constrained preset takes from it. */
 export interface WidthCapCalibration {
-  /** Spread into ConstrainedMorphologyOptions: each deposit line's Gaussian and Lorentzian FWHM ≤ the pristine line's. */
-  cap: { widthCapGaussPpm: number; widthCapLorentzPpm: number };
+  /** Spread into ConstrainedMorphologyOptions: each deposit line's whole FWHM ≤ the pristine line's. */
+  cap: { widthCapPpm: number };
   /** Whole-line FWHM of the pristine line, ppm (the width Wichmann et al. 2025 compares against). */
   fwhmPpm: number;
   fwhmGPpm: number;
@@ -479,6 +593,9 @@ export interface WidthCapCalibration {
   fit: FitResult;
 }
 
+/** Smallest height of the pristine line over the fit's residual RMS for a width-cap calibration. */
+export const MIN_CALIBRATION_HEIGHT_TO_NOISE = 8;
+
 export interface WidthCapCalibrationOptions {
   /** Polynomial baseline degree fitted jointly (default none). */
   baselineDegree?: number;
@@ -487,12 +604,12 @@ export interface WidthCapCalibrationOptions {
 /**
  * Measures the width cap of the constrained procedure (Wichmann et al. 2025: no deposit line broader than a pristine
  * Li electrode) on a spectrum of the pristine electrode — in an operando series, the first spectrum,
- * recorded before any plating, beside the same cathode as the series. One Voigt is fitted in `windowPpm`
- * (default 230–260 ppm, which holds pristine Li metal with or without a paramagnetic cathode) and its
- * Gaussian and Lorentzian FWHM become the caps of the two parts of every deposit line: a Voigt whose
- * parts do not exceed them is no broader than the pristine line, and the bounds stay simple boxes for the
- * optimizer. A pristine line that is purely Gaussian gives a Lorentzian cap of 0 (deposit lines are then
- * Gaussian). Throws DataError when the window holds no line (flat, no significant line, or no convergence).
+ * recorded before any plating, beside the same cathode as the series; in an anode-free cell, a separate
+ * calibration cell with a pristine electrode. One Voigt is fitted in `windowPpm` (default 230–260 ppm,
+ * which holds pristine Li metal with or without a paramagnetic cathode) and its whole FWHM becomes the cap
+ * of every deposit line's whole FWHM. Throws DataError when the window holds no line (flat, no significant
+ * line, no convergence, or a line no taller than five times the noise: a first spectrum of an anode-free
+ * cell holds no metal).
  */
 export function calibrateWidthCap(
   spectrum: SeriesSpectrum,
@@ -530,17 +647,24 @@ export function calibrateWidthCap(
   const noLine = fit.flags.some(
     (f) => f === 'no-signal' || f === 'flat-spectrum' || f.startsWith('not-significant'),
   );
-  if (noLine || !fit.converged || !(c.area > 0)) {
+  // A Voigt fitted to noise alone reaches the largest noise excursion (≈3σ on a few hundred points).
+  const residualRms = Math.sqrt(fit.rss / Math.max(1, fit.points));
+  let peak = -Infinity;
+  for (let i = 0; i < spectrum.ppm.length; i++)
+    if (spectrum.ppm[i] >= lo && spectrum.ppm[i] <= hi && spectrum.re[i] > peak) peak = spectrum.re[i];
+  const heightToNoise = residualRms > 0 ? peak / residualRms : Infinity;
+  if (noLine || !fit.converged || !(c.area > 0) || !(heightToNoise >= MIN_CALIBRATION_HEIGHT_TO_NOISE)) {
+    const why = fit.flags.join(' ') || `line height ${heightToNoise.toFixed(1)}× the residual noise`;
     throw new DataError('no pristine metal line to calibrate the width cap on', {
       field: 'windowPpm',
-      found: `${fit.flags.join(' ') || 'no line'} in ${lo}–${hi} ppm`,
+      found: `${why} in ${lo}–${hi} ppm`,
       expected: 'a spectrum of the pristine electrode with its metal line inside the window',
     });
   }
   const g = c.parameters.fwhmG;
   const l = c.parameters.fwhmL;
   return {
-    cap: { widthCapGaussPpm: g.value, widthCapLorentzPpm: l.value },
+    cap: { widthCapPpm: c.fwhmPpm },
     fwhmPpm: c.fwhmPpm,
     fwhmGPpm: g.value,
     fwhmLPpm: l.value,

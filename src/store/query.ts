@@ -4,6 +4,7 @@
  * newest complete run).
  */
 import { UsageError } from '../core/errors.js';
+import { welch, type WelchResult } from '../core/student.js';
 import { type ProjectStore, RESULT_TABLES } from './store.js';
 
 /** Tables `exportTable` reads: the project's own and every result table. */
@@ -191,4 +192,47 @@ export function compareGroup(store: ProjectStore, group: string, quantity: strin
     return { key, n: xs.length, ...meanSd(xs), values: v };
   });
   return { group, quantity: quantity as Quantity, keyName: q.key, cells: used, rows };
+}
+
+export interface ConditionRow {
+  readonly key: string | number;
+  readonly a: { n: number; mean: number; sd: number | null } | null;
+  readonly b: { n: number; mean: number; sd: number | null } | null;
+  /** Welch's comparison of b against a (null with fewer than two cells on a side). */
+  readonly difference: WelchResult | null;
+}
+
+export interface ConditionComparison {
+  readonly quantity: Quantity;
+  readonly keyName: string;
+  readonly groups: [Comparison, Comparison];
+  readonly level: number;
+  readonly rows: ConditionRow[];
+}
+
+/**
+ * Two conditions (replicate groups, e.g. bare and coated copper): per key, each group's mean ± sd and the
+ * difference b − a with its standard error, Welch–Satterthwaite degrees of freedom, confidence interval and
+ * p value (src/core/student.ts).
+ */
+export function compareConditions(
+  store: ProjectStore,
+  groupA: string,
+  groupB: string,
+  quantity: string,
+  level = 0.95,
+): ConditionComparison {
+  const a = compareGroup(store, groupA, quantity);
+  const b = compareGroup(store, groupB, quantity);
+  const keys = [...new Set([...a.rows.map((r) => r.key), ...b.rows.map((r) => r.key)])];
+  const side = (c: Comparison, key: string | number) => {
+    const r = c.rows.find((x) => x.key === key);
+    return r ? { n: r.n, mean: r.mean, sd: r.sd } : null;
+  };
+  const rows = keys.map((key) => {
+    const sa = side(a, key);
+    const sb = side(b, key);
+    return { key, a: sa, b: sb, difference: sa && sb ? welch(sa, sb, level) : null };
+  });
+  return { quantity: a.quantity, keyName: a.keyName, groups: [a, b], level, rows };
 }

@@ -1,3 +1,4 @@
+import { voigtFwhm } from '../../src/fit/lineshapes.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,11 @@ describe('spincell morphology', () => {
     expect(doc.spectra[3].midHours).toBeGreaterThan(1);
     expect(doc.spectra[0].components[0].windowPpm).toEqual([240.5, 245.5]);
     expect(Math.abs(doc.spectra[2].components[0].positionPpm - 243.2)).toBeLessThan(0.3);
-    const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
+    const text = readFileSync(out, 'utf8').trimEnd().split('\n');
+    // The header records the preset (none here) and every resolved setting with its source.
+    expect(text[0]).toBe('# morphology preset: none');
+    expect(text.some((l) => /^# widthCap: 4 ppm \(user\)/.test(l))).toBe(true);
+    const csv = text.filter((l) => !l.startsWith('#'));
     expect(csv[0]).toMatch(/^index,experiment,start_iso,mid_iso,end_iso,time_s,morphology,position_ppm/);
     expect(csv).toHaveLength(1 + 12);
   });
@@ -79,12 +84,16 @@ describe('spincell morphology', () => {
     const r = await cli(['morphology', series, '--width-cap', 'auto', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as {
-      widthCapCalibration: { widthCapGaussPpm: number; widthCapLorentzPpm: number };
-      spectra: (Row & { widthCapPpm: unknown })[];
+      widthCapCalibration: { widthCapPpm: number; fwhmGPpm: number; fwhmLPpm: number };
+      spectra: (Row & { widthCapPpm: number })[];
     };
-    // The first spectrum holds only the pristine electrode, simulated with G 2.5 / L 1.2 ppm.
-    expect(doc.widthCapCalibration.widthCapGaussPpm).toBeCloseTo(denseLine.gaussFwhmPpm, 1);
-    expect(doc.widthCapCalibration.widthCapLorentzPpm).toBeCloseTo(denseLine.lorentzFwhmPpm, 1);
+    // The first spectrum holds only the pristine electrode, simulated with G 2.5 / L 1.2 ppm; the cap is
+    // its whole Voigt FWHM.
+    const cal = doc.widthCapCalibration;
+    expect(cal.fwhmGPpm).toBeCloseTo(denseLine.gaussFwhmPpm, 1);
+    expect(cal.fwhmLPpm).toBeCloseTo(denseLine.lorentzFwhmPpm, 1);
+    expect(cal.widthCapPpm).toBeCloseTo(voigtFwhm(denseLine.gaussFwhmPpm, denseLine.lorentzFwhmPpm), 1);
+    for (const s of doc.spectra) expect(s.widthCapPpm).toBe(cal.widthCapPpm);
     for (const s of doc.spectra) expect(s.components.reduce((a, c) => a + c.fraction, 0)).toBeCloseTo(1, 10);
     const bad = await cli(['morphology', series, '--calibration-window', '230:260']);
     expect(bad.code).toBe(2);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
+import { voigtFwhm } from '../../src/fit/lineshapes.js';
 import { processFid, type ReferenceOption } from '../../src/nmr/index.js';
 import {
   calibrateWidthCap,
@@ -67,7 +68,9 @@ describe('width-cap calibration on a pristine electrode', () => {
     expect(cal.converged).toBe(true);
     expect(cal.fwhmGPpm).toBeCloseTo(line.gaussFwhmPpm, 1);
     expect(cal.fwhmLPpm).toBeCloseTo(line.lorentzFwhmPpm, 1);
-    expect(cal.cap).toEqual({ widthCapGaussPpm: cal.fwhmGPpm, widthCapLorentzPpm: cal.fwhmLPpm });
+    // The cap is the pristine line's whole FWHM (Wichmann et al. 2025: no line broader than the pristine one).
+    expect(cal.cap).toEqual({ widthCapPpm: cal.fwhmPpm });
+    expect(cal.fwhmPpm).toBeCloseTo(voigtFwhm(line.gaussFwhmPpm, line.lorentzFwhmPpm), 1);
     expect(Math.abs(cal.positionPpm - 245)).toBeLessThan(0.02);
     expect(cal.rSquared).toBeGreaterThan(0.999);
   });
@@ -83,17 +86,27 @@ describe('width-cap calibration on a pristine electrode', () => {
     expect(Math.abs(cal.fwhmGPpm / line.gaussFwhmPpm - 1)).toBeLessThan(0.02);
     expect(Math.abs(cal.fwhmLPpm / line.lorentzFwhmPpm - 1)).toBeLessThan(0.02);
     expect(Math.abs(cal.positionPpm - line.shiftPpm)).toBeLessThan(0.02);
-    // The cap bounds each part of every constrained line.
+    // The cap bounds the whole FWHM of every constrained line.
     const model = constrainedMorphologyModel({ ...cal.cap, paramagneticCathode: true });
-    for (const c of model.components) {
-      expect((c.fwhmG as { max: number }).max).toBe(cal.fwhmGPpm);
-      expect((c.fwhmL as { max: number }).max).toBe(cal.fwhmLPpm);
-    }
+    for (const c of model.components) expect((c.fwhm as { max: number }).max).toBe(cal.fwhmPpm);
   });
 
   it('refuses a window without a line', () => {
     const ppm = Float64Array.from({ length: 500 }, (_, i) => 300 - i * 0.2);
     expect(() => calibrateWidthCap({ ppm, re: new Float64Array(500) })).toThrow(DataError);
+  });
+
+  it('refuses a first spectrum of an anode-free cell: noise (and the diamagnetic line) but no metal', () => {
+    const ppm = Float64Array.from({ length: 2000 }, (_, i) => 300 - i * 0.2);
+    let seed = 7;
+    const noise = () => {
+      seed = (seed * 16807) % 2147483647;
+      const u = seed / 2147483647;
+      seed = (seed * 16807) % 2147483647;
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * (seed / 2147483647));
+    };
+    const re = Float64Array.from(ppm, (x) => 100 / (1 + (x / 1.5) ** 2) + noise());
+    expect(() => calibrateWidthCap({ ppm, re })).toThrow(/no pristine metal line/);
   });
 });
 

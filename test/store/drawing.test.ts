@@ -131,8 +131,10 @@ describe('a stored run draws what it computed', () => {
       });
       const r2 = 1 - ss / st;
       const stored = morph.filter((r) => r.spectrum === k);
-      expect(r2).toBeGreaterThan(0.98);
-      expect(Math.abs(r2 - Number(stored[0].r_squared))).toBeLessThan(0.02);
+      expect(r2).toBeGreaterThan(0.9);
+      // the redrawn model explains the drawn points as well as the fit explained its own (block
+      // averaging changes the points a little, not the model)
+      expect(Math.abs(r2 - Number(stored[0].r_squared))).toBeLessThan(0.01);
       // each line's area over a wide axis, as a fraction of all: the stored fraction
       const wide = Float64Array.from({ length: 40001 }, (_, i) => -1000 + i * 0.05 + 245);
       const areas = fit.parameters.map(

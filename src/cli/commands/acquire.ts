@@ -10,10 +10,100 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DataError, UsageError } from '../../core/errors.js';
-import { examplePlan, readPlan } from '../../acquisition/plan.js';
+import { DataError, SpincellError, UsageError } from '../../core/errors.js';
+import { examplePlan, quantitativeRepetitionS, readPlan } from '../../acquisition/plan.js';
+import { readFileChecked } from '../../io/fs.js';
 import { runAcquisition, type AcquisitionEvent, type Endpoints } from '../../acquisition/runner.js';
 import { action, type GlobalOptions, parseNumberOption, printJson } from '../common.js';
+
+interface InitFlags {
+  t1From?: string;
+  t1Signal?: string;
+  accuracy?: string;
+  nutationFrom?: string;
+  nutationSignal?: string;
+}
+
+interface RelaxJson {
+  kind?: string;
+  results?: { signal: string; quantities: { name: string; value: number | null }[] }[];
+}
+
+/** One quantity of one signal of a `spincell relax … --json` file. */
+function relaxQuantities(
+  file: string,
+  kind: string,
+  name: string,
+  signal?: string,
+): { signal: string; value: number }[] {
+  let doc: RelaxJson;
+  try {
+    doc = JSON.parse(readFileChecked(file).toString('utf8')) as RelaxJson;
+  } catch (e) {
+    if (e instanceof SpincellError) throw e;
+    throw new DataError('not a JSON file', { file, expected: `the output of spincell relax ${kind} --json` });
+  }
+  if (doc.kind !== kind || !Array.isArray(doc.results))
+    throw new DataError(`not a ${kind} result`, {
+      file,
+      field: 'kind',
+      found: doc.kind,
+      expected: `the output of spincell relax ${kind} --json`,
+    });
+  const out = doc.results
+    .filter((r) => signal === undefined || r.signal === signal)
+    .map((r) => ({ signal: r.signal, value: r.quantities.find((q) => q.name === name)?.value ?? NaN }))
+    .filter((r) => Number.isFinite(r.value) && r.value > 0);
+  if (out.length === 0)
+    throw new DataError(`no ${name} in the file`, {
+      file,
+      field: signal !== undefined ? `signal ${signal}` : name,
+      found: doc.results.map((r) => r.signal).join(', '),
+      expected: `a fitted ${name}`,
+    });
+  return out;
+}
+
+/**
+ * Fills the plan's NMR section from measurements: D1 so that D1 + AQ recovers the accuracy asked for with
+ * the slowest T1 (every quantified line then does), rounded up to 10 ms; P1 from the nutation's π/2.
+ */
+function fromMeasurements(nmr: Record<string, unknown>, flags: InitFlags): string[] {
+  const notes: string[] = [];
+  if (flags.t1From !== undefined) {
+    const accuracy = flags.accuracy !== undefined ? parseNumberOption('--accuracy', flags.accuracy) : 0.99;
+    if (!(accuracy > 0 && accuracy < 1))
+      throw new UsageError('accuracy must lie between 0 and 1', {
+        field: '--accuracy',
+        found: accuracy,
+        expected: 'e.g. 0.99',
+      });
+    const t1 = relaxQuantities(flags.t1From, 't1', 't1_s', flags.t1Signal).reduce((a, b) =>
+      b.value > a.value ? b : a,
+    );
+    const aqS = Number(nmr.complexPoints) / Number(nmr.swHz);
+    const d1 = Math.ceil(100 * Math.max(0, quantitativeRepetitionS(t1.value, accuracy) - aqS)) / 100;
+    nmr.recycleDelayS = d1;
+    nmr.quantitative = {
+      t1S: t1.value,
+      accuracy,
+      source: `spincell relax t1 of ${flags.t1From}, signal ${t1.signal}`,
+    };
+    notes.push(
+      `D1 = ${d1} s: D1 + AQ recovers ${(100 * accuracy).toFixed(1)} % of M0 with T1 = ${t1.value.toPrecision(4)} s (signal ${t1.signal})`,
+    );
+  } else if (flags.t1Signal !== undefined || flags.accuracy !== undefined)
+    throw new UsageError('--t1-signal and --accuracy go with --t1-from', {
+      field: '--t1-from',
+      expected: 'a relax t1 --json file',
+    });
+  if (flags.nutationFrom !== undefined) {
+    const pi2 = relaxQuantities(flags.nutationFrom, 'nutation', 'pi2_us', flags.nutationSignal)[0];
+    nmr.pulseUs = Number(pi2.value.toPrecision(4));
+    notes.push(`P1 = ${nmr.pulseUs} µs: the π/2 pulse of signal ${pi2.signal}`);
+  }
+  return notes;
+}
 
 interface RunFlags {
   virtual?: boolean;
@@ -239,15 +329,29 @@ export function registerAcquire(program: Command): void {
   acquire
     .command('init [file]')
     .description('write an example plan (default plan.json)')
+    .option(
+      '--t1-from <relax-t1.json>',
+      "quantitative plan: T1 from 'spincell relax t1 --json' (the slowest signal, or --t1-signal)",
+    )
+    .option('--t1-signal <label>', 'the signal of --t1-from to use (its region, e.g. 230:260)')
+    .option('--accuracy <fraction>', 'recovered fraction of M0 per spectrum (default 0.99)')
+    .option(
+      '--nutation-from <relax-nutation.json>',
+      "π/2 pulse from 'spincell relax nutation --json' (its first signal, or --nutation-signal)",
+    )
+    .option('--nutation-signal <label>', 'the signal of --nutation-from to use')
     .action(
-      action((file: string | undefined) => {
+      action((file: string | undefined, flags: InitFlags) => {
         const path = resolve(file ?? 'plan.json');
         if (existsSync(path))
           throw new UsageError('the plan file exists', {
             file: path,
             expected: 'a new file name (it is never replaced)',
           });
-        writeFileSync(path, `${JSON.stringify(examplePlan(), null, 2)}\n`, { flag: 'wx' });
+        const plan = examplePlan() as { nmr: Record<string, unknown> };
+        const notes = fromMeasurements(plan.nmr, flags);
+        writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`, { flag: 'wx' });
+        for (const n of notes) process.stdout.write(`${n}\n`);
         process.stdout.write(
           `wrote ${path}; run it on virtual instruments: spincell acquire ${path} --virtual\n`,
         );

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import {
   analyseDeis,
+  areaSpecific,
   capacitiveOnly,
   drt,
   frequencyWindow,
@@ -42,6 +43,7 @@ import {
 } from '../common.js';
 
 interface CommonFlags {
+  areaCm2?: string;
   fmin?: string;
   fmax?: string;
   format?: string;
@@ -125,7 +127,9 @@ function prepared(t: TimedSpectrum, f: CommonFlags): SpectrumData {
     zImOhm: t.spectrum.zImOhm,
     source: t.spectrum.source,
   };
-  const kept = f.capacitiveOnly ? capacitiveOnly(s) : s;
+  const area = areaOf(f);
+  const scaled = area === null ? s : areaSpecific(s, area);
+  const kept = f.capacitiveOnly ? capacitiveOnly(scaled) : scaled;
   if (f.fmin === undefined && f.fmax === undefined) return kept;
   // Frequency trimming (e.g. KK and DRT only above 1 Hz, as the anode-free paper evaluates them).
   const lo = f.fmin === undefined ? 0 : parseNumberOption('--fmin', f.fmin);
@@ -133,8 +137,48 @@ function prepared(t: TimedSpectrum, f: CommonFlags): SpectrumData {
   return frequencyWindow(kept, lo, hi);
 }
 
+/** The electrode area of --area-cm2, or null (impedance in Ω). */
+function areaOf(f: CommonFlags): number | null {
+  if (f.areaCm2 === undefined) return null;
+  const a = parseNumberOption('--area-cm2', f.areaCm2);
+  if (!(a > 0 && Number.isFinite(a)))
+    throw new UsageError('area must be positive', {
+      field: '--area-cm2',
+      found: f.areaCm2,
+      expected: 'cm² > 0',
+    });
+  return a;
+}
+
+/**
+ * The unit of a circuit parameter fitted to area-specific impedance Z·A: resistive parameters (Ω, Ω s^-1/2,
+ * H) scale with A (· cm²), capacitive ones (F, CPE Q in Ω⁻¹ s^α) with 1/A (· cm⁻²), times and exponents not.
+ */
+export function areaUnit(unit: string, areaCm2: number | null): string {
+  if (areaCm2 === null) return unit;
+  if (unit.startsWith('F') || unit.includes('Ohm^-1')) return `${unit} cm^-2`;
+  if (unit.includes('Ohm') || unit === 'H') return `${unit} cm^2`;
+  return unit;
+}
+
+/** Units of impedances and resistances in the outputs: Ω, or Ω cm² with --area-cm2. */
+function ohms(f: CommonFlags): {
+  csv: string;
+  text: string;
+  json: { areaCm2: number | null; impedanceUnit: string };
+} {
+  const a = areaOf(f);
+  return a === null
+    ? { csv: 'ohm', text: 'Ω', json: { areaCm2: null, impedanceUnit: 'ohm' } }
+    : { csv: 'ohm_cm2', text: 'Ω cm²', json: { areaCm2: a, impedanceUnit: 'ohm cm2' } };
+}
+
 function addCommon(cmd: Command): Command {
   return cmd
+    .option(
+      '--area-cm2 <cm²>',
+      'area-specific impedance: Z × area, so resistances are in Ω cm² (and capacitances in F cm⁻²), as the papers report them',
+    )
     .option('--format <name>', `force the file format (${FORMATS.join(', ')})`)
     .option('--imag <convention>', 'for headerless tables: third column is z (Z″) or minus-z (−Z″)')
     .option('--interval <s>', 'time between files without acquisition dates, s')
@@ -294,6 +338,7 @@ export function registerEis(program: Command): void {
     .action(
       action((files: string[], flags: DrtFlags, cmd: Command) => {
         const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
+        const u = ohms(flags);
         if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'drt.svg');
         const series = loadSeries(files, flags);
         const lambdaText = flags.lambda ?? '1e-3';
@@ -316,7 +361,7 @@ export function registerEis(program: Command): void {
           if (flags.out)
             writeCsvColumns(
               flags.out,
-              ['tau_s', 'gamma_ohm', 'h'],
+              ['tau_s', `gamma_${u.csv}`, 'h'],
               [r.tauFineS, r.gammaOhm, r.hNormalised],
               [`spincell eis drt ${series[0].spectrum.source}`, `lambda ${r.lambda} (${r.lambdaRule})`],
             );
@@ -338,21 +383,22 @@ export function registerEis(program: Command): void {
           if (json) {
             printJson({
               source: series[0].spectrum.source,
+              ...u.json,
               ...r,
               ...(flags.svg !== undefined ? { svg: flags.svg } : {}),
             });
             return;
           }
           process.stdout.write(
-            `${series[0].spectrum.source}: λ = ${r.lambda.toExponential(3)} (${r.lambdaRule}), R∞ = ${r.rInfOhm.toPrecision(5)} Ω, L = ${r.inductanceH.toExponential(3)} H, R_pol = ${r.polarizationOhm.toPrecision(5)} Ω, rms residual ${(100 * r.rmsRelativeResidual).toFixed(3)} %\n\npeaks\n`,
+            `${series[0].spectrum.source}: λ = ${r.lambda.toExponential(3)} (${r.lambdaRule}), R∞ = ${r.rInfOhm.toPrecision(5)} ${u.text}, L = ${r.inductanceH.toExponential(3)} H${u.json.areaCm2 === null ? '' : ' cm²'}, R_pol = ${r.polarizationOhm.toPrecision(5)} ${u.text}, rms residual ${(100 * r.rmsRelativeResidual).toFixed(3)} %\n\npeaks\n`,
           );
           printTable(
-            ['log10 τ/s', 'f Hz', 'γ Ω', 'R Ω'],
+            ['log10 τ/s', 'f Hz', `γ ${u.text}`, `R ${u.text}`],
             r.peaks.map((p) => [p.log10TauS, p.freqHz, p.gammaOhm, p.resistanceOhm]),
           );
           process.stdout.write('\nwindows\n');
           printTable(
-            ['log10 τ from', 'to', 'R Ω'],
+            ['log10 τ from', 'to', `R ${u.text}`],
             r.windows.map((w) => [w.log10TauMin, w.log10TauMax, w.resistanceOhm]),
           );
           if (flags.svg !== undefined) process.stdout.write(`figure written to ${flags.svg}\n`);
@@ -368,9 +414,9 @@ export function registerEis(program: Command): void {
         bar.stop();
         const headers = [
           'time_s',
-          ...r.windows.map((w) => `R_${w.log10TauMin}_${w.log10TauMax}_ohm`),
-          'r_inf_ohm',
-          'r_pol_ohm',
+          ...r.windows.map((w) => `R_${w.log10TauMin}_${w.log10TauMax}_${u.csv}`),
+          `r_inf_${u.csv}`,
+          `r_pol_${u.csv}`,
           'kk_max_residual_pct',
         ];
         const cols = [
@@ -395,7 +441,7 @@ export function registerEis(program: Command): void {
           );
           writeCsvColumns(
             flags.peaksOut,
-            ['track', 'sweep', 'time_s', 'log10_tau_s', 'freq_hz', 'resistance_ohm'],
+            ['track', 'sweep', 'time_s', 'log10_tau_s', 'freq_hz', `resistance_${u.csv}`],
             [0, 1, 2, 3, 4, 5].map((c) => rows.map((row) => row[c])),
             [`spincell eis drt: DRT peaks tracked over ${series.length} spectra`],
           );
@@ -407,6 +453,7 @@ export function registerEis(program: Command): void {
           printJson({
             sources: series.map((t) => t.spectrum.source),
             times: series.map((t) => iso(t.timeMs)),
+            ...u.json,
             ...rest,
             peaks: results.map((x) => x.peaks),
             tracks,
@@ -418,9 +465,9 @@ export function registerEis(program: Command): void {
           [
             '#',
             'time s',
-            ...r.windows.map((w) => `R[${w.log10TauMin},${w.log10TauMax}] Ω`),
-            'R∞ Ω',
-            'R_pol Ω',
+            ...r.windows.map((w) => `R[${w.log10TauMin},${w.log10TauMax}] ${u.text}`),
+            `R∞ ${u.text}`,
+            `R_pol ${u.text}`,
             'KK max %',
             'KK',
           ],
@@ -454,6 +501,7 @@ export function registerEis(program: Command): void {
     .action(
       action((files: string[], flags: FitFlags, cmd: Command) => {
         const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
+        const u = ohms(flags);
         const series = loadSeries(files, flags);
         const guess = flags.guess?.split(',').map((v) => parseNumberOption('--guess', v));
         const results = series.map((t) =>
@@ -470,7 +518,9 @@ export function registerEis(program: Command): void {
               source: series[k].spectrum.source,
               timeS: series[k].timeS,
               time: iso(series[k].timeMs),
+              ...u.json,
               ...r,
+              parameters: r.parameters.map((p) => ({ ...p, unit: areaUnit(p.unit, u.json.areaCm2) })),
             })),
           );
           return;
@@ -485,7 +535,7 @@ export function registerEis(program: Command): void {
               p.name,
               significant(p.value, 5),
               significant(p.standardError, 2),
-              p.unit,
+              areaUnit(p.unit, u.json.areaCm2),
               p.fixed ? 'fixed' : p.atBound ? 'at bound' : '',
             ]),
           );

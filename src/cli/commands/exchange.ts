@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import { DataError } from '../../core/errors.js';
+import { join } from 'node:path';
 import { readFileChecked } from '../../io/fs.js';
+import { readAcqus } from '../../io/bruker/index.js';
 import { parseNumericTable, type Table } from '../../io/csv/index.js';
 import {
   exsyFullMatrix,
@@ -149,9 +151,36 @@ function isotope(path: string, flags: IsotopeFlags, command: Command): void {
     );
 }
 
-function arrhenius(path: string, _flags: unknown, command: Command): void {
+/**
+ * Temperatures of an Arrhenius table: its temperature_K column, or with `--data DATASET` the TE (K) that
+ * acqus records for each row's experiment (column `experiment`: the expno inside DATASET).
+ */
+function temperatures(
+  t: Table,
+  path: string,
+  data: string | undefined,
+): { values: Float64Array; source: string } {
+  const has = t.headers.some((h) => ['temperature_k', 't_k'].includes(h.trim().toLowerCase()));
+  if (has || data === undefined) return { values: column(t, path, ['temperature_k', 't_k']), source: path };
+  const expnos = column(t, path, ['experiment', 'expno']);
+  const values = Float64Array.from(expnos, (n) => {
+    const folder = join(data, String(n));
+    const te = readAcqus(folder, n).base.temperatureK;
+    if (te === undefined)
+      throw new DataError('the experiment records no temperature', {
+        file: join(folder, 'acqus'),
+        field: 'TE',
+        found: 'absent or 0',
+        expected: 'the sample temperature in K (or a temperature_K column in the table)',
+      });
+    return te;
+  });
+  return { values, source: `TE of ${data}/<experiment>/acqus` };
+}
+
+function arrhenius(path: string, flags: { data?: string }, command: Command): void {
   const t = readTable(path);
-  const temp = column(t, path, ['temperature_k', 't_k']);
+  const { values: temp, source: temperatureSource } = temperatures(t, path, flags.data);
   const rate = column(t, path, ['rate', 'rate_per_s', 'k']);
   const errIndex = t.headers.findIndex((h) => ['rate_error', 'error'].includes(h.trim().toLowerCase()));
   const f = fitArrhenius(
@@ -159,7 +188,15 @@ function arrhenius(path: string, _flags: unknown, command: Command): void {
     Array.from(rate),
     errIndex >= 0 ? Array.from(t.columns[errIndex]) : undefined,
   );
-  if (jsonOf(command)) printJson({ path, ...f, residuals: Array.from(f.residuals), weighted: errIndex >= 0 });
+  if (jsonOf(command))
+    printJson({
+      path,
+      ...f,
+      residuals: Array.from(f.residuals),
+      weighted: errIndex >= 0,
+      temperaturesK: Array.from(temp),
+      temperatureSource,
+    });
   else
     process.stdout.write(
       `Ea = ${fmt(f.activationKJPerMol)} ± ${fmt(f.activationError, 2)} kJ/mol; ln A = ${fmt(f.lnPrefactor)} ± ${fmt(f.lnPrefactorError, 2)} (correlation ${fmt(f.correlation, 3)})${errIndex >= 0 ? '' : '; unweighted, errors from the scatter'}\n`,
@@ -226,7 +263,10 @@ export function registerExchange(program: Command): void {
     )
     .action(action(isotope));
   ex.command('arrhenius <table>')
-    .description('activation energy: columns temperature_K, rate (s⁻¹), optional rate_error')
+    .description(
+      'activation energy: columns temperature_K (or experiment, with --data), rate (s⁻¹), optional rate_error',
+    )
+    .option('--data <dataset>', "take each row's temperature from TE in <dataset>/<experiment>/acqus")
     .action(action(arrhenius));
   ex.command('cest <table>')
     .description('two-pool Bloch–McConnell fit of a steady-state Z-spectrum: columns offset_ppm, z')

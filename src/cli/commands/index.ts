@@ -53,6 +53,7 @@ export const COMMANDS: CommandEntry[] = [
       (await import('./simulate.js')).registerSimulate,
       (await import('./simulate-relaxation.js')).registerSimulateRelaxation,
       (await import('./simulate-transport.js')).registerSimulateTransport,
+      (await import('./csi.js')).registerSimulateCsi,
       (await import('./simulate-live.js')).registerSimulateLive,
     ],
   },
@@ -80,6 +81,13 @@ export const COMMANDS: CommandEntry[] = [
     term: 'relax',
     summary: 'relaxation and nutation: T1 (t1), T2 (t2), π/2 pulse calibration (nutation)',
     load: async () => [(await import('./relax.js')).registerRelax],
+  },
+  {
+    name: 'csi',
+    term: 'csi [options] <path>',
+    summary:
+      'chemical-shift imaging: ppm × position map of a phase-encoded pseudo-2D experiment, profiles, electrodes and microstructure extent',
+    load: async () => [(await import('./csi.js')).registerCsi],
   },
   {
     name: 'shifts',
@@ -115,9 +123,9 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'morphology',
-    term: 'morphology [options] <path>',
+    term: 'morphology [options] [path]',
     summary:
-      'dense/mossy/dendritic metal fractions of every spectrum (Wichmann et al. 2025 constrained or Thienenkamp et al. 2024 unconstrained deconvolution)',
+      'dense/mossy/dendritic metal fractions of every spectrum by a published method preset (--list-presets): Wichmann et al. 2025 constrained or Thienenkamp et al. 2024 unconstrained deconvolution',
     load: async () => [(await import('./morphology.js')).registerMorphology],
   },
   {

@@ -38,6 +38,8 @@ export interface InfoSpectrum extends InfoParameters {
   readonly source: string;
   /** TD, real + imaginary values. */
   readonly td: number;
+  /** TE, K (null when acqus records none). */
+  readonly temperatureK: number | null;
   readonly groupDelaySource: string;
   readonly dataType: string;
   readonly byteOrder: string;
@@ -95,6 +97,7 @@ function spectrumInfo(e: SeriesEntry): InfoSpectrum {
     acquisitionTimeS: m.acquisitionTimeS,
     receiverGain: m.receiverGain,
     pulseProgram: m.pulseProgram,
+    temperatureK: m.temperatureK ?? null,
     groupDelayPoints: m.groupDelayPoints,
     groupDelaySource: e.groupDelaySource,
     dataType: e.dataType,

@@ -1,5 +1,6 @@
 /**
- * `spincell morphology <path> --mode constrained|unconstrained [--cathode-offset PPM] [--width-cap PPM]`:
+ * `spincell morphology <path> [--preset NAME] [--mode constrained|unconstrained] [--width-cap PPM|auto]
+ * [--width-cap-from EXP]` and `spincell morphology --list-presets`:
  * dense/mossy/dendritic deconvolution of every spectrum of a Bruker experiment or series (Wichmann et al.'s (2025)
  * constrained windows or Thienenkamp et al.'s (2024) unconstrained fit), with area fractions, positions, widths, standard
  * errors and R² per spectrum.
@@ -8,20 +9,22 @@ import type { Command } from 'commander';
 import { DataError, UsageError } from '../../core/errors.js';
 import { writeCsv } from '../../io/csv/index.js';
 import {
-  calibrateWidthCap,
-  createMorphologyAnalyser,
-  LITHIUM_WINDOWS_PPM,
   morphologyTable,
   PHASE_FIT_MODES,
   type PhaseFitMode,
-  SODIUM_WINDOWS_PPM,
-  type MorphologySeriesOptions,
   type MorphologySeriesRow,
   type MorphologyWindow,
 } from '../../protocols/morphology.js';
+import {
+  describePresets,
+  MORPHOLOGY_PRESETS,
+  presetNames,
+  presetSettings,
+  type MorphologyRequest,
+} from '../../protocols/presets.js';
+import { morphologyComments, openMorphologyStep } from '../../pipeline/morphology.js';
 import { basename, resolve } from 'node:path';
 import { fractionsSvg } from '../../report/index.js';
-import { checkMorphologyNucleus, checkMorphologyWindows } from '../../protocols/morphology-check.js';
 import {
   action,
   checkOutputFile,
@@ -34,6 +37,7 @@ import {
   reportWritten,
   requireFileOut,
   spectrumBlocks,
+  warnings,
   writeOutputFile,
   writtenOutputs,
 } from '../common.js';
@@ -49,6 +53,10 @@ import {
 } from '../processing.js';
 
 interface MorphologyFlags extends ProcessingFlags {
+  preset?: string;
+  listPresets?: boolean;
+  widthCapFrom?: string;
+  start?: string;
   mode?: string;
   cathodeOffset?: string;
   paramagneticCathode?: boolean;
@@ -82,8 +90,27 @@ export function parseWindow(value: string): MorphologyWindow {
   return { name: m[1], minPpm: Math.min(a, b), maxPpm: Math.max(a, b) };
 }
 
-export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySeriesOptions {
-  const mode = (flags.mode ?? 'constrained').toLowerCase();
+/** "245,250,265" → starting shifts of the unconstrained lines. */
+function parseStarts(value: string): number[] {
+  const parts = value.split(',').map((v) => v.trim());
+  if (parts.length < 1 || parts.length > 6 || parts.some((v) => v === ''))
+    throw new UsageError('not a list of starting shifts', {
+      field: '--start',
+      found: value,
+      expected: '1 to 6 comma-separated ppm values, e.g. 245,250,265',
+    });
+  return parts.map((v) => parseNumberOption('--start', v));
+}
+
+/** The flags as a morphology request (resolved against the series by src/pipeline/morphology.ts). */
+export function morphologyRequestFromFlags(flags: MorphologyFlags): MorphologyRequest {
+  const mode = flags.mode?.toLowerCase();
+  if (mode !== undefined && mode !== 'constrained' && mode !== 'unconstrained')
+    throw new UsageError('unknown mode', {
+      field: '--mode',
+      found: flags.mode,
+      expected: 'constrained or unconstrained',
+    });
   const baselineDegree =
     flags.baselineDegree !== undefined
       ? parseNumberOption('--baseline-degree', flags.baselineDegree)
@@ -109,47 +136,78 @@ export function morphologyOptionsFromFlags(flags: MorphologyFlags): MorphologySe
       });
     fitPhase = v;
   }
-  if (mode === 'constrained') {
-    const widthCap =
-      flags.widthCap !== undefined
-        ? parsePositiveOrKeyword('--width-cap', flags.widthCap, ['auto'] as const, 'ppm')
-        : undefined;
-    let windows: readonly MorphologyWindow[] = LITHIUM_WINDOWS_PPM;
-    if (flags.sodium) windows = SODIUM_WINDOWS_PPM;
-    if (flags.window && flags.window.length > 0) windows = flags.window.map(parseWindow);
-    return {
-      mode: 'constrained',
-      windows,
-      cathodeOffsetPpm:
-        flags.cathodeOffset !== undefined
-          ? parseNumberOption('--cathode-offset', flags.cathodeOffset)
-          : undefined,
-      paramagneticCathode: Boolean(flags.paramagneticCathode),
-      widthCapPpm: widthCap === undefined || widthCap === 'auto' ? undefined : widthCap,
-      baselineDegree,
-      fitPhase,
-    };
-  }
-  if (mode === 'unconstrained') {
+  const preset = flags.preset?.trim().toLowerCase();
+  if (preset !== undefined && !presetNames().includes(preset))
+    throw new UsageError('unknown morphology preset', {
+      field: '--preset',
+      found: flags.preset,
+      expected: presetNames().join(', '),
+    });
+  const widthCap =
+    flags.widthCap !== undefined
+      ? parsePositiveOrKeyword('--width-cap', flags.widthCap, ['auto'] as const, 'ppm')
+      : undefined;
+  if (widthCap !== undefined && flags.widthCapFrom !== undefined)
+    throw new UsageError('give --width-cap or --width-cap-from, not both', {
+      field: '--width-cap-from',
+      found: flags.widthCapFrom,
+    });
+  const autoLike = widthCap === 'auto' || flags.widthCapFrom !== undefined || preset !== undefined;
+  if (flags.calibrationWindow !== undefined && !autoLike)
+    throw new UsageError('option applies to --width-cap auto or --width-cap-from only', {
+      field: '--calibration-window',
+      found: flags.calibrationWindow,
+    });
+  const unconstrained = mode === 'unconstrained' || preset === 'thienenkamp2024';
+  if (unconstrained) {
     for (const [flag, given] of [
       ['--cathode-offset', flags.cathodeOffset !== undefined],
+      ['--paramagnetic-cathode', Boolean(flags.paramagneticCathode)],
       ['--width-cap', flags.widthCap !== undefined],
+      ['--width-cap-from', flags.widthCapFrom !== undefined],
       ['--window', Boolean(flags.window?.length)],
       ['--sodium', Boolean(flags.sodium)],
     ] as const) {
       if (given)
-        throw new UsageError('option applies to --mode constrained only', {
+        throw new UsageError('option applies to the constrained mode only', {
           field: flag,
-          found: 'unconstrained',
+          found: preset ?? 'unconstrained',
         });
     }
-    return { mode: 'unconstrained', baselineDegree, fitPhase };
+  } else if (flags.start !== undefined) {
+    throw new UsageError('option applies to the unconstrained mode only', {
+      field: '--start',
+      found: flags.start,
+      expected: '--mode unconstrained or --preset thienenkamp2024',
+    });
   }
-  throw new UsageError('unknown mode', {
-    field: '--mode',
-    found: flags.mode,
-    expected: 'constrained or unconstrained',
-  });
+  if (preset !== undefined && flags.sodium)
+    throw new UsageError('a preset brings its windows', {
+      field: '--sodium',
+      found: preset,
+      expected: '--preset gutmann2021 or zheng2024 for ²³Na',
+    });
+  return {
+    ...(preset !== undefined ? { preset } : {}),
+    ...(mode !== undefined ? { mode: mode as 'constrained' | 'unconstrained' } : {}),
+    ...(flags.window && flags.window.length > 0
+      ? { windows: flags.window.map(parseWindow) }
+      : flags.sodium
+        ? { windows: 'sodium' as const }
+        : {}),
+    ...(flags.cathodeOffset !== undefined
+      ? { cathodeOffsetPpm: parseNumberOption('--cathode-offset', flags.cathodeOffset) }
+      : {}),
+    ...(flags.paramagneticCathode ? { paramagneticCathode: true } : {}),
+    ...(widthCap !== undefined ? { widthCap } : {}),
+    ...(flags.widthCapFrom !== undefined ? { widthCapFrom: flags.widthCapFrom } : {}),
+    ...(flags.calibrationWindow !== undefined
+      ? { calibrationWindowPpm: parseRange('--calibration-window', flags.calibrationWindow) }
+      : {}),
+    ...(fitPhase !== undefined ? { fitPhase } : {}),
+    ...(baselineDegree !== undefined ? { baselineDegree } : {}),
+    ...(flags.start !== undefined ? { startPpm: parseStarts(flags.start) } : {}),
+  };
 }
 
 export function morphologyRowJson(r: MorphologySeriesRow): Record<string, unknown> {
@@ -170,6 +228,7 @@ export function morphologyRowJson(r: MorphologySeriesRow): Record<string, unknow
           phaseCorrectionStdErrDeg: m.phaseCorrectionStdErrDeg,
           flags: m.flags,
           components: m.components,
+          ...(m.alternatives && m.alternatives.length > 0 ? { alternatives: m.alternatives } : {}),
         }
       : {}),
   };
@@ -198,11 +257,6 @@ export function morphologySvg(
   });
 }
 
-/** [lowest, highest] ppm of an axis. */
-function axisRange(ppm: Float64Array): [number, number] {
-  return [Math.min(ppm[0], ppm[ppm.length - 1]), Math.max(ppm[0], ppm[ppm.length - 1])];
-}
-
 /** A run where no spectrum could be analysed is an error, not a table of failures (exit 0). */
 function refuseAllFailed(rows: readonly MorphologySeriesRow[], path: string): void {
   if (rows.length === 0 || rows.some((r) => r.result !== null)) return;
@@ -217,13 +271,18 @@ function refuseAllFailed(rows: readonly MorphologySeriesRow[], path: string): vo
 
 export function registerMorphology(program: Command): void {
   const cmd = program
-    .command('morphology <path>')
+    .command('morphology [path]')
     .description(
-      'dense/mossy/dendritic metal fractions of every spectrum (Wichmann et al. 2025 constrained or Thienenkamp et al. 2024 unconstrained deconvolution)',
+      'dense/mossy/dendritic metal fractions of every spectrum by a published method preset (--list-presets): Wichmann et al. 2025 constrained or Thienenkamp et al. 2024 unconstrained deconvolution',
     )
     .option(
+      '--preset <name>',
+      `a published method with every setting and its source: ${presetNames().join(', ')}`,
+    )
+    .option('--list-presets', 'print every preset: source, each setting, what the paper leaves open')
+    .option(
       '--mode <mode>',
-      "'constrained' (three Voigt lines in shift windows, default) or 'unconstrained' (free lines, metal referenced to 245 ppm)",
+      "without a preset: 'constrained' (three Voigt lines in shift windows, default) or 'unconstrained' (free lines, metal referenced to 245 ppm)",
     )
     .option(
       '--cathode-offset <ppm>',
@@ -231,85 +290,93 @@ export function registerMorphology(program: Command): void {
     )
     .option(
       '--paramagnetic-cathode',
-      'the positive electrode is paramagnetic (charged NMC622): windows +3.5 ppm',
+      'the positive electrode is paramagnetic (charged NMC622): windows +3.5 ppm (the wichmann2025 preset has it built in)',
     )
     .option(
       '--width-cap <ppm|auto>',
-      "largest Gaussian and Lorentzian FWHM of each line: the pristine-electrode width, ppm (default 5); 'auto' measures it by a Voigt fit of the first spectrum (the pristine electrode before plating)",
+      "largest whole FWHM of each line: the pristine-electrode width, ppm; 'auto' measures it on the first spectrum (refused when it holds no metal line, and by wichmann2025)",
+    )
+    .option(
+      '--width-cap-from <exp>',
+      'measure the width cap on a calibration experiment (a pristine electrode; processed like the series)',
     )
     .option(
       '--calibration-window <lo:hi>',
-      "with --width-cap auto: ppm range of the pristine line's fit (default 230:260)",
+      "ppm range of the pristine line's fit for the width cap (default 230:260; ²³Na 1120:1150)",
     )
     .option(
       '--window <name:lo:hi>',
-      'shift window of one component before the cathode offset (repeatable; replaces the ⁷Li windows)',
+      'shift window of one component before the cathode offset (repeatable; replaces the windows)',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
-    .option('--sodium', '²³Na windows: metal 1130–1135, microstructure 1138–1144 ppm')
+    .option(
+      '--sodium',
+      'without a preset: the earlier ²³Na windows (metal 1130–1135, microstructure 1138–1144 ppm)',
+    )
+    .option('--start <ppm,…>', 'unconstrained: starting shifts of the lines (default 245,250,265)')
     .option('--baseline-degree <n>', 'fit a polynomial baseline of this degree together with the lines')
     .option(
       '--fit-phase <mode>',
       "receiver phase fitted together with the lines, from the processed spectrum's phase: 'zero-order' (default), 'first-order' or 'none'",
     )
-    .option('--out <file>', 'write the per-spectrum, per-component table as CSV')
+    .option('--out <file>', 'write the per-spectrum, per-component table as CSV (settings in its header)')
     .option('--svg <file.svg>', 'draw the fractions of every component vs time');
   addProcessingOptions(addNormaliseOption(cmd)).action(
-    action(async (path: string, flags: MorphologyFlags, command: Command) => {
+    action(async (path: string | undefined, flags: MorphologyFlags, command: Command) => {
       const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
-      const options = morphologyOptionsFromFlags(flags);
+      if (flags.listPresets) {
+        if (json) {
+          printJson({
+            presets: MORPHOLOGY_PRESETS.map((p) => ({
+              name: p.name,
+              title: p.title,
+              citation: p.citation,
+              nuclei: p.nuclei,
+              settings: presetSettings(p),
+            })),
+          });
+        } else process.stdout.write(describePresets());
+        return;
+      }
+      if (path === undefined)
+        throw new UsageError('no input given', {
+          field: 'path',
+          expected: 'a Bruker experiment or series (or --list-presets)',
+        });
+      const request = morphologyRequestFromFlags(flags);
       requireFileOut(flags.out, 'the table is written to a file, not a folder', 'morphology.csv');
       if (flags.svg !== undefined) checkOutputFile('--svg', flags.svg, 'fractions.svg');
-      const autoCap = flags.widthCap?.trim().toLowerCase() === 'auto';
-      if (flags.calibrationWindow !== undefined && !autoCap) {
-        throw new UsageError('option applies to --width-cap auto only', {
-          field: '--calibration-window',
-          found: flags.calibrationWindow,
-        });
-      }
-      const calibrationWindow =
-        flags.calibrationWindow !== undefined
-          ? parseRange('--calibration-window', flags.calibrationWindow)
-          : ([230, 260] as [number, number]);
-      let analyser = autoCap ? null : createMorphologyAnalyser(options);
-      let calibration: {
-        widthCapGaussPpm: number;
-        widthCapLorentzPpm: number;
-        fromExperiment: number | null;
-      } | null = null;
       const input = openInput(path, flags, json, 'morphology');
-      checkMorphologyNucleus(options, input.entries[0].meta.nucleus, input.entries[0].experimentPath);
+      const step = openMorphologyStep(request, input, flags);
+      const warn = warnings(json);
       const rows: MorphologySeriesRow[] = [];
       const mids: number[] = [];
       for (const item of input.run()) {
-        const { entry } = item;
-        mids.push(midMs(entry.meta));
-        const spectrum = fitInput(item);
-        if (rows.length === 0) checkMorphologyWindows(options, axisRange(spectrum.ppm), entry.experimentPath);
-        if (!analyser) {
-          // Wichmann et al. 2025: no deposit line broader than the pristine electrode, measured on the first spectrum.
-          const cap = calibrateWidthCap(spectrum, calibrationWindow).cap;
-          calibration = { ...cap, fromExperiment: entry.meta.experimentNumber ?? null };
-          analyser = createMorphologyAnalyser({ ...options, ...cap });
-        }
-        rows.push(analyser.analyse(spectrum));
+        mids.push(midMs(item.entry.meta));
+        rows.push(step.analyse(fitInput(item)));
       }
       refuseAllFailed(rows, path);
+      const prov = step.provenance();
+      for (const w of prov.warnings) warn.add(w);
       const table = morphologyTable(rows);
       if (flags.out !== undefined) {
         const out = withScalingColumns(table, input);
-        writeCsv(flags.out, out.headers, out.rows);
+        writeCsv(flags.out, out.headers, out.rows, morphologyComments(prov));
       }
+      const mode = rows.find((r) => r.result)?.result?.mode ?? request.mode ?? 'constrained';
       if (flags.svg !== undefined)
-        writeOutputFile('--svg', flags.svg, morphologySvg(path, options.mode, rows, mids));
+        writeOutputFile('--svg', flags.svg, morphologySvg(path, prov.preset ?? mode, rows, mids));
       if (json) {
         printJson({
           path,
           format: input.format,
-          mode: options.mode,
-          ...(calibration ? { widthCapCalibration: calibration } : {}),
+          mode,
+          preset: prov.preset,
+          settings: prov.settings,
+          ...(prov.widthCapCalibration ? { widthCapCalibration: prov.widthCapCalibration } : {}),
           normalised: input.normalised,
           spectra: rows.map((r, i) => ({ ...morphologyRowJson(r), ...input.scaling(input.entries[i]) })),
+          ...(warn.list.length > 0 ? { warnings: warn.list } : {}),
           ...writtenOutputs(flags),
         });
         return;
@@ -331,9 +398,11 @@ export function registerMorphology(program: Command): void {
           { col: 16, once: 'value' },
         ]),
       );
-      if (calibration) {
+      process.stdout.write(`preset: ${prov.preset ?? 'none (spincell defaults; see --list-presets)'}\n`);
+      const cal = prov.widthCapCalibration;
+      if (cal) {
         process.stdout.write(
-          `width cap from the first spectrum (exp ${calibration.fromExperiment ?? '—'}): Gaussian ${calibration.widthCapGaussPpm.toFixed(3)} ppm, Lorentzian ${calibration.widthCapLorentzPpm.toFixed(3)} ppm\n`,
+          `width cap from ${cal.from === 'first-spectrum' ? `the first spectrum (exp ${cal.experimentNumber ?? '—'})` : cal.from}: whole FWHM ${cal.widthCapPpm.toFixed(3)} ppm (Gaussian ${cal.fwhmGPpm.toFixed(3)}, Lorentzian ${cal.fwhmLPpm.toFixed(3)} ppm)\n`,
         );
       }
       reportWritten([

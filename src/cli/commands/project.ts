@@ -11,7 +11,9 @@ import { formatCsv } from '../../io/csv/index.js';
 import type { Manifest, ProgressEvent, RunResult } from '../../pipeline/index.js';
 import {
   type CellRow,
+  compareConditions,
   compareGroup,
+  type ConditionRow,
   EXPORT_TABLES,
   exportTable,
   findCachedRun,
@@ -372,7 +374,9 @@ function registerExport(project: Command): void {
 function registerCompare(project: Command): void {
   project
     .command('compare <dir>')
-    .description("a quantity across a replicate group's cells (their newest runs): mean ± sd per key")
+    .description(
+      "a quantity across a replicate group's cells (their newest runs): mean ± sd per key; with --versus, two groups and their difference",
+    )
     .requiredOption('--group <name>', 'replicate group (project add-cell --replicate-group)')
     .requiredOption(
       '--quantity <name>',
@@ -380,8 +384,38 @@ function registerCompare(project: Command): void {
         .map(([k, q]) => `${k} (${q.description})`)
         .join('; '),
     )
+    .option(
+      '--versus <name>',
+      "a second group: per key the difference (versus − group) with Welch's standard error, 95 % interval and p",
+    )
     .action(
-      action((dir: string, flags: { group: string; quantity: string }, command: Command) => {
+      action((dir: string, flags: { group: string; quantity: string; versus?: string }, command: Command) => {
+        if (flags.versus !== undefined) {
+          const versus = flags.versus;
+          const c = withStore(dir, (s) => compareConditions(s, flags.group, versus, flags.quantity));
+          if (jsonOf(command)) {
+            printJson(c);
+            return;
+          }
+          process.stdout.write(
+            `${c.quantity}: ${versus} − ${flags.group} (Welch, ${100 * c.level} % interval)\n`,
+          );
+          const ms = (x: ConditionRow['a']) =>
+            x === null ? '' : `${fmt(x.mean, 5)}${x.sd === null ? '' : ` ± ${fmt(x.sd, 3)}`} (n ${x.n})`;
+          printTable(
+            [c.keyName, flags.group, versus, 'difference', 'se', 'interval', 'p'],
+            c.rows.map((r) => [
+              String(r.key),
+              ms(r.a),
+              ms(r.b),
+              r.difference ? fmt(r.difference.difference, 4) : '',
+              r.difference ? fmt(r.difference.standardError, 3) : '',
+              r.difference ? `${fmt(r.difference.interval[0], 4)} … ${fmt(r.difference.interval[1], 4)}` : '',
+              r.difference ? fmt(r.difference.p, 3) : '',
+            ]),
+          );
+          return;
+        }
         const c = withStore(dir, (s) => compareGroup(s, flags.group, flags.quantity));
         if (jsonOf(command)) {
           printJson(c);

@@ -185,8 +185,20 @@ export function acqusInfo(
     acquisitionTimeS: complexPoints / swHz,
     receiverGain: params.number('RG'),
     pulseProgram: params.string('PULPROG', ''),
+    ...temperatureOf(params),
   };
   return { params, td, dataType, byteOrder, groupDelaySource: gd.source, dateS, base };
+}
+
+/** TE (K) when recorded: a positive finite number; TopSpin writes 0 or omits it otherwise. */
+function temperatureOf(params: AcqusInfo['params']): { temperatureK?: number } {
+  let te = NaN;
+  try {
+    te = params.number('TE', NaN);
+  } catch {
+    // a TE that is not a number leaves the temperature unknown (it is never needed to read the data)
+  }
+  return te > 0 && Number.isFinite(te) ? { temperatureK: te } : {};
 }
 
 /** Reads and interprets `<experiment>/acqus`. */
