@@ -428,6 +428,11 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
           expected: 'at least one complete experiment (acqus and a fid or ser of TD values)',
         });
       const done = new Set(processed.map((e) => e.experimentPath));
+      const left = tracker?.pending() ?? [];
+      if (left.length > 0)
+        warn(
+          `${left.length} experiment(s) not complete when the watch ended, left out of the run: ${left.join(', ')}`,
+        );
       const result = runManifest(options.manifest, {
         manifestPath: options.manifestPath,
         force: Boolean(options.force),
