@@ -25,7 +25,7 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MissingFileError, SpincellError } from '../core/errors.js';
+import { MissingFileError, SpincellError, UsageError } from '../core/errors.js';
 import type { AlignedSpectrum } from '../echem/index.js';
 import { parseCyclerFile } from '../io/cycler/index.js';
 import { listSpectra, type SpectrumEntry } from '../io/spectra.js';
@@ -159,6 +159,16 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
   const manifestPath = resolve(options.manifestPath);
   const m = resolvedManifest(options.manifest, options.manifestPath);
   const store = options.store;
+  if (m.nmr?.processing?.phaseMode === 'shared')
+    throw new UsageError(
+      'a shared phase needs the whole series; live mode processes each spectrum as it arrives',
+      {
+        file: options.manifestPath,
+        field: 'nmr.processing.phaseMode',
+        found: 'shared',
+        expected: "'each' (or spincell run on the finished series)",
+      },
+    );
   const key = liveKey(m, manifestPath, spincellVersion());
   const { runId, resumed } = openLiveRun(store, key, options.cell ?? null);
   const emit = (e: LiveEvent) => options.onEvent?.(e);
@@ -403,18 +413,38 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
   }
 
   let lastActivity = performance.now();
-  while (!signal?.aborted) {
-    if (await pollOnce()) lastActivity = performance.now();
-    else if (
-      options.untilIdleS !== undefined &&
-      performance.now() - lastActivity >= options.untilIdleS * 1000
-    ) {
-      emit({ event: 'idle', time: now(), run: runId, idleS: (performance.now() - lastActivity) / 1000 });
-      break;
+  try {
+    while (!signal?.aborted) {
+      if (await pollOnce()) lastActivity = performance.now();
+      else if (
+        options.untilIdleS !== undefined &&
+        performance.now() - lastActivity >= options.untilIdleS * 1000
+      ) {
+        emit({ event: 'idle', time: now(), run: runId, idleS: (performance.now() - lastActivity) / 1000 });
+        break;
+      }
+      await sleep(pollMs, signal);
     }
-    await sleep(pollMs, signal);
+  } catch (error) {
+    // A setting the data refuse (morphology windows outside the axis, a calibration experiment missing …).
+    if (!(error instanceof SpincellError)) throw error;
+    return failed(error, nmrNow()?.rows.length ?? 0);
   }
   return finish();
+
+  function failed(error: SpincellError, spectra: number): WatchResult {
+    failLiveRun(store, runId, error);
+    emit({
+      event: 'finished',
+      time: now(),
+      run: runId,
+      status: 'failed',
+      spectra,
+      outputDir: null,
+      error: error.message,
+    });
+    return { runId, status: 'failed', spectra, result: null, error };
+  }
 
   function finish(): WatchResult {
     const tFinish = performance.now();
@@ -455,17 +485,7 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
       return { runId, status: 'complete', spectra, result, error: null };
     } catch (error) {
       if (!(error instanceof SpincellError)) throw error;
-      failLiveRun(store, runId, error);
-      emit({
-        event: 'finished',
-        time: now(),
-        run: runId,
-        status: 'failed',
-        spectra,
-        outputDir: null,
-        error: error.message,
-      });
-      return { runId, status: 'failed', spectra, result: null, error };
+      return failed(error, spectra);
     }
   }
 }

@@ -152,3 +152,43 @@ describe('spincell watch (library) follows a live simulation into the store', ()
     expect(outputTables(join(o.simDir, 'results'))).toEqual(outputTables(join(o.simDir, 'results-run')));
   }, 120_000);
 });
+
+describe('spincell watch refusals', () => {
+  it('a shared phase is refused before a run is opened; an input missing at the end fails the run', async () => {
+    const simDir = join(root, 'refuse', 'sim');
+    const project = join(root, 'refuse', 'proj');
+    ProjectStore.init(project).close();
+    await simulateLive(simDir, { spectra: 2, intervalMs: 0, seed: 4 });
+    const manifestPath = join(simDir, 'manifest.json');
+    const manifest = readManifest(manifestPath);
+    const store = ProjectStore.open(project);
+    try {
+      const shared = {
+        ...manifest,
+        nmr: { ...manifest.nmr!, processing: { ...manifest.nmr!.processing, phaseMode: 'shared' as const } },
+      };
+      await expect(
+        watchExperiment({ manifest: shared, manifestPath, store, untilIdleS: 0.2 }),
+      ).rejects.toThrow(/nmr\.processing\.phaseMode.*shared/);
+      expect(store.db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
+      const events: LiveEvent[] = [];
+      const missing = { ...manifest, cycler: { ...manifest.cycler!, path: 'not-yet.mpt' } };
+      const r = await watchExperiment({
+        manifest: missing,
+        manifestPath,
+        store,
+        pollMs: 50,
+        untilIdleS: 0.5,
+        onEvent: (e) => events.push(e),
+      });
+      expect(r.status).toBe('failed');
+      expect(events.filter((e) => e.event === 'spectrum')).toHaveLength(2);
+      expect(events.at(-1)).toMatchObject({ event: 'finished', status: 'failed' });
+      const row = runRow(project, r.runId);
+      expect(row.status).toBe('failed');
+      expect(String(row.error)).toMatch(/cycler\.path/);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+});
