@@ -8,7 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import type { AlignedSpectrum } from '../echem/index.js';
-import type { CyclerRun, Manifest, NmrRun, RunResult } from '../pipeline/index.js';
+import type { CyclerRun, EisRun, Manifest, NmrRun, RunResult } from '../pipeline/index.js';
 import {
   type CellRow,
   canonicalJson,
@@ -38,6 +38,8 @@ export interface LiveBatch {
   readonly cycler: CyclerRun | null;
   readonly aligned: readonly AlignedSpectrum[] | null;
   readonly deadLithium: readonly DeadLithiumRow[] | null;
+  /** Lin-KK and DRT of the impedance files written so far, when that set changed. */
+  readonly eis: EisRun | null;
   /** One line for runs.progress. */
   readonly progress: string;
 }
@@ -157,10 +159,15 @@ export function writeBatch(store: ProjectStore, runId: number, batch: LiveBatch)
       db.prepare('DELETE FROM alignment WHERE run_id = ?').run(runId);
       writeAlignment(store, runId, batch.aligned);
     }
-    if (batch.deadLithium) {
-      db.prepare('DELETE FROM dead_lithium WHERE run_id = ?').run(runId);
-      writeRunResults(store, runId, { nmr: null, cycler: null, aligned: null, eis: null }, batch.deadLithium);
-    }
+    if (batch.deadLithium) db.prepare('DELETE FROM dead_lithium WHERE run_id = ?').run(runId);
+    if (batch.eis) db.prepare('DELETE FROM impedance WHERE run_id = ?').run(runId);
+    if (batch.deadLithium || batch.eis)
+      writeRunResults(
+        store,
+        runId,
+        { nmr: null, cycler: null, aligned: null, eis: batch.eis },
+        batch.deadLithium ?? undefined,
+      );
     db.prepare('UPDATE runs SET updated_at = ?, progress = ? WHERE id = ?').run(
       new Date().toISOString(),
       batch.progress,

@@ -14,7 +14,8 @@
  *   rewrites its header is simply read whole again; a read that does not parse — a header being
  *   rewritten — is skipped until the file changes), its cycles recomputed and every spectrum aligned
  *   again, so spectra acquired before the record caught up with them gain their cell state.
- * - Dead lithium: the manifest's deadLithium section is recomputed whenever its input files change.
+ * - Dead lithium: the manifest's deadLithium section is recomputed whenever its input files change;
+ *   impedance (Lin-KK, DRT) whenever the set of impedance files present and stable changes.
  * - Each batch (new spectra, a grown record) is one transaction that also stamps runs.updated_at.
  * - At the end (`untilIdleS` without new data, or the signal) the run is finished by runManifest itself
  *   with the processed spectra handed over (RunOptions.live): cycler, alignment, impedance and the other
@@ -24,16 +25,18 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MissingFileError, SpincellError } from '../core/errors.js';
+import { MissingFileError, SpincellError, UsageError } from '../core/errors.js';
 import type { AlignedSpectrum } from '../echem/index.js';
 import { parseCyclerFile } from '../io/cycler/index.js';
 import { listSpectra, type SpectrumEntry } from '../io/spectra.js';
 import {
   alignRun,
   analyseCyclerRecords,
+  analyseEis,
   createNmrStep,
   cyclerReadOptions,
   type CyclerRun,
+  type EisRun,
   type Manifest,
   type NmrRun,
   type NmrStep,
@@ -68,6 +71,7 @@ export type LiveEvent =
   | { event: 'cycler'; time: string; run: number; rows: number; added: number; cycles: number }
   | { event: 'alignment'; time: string; run: number; spectra: number; updated: number }
   | { event: 'dead-lithium'; time: string; run: number; cycles: number }
+  | { event: 'impedance'; time: string; run: number; files: number; sweeps: number }
   | { event: 'warning'; time: string; run: number; message: string }
   | { event: 'idle'; time: string; run: number; idleS: number }
   | {
@@ -155,6 +159,16 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
   const manifestPath = resolve(options.manifestPath);
   const m = resolvedManifest(options.manifest, options.manifestPath);
   const store = options.store;
+  if (m.nmr?.processing?.phaseMode === 'shared')
+    throw new UsageError(
+      'a shared phase needs the whole series; live mode processes each spectrum as it arrives',
+      {
+        file: options.manifestPath,
+        field: 'nmr.processing.phaseMode',
+        found: 'shared',
+        expected: "'each' (or spincell run on the finished series)",
+      },
+    );
   const key = liveKey(m, manifestPath, spincellVersion());
   const { runId, resumed } = openLiveRun(store, key, options.cell ?? null);
   const emit = (e: LiveEvent) => options.onEvent?.(e);
@@ -186,6 +200,9 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
   let deadSignature = '';
   let dead: DeadLithiumRow[] | null = null;
   const reported = new Set<string>();
+  const eisSignatures = new Map<string, string>();
+  let eisAnalysed = '';
+  let eis: EisRun | null = null;
 
   /** Lists the complete experiments and decides what to (re)process. */
   function relist(): boolean {
@@ -271,12 +288,35 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
     }
   }
 
+  /** Lin-KK and DRT of the impedance files present and unchanged since the last poll, when that set changed. */
+  function readEis(): boolean {
+    if (!m.eis) return false;
+    const ready: string[] = [];
+    for (const p of m.eis.paths) {
+      const sig = fileSignature(p);
+      if (sig !== '' && eisSignatures.get(p) === sig) ready.push(p);
+      eisSignatures.set(p, sig);
+    }
+    const state = ready.map((p) => `${p}:${eisSignatures.get(p)}`).join('|');
+    if (ready.length === 0 || state === eisAnalysed) return false;
+    eisAnalysed = state;
+    try {
+      eis = analyseEis({ ...m.eis, paths: ready });
+    } catch (e) {
+      if (!(e instanceof SpincellError)) throw e;
+      warn(`impedance not analysed yet: ${e.message}`);
+      return false;
+    }
+    emit({ event: 'impedance', time: now(), run: runId, files: ready.length, sweeps: eis.sweeps.length });
+    return true;
+  }
+
   function nmrNow(): NmrRun | null {
     return step && opened && step.count > 0 ? step.result(opened) : null;
   }
 
   /** Stores what changed since the last batch, in one transaction, then tells the listeners. */
-  function commit(fresh: SpectrumEntry[], deadChanged: boolean): void {
+  function commit(fresh: SpectrumEntry[], deadChanged: boolean, eisChanged = false): void {
     const nmr = nmrNow();
     const spectraChanged = fresh.length > 0 || rewrite;
     let realigned: AlignedSpectrum[] | null = null;
@@ -291,7 +331,7 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
         warn(`alignment not updated: ${e.message}`);
       }
     }
-    if (!spectraChanged && !cyclerChanged && !deadChanged && !realigned) return;
+    if (!spectraChanged && !cyclerChanged && !deadChanged && !eisChanged && !realigned) return;
     const spectra = nmr?.rows.length ?? 0;
     writeBatch(store, runId, {
       nmr: spectraChanged ? nmr : null,
@@ -300,6 +340,7 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
       cycler: cyclerChanged ? cycler : null,
       aligned: realigned,
       deadLithium: deadChanged ? dead : null,
+      eis: eisChanged ? eis : null,
       progress: `${spectra} spectra${cycler ? `, ${cycler.series.timeS.length} cycler rows, ${cycler.cycles.length} cycles` : ''}`,
     });
     if (realigned) aligned = realigned;
@@ -338,6 +379,8 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
     if (readCycler()) active = true;
     const deadChanged = readDeadLithium();
     if (deadChanged) active = true;
+    const eisChanged = readEis();
+    if (eisChanged) active = true;
     // Process the queue in batches of about batchMs each, stopping early when asked to.
     let fresh: SpectrumEntry[] = [];
     let started = performance.now();
@@ -365,23 +408,43 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
         started = performance.now();
       }
     }
-    commit(fresh, deadChanged);
+    commit(fresh, deadChanged, eisChanged);
     return active;
   }
 
   let lastActivity = performance.now();
-  while (!signal?.aborted) {
-    if (await pollOnce()) lastActivity = performance.now();
-    else if (
-      options.untilIdleS !== undefined &&
-      performance.now() - lastActivity >= options.untilIdleS * 1000
-    ) {
-      emit({ event: 'idle', time: now(), run: runId, idleS: (performance.now() - lastActivity) / 1000 });
-      break;
+  try {
+    while (!signal?.aborted) {
+      if (await pollOnce()) lastActivity = performance.now();
+      else if (
+        options.untilIdleS !== undefined &&
+        performance.now() - lastActivity >= options.untilIdleS * 1000
+      ) {
+        emit({ event: 'idle', time: now(), run: runId, idleS: (performance.now() - lastActivity) / 1000 });
+        break;
+      }
+      await sleep(pollMs, signal);
     }
-    await sleep(pollMs, signal);
+  } catch (error) {
+    // A setting the data refuse (morphology windows outside the axis, a calibration experiment missing …).
+    if (!(error instanceof SpincellError)) throw error;
+    return failed(error, nmrNow()?.rows.length ?? 0);
   }
   return finish();
+
+  function failed(error: SpincellError, spectra: number): WatchResult {
+    failLiveRun(store, runId, error);
+    emit({
+      event: 'finished',
+      time: now(),
+      run: runId,
+      status: 'failed',
+      spectra,
+      outputDir: null,
+      error: error.message,
+    });
+    return { runId, status: 'failed', spectra, result: null, error };
+  }
 
   function finish(): WatchResult {
     const tFinish = performance.now();
@@ -395,6 +458,11 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
           expected: 'at least one complete experiment (acqus and a fid or ser of TD values)',
         });
       const done = new Set(processed.map((e) => e.experimentPath));
+      const left = tracker?.pending() ?? [];
+      if (left.length > 0)
+        warn(
+          `${left.length} experiment(s) not complete when the watch ended, left out of the run: ${left.join(', ')}`,
+        );
       const result = runManifest(options.manifest, {
         manifestPath: options.manifestPath,
         force: Boolean(options.force),
@@ -417,17 +485,7 @@ export async function watchExperiment(options: WatchOptions): Promise<WatchResul
       return { runId, status: 'complete', spectra, result, error: null };
     } catch (error) {
       if (!(error instanceof SpincellError)) throw error;
-      failLiveRun(store, runId, error);
-      emit({
-        event: 'finished',
-        time: now(),
-        run: runId,
-        status: 'failed',
-        spectra,
-        outputDir: null,
-        error: error.message,
-      });
-      return { runId, status: 'failed', spectra, result: null, error };
+      return failed(error, spectra);
     }
   }
 }

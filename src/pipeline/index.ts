@@ -5,6 +5,7 @@ export {
   createNmrStep,
   alignRun,
   analyseCyclerRecords,
+  analyseEis,
   cyclerReadOptions,
   type NmrStep,
   type NmrStepInput,

@@ -728,7 +728,11 @@ function runEis(
   }
 }
 
-function analyseEis(e: NonNullable<Manifest['eis']>, progress: (e: ProgressEvent) => void): EisRun {
+/** Lin-KK and DRT of the manifest's impedance files (live mode: of those written so far). */
+export function analyseEis(
+  e: NonNullable<Manifest['eis']>,
+  progress: (e: ProgressEvent) => void = () => {},
+): EisRun {
   const sweeps = readImpedanceSeries(e.paths);
   const deis = analyseDeis(sweeps, {
     ...(e.drt?.lambda !== undefined ? { lambda: e.drt.lambda } : {}),

@@ -11,6 +11,8 @@
  *                       spectrometer (so the alignment of the latest spectrum catches up later);
  *                       optionally rewritten once whole with one more header line, as EC-Lab does when
  *                       it updates "Nb header lines";
+ *   eis-1.mpt, …        optional impedance sweeps (EC-Lab PEIS exports), one file each, appearing as the
+ *                       series goes on (a resistance growing sweep by sweep, as an interphase does);
  *   manifest.json       a manifest for `spincell watch` / `spincell run` on these files;
  *   truth.json          what was simulated (written at the end).
  *
@@ -21,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { ParameterError } from '../core/errors.js';
 import { brukerFiles, type ComplexData } from '../io/bruker/index.js';
 import { formatMpt, simulateCycler } from './cycler.js';
+import { logSweep, peisRecords, simulateSweep } from './eis.js';
 import { acquisitionSpec, truthDocument } from './operando.js';
 import { type OperandoOptions, planOperando, simulateSpectrum } from './spectrometer.js';
 
@@ -38,6 +41,11 @@ export interface LiveSimOptions {
   readonly rewriteHeaderAt?: number;
   /** Complex points per FID (default 4096: fast enough to follow at one spectrum per second). */
   readonly complexPoints?: number;
+  /**
+   * Impedance sweeps (PEIS, 100 kHz → 10 mHz) spread over the series, each an EC-Lab export of its own
+   * (eis-1.mpt, …) written in place after its spectrum (default 0).
+   */
+  readonly impedanceSweeps?: number;
   /** Cycler logging interval of the virtual cell, s (default 10). */
   readonly cyclerSampleS?: number;
   /** Called when a spectrum's files are complete (epoch ms of that moment) — the latency benchmark's clock. */
@@ -74,15 +82,13 @@ export function withExtraHeaderLine(mpt: string): string {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((done) => {
     if (ms <= 0 || signal?.aborted) return done();
-    const t = setTimeout(done, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        done();
-      },
-      { once: true },
-    );
+    const finish = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', finish);
+      done();
+    };
+    const t = setTimeout(finish, ms);
+    signal?.addEventListener('abort', finish, { once: true });
   });
 
 function checkTarget(dir: string): void {
@@ -96,8 +102,11 @@ function checkTarget(dir: string): void {
 }
 
 /** The manifest `spincell watch` follows the simulation with (paths relative to it). */
-export function liveManifest(name: string): Record<string, unknown> {
+export function liveManifest(name: string, impedanceSweeps = 0): Record<string, unknown> {
   return {
+    ...(impedanceSweeps > 0
+      ? { eis: { paths: Array.from({ length: impedanceSweeps }, (_, k) => `eis-${k + 1}.mpt`) } }
+      : {}),
     version: 1,
     name,
     nmr: {
@@ -126,13 +135,38 @@ export async function simulateLive(outDir: string, options: LiveSimOptions = {})
     ...options.plan,
     spectrometer: { complexPoints: options.complexPoints ?? 4096, ...options.plan?.spectrometer },
   });
+  const sweeps = options.impedanceSweeps ?? 0;
+  // Sweep k follows spectrum after[k]; its arc (interphase) grows by 5 Ω per sweep.
+  const after = Array.from({ length: sweeps }, (_, k) =>
+    Math.max(0, Math.round(((k + 1) * spectra) / (sweeps + 1)) - 1),
+  );
+  const writeSweeps = (i: number) =>
+    after.forEach((j, k) => {
+      if (j !== i) return;
+      const startS = (plan.spectra[i].endMs - plan.options.startMs) / 1000;
+      const sweep = simulateSweep(
+        {
+          r0Ohm: plan.cell.params.resistanceOhm,
+          zarcs: [
+            { rOhm: 20 + 5 * k, tau0S: 1e-3, phi: 0.8 },
+            { rOhm: 15, tau0S: 10, phi: 0.9 },
+          ],
+        },
+        logSweep(1e5, 1e-2, 8),
+        { noise: 0.001, seed: plan.options.seed + 7919 * k, startS },
+      );
+      const text = formatMpt(peisRecords([sweep], plan.options.startMs, plan.cell.params.areaCm2), {
+        techniqueTitle: 'Potentio Electrochemical Impedance Spectroscopy',
+      });
+      writeFileSync(join(dir, `eis-${k + 1}.mpt`), text, 'latin1');
+    });
   const series = join(dir, 'series');
   const cyclerPath = join(dir, 'cycler.mpt');
   const manifestPath = join(dir, 'manifest.json');
   mkdirSync(series, { recursive: true });
   writeFileSync(
     manifestPath,
-    `${JSON.stringify(liveManifest(`live operando simulation (seed ${plan.options.seed}, ${spectra} spectra)`), null, 2)}\n`,
+    `${JSON.stringify(liveManifest(`live operando simulation (seed ${plan.options.seed}, ${spectra} spectra)`, sweeps), null, 2)}\n`,
   );
 
   // The cycler record of the whole protocol, written out as the spectrometer gets ahead of it.
@@ -184,6 +218,7 @@ export async function simulateLive(outDir: string, options: LiveSimOptions = {})
         } else writeFileSync(join(path, name), data);
       }
       options.onSpectrum?.(i, path, Date.now());
+      writeSweeps(i);
       if (i > 0) writeRowsUntil(plan.spectra[i - 1].endMs);
       if (options.rewriteHeaderAt === i && !rewritten) rewriteHeader();
       if (i < spectra - 1) await sleep(intervalMs, options.signal);
@@ -206,6 +241,7 @@ export async function simulateLive(outDir: string, options: LiveSimOptions = {})
         if (audit) writeFileSync(join(path, 'audita.txt'), audit[1]);
       }
       options.onSpectrum?.(i, path, Date.now());
+      writeSweeps(i);
       if (i > 0) writeRowsUntil(plan.spectra[i - 1].endMs);
       if (options.rewriteHeaderAt === i && !rewritten) rewriteHeader();
       if (i < spectra - 1) await sleep(intervalMs, options.signal);

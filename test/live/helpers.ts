@@ -55,12 +55,17 @@ export function hashTree(dir: string): Record<string, string> {
   return out;
 }
 
-/** SHA-256 of the raw files of a live simulation: its Bruker series and its cycler export. */
+/** SHA-256 of the raw files of a live simulation: its Bruker series, cycler and impedance exports. */
 export function hashRaw(simDir: string): Record<string, string> {
   const mpt = createHash('sha256')
     .update(readFileSync(join(simDir, 'cycler.mpt')))
     .digest('hex');
-  return { ...hashTree(join(simDir, 'series')), 'cycler.mpt': mpt };
+  const out: Record<string, string> = { ...hashTree(join(simDir, 'series')), 'cycler.mpt': mpt };
+  for (const name of readdirSync(simDir).filter((n) => /^eis-\d+\.mpt$/.test(n)))
+    out[name] = createHash('sha256')
+      .update(readFileSync(join(simDir, name)))
+      .digest('hex');
+  return out;
 }
 
 /**

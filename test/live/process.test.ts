@@ -126,6 +126,50 @@ describe('spincell watch as a process', () => {
     expect(runTables(project, events[0].run)).toEqual(runTables(refProject, refId));
   }, 120_000);
 
+  it('SIGTERM (as Ctrl-C) mid-experiment: the run is finalised with the spectra complete so far', async () => {
+    const sim = join(root, 'term', 'sim');
+    const project = join(root, 'term', 'proj');
+    mkdirSync(join(root, 'term'));
+    ProjectStore.init(project).close();
+    const stop = new AbortController();
+    const writing = simulateLive(sim, { spectra: 30, intervalMs: 600, seed: 13, signal: stop.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    const child = spincell([
+      '--json',
+      'watch',
+      join(sim, 'manifest.json'),
+      '--project',
+      project,
+      '--poll-ms',
+      '100',
+    ]);
+    await child.waitFor('"spectrum":2,');
+    child.proc.kill('SIGTERM');
+    const r = await child.exit;
+    stop.abort();
+    await writing;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const events = child
+      .lines()
+      .map((l) => JSON.parse(l) as { event: string; run: number; spectra?: number; status?: string });
+    const finished = events.at(-1)!;
+    expect(finished).toMatchObject({ event: 'finished', status: 'complete' });
+    const stored = runTables(project, finished.run);
+    // every spectrum announced is in the finished run, each exactly once, in order
+    const announced = events.filter((e) => e.event === 'spectrum').length;
+    expect(announced).toBeGreaterThanOrEqual(3);
+    expect(stored.spectra).toHaveLength(finished.spectra!);
+    expect(finished.spectra).toBeGreaterThanOrEqual(announced);
+    expect(runRow(project, finished.run).status).toBe('complete');
+    const s = ProjectStore.open(project);
+    try {
+      expect(s.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      s.close();
+    }
+  }, 120_000);
+
   it('kill -9 inside a batch leaves the store as before it; a restarted watch continues the run', async () => {
     // A finished simulation, handed to the watched folder in two parts.
     const full = join(root, 'kill', 'full');

@@ -5,7 +5,8 @@
  * `spincell run --project` stores for the finished files, and the CSV tables of both output folders are
  * identical. The raw files hash the same before and after. Each fid is written in two halves with a
  * pause (longer than two polls), and every spectrum must reach the store only after its second half was
- * written; the EC-Lab export is rewritten once with one more header line while it grows.
+ * written; the EC-Lab export is rewritten once with one more header line while it grows; two impedance
+ * files appear on the way.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,7 @@ describe('spincell watch (library) follows a live simulation into the store', ()
       intervalMs: 450,
       splitFidPauseMs: 350,
       rewriteHeaderAt: 3,
+      impedanceSweeps: 2,
       seed: 7,
     });
     const spectrumEvents = o.events.filter(
@@ -104,7 +106,12 @@ describe('spincell watch (library) follows a live simulation into the store', ()
     expect(new Set(o.seen.map((s) => s.spectra)).size).toBeGreaterThan(1);
     const cyclerEvents = o.events.filter((e) => e.event === 'cycler');
     expect(cyclerEvents.length).toBeGreaterThan(2);
-    expect(o.events.filter((e) => e.event === 'alignment').length).toBeGreaterThan(1);
+    const alignments = o.events.filter(
+      (e): e is Extract<LiveEvent, { event: 'alignment' }> => e.event === 'alignment',
+    );
+    expect(alignments.length).toBeGreaterThan(1);
+    // the record lags one spectrum behind: later reads change the state of spectra aligned before
+    expect(alignments.slice(1).some((e) => e.updated > 0)).toBe(true);
     expect(o.events.at(-1)?.event).toBe('finished');
 
     const live = runRow(o.project, o.runId);
@@ -118,12 +125,14 @@ describe('spincell watch (library) follows a live simulation into the store', ()
     expect(ours.spectra).toHaveLength(spectra);
     expect(ours.alignment).toHaveLength(spectra);
     expect(ours.cycles.length).toBeGreaterThan(0);
+    expect(ours.impedance).toHaveLength(2);
+    expect(o.events.filter((e) => e.event === 'impedance').length).toBeGreaterThan(0);
     expect(ours).toEqual(ref);
     expect(outputTables(join(o.simDir, 'results'))).toEqual(outputTables(join(o.simDir, 'results-run')));
     expect(runRow(refProject, refId).inputs_hash).toBe(live.inputs_hash);
     // raw files untouched by the watch's tail and finalisation, and by the reference run
     expect(hashRaw(o.simDir)).toEqual(o.hashesAtEnd);
-    expect(Object.keys(o.hashesAtEnd).length).toBe(3 * spectra + 1);
+    expect(Object.keys(o.hashesAtEnd).length).toBe(3 * spectra + 3);
   }, 120_000);
 
   it('a pseudo-2D ser growing row by row: rows stored as they complete, times revised, equal to run', async () => {
@@ -142,4 +151,44 @@ describe('spincell watch (library) follows a live simulation into the store', ()
     expect(ours).toEqual(runTables(refProject, refId));
     expect(outputTables(join(o.simDir, 'results'))).toEqual(outputTables(join(o.simDir, 'results-run')));
   }, 120_000);
+});
+
+describe('spincell watch refusals', () => {
+  it('a shared phase is refused before a run is opened; an input missing at the end fails the run', async () => {
+    const simDir = join(root, 'refuse', 'sim');
+    const project = join(root, 'refuse', 'proj');
+    ProjectStore.init(project).close();
+    await simulateLive(simDir, { spectra: 2, intervalMs: 0, seed: 4 });
+    const manifestPath = join(simDir, 'manifest.json');
+    const manifest = readManifest(manifestPath);
+    const store = ProjectStore.open(project);
+    try {
+      const shared = {
+        ...manifest,
+        nmr: { ...manifest.nmr!, processing: { ...manifest.nmr!.processing, phaseMode: 'shared' as const } },
+      };
+      await expect(
+        watchExperiment({ manifest: shared, manifestPath, store, untilIdleS: 0.2 }),
+      ).rejects.toThrow(/nmr\.processing\.phaseMode.*shared/);
+      expect(store.db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
+      const events: LiveEvent[] = [];
+      const missing = { ...manifest, cycler: { ...manifest.cycler!, path: 'not-yet.mpt' } };
+      const r = await watchExperiment({
+        manifest: missing,
+        manifestPath,
+        store,
+        pollMs: 50,
+        untilIdleS: 0.5,
+        onEvent: (e) => events.push(e),
+      });
+      expect(r.status).toBe('failed');
+      expect(events.filter((e) => e.event === 'spectrum')).toHaveLength(2);
+      expect(events.at(-1)).toMatchObject({ event: 'finished', status: 'failed' });
+      const row = runRow(project, r.runId);
+      expect(row.status).toBe('failed');
+      expect(String(row.error)).toMatch(/cycler\.path/);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 });

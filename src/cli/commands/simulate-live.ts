@@ -16,6 +16,7 @@ interface LiveFlags {
   seed?: string;
   splitFidMs?: string;
   rewriteHeaderAt?: string;
+  impedanceSweeps?: string;
 }
 
 function count(flag: string, value: string, min: number): number {
@@ -44,6 +45,10 @@ export function registerSimulateLive(program: Command): void {
     )
     .option('--seed <n>', 'random seed (default 1)')
     .option('--split-fid-ms <ms>', 'write each fid in two halves with this pause between them')
+    .option(
+      '--impedance-sweeps <n>',
+      'impedance sweeps spread over the series, one EC-Lab file each (eis-1.mpt …)',
+    )
     .option('--rewrite-header-at <k>', 'rewrite the .mpt whole with one more header line after spectrum k')
     .action(
       action(async (outDir: string, flags: LiveFlags, command: Command) => {
@@ -67,6 +72,9 @@ export function registerSimulateLive(program: Command): void {
             ...(flags.seed !== undefined ? { seed: count('--seed', flags.seed, 0) } : {}),
             ...(flags.splitFidMs !== undefined
               ? { splitFidPauseMs: count('--split-fid-ms', flags.splitFidMs, 0) }
+              : {}),
+            ...(flags.impedanceSweeps !== undefined
+              ? { impedanceSweeps: count('--impedance-sweeps', flags.impedanceSweeps, 0) }
               : {}),
             ...(flags.rewriteHeaderAt !== undefined
               ? { rewriteHeaderAt: count('--rewrite-header-at', flags.rewriteHeaderAt, 0) }

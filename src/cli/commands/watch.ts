@@ -49,6 +49,8 @@ export function describeEvent(e: LiveEvent): string {
       return `${at} alignment: ${e.spectra} spectra, ${e.updated} changed`;
     case 'dead-lithium':
       return `${at} dead lithium: ${e.cycles} cycles`;
+    case 'impedance':
+      return `${at} impedance: ${e.sweeps} sweeps in ${e.files} files`;
     case 'warning':
       return `${at} warning: ${e.message}`;
     case 'idle':
