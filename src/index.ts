@@ -16,6 +16,7 @@ export * as maccor from './io/maccor/index.js';
 export * as cycler from './io/cycler/index.js';
 export * as impedanceIo from './io/eis/index.js';
 export * as mri from './io/mri/index.js';
+export * as processedSpectra from './io/processed-spectra.js';
 export * as nmr from './nmr/index.js';
 export * as fit from './fit/index.js';
 export * as echem from './echem/index.js';

@@ -5,11 +5,9 @@
  * A spectrum that cannot be fitted gets an error row; the series goes on.
  */
 import { TIME_COLUMNS, timeCells } from '../core/time-columns.js';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { isSpincellError, NumericalError, ParameterError } from '../core/errors.js';
+import { workerFactory } from '../core/worker.js';
 import type { Spectrum } from '../core/types.js';
 import {
   compileModel,
@@ -211,7 +209,7 @@ export async function fitSeriesParallel(
   const size = Math.ceil(spectra.length / workers);
   const chunks: (typeof spectra)[] = [];
   for (let i = 0; i < spectra.length; i += size) chunks.push(spectra.slice(i, i + size));
-  const spawn = workerFactory();
+  const spawn = workerFactory(import.meta.url, 'batch-worker');
   const parts = await Promise.all(
     chunks.map(
       (chunk) =>
@@ -242,24 +240,6 @@ export async function fitSeriesParallel(
     ),
   );
   return parts.flat().map((row, i) => ({ ...row, index: i, ...times[i] }));
-}
-
-/**
- * Starts a batch worker. Compiled, it is the sibling .js file. Run from TypeScript sources (development,
- * tests) the worker must compile its own imports: Node 20 does not carry ESM loader hooks into worker
- * threads, so the worker registers tsx's synchronous require hook and loads the .ts source through it.
- */
-function workerFactory(): (data: unknown) => Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) {
-    const url = new URL('./batch-worker.js', here);
-    return (data) => new Worker(url, { workerData: data });
-  }
-  const require = createRequire(here);
-  const api = require.resolve('tsx/cjs/api');
-  const file = fileURLToPath(new URL('./batch-worker.ts', here));
-  const code = `require(${JSON.stringify(api)}).register(); require(${JSON.stringify(file)});`;
-  return (data) => new Worker(code, { eval: true, workerData: data });
 }
 
 /** Columns every long table of fitted lines gives each line: position, width, area and fraction, with standard errors. */

@@ -7,6 +7,7 @@ describe('library entry', () => {
     expect(typeof spincell.nmr.processFid).toBe('function');
     expect(typeof spincell.fit.leastSquares).toBe('function');
     expect(typeof spincell.biologic.readBiologic).toBe('function');
+    expect(typeof spincell.processedSpectra.readProcessedSpectra).toBe('function');
     expect(typeof spincell.eis.linKK).toBe('function');
     expect(typeof spincell.transport.sandTimeS).toBe('function');
     expect(typeof spincell.relax.analyseT1).toBe('function');

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { Spectrum } from '../../core/types.js';
 import { encodeNumericColumns, formatCsv } from '../../io/csv/index.js';
+import { CsvEncoder } from '../../io/csv/encoder.js';
 import { isDirectory, isFile, writeFileAtomic } from '../../io/fs.js';
 import { OutputFolder } from '../../io/output.js';
 import { ProcessedSpectraWriter, type SampleType } from '../../io/processed-spectra.js';
@@ -43,6 +44,7 @@ interface ProcessFlags extends ProcessingFlags {
 }
 
 const INDEX_FILE = 'index.csv';
+const SPECTRUM_COLUMNS = ['ppm', 'real', 'imag'];
 /** Spectra whose files may be in flight at once (each ≈ 0.5 MB for 8k points). */
 const BACKGROUND_WRITES = 8;
 const INDEX_COLUMNS = [
@@ -151,7 +153,7 @@ export function summarize(item: ProcessedItem, file: string | null): SpectrumSum
 /** The CSV bytes of a processed spectrum: ppm,real,imag. */
 export function spectrumCsv(result: ProcessingResult): Uint8Array {
   const s = result.spectrum;
-  return encodeNumericColumns(['ppm', 'real', 'imag'], [s.ppm, s.re, s.im]);
+  return encodeNumericColumns(SPECTRUM_COLUMNS, [s.ppm, s.re, s.im]);
 }
 
 /** The --format and --dtype choice: CSV, or binary with its sample type. */
@@ -246,6 +248,10 @@ export function registerProcess(program: Command): void {
           : null;
       try {
         const arrays = set && binary ? new ProcessedSpectraWriter(set, sample) : null;
+        // CSV of a series: formatted on a worker thread while the next spectrum is processed
+        const encoder = set && !binary ? new CsvEncoder() : null;
+        const encoding = new Set<Promise<void>>();
+        const failed: unknown[] = [];
         for (const item of input.run()) {
           let file: string | null = null;
           if (arrays) {
@@ -259,9 +265,17 @@ export function registerProcess(program: Command): void {
           if (flags.out !== undefined) {
             const name = `${spectrumFileStem(item.entry)}.csv`;
             file = set ? join(flags.out, name) : flags.out;
-            if (set) {
-              // written and flushed on the thread pool while the next spectrum is processed
-              set.writeFileInBackground(name, spectrumCsv(item.result));
+            if (set && encoder) {
+              // formatted on the encoder's thread, then written and flushed on the thread pool
+              const s = item.result.spectrum;
+              const job = encoder
+                .encode(SPECTRUM_COLUMNS, [s.ppm, s.re, s.im])
+                .then((bytes) => set.writeFileInBackground(name, bytes))
+                .catch((error: unknown) => void failed.push(error))
+                .finally(() => encoding.delete(job));
+              encoding.add(job);
+              while (encoding.size > BACKGROUND_WRITES) await Promise.race(encoding);
+              if (failed.length > 0) throw failed[0];
               await set.drain(BACKGROUND_WRITES);
             } else writeFileAtomic(file, spectrumCsv(item.result));
           }
@@ -272,6 +286,9 @@ export function registerProcess(program: Command): void {
           await set.drain();
           set.commit();
         } else if (set) {
+          await Promise.all(encoding);
+          await encoder?.close();
+          if (failed.length > 0) throw failed[0];
           await set.drain();
           set.writeFile(
             INDEX_FILE,
