@@ -5,6 +5,7 @@
  * electrolyte), writes a manifest for each, runs them as `spincell run MANIFEST --project DIR` does into
  * the demo project, and prints every result beside the simulated truth (src/demo/run.ts). Ends with where
  * the project and the reports are, and the `spincell serve` command that opens the project in the workbench.
+ * A fourth cell is then written over time and followed live into the same project (src/demo/live.ts).
  *
  *   npm start                  full experiment (60 spectra, 16 impedance sweeps)
  *   npm start -- --small       12 spectra, 6 sweeps
@@ -13,8 +14,9 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { DEMO_OUTPUT_DIR } from './paths.js';
 import { runDemo } from './run.js';
+import { runLiveDemo } from './live.js';
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   let outDir = DEMO_OUTPUT_DIR;
   let small = false;
   for (let i = 0; i < argv.length; i++) {
@@ -30,6 +32,8 @@ function main(argv: string[]): void {
   const t0 = performance.now();
   const result = runDemo({ outDir, small });
   process.stdout.write(`${result.lines.join('\n')}\n`);
+  // A fourth cell followed while its files are written (spincell watch, sped up).
+  process.stdout.write(`\n${(await runLiveDemo(outDir, result.projectDir, small ? 4 : 8)).join('\n')}\n`);
   process.stdout.write(`\ndone in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   // The workbench over the demo project: printed, not started (a script must not block here).
   const rel = relative(process.cwd(), result.projectDir);
@@ -37,4 +41,7 @@ function main(argv: string[]): void {
   process.stdout.write(`\nlook at it in the workbench:  npx spincell serve ${project} --open\n`);
 }
 
-main(process.argv.slice(2));
+main(process.argv.slice(2)).catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
