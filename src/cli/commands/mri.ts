@@ -49,6 +49,7 @@ interface DriftFlags extends RawFlags {
   normalise: string;
   interpolation: string;
   out?: string;
+  bootstrap?: string;
 }
 
 /** Profiles from the exchange format or from raw Bruker echoes (the flags give the spatial encoding). */
@@ -116,6 +117,10 @@ export function registerMri(program: Command): void {
         'pointwise',
       )
       .option('--interpolation <mode>', 'log | linear interpolation of the D table', 'log')
+      .option(
+        '--bootstrap <n>',
+        'standard errors of v and 95 % intervals of the maximum and the robust maximum from n noise realisations',
+      )
       .option('--out <csv>', 'write time_s,x_um,concentration_mol_m3,velocity_um_h,field_V_m,flux_mol_m2_s'),
   ).action(
     action((path: string, flags: DriftFlags, command: Command) => {
@@ -156,7 +161,11 @@ export function registerMri(program: Command): void {
         smoothT: parseWindow('--smooth-t', flags.smoothT),
         normalise: flags.normalise as NormalisationReference,
         interpolation: flags.interpolation as DiffusionInterpolation,
+        ...(flags.bootstrap !== undefined
+          ? { bootstrap: parseNumberOption('--bootstrap', flags.bootstrap) }
+          : {}),
       });
+      const u = run.uncertainty;
       const { drift, concentration, roiUm } = run;
       const nx = drift.xUm.length;
       if (flags.out !== undefined) writeCsv(flags.out, DRIFT_HEADERS, driftRows(run), [DRIFT_COMMENT(path)]);
@@ -169,6 +178,20 @@ export function registerMri(program: Command): void {
           signConvention: 'x from the plating electrode; v > 0 = anions drifting away from it',
           maximum: drift.maximum,
           maximumInterior: drift.maximumInterior,
+          ...(u
+            ? {
+                uncertainty: {
+                  realisations: u.realisations,
+                  level: u.level,
+                  maximum: u.maximum,
+                  robustMaximum: u.robustMaximum,
+                  profileNoiseMolM3: Array.from(u.profileNoiseMolM3),
+                  velocityStdErrUmPerH: Array.from({ length: drift.timeS.length }, (_, k) =>
+                    Array.from(u.velocityStdErrUmPerH.subarray(k * nx, (k + 1) * nx)),
+                  ),
+                },
+              }
+            : {}),
           perTime: drift.perTime,
           xUm: drift.xUm,
           timeS: drift.timeS,
@@ -183,6 +206,13 @@ export function registerMri(program: Command): void {
         process.stdout.write(
           `ROI ${roiUm[0].toFixed(1)}–${roiUm[1].toFixed(1)} µm (${nx} samples), max |v| = ${drift.maximum.velocityUmPerH.toFixed(1)} µm/h at ${(drift.maximum.timeS / 60).toFixed(1)} min, x = ${drift.maximum.xUm.toFixed(1)} µm\n`,
         );
+        if (u) {
+          const iv = (b: typeof u.maximum) =>
+            `${b.estimate.velocityUmPerH.toFixed(1)} µm/h, ${100 * u.level} % interval ${b.intervalUmPerH[0].toFixed(1)} … ${b.intervalUmPerH[1].toFixed(1)} (bias-corrected ${b.biasCorrectedUmPerH.toFixed(1)}, ± ${b.standardErrorUmPerH.toFixed(1)})`;
+          process.stdout.write(
+            `bootstrap of ${u.realisations} noise realisations: max ${iv(u.maximum)}\nrobust max (3-point median, interior profiles) ${iv(u.robustMaximum)}\n`,
+          );
+        }
         printTable(
           [
             'time_min',

@@ -4,6 +4,7 @@
  * smoothing, the voltage at each profile time, the D(C) table, the inversion. `spincell mri drift` runs the
  * same functions, so its `--out` table and the manifest's `drift.csv` hold the same numbers.
  */
+import { driftUncertainty, type DriftUncertainty } from '../../transport/uncertainty.js';
 import { UsageError } from '../../core/errors.js';
 import { getNucleus } from '../../core/nuclei.js';
 import { formatCsv } from '../../io/csv/index.js';
@@ -90,6 +91,9 @@ export interface DriftSettings extends RawEncoding {
   readonly smoothT?: number;
   readonly normalise?: NormalisationReference;
   readonly interpolation?: DiffusionInterpolation;
+  /** Bootstrap the noise (src/transport/uncertainty.ts) with this many realisations (default: none). */
+  readonly bootstrap?: number;
+  readonly bootstrapSeed?: number;
 }
 
 export interface DriftRun {
@@ -100,6 +104,8 @@ export interface DriftRun {
   /** Concentrations in the ROI after normalisation and smoothing, mol m⁻³. */
   readonly concentration: ProfileSeries;
   readonly drift: DriftResult;
+  /** Standard errors and maximum intervals, with `bootstrap`. */
+  readonly uncertainty?: DriftUncertainty;
 }
 
 /** The whole analysis of `spincell mri drift`. */
@@ -115,13 +121,19 @@ export function analyseDrift(s: DriftSettings, encodingField?: string): DriftRun
   const voltageV = resampleVoltage(voltage.timeS, voltage.voltageV, concentration.timeS, s.voltage);
   const dCols = readDiffusionTableCsv(s.diffusion);
   const table = createDiffusionTable(dCols.concentrationMolM3, dCols.dM2PerS, s.diffusion);
-  const drift = driftVelocity({
+  const input = {
     concentration,
     voltageV,
     diffusion: diffusionLaw(table, s.interpolation ?? 'log'),
     temperatureK: s.temperatureK,
-  });
+  };
+  const uncertainty =
+    s.bootstrap !== undefined
+      ? driftUncertainty(input, { realisations: s.bootstrap, seed: s.bootstrapSeed ?? 1 })
+      : undefined;
+  const drift = uncertainty ? uncertainty.drift : driftVelocity(input);
   return {
+    ...(uncertainty ? { uncertainty } : {}),
     source: s.profiles,
     roiUm,
     temperatureK: s.temperatureK,
