@@ -109,6 +109,17 @@ export function readSpectrum(store: ProjectStore, runId: number, spectrum: numbe
   return { spectrum, ppm, intensity, stride: row.stride, fit };
 }
 
+/** The ppm span every stored spectrum covers, [low, high] (±Infinity for none). */
+export function sharedSpanPpm(rows: readonly { ppm_first: number; ppm_last: number }[]): [number, number] {
+  let lo = -Infinity;
+  let hi = Infinity;
+  for (const r of rows) {
+    lo = Math.max(lo, Math.min(r.ppm_first, r.ppm_last));
+    hi = Math.min(hi, Math.max(r.ppm_first, r.ppm_last));
+  }
+  return [lo, hi];
+}
+
 export interface SpectrumMap {
   /** Common axis, descending ppm (as NMR plots run right to left), `columns` points. */
   readonly ppm: Float64Array;
@@ -129,12 +140,7 @@ export function spectrumMap(
   const rows = store.db
     .prepare('SELECT * FROM spectrum_data WHERE run_id = ? ORDER BY spectrum')
     .all(runId) as SpectrumDataRow[];
-  let lo = -Infinity;
-  let hi = Infinity;
-  for (const r of rows) {
-    lo = Math.max(lo, Math.min(r.ppm_first, r.ppm_last));
-    hi = Math.min(hi, Math.max(r.ppm_first, r.ppm_last));
-  }
+  const [lo, hi] = sharedSpanPpm(rows);
   const minPpm = options.minPpm ?? lo;
   const maxPpm = options.maxPpm ?? hi;
   const columns = Math.max(2, Math.floor(options.columns ?? 1024));

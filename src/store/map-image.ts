@@ -7,6 +7,7 @@
 import { UsageError } from '../core/errors.js';
 import type { ProjectStore } from './store.js';
 import { float32FromBlob } from './spectrum-data.js';
+import { sharedSpanPpm } from './drawing.js';
 
 export interface MapImage {
   /** Column centres, descending ppm (NMR axes run high to low). */
@@ -92,12 +93,7 @@ export function mapImage(store: ProjectStore, runId: number, options: MapImageOp
     const byIndex = new Map(rows.map((r) => [r.spectrum, r]));
     rows = options.spectra.map((k) => byIndex.get(k)).filter((r): r is Row => r !== undefined);
   }
-  let lo = -Infinity;
-  let hi = Infinity;
-  for (const r of rows) {
-    lo = Math.max(lo, Math.min(r.ppm_first, r.ppm_last));
-    hi = Math.min(hi, Math.max(r.ppm_first, r.ppm_last));
-  }
+  const [lo, hi] = sharedSpanPpm(rows);
   const maxPpm = options.maxPpm ?? hi;
   const minPpm = options.minPpm ?? lo;
   if (rows.length === 0 || !(maxPpm > minPpm))
