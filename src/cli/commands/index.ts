@@ -114,9 +114,9 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'morphology',
-    term: 'morphology [options] <path>',
+    term: 'morphology [options] [path]',
     summary:
-      'dense/mossy/dendritic metal fractions of every spectrum (Wichmann et al. 2025 constrained or Thienenkamp et al. 2024 unconstrained deconvolution)',
+      'dense/mossy/dendritic metal fractions of every spectrum by a published method preset (--list-presets): Wichmann et al. 2025 constrained or Thienenkamp et al. 2024 unconstrained deconvolution',
     load: async () => [(await import('./morphology.js')).registerMorphology],
   },
   {
