@@ -8,9 +8,8 @@
  * - Thienenkamp et al., Cell Rep. Phys. Sci. 2024: Experimental procedures "PFG NMR" (stimulated echo,
  *   Δ = 60 ms, δ = 1 ms, ¹⁹F, Stejskal–Tanner for ideal isotropic diffusion).
  */
-import { ParameterError } from '../core/errors.js';
 import { LINEAR_RANGE_MAH_PER_CM2, NMC622_ZERO_SOC_FACTOR, type MetalNucleus } from './dead-lithium.js';
-import type { ResolvedSetting, Sourced } from './presets.js';
+import { findPreset, type ResolvedSetting, type Sourced } from './presets.js';
 
 export interface DeadMetalPreset {
   readonly name: string;
@@ -50,14 +49,7 @@ export const DEAD_METAL_PRESETS: readonly DeadMetalPreset[] = [
 ];
 
 export function getDeadMetalPreset(name: string): DeadMetalPreset {
-  const p = DEAD_METAL_PRESETS.find((q) => q.name === name.trim().toLowerCase());
-  if (!p)
-    throw new ParameterError('unknown dead-metal preset', {
-      field: 'preset',
-      found: name,
-      expected: DEAD_METAL_PRESETS.map((q) => q.name),
-    });
-  return p;
+  return findPreset(DEAD_METAL_PRESETS, name, 'dead-metal');
 }
 
 export interface DeadMetalRequest {
@@ -165,14 +157,7 @@ export const PFG_PRESETS: readonly PfgPreset[] = [
 ];
 
 export function getPfgPreset(name: string): PfgPreset {
-  const p = PFG_PRESETS.find((q) => q.name === name.trim().toLowerCase());
-  if (!p)
-    throw new ParameterError('unknown PFG preset', {
-      field: 'preset',
-      found: name,
-      expected: PFG_PRESETS.map((q) => q.name),
-    });
-  return p;
+  return findPreset(PFG_PRESETS, name, 'PFG');
 }
 
 /** Warning when the gradient shape was left to spincell's default (rectangular). */
