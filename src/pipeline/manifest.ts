@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { MissingFileError, ParameterError, SpincellError } from '../core/errors.js';
 import { checkLimit } from '../core/limits.js';
 import { presetNames } from '../protocols/presets.js';
+import { DEAD_METAL_PRESETS } from '../protocols/method-presets.js';
 
 const finite = z.number().finite();
 /** Longest string (name, path, time zone, column) a manifest may hold. */
@@ -147,9 +148,15 @@ const deadLithium = z
     integrals: text,
     cycler: text.optional(),
     capacities: text.optional(),
+    /** A published method preset (as `spincell dead-lithium --preset`): SOC factor, frequency, nucleus. */
+    preset: z.enum(DEAD_METAL_PRESETS.map((p) => p.name) as [string, ...string[]]).optional(),
     socFactor: positive.optional(),
     areaCm2: finite.positive().max(1e6).optional(),
     protonMHz: positive.optional(),
+    /** Which metal the quantitative-range check uses (density, skin depth): 7Li (default), 6Li or 23Na. */
+    nucleus: z.enum(['7Li', '6Li', '23Na']).optional(),
+    /** The initial charge capacity the losses are allocated from, mAh (default: the first cycle's charge). */
+    initialChargeMAh: positive.optional(),
   })
   .strict()
   .refine((d) => (d.cycler === undefined) !== (d.capacities === undefined), {

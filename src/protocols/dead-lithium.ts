@@ -393,27 +393,45 @@ export interface QuantitativeRangeCheck {
   readonly metalMAhPerCm2: number;
   readonly denseThicknessUm: number;
   readonly skinDepthUm: number;
-  readonly linearRangeMAhPerCm2: number;
+  /** Calibrated linear range, mAh cm⁻² (null: none published for this metal, only the skin depth is checked). */
+  readonly linearRangeMAhPerCm2: number | null;
+  readonly nucleus: '7Li' | '6Li' | '23Na';
   readonly warnings: string[];
 }
 
+/** Nuclei the dead-metal protocol can check (the metal follows: Li or Na). */
+export type MetalNucleus = '7Li' | '6Li' | '23Na';
+
 /**
  * Whether the largest metal load is inside the range where the integral is proportional to the metal:
- * within the calibrated linear range (Wichmann et al. 2025: 2.5 mAh cm⁻²) and thinner, as a dense film, than the
- * skin depth (a porous deposit is penetrated further, so this is the conservative bound).
+ * within the calibrated linear range (Wichmann et al. 2025: 2.5 mAh cm⁻² for Li; none is published for Na, so
+ * a Na cell is checked against the skin depth only, unless a range is given) and thinner, as a dense film of
+ * the nucleus' metal (density and molar mass of Li or Na), than that metal's skin depth at the nucleus'
+ * frequency (a porous deposit is penetrated further, so this is the conservative bound).
  */
 export function checkQuantitativeRange(
   metalMAhPerCm2: number,
-  options: { protonMHz?: number; linearRangeMAhPerCm2?: number; nucleus?: '7Li' | '6Li' | '23Na' } = {},
+  options: { protonMHz?: number; linearRangeMAhPerCm2?: number | null; nucleus?: MetalNucleus } = {},
 ): QuantitativeRangeCheck {
   const nucleus = options.nucleus ?? '7Li';
+  if (!['7Li', '6Li', '23Na'].includes(nucleus))
+    throw new ParameterError('the dead-metal protocol is for Li or Na metal', {
+      field: 'nucleus',
+      found: nucleus,
+      expected: '7Li, 6Li or 23Na',
+    });
   const metal: Metal = nucleus === '23Na' ? 'Na' : 'Li';
-  const limit = options.linearRangeMAhPerCm2 ?? LINEAR_RANGE_MAH_PER_CM2;
+  const limit =
+    options.linearRangeMAhPerCm2 !== undefined
+      ? options.linearRangeMAhPerCm2
+      : metal === 'Li'
+        ? LINEAR_RANGE_MAH_PER_CM2
+        : null;
   const protonMHz = options.protonMHz ?? SEED_004_PROTON_MHZ;
   const thickness = denseMetalThicknessUm(metalMAhPerCm2, metal);
   const skin = metalSkinDepthUm(nucleus, protonMHz);
   const warnings: string[] = [];
-  if (metalMAhPerCm2 > limit)
+  if (limit !== null && metalMAhPerCm2 > limit)
     warnings.push(
       `metal load ${metalMAhPerCm2.toFixed(3)} mAh cm⁻² exceeds the calibrated linear range (${limit} mAh cm⁻²)`,
     );
@@ -426,6 +444,7 @@ export function checkQuantitativeRange(
     denseThicknessUm: thickness,
     skinDepthUm: skin,
     linearRangeMAhPerCm2: limit,
+    nucleus,
     warnings,
   };
 }
@@ -472,6 +491,10 @@ export interface DeadLithiumOptions {
   initialChargeMAh?: number;
   /** Spectrometer ¹H frequency for the skin-depth check, MHz (default 200, Wichmann et al. 2025). */
   protonMHz?: number;
+  /** Observed nucleus: which metal's density and skin depth the range check uses (default 7Li). */
+  nucleus?: MetalNucleus;
+  /** Calibrated linear range, mAh cm⁻² (default: 2.5 for Li, none for Na). */
+  linearRangeMAhPerCm2?: number | null;
   /** Names used in error messages. */
   integralsFile?: string;
   capacitiesFile?: string;
@@ -575,6 +598,11 @@ export function analyseDeadLithium(
   }
   const sorted = [...integrals].sort((a, b) => a.cycle - b.cycle);
   const warnings: string[] = [];
+  // The allocation is of the initial (first) charge; a table that starts later shifts every percentage.
+  if (initialCycle !== null && initialCycle !== 1)
+    warnings.push(
+      `the capacity table has no cycle 1: cycle ${initialCycle}'s charge (${initial.toPrecision(5)} mAh) is taken as the initial charge capacity; give the initial charge if it differs`,
+    );
   const perArea = (x: number) => (area ? x / area : null);
   const cycles: CycleResult[] = sorted.map((raw) => {
     checkIntegrals(raw, options.integralsFile);
@@ -623,7 +651,13 @@ export function analyseDeadLithium(
   let range: QuantitativeRangeCheck | null = null;
   if (area) {
     const maxMetal = Math.max(...cycles.map((c) => c.chargedMetalMAh));
-    range = checkQuantitativeRange(maxMetal / area, { protonMHz: options.protonMHz });
+    range = checkQuantitativeRange(maxMetal / area, {
+      protonMHz: options.protonMHz,
+      ...(options.nucleus !== undefined ? { nucleus: options.nucleus } : {}),
+      ...(options.linearRangeMAhPerCm2 !== undefined
+        ? { linearRangeMAhPerCm2: options.linearRangeMAhPerCm2 }
+        : {}),
+    });
     warnings.push(...range.warnings);
   }
   return {

@@ -371,15 +371,24 @@ export function presetNames(): string[] {
   return MORPHOLOGY_PRESETS.map((p) => p.name);
 }
 
-export function getMorphologyPreset(name: string): MorphologyPreset {
-  const p = MORPHOLOGY_PRESETS.find((q) => q.name === name.trim().toLowerCase());
+/** The entry of a preset list by name (case-insensitive); ParameterError naming the known ones otherwise. */
+export function findPreset<T extends { readonly name: string }>(
+  list: readonly T[],
+  name: string,
+  what: string,
+): T {
+  const p = list.find((q) => q.name === name.trim().toLowerCase());
   if (!p)
-    throw new ParameterError('unknown morphology preset', {
+    throw new ParameterError(`unknown ${what} preset`, {
       field: 'preset',
       found: name,
-      expected: presetNames(),
+      expected: list.map((q) => q.name),
     });
   return p;
+}
+
+export function getMorphologyPreset(name: string): MorphologyPreset {
+  return findPreset(MORPHOLOGY_PRESETS, name, 'morphology');
 }
 
 /** One resolved setting as recorded in outputs: key, value, and where the value came from. */

@@ -184,6 +184,17 @@ describe('spincell morphology --preset', () => {
   });
 });
 
+describe('--width-cap auto on an anode-free cell', () => {
+  it('is refused when the first spectrum holds no metal line (exit 3, one line)', async () => {
+    const af = join(dir, 'anode-free');
+    writeOperandoSeries(af, { spectra: 2, spectrometer: { complexPoints: 4096 }, cell: { pristineMAh: 0 } });
+    const r = await cli(['morphology', af, '--preset', 'wichmann2025-nocathode', '--width-cap', 'auto']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/the first spectrum holds no metal line/);
+  });
+});
+
 describe('manifest nmr.morphology.preset: the same numbers as the command', () => {
   it('identical fractions, the preset and settings in morphology.csv and provenance.json', async () => {
     const cliOut = join(dir, 'cli.csv');

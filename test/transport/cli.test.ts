@@ -290,7 +290,8 @@ describe('spincell pfg', () => {
     expect(doc.dM2PerS[0] / 1.3e-12).toBeCloseTo(1, 6);
   });
 
-  const pfgArgs = (path: string) => ['pfg', path, '--nucleus', '19F', '--delta-ms', '1', '--Delta-ms', '60'];
+  const timingArgs = '--nucleus 19F --delta-ms 1 --Delta-ms 60 --shape rect'.split(' ');
+  const pfgArgs = (path: string) => ['pfg', path, ...timingArgs];
   const bRect = bValuesSPerM2(gradientsGCm.map(gaussPerCmToTPerM), gamma, {
     deltaS: 1e-3,
     bigDeltaS: 60e-3,

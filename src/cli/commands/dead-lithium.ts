@@ -19,8 +19,10 @@ import {
   type DeadLithiumResult,
   type LinearTrend,
   type MeanSd,
+  type MetalNucleus,
   type ReplicateSummary,
 } from '../../protocols/dead-lithium.js';
+import { DEAD_METAL_PRESETS, resolveDeadMetal } from '../../protocols/method-presets.js';
 import {
   action,
   checkOutputFile,
@@ -28,10 +30,14 @@ import {
   parseNumberOption,
   printJson,
   printTable,
+  warnings,
   writeOutputFile,
 } from '../common.js';
 
 interface Flags {
+  preset?: string;
+  nucleus?: string;
+  initialChargeMah?: string;
   cycler?: string[];
   capacities?: string[];
   socFactor?: string;
@@ -148,18 +154,50 @@ export function registerDeadLithium(program: Command): void {
       collect,
     )
     .option(
+      '--preset <name>',
+      `the published settings (SOC factor, frequency, nucleus, linear range): ${DEAD_METAL_PRESETS.map((p) => p.name).join(', ')}`,
+    )
+    .option(
       '--soc-factor <F>',
-      'calibration factor for spectra at 0 % SOC (discharged and after CV); Wichmann et al. 2025 NMC622: 1.08',
-      '1',
+      'calibration factor for spectra at 0 % SOC (discharged and after CV); default 1 with a warning; Wichmann et al. 2025 NMC622: 1.08',
     )
     .option('--area-cm2 <A>', 'electrode area, cm² (areal capacities, quantitative-range check)')
-    .option('--proton-mhz <MHz>', 'spectrometer ¹H frequency for the skin-depth check', '200')
+    .option('--proton-mhz <MHz>', 'spectrometer ¹H frequency for the skin-depth check (default 200)')
+    .option('--nucleus <label>', 'observed nucleus: 7Li (default), 6Li or 23Na (Na density and skin depth)')
+    .option(
+      '--initial-charge-mah <mAh>',
+      'initial charge capacity the losses are allocated from (default: the first cycle of the capacities)',
+    )
     .option('--svg <file.svg>', 'draw the capacity allocation per cycle')
     .option('--out <file.csv>', 'write the per-cycle table')
     .action(
       action((files: string[], flags: Flags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
-        const socFactor = parseNumberOption('--soc-factor', flags.socFactor ?? '1');
+        const given =
+          flags.socFactor !== undefined ? parseNumberOption('--soc-factor', flags.socFactor) : undefined;
+        if (flags.preset !== undefined && !DEAD_METAL_PRESETS.some((p) => p.name === flags.preset))
+          throw new UsageError('unknown preset', {
+            field: '--preset',
+            found: flags.preset,
+            expected: DEAD_METAL_PRESETS.map((p) => p.name).join(', '),
+          });
+        if (flags.nucleus !== undefined && !['7Li', '6Li', '23Na'].includes(flags.nucleus))
+          throw new UsageError('the dead-metal protocol is for Li or Na metal', {
+            field: '--nucleus',
+            found: flags.nucleus,
+            expected: '7Li, 6Li or 23Na',
+          });
+        const initialChargeMAh =
+          flags.initialChargeMah !== undefined
+            ? parseNumberOption('--initial-charge-mah', flags.initialChargeMah)
+            : undefined;
+        if (initialChargeMAh !== undefined && !(initialChargeMAh > 0))
+          throw new UsageError('initial charge must be positive', {
+            field: '--initial-charge-mah',
+            found: initialChargeMAh,
+            expected: '> 0 mAh',
+          });
+        const socFactor = given ?? 1;
         if (!(socFactor > 0))
           throw new UsageError('SOC factor must be positive', {
             field: '--soc-factor',
@@ -173,7 +211,15 @@ export function registerDeadLithium(program: Command): void {
             found: area,
             expected: '> 0',
           });
-        const protonMHz = parseNumberOption('--proton-mhz', flags.protonMhz ?? '200');
+        const protonGiven =
+          flags.protonMhz !== undefined ? parseNumberOption('--proton-mhz', flags.protonMhz) : undefined;
+        const settings = resolveDeadMetal({
+          ...(flags.preset !== undefined ? { preset: flags.preset } : {}),
+          ...(given !== undefined ? { socFactor: given } : {}),
+          ...(protonGiven !== undefined ? { protonMHz: protonGiven } : {}),
+          ...(flags.nucleus !== undefined ? { nucleus: flags.nucleus as MetalNucleus } : {}),
+        });
+        const protonMHz = settings.protonMHz;
         if (!(protonMHz > 0))
           throw new UsageError('frequency must be positive', {
             field: '--proton-mhz',
@@ -196,9 +242,14 @@ export function registerDeadLithium(program: Command): void {
             integralsFile: file,
             capacitiesFile: src.file,
             capacities: src.capacities,
-            socFactor,
+            socFactor: settings.socFactor,
             areaCm2: area,
             protonMHz,
+            nucleus: settings.nucleus,
+            ...(settings.linearRangeMAhPerCm2 !== undefined
+              ? { linearRangeMAhPerCm2: settings.linearRangeMAhPerCm2 }
+              : {}),
+            ...(initialChargeMAh !== undefined ? { initialChargeMAh } : {}),
           });
         });
         const summary = results.length > 1 ? replicateStatistics(results, files) : null;
@@ -206,8 +257,13 @@ export function registerDeadLithium(program: Command): void {
           writeOutputFile('--out', flags.out, deadLithiumCsv(files, results, summary));
         if (flags.svg !== undefined)
           writeOutputFile('--svg', flags.svg, allocationFigure(results, summary, area));
+        const warn = warnings(json);
+        for (const w of settings.warnings) warn.add(w);
         if (json) {
           printJson({
+            preset: settings.preset,
+            settings: settings.settings,
+            ...(warn.list.length > 0 ? { warnings: warn.list } : {}),
             cells: results.map((r, i) => ({
               integrals: files[i],
               capacities: (sources.length === 1 ? sources[0] : sources[i]).file,

@@ -39,8 +39,16 @@ import {
   printTable,
   progress,
   significant,
+  warnings,
   writeOutputFile,
 } from '../common.js';
+
+/**
+ * λ changes the DRT's peaks and resistances, and the published value does not carry over: Thienenkamp
+ * et al. 2024 used 0.5 in the normalisation of their own DRT script, not this one's.
+ */
+const DRT_LAMBDA_WARNING =
+  "no --lambda: spincell's default 1e-3 is used; Thienenkamp et al. 2024 used 0.5 in their DRT script's own normalisation, which is not this one's — choose --lambda VALUE, or gcv / lcurve to select it from the data";
 
 interface CommonFlags {
   areaCm2?: string;
@@ -312,7 +320,7 @@ export function registerEis(program: Command): void {
         'distribution of relaxation times (Tikhonov, non-negative); window resistances vs time for a series',
       ),
   )
-    .option('--lambda <value>', 'regularisation parameter, or gcv | lcurve', '1e-3')
+    .option('--lambda <value>', 'regularisation parameter, or gcv | lcurve (default 1e-3, with a warning)')
     .option('--n-tau <n>', 'number of time constants', '92')
     .option(
       '--window <lo:hi>',
@@ -343,6 +351,8 @@ export function registerEis(program: Command): void {
         const series = loadSeries(files, flags);
         const lambdaText = flags.lambda ?? '1e-3';
         const lambda = parsePositiveOrKeyword('--lambda', lambdaText, ['gcv', 'lcurve'] as const);
+        const warn = warnings(json);
+        if (flags.lambda === undefined) warn.add(DRT_LAMBDA_WARNING);
         const windows = (flags.window ?? ['-4:0']).map((w) => parseRange('--window', w));
         const opts: DrtOptions = {
           lambda,
@@ -386,6 +396,7 @@ export function registerEis(program: Command): void {
               ...u.json,
               ...r,
               ...(flags.svg !== undefined ? { svg: flags.svg } : {}),
+              ...(warn.list.length > 0 ? { warnings: warn.list } : {}),
             });
             return;
           }
@@ -458,6 +469,7 @@ export function registerEis(program: Command): void {
             peaks: results.map((x) => x.peaks),
             tracks,
             ...(flags.svg !== undefined ? { svg: flags.svg } : {}),
+            ...(warn.list.length > 0 ? { warnings: warn.list } : {}),
           });
           return;
         }

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { readPfgPoints } from '../../pipeline/sections/pfg.js';
+import { getPfgPreset, gradientShapeWarning, PFG_PRESETS } from '../../protocols/method-presets.js';
 import {
   effectiveDiffusionTimeS,
   fitStejskalTanner,
@@ -27,11 +28,12 @@ import {
 } from '../common.js';
 
 interface PfgFlags {
+  preset?: string;
   nucleus?: string;
   deltaMs?: string;
   DeltaMs?: string;
-  shape: string;
-  sequence: string;
+  shape?: string;
+  sequence?: string;
   lobeGapMs?: string;
   components: string;
   gradientList?: string;
@@ -46,27 +48,53 @@ export function registerPfg(program: Command): void {
     .option('--nucleus <label>', "observed nucleus (sets γ); default: NUC1 of Bruker data, '19F' for a table")
     .option('--delta-ms <ms>', 'gradient pulse length δ, ms (bipolar: both lobes)')
     .option('--Delta-ms <ms>', 'diffusion time Δ between the gradient pulses, ms')
-    .option('--shape <shape>', `gradient shape: ${GRADIENT_SHAPES.join(' | ')}`, 'rect')
-    .option('--sequence <seq>', `${PFG_SEQUENCES.join(' | ')}`, 'ste')
+    .option(
+      '--preset <name>',
+      `the published settings (nucleus, δ, Δ, sequence, gradient shape): ${PFG_PRESETS.map((p) => p.name).join(', ')}`,
+    )
+    .option(
+      '--shape <shape>',
+      `gradient shape: ${GRADIENT_SHAPES.join(' | ')} (default rect, with a warning)`,
+    )
+    .option('--sequence <seq>', `${PFG_SEQUENCES.join(' | ')} (default ste)`)
     .option('--lobe-gap-ms <ms>', 'ste-bipolar: gap τ between the two lobes, ms')
     .option('--components <n>', '1 or 2 diffusing components', '1')
     .option('--gradient-list <file>', 'Bruker data: gradient list (default: difflist beside the ser)')
     .action(
       action((file: string, flags: PfgFlags, command: Command) => {
         const json = Boolean((command.optsWithGlobals() as GlobalOptions).json);
+        const shapeWarning = gradientShapeWarning(flags.shape !== undefined, flags.preset);
+        if (flags.preset !== undefined) {
+          if (!PFG_PRESETS.some((p) => p.name === flags.preset))
+            throw new UsageError('unknown preset', {
+              field: '--preset',
+              found: flags.preset,
+              expected: PFG_PRESETS.map((p) => p.name).join(', '),
+            });
+          const p = getPfgPreset(flags.preset);
+          flags = {
+            ...flags,
+            nucleus: flags.nucleus ?? p.nucleus.value,
+            deltaMs: flags.deltaMs ?? String(p.deltaMs.value),
+            DeltaMs: flags.DeltaMs ?? String(p.bigDeltaMs.value),
+            sequence: flags.sequence ?? p.sequence.value,
+            shape: flags.shape ?? p.shape.value,
+          };
+        }
+        flags = { ...flags, shape: flags.shape ?? 'rect', sequence: flags.sequence ?? 'ste' };
         if (flags.deltaMs === undefined || flags.DeltaMs === undefined) {
           throw new UsageError('missing gradient timing', {
             field: '--delta-ms / --Delta-ms',
             expected: 'both δ and Δ in ms, e.g. --delta-ms 1 --Delta-ms 60',
           });
         }
-        if (!(GRADIENT_SHAPES as readonly string[]).includes(flags.shape))
+        if (!(GRADIENT_SHAPES as readonly string[]).includes(flags.shape!))
           throw new UsageError('unknown gradient shape', {
             field: '--shape',
             found: flags.shape,
             expected: GRADIENT_SHAPES.join(' | '),
           });
-        if (!(PFG_SEQUENCES as readonly string[]).includes(flags.sequence))
+        if (!(PFG_SEQUENCES as readonly string[]).includes(flags.sequence!))
           throw new UsageError('unknown sequence', {
             field: '--sequence',
             found: flags.sequence,
@@ -96,6 +124,7 @@ export function registerPfg(program: Command): void {
           source: file,
         });
         const warn = warnings(json);
+        if (shapeWarning) warn.add(shapeWarning);
         if (fit.nonPositiveIntensities > 0)
           warn.add(
             `${file}: ${fit.nonPositiveIntensities} point(s) with intensity ≤ 0 (noise floor); their attenuation is undefined and they only pull the fit`,

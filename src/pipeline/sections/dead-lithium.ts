@@ -16,10 +16,12 @@ import {
   type CycleCapacities,
   type DeadLithiumResult,
   type MeanSd,
+  type MetalNucleus,
   type ReplicateSummary,
 } from '../../protocols/dead-lithium.js';
 import { capacityAllocationSvg, linePlotSvg, categorical, type ReportSection } from '../../report/index.js';
 import type { ManifestDeadLithium } from '../manifest.js';
+import { resolveDeadMetal, type ResolvedDeadMetal } from '../../protocols/method-presets.js';
 
 /** Cycle capacities from a cycler record (a cycle starts with the charge that plates the copper). */
 export function capacitiesFromCyclerFile(file: string): CycleCapacities[] {
@@ -40,6 +42,11 @@ export interface DeadLithiumInput {
   readonly socFactor: number;
   readonly areaCm2?: number;
   readonly protonMHz?: number;
+  /** Which metal the range check uses (default 7Li). */
+  readonly nucleus?: MetalNucleus;
+  readonly linearRangeMAhPerCm2?: number | null;
+  /** Default: the charge of the lowest-numbered cycle of the capacity table. */
+  readonly initialChargeMAh?: number;
 }
 
 /** Reads one integrals file and runs the protocol on it. */
@@ -52,6 +59,9 @@ export function analyseDeadLithiumFile(input: DeadLithiumInput): DeadLithiumResu
     socFactors: { charged: 1, discharged: input.socFactor, afterCv: input.socFactor },
     areaCm2: input.areaCm2,
     protonMHz: input.protonMHz ?? 200,
+    ...(input.nucleus !== undefined ? { nucleus: input.nucleus } : {}),
+    ...(input.linearRangeMAhPerCm2 !== undefined ? { linearRangeMAhPerCm2: input.linearRangeMAhPerCm2 } : {}),
+    ...(input.initialChargeMAh !== undefined ? { initialChargeMAh: input.initialChargeMAh } : {}),
     integralsFile: input.integralsFile,
     capacitiesFile: input.capacitiesFile,
   });
@@ -184,6 +194,8 @@ export interface DeadLithiumRun {
   readonly integralsFile: string;
   readonly capacitiesFile: string;
   readonly result: DeadLithiumResult;
+  /** The resolved SOC factor, frequency, nucleus and linear range with their sources. */
+  readonly settings?: ResolvedDeadMetal;
 }
 
 /** The section's input files (absolute after `resolvedManifest`), with the JSON path naming each. */
@@ -208,15 +220,27 @@ export function runDeadLithium(d: ManifestDeadLithium): DeadLithiumRun {
   const capacitiesFile = (d.cycler ?? d.capacities) as string;
   const capacities =
     d.cycler !== undefined ? capacitiesFromCyclerFile(d.cycler) : capacitiesFromTable(capacitiesFile);
+  const settings = resolveDeadMetal({
+    ...(d.preset !== undefined ? { preset: d.preset } : {}),
+    ...(d.socFactor !== undefined ? { socFactor: d.socFactor } : {}),
+    ...(d.protonMHz !== undefined ? { protonMHz: d.protonMHz } : {}),
+    ...(d.nucleus !== undefined ? { nucleus: d.nucleus } : {}),
+  });
   const result = analyseDeadLithiumFile({
     integralsFile: d.integrals,
     capacitiesFile,
     capacities,
-    socFactor: d.socFactor ?? 1,
+    socFactor: settings.socFactor,
     areaCm2: d.areaCm2,
-    protonMHz: d.protonMHz,
+    protonMHz: settings.protonMHz,
+    nucleus: settings.nucleus,
+    ...(settings.linearRangeMAhPerCm2 !== undefined
+      ? { linearRangeMAhPerCm2: settings.linearRangeMAhPerCm2 }
+      : {}),
+    ...(d.initialChargeMAh !== undefined ? { initialChargeMAh: d.initialChargeMAh } : {}),
   });
-  return { integralsFile: d.integrals, capacitiesFile, result };
+  result.warnings.unshift(...settings.warnings);
+  return { integralsFile: d.integrals, capacitiesFile, result, settings };
 }
 
 const W = 820;
