@@ -57,7 +57,11 @@ function manifest(lbHz: number, out: string) {
 
 /** CSV as objects; empty cells become null, numbers are parsed. */
 function csvObjects(path: string): Record<string, string | number | null>[] {
-  const [head, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  // '#' lines are the header comments (e.g. morphology.csv's preset and settings).
+  const [head, ...lines] = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('#'));
   const cols = head.split(',');
   return lines.map((l) => {
     const cells = l.split(',');
