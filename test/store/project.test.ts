@@ -57,6 +57,7 @@ function manifest(lbHz: number, out: string) {
 
 /** CSV as objects; empty cells become null, numbers are parsed. */
 function csvObjects(path: string): Record<string, string | number | null>[] {
+  // '#' lines are the header comments (e.g. morphology.csv's preset and settings).
   const [head, ...lines] = readFileSync(path, 'utf8')
     .trim()
     .split('\n')

@@ -352,7 +352,6 @@ export function registerEis(program: Command): void {
         const lambdaText = flags.lambda ?? '1e-3';
         const lambda = parsePositiveOrKeyword('--lambda', lambdaText, ['gcv', 'lcurve'] as const);
         const warn = warnings(json);
-        if (flags.lambda === undefined) warn.add(DRT_LAMBDA_WARNING);
         const windows = (flags.window ?? ['-4:0']).map((w) => parseRange('--window', w));
         const opts: DrtOptions = {
           lambda,
@@ -368,6 +367,7 @@ export function registerEis(program: Command): void {
         };
         if (series.length === 1) {
           const r = drt(prepared(series[0], flags), opts);
+          if (flags.lambda === undefined) warn.add(DRT_LAMBDA_WARNING);
           if (flags.out)
             writeCsvColumns(
               flags.out,
@@ -423,6 +423,7 @@ export function registerEis(program: Command): void {
           onProgress: () => bar.tick(),
         });
         bar.stop();
+        if (flags.lambda === undefined) warn.add(DRT_LAMBDA_WARNING);
         const headers = [
           'time_s',
           ...r.windows.map((w) => `R_${w.log10TauMin}_${w.log10TauMax}_${u.csv}`),
