@@ -10,3 +10,4 @@ export * from './series.js';
 export * from './analytic.js';
 export type { Complex } from './complex.js';
 export * from './tracking.js';
+export * from './three-electrode.js';

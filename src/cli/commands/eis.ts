@@ -9,6 +9,7 @@ import { UsageError } from '../../core/errors.js';
 import {
   analyseDeis,
   areaSpecific,
+  checkThreeElectrode,
   capacitiveOnly,
   drt,
   frequencyWindow,
@@ -231,6 +232,61 @@ export function registerEis(program: Command): void {
   const eis = program
     .command('eis')
     .description('impedance: Kramers–Kronig validation (kk), DRT (drt), equivalent-circuit fits (fit)');
+
+  addCommon(
+    eis
+      .command('three-electrode')
+      .description(
+        'three-electrode data: the positive and negative electrode spectra summed against the full cell',
+      ),
+  )
+    .requiredOption('--positive <file>', 'positive electrode vs reference')
+    .requiredOption('--negative <file>', 'negative electrode vs reference')
+    .requiredOption('--full <file>', 'full cell')
+    .option('--threshold <fraction>', 'largest |Z₊ + Z₋ − Z_full| / |Z_full| that passes', '0.05')
+    .action(
+      action(
+        (
+          flags: CommonFlags & { positive: string; negative: string; full: string; threshold: string },
+          cmd: Command,
+        ) => {
+          const json = Boolean((cmd.optsWithGlobals() as GlobalOptions).json);
+          const one = (file: string, flag: string) => {
+            const series = loadSeries([file], flags);
+            if (series.length !== 1)
+              throw new UsageError('one sweep per file', {
+                field: flag,
+                file,
+                found: `${series.length} sweeps`,
+                expected: 'one spectrum',
+              });
+            return prepared(series[0], flags);
+          };
+          const u = ohms(flags);
+          const c = checkThreeElectrode(
+            one(flags.positive, '--positive'),
+            one(flags.negative, '--negative'),
+            one(flags.full, '--full'),
+            parseNumberOption('--threshold', flags.threshold),
+          );
+          if (json) {
+            printJson({
+              positive: flags.positive,
+              negative: flags.negative,
+              full: flags.full,
+              ...u.json,
+              ...c,
+            });
+            return;
+          }
+          process.stdout.write(
+            `Z₊ + Z₋ vs the full cell over ${c.freqHz.length} frequencies${c.pointsOutside ? ` (${c.pointsOutside} outside the electrodes' range)` : ''}: ` +
+              `largest residual ${(100 * c.maxRelativeResidual).toFixed(2)} % of |Z| at ${c.worstFreqHz.toPrecision(4)} Hz, median ${(100 * c.medianRelativeResidual).toFixed(2)} %: ` +
+              `${c.pass ? 'consistent' : `INCONSISTENT (> ${100 * c.threshold} %: check the reference electrode, the leads, or whether the spectra are of one state)`}\n`,
+          );
+        },
+      ),
+    );
 
   addCommon(
     eis.command('kk <files...>').description('Lin-KK validity test (Schönleber 2014) of each spectrum'),
