@@ -243,6 +243,22 @@ export function csiShiftProfile(
   return out;
 }
 
+/**
+ * Noise of a profile from its first differences, 1.4826·MAD(Δ)/√2 (the few large steps at edges do not
+ * move the median): a profile whose peak is not well above it holds no segment.
+ */
+export function profileNoiseLevel(profile: Float64Array): number {
+  if (profile.length < 4) return 0;
+  const d = Float64Array.from({ length: profile.length - 1 }, (_, i) => profile[i + 1] - profile[i]);
+  const med = (a: Float64Array) => {
+    const s = Float64Array.from(a).sort();
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+  };
+  const m = med(d);
+  return (1.4826 * med(Float64Array.from(d, (x) => Math.abs(x - m)))) / Math.SQRT2;
+}
+
 export interface SignalSegment {
   /** Edges at the half-height crossings (interpolated), mm. */
   readonly fromMm: number;
@@ -256,17 +272,18 @@ export interface SignalSegment {
 /**
  * Contiguous regions where a profile exceeds `threshold` × its maximum (default one half: edges at half
  * height, the usual definition of an edge in an image whose resolution blurs it), in order of position.
- * Segments narrower than `minWidthMm` (ringing, noise) are dropped.
+ * Segments narrower than `minWidthMm` (ringing, noise) are dropped, and a profile whose maximum is below
+ * `minPeak` (e.g. 10× its noise level) has none.
  */
 export function findSegments(
   positionMm: Float64Array,
   profile: Float64Array,
-  options: { threshold?: number; minWidthMm?: number } = {},
+  options: { threshold?: number; minWidthMm?: number; minPeak?: number } = {},
 ): SignalSegment[] {
   const threshold = options.threshold ?? 0.5;
   let max = 0;
   for (const v of profile) max = Math.max(max, v);
-  if (!(max > 0)) return [];
+  if (!(max > 0) || max < (options.minPeak ?? 0)) return [];
   const level = threshold * max;
   const dx = positionMm.length > 1 ? positionMm[1] - positionMm[0] : 0;
   const cross = (i: number, j: number) => {

@@ -152,6 +152,10 @@ export function driftUncertainty(input: DriftInput, options: DriftUncertaintyOpt
   const sv = options.voltageNoiseV ?? 0;
   const sd = options.diffusionRelativeError ?? 0;
   const values = new Float64Array(c.values.length);
+  // each statistic keeps the sign of the measured one
+  const measuredRobust = robustMaximum(drift);
+  const signMax = Math.sign(drift.maximum.velocityUmPerH) || 1;
+  const signRobust = Math.sign(measuredRobust.velocityUmPerH) || 1;
   for (let r = 0; r < b; r++) {
     for (let k = 0; k < nt; k++)
       for (let i = 0; i < nx; i++) {
@@ -182,11 +186,8 @@ export function driftUncertainty(input: DriftInput, options: DriftUncertaintyOpt
       sum[j] += e;
       sumSq[j] += e * e;
     }
-    // the statistic keeps the sign of the measured maximum
-    const sign = Math.sign(drift.maximum.velocityUmPerH) || 1;
-    maxima[r] = sign * Math.abs(d.maximum.velocityUmPerH);
-    const rb = robustMaximum(d).velocityUmPerH;
-    robust[r] = (Math.sign(robustMaximum(drift).velocityUmPerH) || 1) * Math.abs(rb);
+    maxima[r] = signMax * Math.abs(d.maximum.velocityUmPerH);
+    robust[r] = signRobust * Math.abs(robustMaximum(d).velocityUmPerH);
   }
   const velocityStdErrUmPerH = Float64Array.from(sum, (s, j) =>
     Math.sqrt(Math.max(0, sumSq[j] / b - (s / b) ** 2) * (b / (b - 1))),
@@ -198,6 +199,6 @@ export function driftUncertainty(input: DriftInput, options: DriftUncertaintyOpt
     realisations: b,
     level,
     maximum: summarise(drift.maximum, maxima, level),
-    robustMaximum: summarise(robustMaximum(drift), robust, level),
+    robustMaximum: summarise(measuredRobust, robust, level),
   };
 }

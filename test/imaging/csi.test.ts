@@ -161,6 +161,45 @@ describe('spincell csi on simulated experiments', () => {
       expect(Math.abs(((j.ph0Deg - truth.receiverPhaseDeg + 540) % 360) - 180)).toBeLessThan(5);
     });
 
+  it('a microstructure layer without an electrode in view gets no length', async () => {
+    const { truth, dataPath } = writeCsiExperiment(join(dir, 'no-electrode'), {
+      slabs: [
+        {
+          name: 'electrolyte',
+          fromMm: -1.4,
+          toMm: 1.4,
+          density: 0.15,
+          shiftPpm: 0,
+          lorentzFwhmPpm: 1,
+          gaussFwhmPpm: 1,
+        },
+        // a narrow line well inside the microstructure window: its tails stay out of the bulk window, which
+        // holds noise only (a broad line spilling into 235–253 ppm would be located as an electrode, as the
+        // README says)
+        {
+          name: 'microstructure',
+          fromMm: -0.5,
+          toMm: 0.1,
+          density: 0.5,
+          shiftPpm: 272,
+          lorentzFwhmPpm: 0.5,
+          gaussFwhmPpm: 1,
+        },
+      ],
+    });
+    const r = await cli(['csi', dataPath, '--fov-mm', String(truth.fovMm), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      electrodes: unknown[];
+      microstructure: { electrode: number | null; lengthMm: number | null; fromMm: number; toMm: number }[];
+    };
+    expect(j.electrodes, JSON.stringify(j.electrodes)).toHaveLength(0);
+    expect(j.microstructure).toHaveLength(1);
+    expect(j.microstructure[0].electrode).toBeNull();
+    expect(j.microstructure[0].lengthMm).toBeNull();
+    expect(Math.abs(j.microstructure[0].fromMm + 0.5)).toBeLessThan(0.1);
+  });
+
   it('writes profiles, the map and the segments as one set, and refuses a missing encoding in one line', async () => {
     const { truth, dataPath } = writeCsiExperiment(join(dir, 'files'), { seed: 9 });
     const out = join(dir, 'files-out');

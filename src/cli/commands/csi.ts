@@ -16,6 +16,7 @@ import {
   csiShiftProfile,
   findSegments,
   fovFromGradientMm,
+  profileNoiseLevel,
   reconstructCsi,
   type SignalSegment,
 } from '../../imaging/csi.js';
@@ -58,30 +59,27 @@ interface CsiFlags {
 const REGIONS = { metal: '235:253', microstructure: '253:290', diamagnetic: '-15:15' } as const;
 
 interface DepositExtent {
-  readonly electrode: number;
+  /** Index of the electrode it grows on (null: no electrode found, no length). */
+  readonly electrode: number | null;
   /** Distance from the electrode's inner edge to the microstructure's far edge, mm. */
-  readonly lengthMm: number;
+  readonly lengthMm: number | null;
   readonly segment: SignalSegment;
 }
 
-/** Each microstructure segment measured from the electrode edge it touches (the nearest edge). */
+/** Each microstructure segment measured from the electrode edge it touches (the nearest one). */
 function depositExtents(electrodes: SignalSegment[], deposits: SignalSegment[]): DepositExtent[] {
   return deposits.map((d) => {
-    let best = 0;
-    let edge = 0;
-    let far = 0;
-    let dist = Infinity;
+    let best: { electrode: number; lengthMm: number; gap: number } | null = null;
     electrodes.forEach((e, i) => {
-      for (const [edgeMm, farMm] of [
-        [e.toMm, d.toMm],
-        [e.fromMm, d.fromMm],
-      ]) {
-        const near = edgeMm === e.toMm ? d.fromMm : d.toMm;
-        const gap = Math.abs(near - edgeMm);
-        if (gap < dist) [dist, best, edge, far] = [gap, i, edgeMm, farMm];
-      }
+      // growing to the right of the electrode (from its upper edge) or to the left (from its lower edge)
+      for (const c of [
+        { gap: Math.abs(d.fromMm - e.toMm), lengthMm: Math.abs(d.toMm - e.toMm) },
+        { gap: Math.abs(d.toMm - e.fromMm), lengthMm: Math.abs(e.fromMm - d.fromMm) },
+      ])
+        if (best === null || c.gap < best.gap) best = { electrode: i, ...c };
     });
-    return { electrode: best, lengthMm: Math.abs(far - edge), segment: d };
+    const b = best as { electrode: number; lengthMm: number } | null;
+    return { electrode: b?.electrode ?? null, lengthMm: b?.lengthMm ?? null, segment: d };
   });
 }
 
@@ -161,10 +159,13 @@ export function registerCsi(program: Command): void {
           Math.max(...regions.metal, ...regions.microstructure),
         ]);
         const minWidthMm = map.resolutionMm;
-        const electrodes = findSegments(map.positionMm, metal, { minWidthMm });
-        const deposits = findSegments(map.positionMm, micro, { minWidthMm });
+        // a segment needs a peak well above the profile's own noise (a profile of noise has none)
+        const segments = (p: Float64Array) =>
+          findSegments(map.positionMm, p, { minWidthMm, minPeak: 10 * profileNoiseLevel(p) });
+        const electrodes = segments(metal);
+        const deposits = segments(micro);
         const extents = depositExtents(electrodes, deposits);
-        const electrolyte = findSegments(map.positionMm, dia, { minWidthMm });
+        const electrolyte = segments(dia);
         if (flags.out !== undefined) {
           const set = OutputFolder.open(flags.out, { command: 'csi', field: '--out', errors: 'output' });
           try {
@@ -292,7 +293,9 @@ export function registerCsi(program: Command): void {
               fmt(e.segment.fromMm),
               fmt(e.segment.toMm),
               fmt(e.segment.widthMm),
-              `${fmt(e.lengthMm)} mm from electrode ${e.electrode + 1}`,
+              e.electrode === null
+                ? 'no electrode found'
+                : `${fmt(e.lengthMm)} mm from electrode ${e.electrode + 1}`,
             ]),
           ],
         );
