@@ -460,7 +460,7 @@ function checkStarts(start: readonly number[], field: string): void {
 /**
  * Labels of fitted lines from a publication's assignment: the one-to-one matching of lines to assigned
  * shifts with the least total distance (ties: the earlier assignment). With more lines than assigned
- * shifts the rest keep `line<k>`.
+ * shifts the lines nearest to them are labelled and the others keep `line<k>`.
  */
 export function assignMorphologyLabels(
   positionsPpm: readonly number[],
@@ -468,31 +468,42 @@ export function assignMorphologyLabels(
 ): { name: string; assignedPpm: number | undefined }[] {
   const n = positionsPpm.length;
   const m = assignment.length;
+  const want = Math.min(n, m);
   let best: number[] | null = null;
   let bestCost = Infinity;
   // Lines ≤ 6 and assignments ≤ a handful: exhaustive search over injective maps is cheap and exact.
+  // Each line takes an unused assignment or none (−1); exactly min(n, m) lines are labelled, so with more
+  // lines than assignments the search picks WHICH lines get them.
   const pick: number[] = [];
   const used = new Array<boolean>(m).fill(false);
-  const visit = (k: number, cost: number) => {
+  const visit = (k: number, labelled: number, cost: number) => {
     if (cost >= bestCost) return;
-    if (k === Math.min(n, m)) {
-      bestCost = cost;
-      best = [...pick];
+    if (k === n) {
+      if (labelled === want) {
+        bestCost = cost;
+        best = [...pick];
+      }
       return;
     }
     for (let a = 0; a < m; a++) {
       if (used[a]) continue;
       used[a] = true;
       pick.push(a);
-      visit(k + 1, cost + Math.abs(positionsPpm[k] - assignment[a].ppm));
+      visit(k + 1, labelled + 1, cost + Math.abs(positionsPpm[k] - assignment[a].ppm));
       pick.pop();
       used[a] = false;
     }
+    // leave this line unlabelled only if enough lines remain to label `want`
+    if (labelled + (n - k - 1) >= want) {
+      pick.push(-1);
+      visit(k + 1, labelled, cost);
+      pick.pop();
+    }
   };
-  visit(0, 0);
+  visit(0, 0, 0);
   const chosen: number[] = best ?? [];
   return positionsPpm.map((_, k) =>
-    k < chosen.length
+    chosen[k] !== undefined && chosen[k] >= 0
       ? { name: assignment[chosen[k]].name, assignedPpm: assignment[chosen[k]].ppm }
       : { name: `line${k + 1}`, assignedPpm: undefined },
   );

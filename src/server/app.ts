@@ -474,7 +474,12 @@ export function buildServer(options: ServerOptions): Workbench {
       const exp = store.db.prepare('SELECT paths_json FROM experiments WHERE id = ?').get(experiment) as
         { paths_json: string } | undefined;
       if (!exp) return reply.code(404).send({ error: `no experiment ${experiment}` });
-      const paths = JSON.parse(exp.paths_json) as { nmr?: string | null };
+      let paths: { nmr?: string | null };
+      try {
+        paths = JSON.parse(exp.paths_json) as { nmr?: string | null };
+      } catch {
+        return reply.code(500).send({ error: `experiment ${experiment}: its stored paths are not JSON` });
+      }
       // relative paths are taken inside the experiment's NMR folder
       const real = guardedPath(path, dataRoots(store), paths.nmr ?? undefined);
       if (real === null)

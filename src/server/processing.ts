@@ -5,6 +5,7 @@
  * phase goes down the same road as `spincell run --project` (runKey → runManifest → storeRun) into a new
  * run of the same experiment; the earlier runs stay in the store.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { ppmToIndex, processFid, processSpectrum, shiftAxis } from '../nmr/index.js';
@@ -159,7 +160,11 @@ export function reprocessWithPhase(
   const outputDir = join(
     store.dir,
     'workbench',
-    `run-${runId}-ph0_${tag(phase.ph0Deg)}-ph1_${tag(phase.ph1Deg)}`,
+    // the name rounds the phase; the hash of the exact values keeps nearby phases in folders of their own
+    `run-${runId}-ph0_${tag(phase.ph0Deg)}-ph1_${tag(phase.ph1Deg)}-${createHash('sha256')
+      .update(`${phase.ph0Deg}:${phase.ph1Deg}`)
+      .digest('hex')
+      .slice(0, 8)}`,
   );
   const processing = { ...m.nmr.processing, phase: { ph0Deg: phase.ph0Deg, ph1Deg: phase.ph1Deg } };
   delete (processing as { phaseMode?: string }).phaseMode; // 'shared' applies to automatic phasing only

@@ -120,50 +120,6 @@ export function sharedSpanPpm(rows: readonly { ppm_first: number; ppm_last: numb
   return [lo, hi];
 }
 
-export interface SpectrumMap {
-  /** Common axis, descending ppm (as NMR plots run right to left), `columns` points. */
-  readonly ppm: Float64Array;
-  readonly spectra: number[];
-  /** Row-major: spectra.length rows × columns, intensity linearly interpolated (NaN outside a spectrum). */
-  readonly intensity: Float32Array;
-}
-
-/**
- * Every drawn spectrum of a run resampled onto one axis over [minPpm, maxPpm] (default: the span all
- * spectra share): the ppm × time map. Spectra referenced differently keep their own shifts.
- */
-export function spectrumMap(
-  store: ProjectStore,
-  runId: number,
-  options: { minPpm?: number; maxPpm?: number; columns?: number } = {},
-): SpectrumMap {
-  const rows = store.db
-    .prepare('SELECT * FROM spectrum_data WHERE run_id = ? ORDER BY spectrum')
-    .all(runId) as SpectrumDataRow[];
-  const [lo, hi] = sharedSpanPpm(rows);
-  const minPpm = options.minPpm ?? lo;
-  const maxPpm = options.maxPpm ?? hi;
-  const columns = Math.max(2, Math.floor(options.columns ?? 1024));
-  const ppm = new Float64Array(rows.length ? columns : 0);
-  for (let j = 0; j < ppm.length; j++) ppm[j] = maxPpm - ((maxPpm - minPpm) * j) / (columns - 1);
-  const intensity = new Float32Array(rows.length * ppm.length);
-  rows.forEach((r, k) => {
-    const y = float32FromBlob(r.intensity);
-    const step = r.points > 1 ? (r.ppm_last - r.ppm_first) / (r.points - 1) : 1;
-    for (let j = 0; j < ppm.length; j++) {
-      const u = (ppm[j] - r.ppm_first) / step;
-      const i = Math.floor(u);
-      intensity[k * ppm.length + j] =
-        i < 0 || i >= r.points - 1
-          ? u === r.points - 1
-            ? y[r.points - 1]
-            : NaN
-          : y[i] + (u - i) * (y[i + 1] - y[i]);
-    }
-  });
-  return { ppm, spectra: rows.map((r) => r.spectrum), intensity };
-}
-
 export interface DrawnCyclerSeries {
   readonly source: string;
   readonly startMs: number | null;

@@ -21,7 +21,6 @@ import {
   readCyclerSeries,
   readSpectrum,
   runKey,
-  spectrumMap,
   storedAxisPpm,
   storedSpectrum,
   storeRun,
@@ -149,26 +148,6 @@ describe('a stored run draws what it computed', () => {
         expect(p.fwhmGPpm).toBeGreaterThanOrEqual(0);
         expect(Math.abs(areas[i] / total - Number(p.fraction))).toBeLessThan(0.01);
       });
-    }
-  });
-
-  it('resamples the run onto one descending axis for the map', () => {
-    const map = spectrumMap(store, runId, { minPpm: 200, maxPpm: 300, columns: 501 });
-    expect(map.spectra).toEqual([0, 1, 2, 3, 4]);
-    expect(map.ppm[0]).toBe(300);
-    expect(map.ppm[500]).toBe(200);
-    for (let k = 0; k < 5; k++) {
-      const d = readSpectrum(store, runId, k);
-      // the map's row maximum sits where the spectrum's own maximum in 200–300 ppm is
-      let best = -Infinity;
-      let at = 0;
-      d.ppm.forEach((x, i) => {
-        if (x >= 200 && x <= 300 && d.intensity[i] > best) [best, at] = [d.intensity[i], x];
-      });
-      let j = 0;
-      for (let c = 1; c < 501; c++) if (map.intensity[k * 501 + c] > map.intensity[k * 501 + j]) j = c;
-      expect(Math.abs(map.ppm[j] - at)).toBeLessThan(0.5);
-      expect(map.intensity[k * 501 + j]).toBeLessThanOrEqual(best * (1 + 1e-6));
     }
   });
 

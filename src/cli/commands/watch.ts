@@ -22,7 +22,8 @@ interface WatchFlags {
 
 function positive(flag: string, value: string, integer: boolean): number {
   const x = parseNumberOption(flag, value);
-  if (!(x > 0) || (integer && !Number.isInteger(x)))
+  // timers take at most 2³¹ − 1 ms (Node turns a longer delay into 1 ms)
+  if (!(x > 0) || (integer && !Number.isInteger(x)) || x > 2_147_483_647)
     throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'}`, {
       field: flag,
       found: value,
