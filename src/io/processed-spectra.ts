@@ -214,6 +214,8 @@ export function readProcessedIndex(dir: string): ProcessedIndex {
     if (error instanceof SyntaxError) throw bad(file, 'JSON', error.message, 'a JSON index');
     throw error;
   }
+  if (typeof index !== 'object' || index === null || Array.isArray(index))
+    throw bad(file, '(index)', index, 'a JSON object');
   if (index.format !== PROCESSED_FORMAT) throw bad(file, 'format', index.format, PROCESSED_FORMAT);
   if (index.version !== PROCESSED_VERSION)
     throw bad(file, 'version', index.version, `version ${PROCESSED_VERSION}`);
@@ -221,10 +223,13 @@ export function readProcessedIndex(dir: string): ProcessedIndex {
     throw bad(file, 'data.sample', index.data?.sample, 'float64 or float32');
   if (index.data.byteOrder !== 'little' || index.axis?.byteOrder !== 'little')
     throw bad(file, 'byteOrder', index.data.byteOrder, 'little');
+  if (typeof index.data.file !== 'string') throw bad(file, 'data.file', index.data.file, 'a file name');
+  if (typeof index.axis.file !== 'string') throw bad(file, 'axis.file', index.axis.file, 'a file name');
   if (!Array.isArray(index.items) || index.items.length !== index.spectra)
     throw bad(file, 'items', index.items?.length, `${index.spectra} items`);
   let next = 0;
   for (const [k, it] of index.items.entries()) {
+    if (typeof it !== 'object' || it === null) throw bad(file, `items[${k}]`, it, 'an object');
     if (!Number.isInteger(it.points) || it.points < 1 || it.offset !== next)
       throw bad(
         file,

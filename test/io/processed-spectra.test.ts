@@ -119,4 +119,21 @@ describe('binary processed spectra', () => {
     writeFileSync(join(dir, 'spectra.json'), '{"format":"something else"}');
     expect(() => readProcessedSpectra(dir)).toThrow(/format/);
   });
+
+  it('refuses an index of the wrong shape with CorruptFileError, not a TypeError', async () => {
+    const dir = join(root, 'shapes');
+    await writeSet(dir, fixtureSpectra('uniform'), 'float64');
+    const good = JSON.parse(readFileSync(join(dir, 'spectra.json'), 'utf8')) as Record<string, unknown>;
+    const cases: [unknown, RegExp][] = [
+      [null, /\(index\)/],
+      [{ ...good, data: { ...(good.data as object), file: undefined } }, /data\.file/],
+      [{ ...good, axis: { ...(good.axis as object), file: 3 } }, /axis\.file/],
+      [{ ...good, items: (good.items as unknown[]).map((it, k) => (k === 1 ? null : it)) }, /items\[1\]/],
+    ];
+    for (const [doc, field] of cases) {
+      writeFileSync(join(dir, 'spectra.json'), JSON.stringify(doc));
+      expect(() => readProcessedSpectra(dir)).toThrow(CorruptFileError);
+      expect(() => readProcessedSpectra(dir)).toThrow(field);
+    }
+  });
 });
