@@ -11,3 +11,4 @@ export * from './analytic.js';
 export type { Complex } from './complex.js';
 export * from './tracking.js';
 export * from './three-electrode.js';
+export * from './align.js';

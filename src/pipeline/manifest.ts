@@ -243,6 +243,10 @@ export const manifestSchema = z
     eis: z
       .object({
         paths: z.array(text).min(1).max(100000),
+        /** Time zone of the impedance files' wall-clock starts (default: cycler.timezone, else UTC). */
+        timezone: text.optional(),
+        /** How far the cycler clock runs ahead of the impedance instrument's clock, s (default 0). */
+        offsetS: finite.min(-1e10).max(1e10).optional(),
         drt: z
           .object({
             lambda: z.union([finite.positive().max(1e6), z.literal('gcv'), z.literal('lcurve')]).optional(),

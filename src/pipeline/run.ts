@@ -37,7 +37,7 @@ import {
   type Cycle,
   type CyclerSeries,
 } from '../echem/index.js';
-import { analyseDeis, type DeisResult } from '../eis/index.js';
+import { alignSweeps, analyseDeis, sweepsHaveTimes, type DeisResult } from '../eis/index.js';
 import { formatCsv } from '../io/csv/index.js';
 import { type CyclerRecords, readCyclerFile, type TableReadOptions } from '../io/cycler/index.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
@@ -164,6 +164,7 @@ export const OUTPUT_NAMES = [
   'cycles.csv',
   'morphology.csv',
   'impedance.csv',
+  'impedance-aligned.csv',
   'report.html',
   'provenance.json',
   ...SECTION_OUTPUT_NAMES,
@@ -347,7 +348,18 @@ export function resolvedManifest(manifest: Manifest, manifestPath: string): Mani
     ...sections,
     ...(manifest.nmr ? { nmr: { ...(sections.nmr ?? manifest.nmr), path: at(manifest.nmr.path) } } : {}),
     ...(manifest.cycler ? { cycler: { ...manifest.cycler, path: at(manifest.cycler.path) } } : {}),
-    ...(manifest.eis ? { eis: { ...manifest.eis, paths: manifest.eis.paths.map(at) } } : {}),
+    ...(manifest.eis
+      ? {
+          eis: {
+            ...manifest.eis,
+            paths: manifest.eis.paths.map(at),
+            // Impedance files of the cycler PC read on its clock unless the manifest says otherwise.
+            ...(manifest.eis.timezone === undefined && manifest.cycler?.timezone !== undefined
+              ? { timezone: manifest.cycler.timezone }
+              : {}),
+          },
+        }
+      : {}),
     output: { dir: at(manifest.output.dir) },
   };
 }
@@ -704,6 +716,8 @@ export function alignRun(
 export interface EisRun {
   readonly sweeps: TimedSpectrum[];
   readonly deis: DeisResult;
+  /** The cell state over each sweep, when the manifest has a cycler record and the sweeps absolute times. */
+  readonly aligned?: AlignedSpectrum[] | null;
 }
 
 const EIS_FIELDS: Readonly<Record<string, string>> = {
@@ -714,6 +728,8 @@ const EIS_FIELDS: Readonly<Record<string, string>> = {
   nTau: 'eis.drt.nTau',
   windows: 'eis.drt.windows',
   paths: 'eis.paths',
+  timezone: 'eis.timezone',
+  offsetS: 'eis.offsetS',
 };
 
 function runEis(
@@ -733,7 +749,7 @@ export function analyseEis(
   e: NonNullable<Manifest['eis']>,
   progress: (e: ProgressEvent) => void = () => {},
 ): EisRun {
-  const sweeps = readImpedanceSeries(e.paths);
+  const sweeps = readImpedanceSeries(e.paths, e.timezone !== undefined ? { timezone: e.timezone } : {});
   const deis = analyseDeis(sweeps, {
     ...(e.drt?.lambda !== undefined ? { lambda: e.drt.lambda } : {}),
     ...(e.drt?.nTau !== undefined ? { nTau: e.drt.nTau } : {}),
@@ -742,6 +758,40 @@ export function analyseEis(
     onProgress: (done, total) => progress({ stage: 'eis', done, total }),
   });
   return { sweeps, deis };
+}
+
+/**
+ * The sweeps placed on the cycler record (eis/align.ts), with the warnings of an alignment; sweeps without
+ * absolute times keep no cell state, with a warning saying why.
+ */
+export function withCellState(
+  eis: EisRun,
+  cycler: CyclerRun,
+  m: Pick<Manifest, 'eis' | 'cycler'>,
+  manifestPath: string,
+  warnings: string[],
+): EisRun {
+  if (!sweepsHaveTimes(eis.sweeps)) {
+    warnings.push(
+      'the impedance sweeps carry no acquisition date or point times, so they are not placed on the cycler record (no impedance-aligned.csv)',
+    );
+    return { ...eis, aligned: null };
+  }
+  const hint = 'eis.offsetS, eis.timezone';
+  let aligned: AlignedSpectrum[];
+  try {
+    aligned = alignSweeps(eis.sweeps, cycler.series, {
+      offsetS: m.eis?.offsetS ?? 0,
+      capacityMAh: m.cycler?.capacityMAh,
+      gaps: cycler.gaps,
+    });
+    requireOverlap(aligned, cycler.series, hint);
+  } catch (e) {
+    throw inManifest(e, manifestPath, EIS_FIELDS, 'eis');
+  }
+  const check = checkAlignment(aligned, cycler.series, cycler.gaps, hint);
+  warnings.push(...check.warnings.map((w) => w.replace(/\bspectra\b/g, 'impedance sweeps')));
+  return { ...eis, aligned };
 }
 
 const label = (x: number) => String(x).replace('-', 'm');
@@ -914,7 +964,9 @@ function runInto(
     warnings.push(...checkAlignment(aligned, cycler.series, cycler.gaps, hint).warnings);
     progress({ stage: 'align', done: 1, total: 1 });
   }
-  const eis = m.eis ? runEis(m.eis, manifestPath, progress) : null;
+  const eisRun = m.eis ? runEis(m.eis, manifestPath, progress) : null;
+  const eis =
+    eisRun && cycler && m.eis && m.cycler ? withCellState(eisRun, cycler, m, manifestPath, warnings) : eisRun;
   const sections = runSections(m, {
     cycler,
     eis,
@@ -971,6 +1023,15 @@ function runInto(
       rows: eis.sweeps.length,
       data: impedanceCsv(eis),
     });
+  if (eis?.aligned) {
+    const table = alignedTable(eis.aligned);
+    outputs.push({
+      name: 'impedance-aligned.csv',
+      description: 'cell state over every impedance sweep',
+      rows: eis.aligned.length,
+      data: formatCsv(table.headers, table.rows),
+    });
+  }
   if (nmr?.fits)
     outputs.push({
       name: 'fits.csv',

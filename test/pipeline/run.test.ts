@@ -80,6 +80,7 @@ describe('spincell run (small simulated experiment)', () => {
       'cycles.csv',
       'morphology.csv',
       'impedance.csv',
+      'impedance-aligned.csv',
       'report.html',
       'provenance.json',
     ];
@@ -118,6 +119,34 @@ describe('spincell run (small simulated experiment)', () => {
     const mine = readFileSync(join(out, 'integrals.csv'), 'utf8');
     expect(csvRows(mine)).toHaveLength(1 + 8);
     expect(mine).toBe(readFileSync(ref, 'utf8'));
+  });
+
+  it('places every impedance sweep on the cycler record: charge at its mid-time from the record itself', () => {
+    // Sweep windows straight from the PEIS file (first and last point of each cycle number) and the charge
+    // interpolated linearly in the cycler file's own columns: no spincell alignment code.
+    const peis = readCyclerFile(join(dir, 'exp/eis.mpt'));
+    const pt = columnValues(peis, 'time_s')!;
+    const cyc = columnValues(peis, 'cycle')!;
+    const rec = readCyclerFile(join(dir, 'exp/cycler.mpt'));
+    const t = columnValues(rec, 'time_s')!;
+    const q = seriesFromRecords(rec).chargeMAh;
+    const shift = ((peis.startMs as number) - (rec.startMs as number)) / 1000;
+    const chargeAt = (x: number) => {
+      let k = 0;
+      while (k + 2 < t.length && t[k + 1] <= x) k++;
+      return q[k] + ((q[k + 1] - q[k]) * (x - t[k])) / (t[k + 1] - t[k]);
+    };
+    const [header, ...rows] = csvRows(readFileSync(join(out, 'impedance-aligned.csv'), 'utf8'));
+    expect(rows).toHaveLength(3);
+    const col = (name: string) => header.indexOf(name);
+    rows.forEach((row, k) => {
+      const times = Array.from(pt).filter((_, i) => cyc[i] === k + 1);
+      const mid = shift + 0.5 * (Math.min(...times) + Math.max(...times));
+      expect(row[col('status')]).toBe('inside');
+      expect(Number(row[col('record_start_s')])).toBeCloseTo(shift + Math.min(...times), 6);
+      expect(Number(row[col('charge_mid_mah')])).toBeCloseTo(chargeAt(mid), 9);
+      expect(row[col('label')]).toMatch(new RegExp(`eis\\.mpt#${k + 1}$`));
+    });
   });
 
   it('alignment equals alignSpectra on the same files and clock offset', () => {

@@ -58,6 +58,7 @@ interface CommonFlags {
   format?: string;
   imag?: string;
   interval?: string;
+  timezone?: string;
   capacitiveOnly?: boolean;
   allowPositiveImag?: boolean;
 }
@@ -126,6 +127,7 @@ function loadSeries(files: string[], f: CommonFlags): TimedSpectrum[] {
     ...(format ? { format } : {}),
     ...(imag ? { imag } : {}),
     ...(f.interval !== undefined ? { intervalS: parseNumberOption('--interval', f.interval) } : {}),
+    ...(f.timezone !== undefined ? { timezone: f.timezone } : {}),
   });
 }
 
@@ -191,6 +193,7 @@ function addCommon(cmd: Command): Command {
     .option('--format <name>', `force the file format (${FORMATS.join(', ')})`)
     .option('--imag <convention>', 'for headerless tables: third column is z (Z″) or minus-z (−Z″)')
     .option('--interval <s>', 'time between files without acquisition dates, s')
+    .option('--timezone <zone>', 'time zone of the instrument clock (UTC, +01:00, Europe/Berlin)', 'UTC')
     .option('--capacitive-only', 'keep only points with Z″ < 0 (drop inductive high-frequency points)')
     .option(
       '--fmin <Hz>',

@@ -4,6 +4,7 @@
  * mid-sweep time so that it can be placed on the cycler and NMR timelines.
  */
 import { DataError } from '../../core/errors.js';
+import { wallClockFromUtcMs, wallClockToEpochMs } from '../cycler/time.js';
 import { readImpedance, type ReadImpedanceOptions } from './detect.js';
 import type { ImpedanceSpectrum, TimedSpectrum } from './types.js';
 
@@ -61,6 +62,18 @@ export interface SeriesReadOptions extends ReadImpedanceOptions {
    * evenly spaced in the order given).
    */
   intervalS?: number;
+  /**
+   * Time zone of the instrument PC's clock (UTC, +01:00, Europe/Berlin; default UTC). The readers take a
+   * file's wall-clock start as UTC; this re-reads it in the zone, as the cycler files are read, so that
+   * sweeps can be placed on the cycler record.
+   */
+  timezone?: string;
+}
+
+/** The spectrum with its wall-clock start read in `zone` instead of UTC. */
+function inZone(s: ImpedanceSpectrum, zone: string | undefined): ImpedanceSpectrum {
+  if (s.startMs === undefined || zone === undefined) return s;
+  return { ...s, startMs: wallClockToEpochMs(wallClockFromUtcMs(s.startMs), zone) };
 }
 
 /**
@@ -77,7 +90,7 @@ export function readImpedanceSeries(
       found: 0,
       expected: 'at least one impedance file',
     });
-  const perFile = paths.map((p) => splitSweeps(readImpedance(p, options)));
+  const perFile = paths.map((p) => splitSweeps(inZone(readImpedance(p, options), options.timezone)));
   const absolute = perFile.every((sweeps) => sweeps.every((t) => t.timeMs !== undefined));
   let items: TimedSpectrum[];
   if (absolute) {
