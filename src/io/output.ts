@@ -732,6 +732,8 @@ export class OutputFolder {
 
   /** Where a file `rel` of the set is staged (parent folders created). */
   stagedPath(rel: string): string {
+    // After commit() or abort() the staging folder is gone: a late write must not create it again.
+    if (this.closed) throw new Error('output folder already closed');
     const p = join(this.staging, rel);
     mkdirSync(dirname(p), { recursive: true });
     return p;
@@ -906,6 +908,15 @@ export class OutputFolder {
     fsyncDir(parent);
     rmSync(aside, { recursive: true, force: true });
     rmSync(sidecar, { force: true });
+  }
+
+  /**
+   * Waits for every background write to end (their failures are dropped: the set is being given up),
+   * then abort(): no write of the set can land after its staging folder is removed.
+   */
+  async abortWhenIdle(): Promise<void> {
+    while (this.background.size > 0) await Promise.race(this.background);
+    this.abort();
   }
 
   /** Removes the staging folder and releases the lock; the target is left as it was. */

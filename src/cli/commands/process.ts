@@ -246,12 +246,12 @@ export function registerProcess(program: Command): void {
               legacy: isProcessFolder,
             })
           : null;
+      // CSV of a series: formatted on a worker thread while the next spectrum is processed
+      const encoder = set && !binary ? new CsvEncoder() : null;
+      const encoding = new Set<Promise<void>>();
+      const failed: unknown[] = [];
       try {
         const arrays = set && binary ? new ProcessedSpectraWriter(set, sample) : null;
-        // CSV of a series: formatted on a worker thread while the next spectrum is processed
-        const encoder = set && !binary ? new CsvEncoder() : null;
-        const encoding = new Set<Promise<void>>();
-        const failed: unknown[] = [];
         for (const item of input.run()) {
           let file: string | null = null;
           if (arrays) {
@@ -314,7 +314,10 @@ export function registerProcess(program: Command): void {
           set.commit();
         }
       } catch (error) {
-        set?.abort();
+        // Encodings still under way would stage their files after the abort: let them all end first.
+        await Promise.allSettled(encoding);
+        await encoder?.close();
+        await set?.abortWhenIdle();
         throw error;
       }
       if (json) {
