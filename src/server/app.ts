@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { safeText, SpincellError } from '../core/errors.js';
 import { formatCsv } from '../io/csv/index.js';
 import type { CyclerSeries } from '../echem/index.js';
-import { viridis } from '../report/svg/color.js';
+import { COLORMAPS, type ColormapName } from '../report/svg/color.js';
 import {
   drawnSpectra,
   EXPORT_TABLES,
@@ -493,10 +493,22 @@ export function buildServer(options: ServerOptions): Workbench {
     },
   );
 
-  app.get('/api/colormap', async () => ({
-    name: 'viridis',
-    colors: Array.from({ length: 256 }, (_, i) => viridis(i / 255)),
-  }));
+  app.get(
+    '/api/colormap',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { name: { type: 'string', enum: Object.keys(COLORMAPS), default: 'viridis' } },
+        },
+      },
+    },
+    async (req) => {
+      const { name } = req.query as { name: ColormapName };
+      return { name, colors: Array.from({ length: 256 }, (_, i) => COLORMAPS[name](i / 255)) };
+    },
+  );
 
   app.get('/api/events', (req, reply) => {
     reply.hijack();

@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { ppmToIndex, processFid, processSpectrum, shiftAxis } from '../nmr/index.js';
-import { openInput } from '../pipeline/processing.js';
+import { openListing } from '../pipeline/processing.js';
 import { parseManifest, processingFlags, runManifest, type Manifest } from '../pipeline/index.js';
-import { readSpectrumData } from '../io/spectra.js';
+import { listSpectra, readSpectrumData } from '../io/spectra.js';
 import {
   findCachedRun,
   runKey,
@@ -65,7 +65,8 @@ export function phasePreview(
     });
   const row = store.db
     .prepare(
-      'SELECT ph0_deg, ph1_deg, pivot_ppm, reference_offset_ppm FROM spectra WHERE run_id = ? AND spectrum = ?',
+      `SELECT ph0_deg, ph1_deg, pivot_ppm, reference_offset_ppm, source, row_index, scale_factor
+       FROM spectra WHERE run_id = ? AND spectrum = ?`,
     )
     .get(runId, spectrum) as
     | {
@@ -73,6 +74,9 @@ export function phasePreview(
         ph1_deg: number | null;
         pivot_ppm: number | null;
         reference_offset_ppm: number | null;
+        source: string;
+        row_index: number | null;
+        scale_factor: number | null;
       }
     | undefined;
   if (!row)
@@ -88,21 +92,28 @@ export function phasePreview(
     reference: 'none',
   };
   delete (processing as { phaseMode?: string }).phaseMode;
-  const input = openInput(path, { ...processingFlags(processing), normalise: m.nmr.normalise });
-  const entry = input.entries.find((e) => e.index === spectrum);
-  if (!entry)
+  // Only this spectrum's experiment (or ser row) is listed and read, not the whole series; its NS·RG
+  // factor is the one the run stored.
+  const source = guardedPath(row.source, roots);
+  const listing = source === null ? null : listSpectra(source);
+  const entry = listing?.entries.find((e) => (e.meta.rowIndex ?? null) === row.row_index);
+  if (!listing || !entry)
     throw new UsageError('the spectrum is no longer in the data folder', {
-      file: path,
+      file: row.source,
       field: 'spectrum',
       found: spectrum,
     });
+  const input = openListing(
+    { ...listing, entries: [entry] },
+    { ...processingFlags(processing), normalise: false },
+  );
   const data = readSpectrumData(entry);
   const options = { ...input.parsed.explicit, phase: { ph0Deg: 0, ph1Deg: 0 } };
   const result =
     data.kind === 'fid'
       ? processFid(data.fid, options)
       : processSpectrum(data.spectrum, options, { hasImaginary: data.hasImaginary });
-  const k = input.scaling(entry).scaleFactor;
+  const k = row.scale_factor ?? 1;
   const raw = result.spectrum;
   const n = raw.re.length;
   const ph1 = row.ph1_deg ?? 0;

@@ -331,6 +331,31 @@ describe('phase: preview and a new run through the pipeline', () => {
     expect(sse / peak).toBeLessThan(0.02);
   });
 
+  it('the preview reads only its own experiment, not the whole series', async () => {
+    // another experiment of the series made unreadable: listing the whole series would fail on it
+    const other = exportTable(store, 'spectra', { run: fx.runId }).rows.find((r) => r.spectrum === 0);
+    const acqus = join(String(other?.source), 'acqus');
+    const saved = readFileSync(acqus);
+    writeFileSync(acqus, 'not a parameter file');
+    try {
+      const { status, body } = await getJson(`/api/runs/${fx.runId}/spectra/1/unphased`);
+      expect(status, JSON.stringify(body)).toBe(200);
+      expect((body as unknown as PhasePreview).spectrum).toBe(1);
+    } finally {
+      writeFileSync(acqus, saved);
+    }
+  });
+
+  it('serves viridis and cividis, and refuses other names', async () => {
+    const v = await getJson('/api/colormap');
+    const c = await getJson('/api/colormap?name=cividis');
+    expect(v.body.name).toBe('viridis');
+    expect((c.body.colors as string[]).length).toBe(256);
+    expect((c.body.colors as string[])[0]).toBe('#00204d'); // published cividis entry 0: (0, 0.1262, 0.3015)
+    expect(c.body.colors).not.toEqual(v.body.colors);
+    expect((await getJson('/api/colormap?name=jet')).status).toBe(400);
+  });
+
   it('applies a manual phase as a new run of the same experiment; the old run stays', async () => {
     const before = exportTable(store, 'runs').rows.length;
     const r = await wb.app.inject({
