@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { safeText, SpincellError } from '../core/errors.js';
 import { formatCsv } from '../io/csv/index.js';
 import type { CyclerSeries } from '../echem/index.js';
-import { viridis } from '../report/svg/color.js';
+import { COLORMAPS, type ColormapName } from '../report/svg/color.js';
 import {
   drawnSpectra,
   EXPORT_TABLES,
@@ -23,7 +23,8 @@ import {
 } from '../store/index.js';
 import { FIGURES } from './figures.js';
 import { LiveHub } from './live.js';
-import { phasePreview, reprocessWithPhase } from './processing.js';
+import { phasePreview, reprocess, type ProcessingChange } from './processing.js';
+import { MORPHOLOGY_PRESETS, presetNames } from '../protocols/presets.js';
 import {
   allowedHosts,
   dataRoots,
@@ -330,6 +331,8 @@ export function buildServer(options: ServerOptions): Workbench {
     },
   );
 
+  const ppmValue = { type: 'number', minimum: -1e5, maximum: 1e5 } as const;
+  const ppmRange = { type: 'array', minItems: 2, maxItems: 2, items: ppmValue } as const;
   app.post(
     '/api/runs/:run/reprocess',
     {
@@ -337,8 +340,8 @@ export function buildServer(options: ServerOptions): Workbench {
         params: runParams,
         body: {
           type: 'object',
-          required: ['phase'],
           additionalProperties: false,
+          minProperties: 1,
           properties: {
             phase: {
               type: 'object',
@@ -349,18 +352,48 @@ export function buildServer(options: ServerOptions): Workbench {
                 ph1Deg: { type: 'number', minimum: -1e6, maximum: 1e6 },
               },
             },
+            baseline: {
+              oneOf: [
+                { type: 'string', enum: ['none', 'auto'] },
+                {
+                  type: 'object',
+                  required: ['polyOrder'],
+                  additionalProperties: false,
+                  properties: {
+                    polyOrder: { type: 'integer', minimum: 0, maximum: 10 },
+                    regionsPpm: { type: 'array', minItems: 1, maxItems: 100, items: ppmRange },
+                  },
+                },
+              ],
+            },
+            reference: { type: 'string', minLength: 1, maxLength: 100 },
+            regionsPpm: { type: 'array', maxItems: 100, items: ppmRange },
+            morphologyPreset: { type: 'string', enum: presetNames() },
+            spectrum: { type: 'integer', minimum: 0, maximum: 2 ** 31 },
           },
         },
       },
     },
     async (req) => {
       const { run } = req.params as { run: number };
-      const body = req.body as { phase: { ph0Deg: number; ph1Deg: number } };
-      const out = reprocessWithPhase(store, run, body.phase);
+      const out = reprocess(store, run, req.body as ProcessingChange, dataRoots(store));
       hub.poll(true);
       return out;
     },
   );
+
+  app.get('/api/presets', async () => ({
+    presets: MORPHOLOGY_PRESETS.map((p) => ({
+      name: p.name,
+      title: p.title,
+      citation: p.citation,
+      nuclei: p.nuclei,
+      mode: p.mode.value,
+      referencing: p.referencing.value,
+      referencingSource: p.referencing.source,
+      windows: p.windows?.value ?? null,
+    })),
+  }));
 
   app.get(
     '/api/tables/:table',
@@ -493,10 +526,22 @@ export function buildServer(options: ServerOptions): Workbench {
     },
   );
 
-  app.get('/api/colormap', async () => ({
-    name: 'viridis',
-    colors: Array.from({ length: 256 }, (_, i) => viridis(i / 255)),
-  }));
+  app.get(
+    '/api/colormap',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { name: { type: 'string', enum: Object.keys(COLORMAPS), default: 'viridis' } },
+        },
+      },
+    },
+    async (req) => {
+      const { name } = req.query as { name: ColormapName };
+      return { name, colors: Array.from({ length: 256 }, (_, i) => COLORMAPS[name](i / 255)) };
+    },
+  );
 
   app.get('/api/events', (req, reply) => {
     reply.hijack();

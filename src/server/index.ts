@@ -10,4 +10,4 @@ export {
 } from './app.js';
 export * from './security.js';
 export { LiveHub, runStates, changedRuns, type RunState } from './live.js';
-export { phasePreview, reprocessWithPhase } from './processing.js';
+export { changedManifest, phasePreview, reprocess, reprocessWithPhase } from './processing.js';

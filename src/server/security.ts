@@ -83,6 +83,18 @@ export function dataRoots(store: ProjectStore): string[] {
       }
     }
   }
+  // every run's own series too: a one-spectrum run registers its experiment folder as the experiment's
+  // path, which must not take the rest of the series away from the earlier runs
+  for (const r of store.db
+    .prepare("SELECT DISTINCT json_extract(manifest_json, '$.nmr.path') AS p FROM runs")
+    .all() as { p: unknown }[]) {
+    if (typeof r.p !== 'string' || !isAbsolute(r.p)) continue;
+    try {
+      out.add(realpathSync(r.p));
+    } catch {
+      // gone: grants nothing
+    }
+  }
   return [...out];
 }
 

@@ -21,6 +21,8 @@ import {
 } from '../../src/store/index.js';
 import { lineProfile } from '../../src/fit/lineshapes.js';
 import { makeFixture, type Fixture } from './fixture.js';
+import { readManifest, runManifest } from '../../src/pipeline/index.js';
+import { presetNames } from '../../src/protocols/presets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spincell-server-'));
 let fx: Fixture;
@@ -331,6 +333,31 @@ describe('phase: preview and a new run through the pipeline', () => {
     expect(sse / peak).toBeLessThan(0.02);
   });
 
+  it('the preview reads only its own experiment, not the whole series', async () => {
+    // another experiment of the series made unreadable: listing the whole series would fail on it
+    const other = exportTable(store, 'spectra', { run: fx.runId }).rows.find((r) => r.spectrum === 0);
+    const acqus = join(String(other?.source), 'acqus');
+    const saved = readFileSync(acqus);
+    writeFileSync(acqus, 'not a parameter file');
+    try {
+      const { status, body } = await getJson(`/api/runs/${fx.runId}/spectra/1/unphased`);
+      expect(status, JSON.stringify(body)).toBe(200);
+      expect((body as unknown as PhasePreview).spectrum).toBe(1);
+    } finally {
+      writeFileSync(acqus, saved);
+    }
+  });
+
+  it('serves viridis and cividis, and refuses other names', async () => {
+    const v = await getJson('/api/colormap');
+    const c = await getJson('/api/colormap?name=cividis');
+    expect(v.body.name).toBe('viridis');
+    expect((c.body.colors as string[]).length).toBe(256);
+    expect((c.body.colors as string[])[0]).toBe('#00204d'); // published cividis entry 0: (0, 0.1262, 0.3015)
+    expect(c.body.colors).not.toEqual(v.body.colors);
+    expect((await getJson('/api/colormap?name=jet')).status).toBe(400);
+  });
+
   it('applies a manual phase as a new run of the same experiment; the old run stays', async () => {
     const before = exportTable(store, 'runs').rows.length;
     const r = await wb.app.inject({
@@ -365,6 +392,84 @@ describe('phase: preview and a new run through the pipeline', () => {
     });
     expect(again.json()).toMatchObject({ run: out.run, cached: true });
   }, 120_000);
+});
+
+describe('processing beyond phase: baseline, reference, integral regions, preset, one spectrum', () => {
+  const post = (url: string, payload: unknown) =>
+    wb.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...H, [TOKEN_HEADER]: wb.token },
+      payload: payload as object,
+    });
+  const change = {
+    baseline: {
+      polyOrder: 2,
+      regionsPpm: [[-400, -100] as [number, number], [500, 800] as [number, number]],
+    },
+    reference: 'metal:246',
+    regionsPpm: [[230, 290] as [number, number], [250, 275] as [number, number]],
+  };
+
+  it('stores a new run whose settings and numbers equal spincell run with the same manifest', async () => {
+    const r = await post(`/api/runs/${fx.runId}/reprocess`, change);
+    expect(r.statusCode, r.body).toBe(200);
+    const out = r.json() as { run: number };
+    const stored = store.runDetails(out.run).manifest as {
+      nmr: { processing: Record<string, unknown>; regionsPpm: unknown };
+    };
+    expect(stored.nmr.processing.baseline).toEqual(change.baseline);
+    expect(stored.nmr.processing.reference).toBe('metal:246');
+    expect(stored.nmr.regionsPpm).toEqual(change.regionsPpm);
+    // the same manifest run as `spincell run` would (a manifest file on disk, runManifest)
+    const m = JSON.parse(JSON.stringify(store.runDetails(out.run).manifest)) as Record<string, unknown>;
+    m.output = { dir: join(dir, 'cli-out') };
+    const file = join(dir, 'cli.json');
+    writeFileSync(file, JSON.stringify(m));
+    const cli = runManifest(readManifest(file), { manifestPath: file });
+    const ours = exportTable(store, 'integrals', { run: out.run }).rows;
+    const theirs = cli.results.nmr?.rows ?? [];
+    expect(ours.length).toBe(theirs.length * 2);
+    for (const row of ours) {
+      const k = change.regionsPpm.findIndex((g) => g[0] === row.from_ppm && g[1] === row.to_ppm);
+      expect(row.value).toBeCloseTo(theirs[row.spectrum as number].integrals[k], 12);
+    }
+    // referencing moved the metal line to 246 ppm (the fixture's run put it at 245)
+    const offsets = exportTable(store, 'spectra', { run: out.run }).rows.map((x) => x.reference_offset_ppm);
+    const before = exportTable(store, 'spectra', { run: fx.runId }).rows.map((x) => x.reference_offset_ppm);
+    offsets.forEach((o, i) => expect((o as number) - (before[i] as number)).toBeCloseTo(1, 1));
+  }, 120_000);
+
+  it('applies to one spectrum: a run of that experiment alone, with the series run’s numbers', async () => {
+    const series = (await post(`/api/runs/${fx.runId}/reprocess`, change)).json() as { run: number };
+    const r = await post(`/api/runs/${fx.runId}/reprocess`, { ...change, spectrum: 3 });
+    expect(r.statusCode, r.body).toBe(200);
+    const one = (r.json() as { run: number }).run;
+    const rows = exportTable(store, 'integrals', { run: one }).rows;
+    expect(rows.length).toBe(2);
+    const ref = exportTable(store, 'integrals', { run: series.run }).rows.filter((x) => x.spectrum === 3);
+    for (const row of rows) {
+      const same = ref.find((x) => x.from_ppm === row.from_ppm && x.to_ppm === row.to_ppm);
+      expect(row.value as number).toBeCloseTo(same?.value as number, 10);
+    }
+  }, 120_000);
+
+  it('refuses bad settings in one line naming the field; lists the presets', async () => {
+    const bad = await post(`/api/runs/${fx.runId}/reprocess`, { reference: 'somewhere' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/reference/);
+    expect((await post(`/api/runs/${fx.runId}/reprocess`, { baseline: { polyOrder: 11 } })).statusCode).toBe(
+      400,
+    );
+    expect((await post(`/api/runs/${fx.runId}/reprocess`, { morphologyPreset: 'nope' })).statusCode).toBe(
+      400,
+    );
+    expect((await post(`/api/runs/${fx.runId}/reprocess`, {})).statusCode).toBe(400);
+    const { body } = await getJson('/api/presets');
+    const names = (body.presets as { name: string }[]).map((p) => p.name);
+    expect(names.length).toBeGreaterThan(1);
+    expect(names).toEqual(presetNames());
+  });
 });
 
 describe('live events', () => {

@@ -184,6 +184,77 @@ describe('workbench in Chromium', () => {
     180_000,
   );
 
+  it_(
+    'drag a baseline region: drawn on the preview; apply to one spectrum stores a one-spectrum run',
+    async () => {
+      const { page, errors } = await newPage(browser);
+      await openRun(page, fx.runId);
+      await page.waitForFunction(() => window.__wb.phasePreview !== undefined);
+      const shot = () => page.locator('#phase-plot canvas').first().screenshot();
+      const before = await shot();
+      await page.selectOption('#drag-mode', 'baseline');
+      const box = await page.locator('#phase-plot .u-over').boundingBox();
+      if (!box) throw new Error('no preview plot');
+      await page.mouse.move(box.x + box.width * 0.05, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 4 });
+      await page.mouse.up();
+      const regions = await page.inputValue('#baseline-regions');
+      expect(regions).toMatch(/^-?[\d.]+:-?[\d.]+$/);
+      expect(await page.inputValue('#baseline-mode')).toBe('poly');
+      const after = await shot();
+      expect(after.equals(before)).toBe(false); // the region band is drawn
+      const runsBefore = exportTable(running.store, 'runs').rows.length;
+      await page.click('#apply-one');
+      await page.waitForSelector('#new-run', { timeout: 120_000 });
+      const newRun = Number(/run\/(\d+)/.exec((await page.getAttribute('#new-run', 'href')) ?? '')?.[1]);
+      expect(exportTable(running.store, 'runs').rows.length).toBe(runsBefore + 1);
+      expect(exportTable(running.store, 'spectra', { run: newRun }).rows.length).toBe(1);
+      const m = running.store.runDetails(newRun).manifest as {
+        nmr: { processing: { baseline: { polyOrder: number; regionsPpm: number[][] } } };
+      };
+      expect(m.nmr.processing.baseline.polyOrder).toBe(1);
+      expect(m.nmr.processing.baseline.regionsPpm[0].map((v) => v.toFixed(1)).join(':')).toBe(regions);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    180_000,
+  );
+
+  it_('cividis: map pixels change from viridis and follow the map’s values', async () => {
+    const { page, errors } = await newPage(browser);
+    await openRun(page, fx.runId);
+    const g = await mapGeometry(page);
+    const s = g.spectra[2];
+    const x = g.rect.left + (((s.startS + s.endS) / 2 - g.time[0]) / (g.time[1] - g.time[0])) * g.rect.width;
+    const yAt = (ppm: number) => g.rect.top + ((g.ppm[0] - ppm) / (g.ppm[0] - g.ppm[1])) * g.rect.height;
+    const vLine = await mapPixel(page, x, yAt(245));
+    await page.selectOption('#map-colormap', 'cividis');
+    await page.waitForFunction(() => window.__wb.colormap === 'cividis');
+    const cLine = await mapPixel(page, x, yAt(245));
+    const cEmpty = await mapPixel(page, x, yAt(g.ppm[1] + 0.05 * (g.ppm[0] - g.ppm[1])));
+    expect(cLine.slice(0, 3)).not.toEqual(vLine.slice(0, 3));
+    const lut = (
+      (await (await fetch(`${running.url}api/colormap?name=cividis`)).json()) as { colors: string[] }
+    ).colors.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+    const nearest = (p: number[]) => {
+      let best = 0;
+      let d = Infinity;
+      lut.forEach((c, i) => {
+        const e = Math.abs(c[0] - p[0]) + Math.abs(c[1] - p[1]) + Math.abs(c[2] - p[2]);
+        if (e < d) [best, d] = [i, e];
+      });
+      return { index: best, distance: d };
+    };
+    // both pixels are cividis colours; the metal line (the map's maximum region) high, the empty range low
+    expect(nearest(cLine).distance).toBeLessThanOrEqual(3);
+    expect(nearest(cEmpty).distance).toBeLessThanOrEqual(3);
+    expect(nearest(cLine).index).toBeGreaterThan(nearest(cEmpty).index + 100);
+    await page.check('#map-fill');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it_('exports a table as CSV and the map as SVG', async () => {
     const { page, errors } = await newPage(browser);
     await openRun(page, fx.runId);

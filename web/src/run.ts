@@ -15,7 +15,7 @@ import {
   type Timeline,
   type TimelineSpectrum,
 } from './api';
-import { colormap, cssColor, type Lut } from './colormap';
+import { COLORMAP_NAMES, colormap, cssColor, type ColormapName, type Lut } from './colormap';
 import { download, downloadPng, exportBar } from './export';
 import { ProcessingPanel } from './processing';
 import { SpectrumPanel } from './spectrum';
@@ -76,6 +76,10 @@ export class RunView {
   private selected: number | null;
   private readonly overlay = new Set<number>();
   private scale: Scale = 'sqrt';
+  private colormapName: ColormapName = 'viridis';
+  /** Draw each spectrum to the next one's start (gaps longer than fillGapS stay blank). */
+  private fill = false;
+  private fillGapS = 0;
   private spectrumPanel!: SpectrumPanel;
   private processing!: ProcessingPanel;
   private width = 900;
@@ -192,6 +196,48 @@ export class RunView {
       this.drawMap();
     });
     scaleLabel.append(scale);
+    const cmapLabel = el('label', undefined, 'Colour map ');
+    const cmap = el('select');
+    cmap.id = 'map-colormap';
+    for (const n of COLORMAP_NAMES) {
+      const o = el('option', undefined, n);
+      o.value = n;
+      cmap.append(o);
+    }
+    cmap.addEventListener('change', () => {
+      const name = cmap.value as ColormapName;
+      void colormap(name).then((lut) => {
+        if (this.disposed) return;
+        this.colormapName = name;
+        this.lut = lut;
+        this.paintMap();
+        this.drawMap();
+        window.__wb.colormap = name;
+      });
+    });
+    cmapLabel.append(cmap);
+    const fillLabel = el('label', undefined, ' Fill to the next spectrum');
+    const fill = el('input');
+    fill.type = 'checkbox';
+    fill.id = 'map-fill';
+    fillLabel.prepend(fill);
+    const gapLabel = el('label', undefined, ' gaps above (min) ');
+    const gap = el('input');
+    gap.type = 'number';
+    gap.id = 'map-fill-gap';
+    gap.min = '0';
+    gap.step = '1';
+    gap.value = String(Math.round(this.defaultFillGapS() / 60));
+    this.fillGapS = this.defaultFillGapS();
+    gapLabel.append(gap);
+    const refill = () => {
+      this.fill = fill.checked;
+      const g = Number(gap.value);
+      this.fillGapS = Number.isFinite(g) && g >= 0 ? g * 60 : this.defaultFillGapS();
+      this.drawMap();
+    };
+    fill.addEventListener('change', refill);
+    gap.addEventListener('change', refill);
     const reset = el('button', undefined, 'Reset zoom');
     reset.type = 'button';
     reset.addEventListener('click', () => {
@@ -201,6 +247,9 @@ export class RunView {
     });
     controls.append(
       scaleLabel,
+      cmapLabel,
+      fillLabel,
+      gapLabel,
       reset,
       el(
         'span',
@@ -262,6 +311,23 @@ export class RunView {
       ppmMax: String(this.ppm[0]),
     });
     download(`/api/runs/${this.runId}/figures/${name}.svg?${q}`, `run${this.runId}-${name}.svg`);
+  }
+
+  /** Gaps that stay blank when filling: three times the median spacing of the spectra's starts. */
+  private defaultFillGapS(): number {
+    const s = this.timeline.spectra;
+    const d = s
+      .slice(1)
+      .map((r, i) => r.startS - s[i].startS)
+      .filter((v) => v > 0)
+      .sort((a, b) => a - b);
+    return d.length ? 3 * d[Math.floor(d.length / 2)] : 0;
+  }
+
+  /** Where a spectrum's drawing ends: its acquisition end, or (filling) the next spectrum's start. */
+  private drawnEnd(s: TimelineSpectrum, next: TimelineSpectrum | undefined): number {
+    if (!this.fill || !next || next.startS <= s.endS) return s.endS;
+    return next.startS - s.endS <= this.fillGapS ? next.startS : s.endS;
   }
 
   private defaultPpm(): [number, number] {
@@ -649,14 +715,17 @@ export class RunView {
       const sy0 = (mHi - this.ppm[0]) * perPpm;
       const sy1 = (mHi - this.ppm[1]) * perPpm;
       const spans = this.timeline.spectra;
-      const byIndex = new Map(spans.map((s) => [s.spectrum, s]));
+      const byIndex = new Map(spans.map((s, k) => [s.spectrum, k]));
       m.rows.forEach((row, i) => {
-        const a = byIndex.get(row.first);
-        const b = byIndex.get(row.last);
-        if (!a || !b) return;
-        if (b.endS < this.time[0] || a.startS > this.time[1]) return;
+        const ka = byIndex.get(row.first);
+        const kb = byIndex.get(row.last);
+        if (ka === undefined || kb === undefined) return;
+        const a = spans[ka];
+        const b = spans[kb];
+        const end = this.drawnEnd(b, spans[kb + 1]);
+        if (end < this.time[0] || a.startS > this.time[1]) return;
         const x0 = this.xOf(a.startS);
-        const x1 = this.xOf(b.endS);
+        const x1 = this.xOf(end);
         ctx.drawImage(this.offscreen, i, sy0, 1, sy1 - sy0, x0, r.top, Math.max(1, x1 - x0), r.height);
       });
       ctx.restore();
@@ -702,6 +771,8 @@ export class RunView {
     ctx.textBaseline = 'bottom';
     ctx.fillText('low', bx + 15, r.top + r.height);
     ctx.fillText(this.scale, bx + 15, r.top + r.height / 2);
+    ctx.textBaseline = 'top';
+    ctx.fillText(this.colormapName, bx + 15, r.top + r.height / 2 + 2);
     this.drawOverlay();
   }
 

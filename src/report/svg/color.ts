@@ -36,6 +36,42 @@ export function viridis(t: number): string {
   return hex(a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f);
 }
 
+/* cividis (Nuñez, Anderton & Renslow, "Optimizing colormaps with consideration for color vision
+ * deficiency to enable accurate interpretation of scientific data", PLOS ONE 2018): knots of the published
+ * 256-entry table at [index, r, g, b], chosen so that linear interpolation between them stays within 1.5
+ * RGB units of every entry (test/report/colormap.test.ts checks all 256). Its lightness rises
+ * monotonically and it reads the same for red-green colour-blind viewers. */
+const CIVIDIS: [number, number, number, number][] = [
+  [0, 0.0, 32.2, 76.9],
+  [20, 0.0, 46.3, 110.8],
+  [31, 1.4, 53.6, 110.2],
+  [36, 21.1, 57.2, 109.3],
+  [46, 41.6, 64.4, 107.9],
+  [69, 70.6, 80.9, 107.3],
+  [113, 111.9, 112.7, 115.3],
+  [136, 132.5, 129.9, 120.8],
+  [176, 172.7, 161.8, 115.8],
+  [213, 212.4, 193.9, 100.4],
+  [240, 243.2, 219.1, 79.5],
+  [251, 255.0, 230.0, 66.3],
+  [255, 255.0, 233.8, 69.6],
+];
+
+/** Cividis colour at t ∈ [0, 1] (clamped; non-finite → the low end). */
+export function cividis(t: number): string {
+  const u = (Number.isFinite(t) ? Math.max(0, Math.min(1, t)) : 0) * 255;
+  let i = 0;
+  while (i < CIVIDIS.length - 2 && CIVIDIS[i + 1][0] <= u) i++;
+  const a = CIVIDIS[i];
+  const b = CIVIDIS[i + 1];
+  const f = (u - a[0]) / (b[0] - a[0]);
+  return hex(a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f, a[3] + (b[3] - a[3]) * f);
+}
+
+/** The intensity colour maps by name (the workbench offers both). */
+export const COLORMAPS = { viridis, cividis } as const;
+export type ColormapName = keyof typeof COLORMAPS;
+
 /** Okabe & Ito (2008) colour-blind-safe categorical palette, darkest-first order for lines on white. */
 export const CATEGORICAL = [
   '#0072B2',
