@@ -25,15 +25,19 @@ function hex(r: number, g: number, b: number): string {
   return `#${h(r)}${h(g)}${h(b)}`;
 }
 
+/** Colour between two RGB triples, f ∈ [0, 1] from a to b. */
+function mix(a: readonly number[], b: readonly number[], f: number): string {
+  return hex(a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f);
+}
+
+/** t clamped to [0, 1]; non-finite → 0 (the low end of a map). */
+const unit = (t: number) => (Number.isFinite(t) ? Math.max(0, Math.min(1, t)) : 0);
+
 /** Viridis colour at t ∈ [0, 1] (clamped; non-finite → the low end). */
 export function viridis(t: number): string {
-  const u = Number.isFinite(t) ? Math.max(0, Math.min(1, t)) : 0;
-  const pos = u * (VIRIDIS.length - 1);
+  const pos = unit(t) * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(pos));
-  const f = pos - i;
-  const a = VIRIDIS[i];
-  const b = VIRIDIS[i + 1];
-  return hex(a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f);
+  return mix(VIRIDIS[i], VIRIDIS[i + 1], pos - i);
 }
 
 /* cividis (Nuñez, Anderton & Renslow, "Optimizing colormaps with consideration for color vision
@@ -59,13 +63,12 @@ const CIVIDIS: [number, number, number, number][] = [
 
 /** Cividis colour at t ∈ [0, 1] (clamped; non-finite → the low end). */
 export function cividis(t: number): string {
-  const u = (Number.isFinite(t) ? Math.max(0, Math.min(1, t)) : 0) * 255;
+  const u = unit(t) * 255;
   let i = 0;
   while (i < CIVIDIS.length - 2 && CIVIDIS[i + 1][0] <= u) i++;
-  const a = CIVIDIS[i];
-  const b = CIVIDIS[i + 1];
-  const f = (u - a[0]) / (b[0] - a[0]);
-  return hex(a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f, a[3] + (b[3] - a[3]) * f);
+  const [ia, ...a] = CIVIDIS[i];
+  const [ib, ...b] = CIVIDIS[i + 1];
+  return mix(a, b, (u - ia) / (ib - ia));
 }
 
 /** The intensity colour maps by name (the workbench offers both). */
