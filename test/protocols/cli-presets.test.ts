@@ -181,6 +181,11 @@ describe('spincell morphology --preset', () => {
     const unknown = await cli(['morphology', series, '--preset', 'smith1999']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/wichmann2025/);
+    // A constrained preset takes no start values; the message names the unconstrained presets.
+    const start = await cli(['morphology', series, '--preset', 'wichmann2025', '--start', '245,252,262']);
+    expect(start.code).toBe(2);
+    expect(start.stderr.trim().split('\n')).toHaveLength(1);
+    expect(start.stderr).toMatch(/--start.*unconstrained preset \(thienenkamp2024\)/);
   });
 });
 

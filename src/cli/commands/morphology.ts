@@ -17,6 +17,7 @@ import {
 } from '../../protocols/morphology.js';
 import {
   describePresets,
+  getMorphologyPreset,
   MORPHOLOGY_PRESETS,
   presetNames,
   presetSettings,
@@ -158,7 +159,10 @@ export function morphologyRequestFromFlags(flags: MorphologyFlags): MorphologyRe
       field: '--calibration-window',
       found: flags.calibrationWindow,
     });
-  const unconstrained = mode === 'unconstrained' || preset === 'thienenkamp2024';
+  // A preset brings its mode (today thienenkamp2024 is the unconstrained one).
+  const unconstrained =
+    mode === 'unconstrained' ||
+    (preset !== undefined && getMorphologyPreset(preset).mode.value === 'unconstrained');
   if (unconstrained) {
     for (const [flag, given] of [
       ['--cathode-offset', flags.cathodeOffset !== undefined],
@@ -178,7 +182,11 @@ export function morphologyRequestFromFlags(flags: MorphologyFlags): MorphologyRe
     throw new UsageError('option applies to the unconstrained mode only', {
       field: '--start',
       found: flags.start,
-      expected: '--mode unconstrained or --preset thienenkamp2024',
+      expected: `--mode unconstrained or an unconstrained preset (${MORPHOLOGY_PRESETS.filter(
+        (p) => p.mode.value === 'unconstrained',
+      )
+        .map((p) => p.name)
+        .join(', ')})`,
     });
   }
   if (preset !== undefined && flags.sodium)
