@@ -785,9 +785,17 @@ export function withCellState(
       capacityMAh: m.cycler?.capacityMAh,
       gaps: cycler.gaps,
     });
-    requireOverlap(aligned, cycler.series, hint);
   } catch (e) {
     throw inManifest(e, manifestPath, EIS_FIELDS, 'eis');
+  }
+  // The impedance results stand on their own: sweeps that all miss the record (another instrument's clock)
+  // lose their cell state with a warning, not the run.
+  try {
+    requireOverlap(aligned, cycler.series, hint);
+  } catch (e) {
+    if (!(e instanceof SpincellError)) throw e;
+    warnings.push(`impedance sweeps not placed on the cycler record: ${e.message}`);
+    return { ...eis, aligned: null };
   }
   const check = checkAlignment(aligned, cycler.series, cycler.gaps, hint);
   warnings.push(...check.warnings.map((w) => w.replace(/\bspectra\b/g, 'impedance sweeps')));

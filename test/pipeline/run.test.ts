@@ -149,6 +149,26 @@ describe('spincell run (small simulated experiment)', () => {
     });
   });
 
+  it('sweeps that all miss the cycler record keep their impedance results and lose only their cell state', () => {
+    const far = join(dir, 'eis-far.json');
+    writeFileSync(
+      far,
+      JSON.stringify({
+        ...manifest,
+        nmr: undefined,
+        eis: { ...manifest.eis, offsetS: 1e7 },
+        output: { dir: 'out-far' },
+      }),
+    );
+    const result = runManifest(readManifest(far), { manifestPath: far });
+    const names = result.outputs.map((o) => o.name);
+    expect(names).toContain('impedance.csv');
+    expect(names).not.toContain('impedance-aligned.csv');
+    expect(result.warnings.join('\n')).toMatch(
+      /impedance sweeps not placed on the cycler record.*eis\.offsetS/,
+    );
+  });
+
   it('alignment equals alignSpectra on the same files and clock offset', () => {
     const entries = listSeries(join(dir, 'exp/series'));
     const series = seriesFromRecords(readCyclerFile(join(dir, 'exp/cycler.mpt')));
