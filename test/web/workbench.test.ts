@@ -78,6 +78,16 @@ async function mapGeometry(page: Page) {
   });
 }
 
+type MapGeometry = Awaited<ReturnType<typeof mapGeometry>>;
+
+/** Canvas x of a spectrum's mid-time and y of a shift, in the map's pixels. */
+function xOfSpectrum(g: MapGeometry, s: { startS: number; endS: number }): number {
+  return g.rect.left + (((s.startS + s.endS) / 2 - g.time[0]) / (g.time[1] - g.time[0])) * g.rect.width;
+}
+function yOfPpm(g: MapGeometry, ppm: number): number {
+  return g.rect.top + ((g.ppm[0] - ppm) / (g.ppm[0] - g.ppm[1])) * g.rect.height;
+}
+
 const it_ = HAVE_CHROMIUM ? it : it.skip;
 
 describe('workbench in Chromium', () => {
@@ -98,8 +108,8 @@ describe('workbench in Chromium', () => {
     await openRun(page, fx.runId);
     const g = await mapGeometry(page);
     const s = g.spectra[2];
-    const x = g.rect.left + (((s.startS + s.endS) / 2 - g.time[0]) / (g.time[1] - g.time[0])) * g.rect.width;
-    const yAt = (ppm: number) => g.rect.top + ((g.ppm[0] - ppm) / (g.ppm[0] - g.ppm[1])) * g.rect.height;
+    const x = xOfSpectrum(g, s);
+    const yAt = (ppm: number) => yOfPpm(g, ppm);
     const line = await mapPixel(page, x, yAt(245));
     const empty = await mapPixel(page, x, yAt(g.ppm[1] + 0.05 * (g.ppm[0] - g.ppm[1])));
     const lum = (p: number[]) => 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
@@ -123,7 +133,7 @@ describe('workbench in Chromium', () => {
     await openRun(page, fx.runId);
     const g = await mapGeometry(page);
     const s = g.spectra[4];
-    const x = g.rect.left + (((s.startS + s.endS) / 2 - g.time[0]) / (g.time[1] - g.time[0])) * g.rect.width;
+    const x = xOfSpectrum(g, s);
     const box = await page.locator('canvas.map-over').boundingBox();
     if (!box) throw new Error('no map');
     await page.mouse.click(box.x + x, box.y + g.rect.top + g.rect.height / 2);
@@ -226,8 +236,8 @@ describe('workbench in Chromium', () => {
     await openRun(page, fx.runId);
     const g = await mapGeometry(page);
     const s = g.spectra[2];
-    const x = g.rect.left + (((s.startS + s.endS) / 2 - g.time[0]) / (g.time[1] - g.time[0])) * g.rect.width;
-    const yAt = (ppm: number) => g.rect.top + ((g.ppm[0] - ppm) / (g.ppm[0] - g.ppm[1])) * g.rect.height;
+    const x = xOfSpectrum(g, s);
+    const yAt = (ppm: number) => yOfPpm(g, ppm);
     const vLine = await mapPixel(page, x, yAt(245));
     await page.selectOption('#map-colormap', 'cividis');
     await page.waitForFunction(() => window.__wb.colormap === 'cividis');
@@ -336,9 +346,8 @@ describe('workbench in Chromium', () => {
       const g = await mapGeometry(page);
       expect(g.spectra.length).toBe(6);
       const s = g.spectra[5];
-      const x =
-        g.rect.left + (((s.startS + s.endS) / 2 - g.time[0]) / (g.time[1] - g.time[0])) * g.rect.width;
-      const yAt = (ppm: number) => g.rect.top + ((g.ppm[0] - ppm) / (g.ppm[0] - g.ppm[1])) * g.rect.height;
+      const x = xOfSpectrum(g, s);
+      const yAt = (ppm: number) => yOfPpm(g, ppm);
       const px = await mapPixel(page, x, yAt(245));
       expect(px[3]).toBe(255);
       expect(errors).toEqual([]);
