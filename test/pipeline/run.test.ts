@@ -149,6 +149,29 @@ describe('spincell run (small simulated experiment)', () => {
     });
   });
 
+  it('`spincell align --impedance` gives the run’s impedance-aligned.csv (one road)', async () => {
+    const csv = join(dir, 'align-eis.csv');
+    const r = await cli([
+      'align',
+      join(dir, 'exp/eis.mpt'),
+      join(dir, 'exp/cycler.mpt'),
+      '--impedance',
+      '--capacity-mah',
+      '2',
+      '--out',
+      csv,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const [h1, ...cliRows] = csvRows(readFileSync(csv, 'utf8'));
+    const [h2, ...runRows] = csvRows(readFileSync(join(out, 'impedance-aligned.csv'), 'utf8'));
+    expect(h1).toEqual(h2);
+    expect(cliRows).toHaveLength(3);
+    // Labels differ in spelling only (the path as each was given); every cell-state column is identical.
+    const label = h1.indexOf('label');
+    const strip = (rows: string[][]) => rows.map((row) => row.filter((_, k) => k !== label));
+    expect(strip(cliRows)).toEqual(strip(runRows));
+  });
+
   it('sweeps that all miss the cycler record keep their impedance results and lose only their cell state', () => {
     const far = join(dir, 'eis-far.json');
     writeFileSync(

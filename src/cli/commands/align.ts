@@ -19,6 +19,8 @@ import {
 import { action, type GlobalOptions, parseNumberOption, printJson, printTable } from '../common.js';
 import { collectMappings, parseMappings } from './cycler.js';
 import { spectrumWindow } from '../../pipeline/processing.js';
+import { sweepWindows } from '../../eis/align.js';
+import { readImpedanceSeries } from '../../io/eis/index.js';
 
 interface AlignFlags {
   offsetS?: string;
@@ -27,6 +29,7 @@ interface AlignFlags {
   socStartPct?: string;
   out?: string;
   map?: string[];
+  impedance?: boolean;
 }
 
 export function registerAlign(program: Command): void {
@@ -40,6 +43,10 @@ export function registerAlign(program: Command): void {
     .option('--capacity-mah <C>', 'declared capacity for the state of charge, mAh')
     .option('--soc-start-pct <P>', 'state of charge at the start of the cycler record, %', '0')
     .option('--out <file.csv>', 'also write the table as CSV')
+    .option(
+      '--impedance',
+      'the first path is an impedance file (dynamic EIS): one row per sweep, its window from its first to its last point, read in --timezone as the cycler file',
+    )
     .option(
       '--map <KEY=COLUMN[:UNIT]>',
       'column mapping for generic cycler tables, repeatable (as for `spincell cycler`)',
@@ -56,13 +63,15 @@ export function registerAlign(program: Command): void {
             : undefined;
         if (capacityMAh !== undefined && !(capacityMAh > 0))
           throw new UsageError('capacity must be positive', { field: '--capacity-mah', found: capacityMAh });
-        const entries = listSeries(spectraPath);
+        // Sweeps of an impedance file (the cycler PC's clock: the same zone), or the spectra of a series.
+        const windows = flags.impedance
+          ? sweepWindows(readImpedanceSeries([spectraPath], { timezone: flags.timezone ?? 'UTC' }))
+          : listSeries(spectraPath).map(spectrumWindow);
         const records = readCyclerFile(cyclerFile, {
           timezone: flags.timezone,
           mapping: parseMappings(flags.map),
         });
         const series = seriesFromRecords(records);
-        const windows = entries.map(spectrumWindow);
         const gaps = findRecordGaps(series);
         const aligned = alignSpectra(windows, series, {
           offsetS,
