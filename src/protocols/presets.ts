@@ -536,6 +536,15 @@ function convention(r: Referencing | DataReferencing): string {
   return r.kind === 'external' ? 'the external scale' : `the internal scale (metal → ${r.metalPpm} ppm)`;
 }
 
+/** How a resolved width cap is recorded in the settings (the cap without its source). */
+function widthCapValue(widthCap: ReturnType<typeof planWidthCap>): ResolvedSetting['value'] {
+  return widthCap.kind === 'ppm'
+    ? { kind: 'ppm', ppm: widthCap.ppm }
+    : widthCap.kind === 'auto'
+      ? { kind: 'auto' }
+      : { kind: 'from', experiment: widthCap.experiment };
+}
+
 /**
  * Resolves a morphology analysis: preset (or spincell's defaults), overridden by what the user gave,
  * checked against the data's nucleus and referencing. Mixed conventions are refused for a preset (its
@@ -704,12 +713,7 @@ export function resolveMorphology(
   const widthCap = planWidthCap(request, p, calibrationWindowPpm);
   settings.push({
     key: 'widthCap',
-    value:
-      widthCap.kind === 'ppm'
-        ? { kind: 'ppm', ppm: widthCap.ppm }
-        : widthCap.kind === 'auto'
-          ? { kind: 'auto' }
-          : { kind: 'from', experiment: widthCap.experiment },
+    value: widthCapValue(widthCap),
     source: widthCap.source,
     ...(p.widthCap?.open ? { open: p.widthCap.open } : {}),
   });
@@ -868,12 +872,7 @@ function resolveWithoutPreset(
   }
   settings.push({
     key: 'widthCap',
-    value:
-      widthCap.kind === 'ppm'
-        ? { kind: 'ppm', ppm: widthCap.ppm }
-        : widthCap.kind === 'auto'
-          ? { kind: 'auto' }
-          : { kind: 'from', experiment: widthCap.experiment },
+    value: widthCapValue(widthCap),
     source: widthCap.source,
   });
   settings.push({ key: 'fitPhase', value: fitPhase, source: request.fitPhase ? 'user' : 'spincell default' });
