@@ -21,6 +21,7 @@ import {
   readSpectrum,
   type ProjectStore,
 } from '../store/index.js';
+import { registerEchem } from './echem.js';
 import { FIGURES } from './figures.js';
 import { LiveHub } from './live.js';
 import { phasePreview, reprocess, type ProcessingChange } from './processing.js';
@@ -550,6 +551,8 @@ export function buildServer(options: ServerOptions): Workbench {
   });
 
   app.get('/api/tables', async () => ({ tables: EXPORT_TABLES }));
+
+  registerEchem(app, { store, cyclerOf });
 
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/')) return reply.code(404).send({ error: 'no such route' });

@@ -5,6 +5,7 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
+import { EchemView } from './echem';
 import { renderOverview } from './overview';
 import { RunView } from './run';
 
@@ -32,10 +33,15 @@ function route(): void {
   app.replaceChildren();
   const h = location.hash.replace(/^#\/?/, '');
   const m = /^run\/(\d+)(?:\/spectrum\/(\d+))?/.exec(h);
-  if (m) {
+  const echem = /^run\/(\d+)\/echem$/.exec(h);
+  if (echem) {
+    const run = Number(echem[1]);
+    current = new EchemView(app, run);
+    nav.innerHTML = `<a href="#/">Overview</a> <a href="#/run/${run}">Run ${run}</a> <span aria-current="page">Electrochemistry</span>`;
+  } else if (m) {
     const view = new RunView(app, Number(m[1]), m[2] !== undefined ? Number(m[2]) : null);
     current = view;
-    nav.innerHTML = `<a href="#/">Overview</a> <span aria-current="page">Run ${Number(m[1])}</span>`;
+    nav.innerHTML = `<a href="#/">Overview</a> <span aria-current="page">Run ${Number(m[1])}</span> <a href="#/run/${Number(m[1])}/echem">Electrochemistry</a>`;
   } else {
     nav.innerHTML = '<span aria-current="page">Overview</span>';
     const o = renderOverview(app);
