@@ -310,7 +310,7 @@ export class EchemView {
       {
         scales: { x: { time: false }, pct: { auto: true } },
         axes: [
-          { label: 'Cycle' },
+          { label: 'Cycle', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
           { label: 'Capacity / mAh', scale: 'y' },
           { label: 'CE, SOH / %', scale: 'pct', side: 1, grid: { show: false } },
         ],
@@ -354,7 +354,7 @@ export class EchemView {
     const point = (color: string, shape: string) => ({
       stroke: color,
       width: 0,
-      points: { show: true, size: 10, stroke: color, fill: shape },
+      points: { show: true, size: 10, width: 2, stroke: color, fill: shape },
     });
     this.plot(
       'voltage',
@@ -363,7 +363,7 @@ export class EchemView {
         axes: [{ label: 'Time / h' }, { label: 'Voltage / V' }],
         series: [
           { label: 'time h' },
-          { label: 'voltage V', stroke: '#333' },
+          { label: 'voltage V', stroke: '#333333', width: 1.5 },
           { label: 'nucleation', ...point(COLORS[1], COLORS[1]) },
           { label: 'onset', ...point(COLORS[2], '#fff') },
         ],
@@ -384,6 +384,7 @@ export class EchemView {
     const style = (k: number, c: Curve) => ({
       label: label(c),
       stroke: COLORS[this.selected.indexOf(c.cycle) % COLORS.length] ?? COLORS[k % COLORS.length],
+      width: 2,
       dash: c.half === 'charge' ? undefined : [6, 3],
       spanGaps: true,
     });
