@@ -22,6 +22,7 @@ import {
   type ProjectStore,
 } from '../store/index.js';
 import { registerEchem } from './echem.js';
+import { id, runParams } from './schemas.js';
 import { FIGURES } from './figures.js';
 import { LiveHub } from './live.js';
 import { phasePreview, reprocess, type ProcessingChange } from './processing.js';
@@ -71,13 +72,6 @@ export function defaultWebDir(): string {
   return join(packageRoot(), 'dist', 'web');
 }
 
-const id = { type: 'integer', minimum: 1, maximum: 2 ** 31 } as const;
-const runParams = {
-  type: 'object',
-  required: ['run'],
-  additionalProperties: false,
-  properties: { run: id },
-} as const;
 const num = { type: 'number', minimum: -1e12, maximum: 1e12 } as const;
 
 function statusOf(e: SpincellError): number {

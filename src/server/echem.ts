@@ -19,6 +19,7 @@ import {
 import { DEFAULT_ONSET_MIN_RISE_V, stepSummaries } from '../pipeline/sections/cycler-steps.js';
 import { linePlotSvg } from '../report/index.js';
 import { thinMinMax, type ProjectStore } from '../store/index.js';
+import { id, runParams } from './schemas.js';
 
 /** dQ/dV voltage bin, V (the library's default: `differentialCapacity`). */
 export const DEFAULT_DQDV_BIN_V = 0.005;
@@ -132,17 +133,17 @@ export function stepMarkers(store: ProjectStore, runId: number, series: CyclerSe
   });
 }
 
-/** The charge and the discharge steps of a cycle (cycle numbers as `analyseCycles` gives them). */
+/** The charge and the discharge steps of a cycle (cycle numbers as `analyseCycles` gives them), each half
+ * that has steps. */
 function halvesOf(series: CyclerSeries, store: ProjectStore, runId: number, cycle: number) {
   const s = settingsOf(store, runId);
   const steps = segmentSteps(series);
   const c = analyseCycles(steps, { areaCm2: s.areaCm2 }).find((x) => x.number === cycle);
   if (!c) throw new UsageError(`run ${runId} has no such cycle`, { field: 'cycle', found: cycle });
   const inCycle = steps.slice(c.firstStep, c.lastStep + 1);
-  return {
-    charge: inCycle.filter((x) => x.direction === 'charge'),
-    discharge: inCycle.filter((x) => x.direction === 'discharge'),
-  };
+  return (['charge', 'discharge'] as const)
+    .map((half) => ({ half, steps: inCycle.filter((x) => x.direction === half) as readonly Step[] }))
+    .filter((h) => h.steps.length > 0);
 }
 
 export interface CapacityCurve {
@@ -162,11 +163,8 @@ export function capacityCurves(
   cycle: number,
   width: number,
 ): CapacityCurve[] {
-  const halves = halvesOf(series, store, runId, cycle);
   const out: CapacityCurve[] = [];
-  for (const half of ['charge', 'discharge'] as const) {
-    const steps: readonly Step[] = halves[half];
-    if (steps.length === 0) continue;
+  for (const { half, steps } of halvesOf(series, store, runId, cycle)) {
     const cap: number[] = [];
     const v: number[] = [];
     const t: number[] = [];
@@ -210,11 +208,8 @@ export function dqdvCurves(
   binV: number,
   width: number,
 ): DqDvCurve[] {
-  const halves = halvesOf(series, store, runId, cycle);
   const out: DqDvCurve[] = [];
-  for (const half of ['charge', 'discharge'] as const) {
-    const steps = halves[half];
-    if (steps.length === 0) continue;
+  for (const { half, steps } of halvesOf(series, store, runId, cycle)) {
     const first = steps[0].startRow;
     const last = steps[steps.length - 1].endRow;
     if (last <= first) continue;
@@ -232,13 +227,6 @@ export function dqdvCurves(
   return out;
 }
 
-const id = { type: 'integer', minimum: 1, maximum: 2 ** 31 } as const;
-const runParams = {
-  type: 'object',
-  required: ['run'],
-  additionalProperties: false,
-  properties: { run: id },
-} as const;
 const cycleList = { type: 'string', pattern: '^[0-9]{1,6}(,[0-9]{1,6}){0,49}$' } as const;
 const width = { type: 'integer', minimum: 16, maximum: 8192, default: 800 } as const;
 const binV = { type: 'number', minimum: 1e-5, maximum: 1, default: DEFAULT_DQDV_BIN_V } as const;

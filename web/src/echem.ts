@@ -8,6 +8,7 @@
 import uPlot from 'uplot';
 import { getJson } from './api';
 import { download, downloadPng, exportBar } from './export';
+import { el } from './run';
 
 const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
 
@@ -51,17 +52,6 @@ interface DqCurve extends Curve {
 interface Cycler {
   timeS: number[];
   voltageV: number[];
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  cls?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 const fix = (v: number | null, d: number) => (v === null ? '—' : v.toFixed(d));

@@ -28,7 +28,7 @@ const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'
 const hours = (s: number) => s / 3600;
 const fmtH = (s: number) => `${hours(s).toFixed(hours(s) < 10 ? 2 : 1)} h`;
 
-function el<K extends keyof HTMLElementTagNameMap>(
+export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   cls?: string,
   text?: string,
