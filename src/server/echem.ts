@@ -13,6 +13,7 @@ import {
   differentialCapacity,
   nucleationOverpotential,
   segmentSteps,
+  type Cycle,
   type CyclerSeries,
   type Step,
 } from '../echem/index.js';
@@ -94,11 +95,25 @@ export interface StepMarkers {
   } | null;
 }
 
+// Steps and cycles of a record, kept while the (cached) record object lives: every route needs them.
+const analysed = new WeakMap<CyclerSeries, Map<string, { steps: Step[]; cycles: Cycle[] }>>();
+function analysis(series: CyclerSeries, areaCm2: number | undefined) {
+  const byArea = analysed.get(series) ?? new Map<string, { steps: Step[]; cycles: Cycle[] }>();
+  analysed.set(series, byArea);
+  const k = String(areaCm2);
+  let a = byArea.get(k);
+  if (!a) {
+    const steps = segmentSteps(series);
+    a = { steps, cycles: analyseCycles(steps, { areaCm2 }) };
+    byArea.set(k, a);
+  }
+  return a;
+}
+
 /** Steps of the record with their onset and nucleation markers, as `spincell cycler` computes them. */
 export function stepMarkers(store: ProjectStore, runId: number, series: CyclerSeries): StepMarkers[] {
   const s = settingsOf(store, runId);
-  const steps = segmentSteps(series);
-  const cycles = analyseCycles(steps, { areaCm2: s.areaCm2 });
+  const { steps, cycles } = analysis(series, s.areaCm2);
   return stepSummaries(series, steps, cycles, s.onsetMinRiseV).map((x, k) => {
     const step = steps[k];
     let onset: StepMarkers['onset'] = null;
@@ -136,9 +151,8 @@ export function stepMarkers(store: ProjectStore, runId: number, series: CyclerSe
 /** The charge and the discharge steps of a cycle (cycle numbers as `analyseCycles` gives them), each half
  * that has steps. */
 function halvesOf(series: CyclerSeries, store: ProjectStore, runId: number, cycle: number) {
-  const s = settingsOf(store, runId);
-  const steps = segmentSteps(series);
-  const c = analyseCycles(steps, { areaCm2: s.areaCm2 }).find((x) => x.number === cycle);
+  const { steps, cycles } = analysis(series, settingsOf(store, runId).areaCm2);
+  const c = cycles.find((x) => x.number === cycle);
   if (!c) throw new UsageError(`run ${runId} has no such cycle`, { field: 'cycle', found: cycle });
   const inCycle = steps.slice(c.firstStep, c.lastStep + 1);
   return (['charge', 'discharge'] as const)

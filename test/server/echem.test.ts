@@ -7,16 +7,17 @@
  * src/sim/cell.ts); voltage-against-capacity curves end at the stored capacities. Unknown runs and
  * cycles are a one-line 404, bad parameters a 400.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type Workbench } from '../../src/server/index.js';
-import { ProjectStore } from '../../src/store/index.js';
+import { ProjectStore, runKey, storeRun } from '../../src/store/index.js';
+import { readManifest, runManifest } from '../../src/pipeline/index.js';
 import { readCyclerFile } from '../../src/io/cycler/index.js';
 import { differentialCapacity, segmentSteps, seriesFromRecords } from '../../src/echem/index.js';
 import { DEFAULT_CELL } from '../../src/sim/cell.js';
-import { makeFixture, type Fixture } from './fixture.js';
+import { fixtureManifest, makeFixture, type Fixture } from './fixture.js';
 import { cli } from '../cli/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spincell-echem-'));
@@ -169,6 +170,40 @@ describe('electrochemistry routes', () => {
       expect(cap[cap.length - 1]).toBeCloseTo(c.half === 'charge' ? cyc.chargeMAh : cyc.dischargeMAh, 9);
       for (let k = 1; k < cap.length; k++) expect(cap[k]).toBeGreaterThanOrEqual(cap[k - 1]);
     }
+  });
+
+  it('areal capacities: a run of the same experiment with an electrode area, as spincell cycler --area-cm2', async () => {
+    const areaCm2 = 1.54; // a 14 mm disc
+    const m = fixtureManifest('data/series', 'data/cycler.mpt', 'out-area');
+    const file = join(fx.dir, 'm-area.json');
+    writeFileSync(file, JSON.stringify({ ...m, cycler: { ...m.cycler, areaCm2 } }));
+    const manifest = readManifest(file);
+    const result = runManifest(manifest, { manifestPath: file });
+    const run = storeRun(store, {
+      key: runKey(manifest, file),
+      cell: store.cell('bench', 'Li-Li'),
+      provenance: result.provenance,
+      results: result.results,
+      outputDir: result.outputDir,
+    });
+    const { body } = await get(`/api/runs/${run}/cycles`);
+    const r = await cli(['--json', 'cycler', cyclerPath(), '--area-cm2', String(areaCm2)]);
+    const printed = JSON.parse(r.stdout) as {
+      cycles: { number: number; chargeMAhPerCm2: number | null; dischargeMAhPerCm2: number | null }[];
+    };
+    const rows = body.cycles as {
+      cycle: number;
+      chargeMAhPerCm2: number | null;
+      dischargeMAhPerCm2: number | null;
+    }[];
+    expect(rows.map((c) => c.cycle)).toEqual(printed.cycles.map((c) => c.number));
+    rows.forEach((c, k) => {
+      expect(c.chargeMAhPerCm2).toBeCloseTo(printed.cycles[k].chargeMAhPerCm2!, 12);
+      expect(c.dischargeMAhPerCm2).toBeCloseTo(printed.cycles[k].dischargeMAhPerCm2!, 12);
+    });
+    // 2 mAh plated over 1.54 cm²
+    expect(rows[1].dischargeMAhPerCm2).toBeCloseTo(2 / areaCm2, 9);
+    expect((body.settings as { areaCm2: number }).areaCm2).toBe(areaCm2);
   });
 
   it('SVG exports of the three plots', async () => {

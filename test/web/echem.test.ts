@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { exportTable } from '../../src/store/index.js';
+import { DEFAULT_CELL } from '../../src/sim/cell.js';
 import { makeFixture, type Fixture } from '../server/fixture.js';
 import { HAVE_CHROMIUM, launch, newPage, startWorkbench, type Running } from './harness.js';
 
@@ -114,7 +115,7 @@ describe('electrochemistry view', () => {
       expect(r[6]).toBe(s.complete === 1 ? 'yes' : 'no');
     });
     // the nucleation overpotential column: the simulator's 60 mV on the first plating
-    expect(rows[1][5]).toBe('60.0');
+    expect(rows[1][5]).toBe((1000 * DEFAULT_CELL.nucleationOverpotentialV).toFixed(1));
     expect(errors).toEqual([]);
     await page.close();
   });
