@@ -18,7 +18,7 @@ import {
   type Step,
 } from '../echem/index.js';
 import { DEFAULT_ONSET_MIN_RISE_V, stepSummaries } from '../pipeline/sections/cycler-steps.js';
-import { linePlotSvg } from '../report/index.js';
+import { linePlotSvg, panelsSvg } from '../report/index.js';
 import { thinMinMax, type ProjectStore } from '../store/index.js';
 import { id, runParams } from './schemas.js';
 
@@ -372,13 +372,22 @@ function echemFigure(
       const p = pick(f);
       return { label, x: p.map((a) => a[0]), y: p.map((a) => a[1]), style: 'line+points' as const };
     };
-    return linePlotSvg({
-      title: `Run ${run}: capacity per cycle`,
+    const pct = (v: number | null) => (v === null ? null : 100 * v);
+    return panelsSvg({
+      title: `Run ${run}: capacity, CE and SOH per cycle`,
       width: 760,
-      height: 380,
+      height: 520,
       xLabel: 'Cycle',
-      yLabel: 'Capacity / mAh',
-      series: [line('charge', (c) => c.chargeMAh), line('discharge', (c) => c.dischargeMAh)],
+      panels: [
+        {
+          yLabel: 'Capacity / mAh',
+          series: [line('charge', (c) => c.chargeMAh), line('discharge', (c) => c.dischargeMAh)],
+        },
+        {
+          yLabel: 'CE, SOH / %',
+          series: [line('CE', (c) => pct(c.coulombicEfficiency)), line('SOH', (c) => pct(c.stateOfHealth))],
+        },
+      ],
     });
   }
   if (cycles.length === 0) throw new UsageError('no cycle chosen', { field: 'cycle', expected: 'e.g. 1,2' });
@@ -401,6 +410,12 @@ function echemFigure(
     height: 420,
     xLabel: 'Voltage / V',
     yLabel: 'dQ/dV / mAh V⁻¹',
-    series: curves.map((c) => ({ label: `cycle ${c.cycle} ${c.half}`, x: c.voltageV, y: c.dqdvMAhPerV })),
+    // a constant-voltage half puts its charge in one or two bins: points, else it would not show
+    series: curves.map((c) => ({
+      label: `cycle ${c.cycle} ${c.half}`,
+      x: c.voltageV,
+      y: c.dqdvMAhPerV,
+      style: c.voltageV.length < 3 ? ('line+points' as const) : ('line' as const),
+    })),
   });
 }

@@ -217,6 +217,8 @@ describe('electrochemistry routes', () => {
       expect(r.headers['content-type']).toMatch(/svg/);
       expect(r.body).toMatch(/^<svg|<\?xml/);
       expect(r.body).toContain('<path');
+      if (f === 'cycles') expect(r.body).toContain('CE, SOH / %');
+      if (f === 'dqdv') expect(r.body).toContain('cycle 2 discharge');
     }
   });
 

@@ -149,10 +149,12 @@ describe('electrochemistry view', () => {
     expect(after.x).not.toEqual(before.x);
     expect((await shot()).equals(img1)).toBe(false);
     expect(await page.locator('tr[data-cycle="2"]').getAttribute('aria-selected')).toBe('true');
-    // cycle 2's charge is a constant-voltage step (its charge falls in one or two bins): its plating
-    const dq2 = await drawnAt(page, 'dqdv', 2);
-    expect(dq2.tried).toBeGreaterThan(1);
-    expect(dq2.hit / dq2.tried).toBeGreaterThan(0.8);
+    // cycle 2's charge is a constant-voltage step (its charge falls in one or two bins, drawn as points)
+    for (const si of [1, 2]) {
+      const dq2 = await drawnAt(page, 'dqdv', si);
+      expect(dq2.tried).toBeGreaterThanOrEqual(1);
+      expect(dq2.hit / dq2.tried).toBeGreaterThan(0.8);
+    }
     // shift-click overlays cycle 1; the keyboard selects too
     await page.locator('tr[data-cycle="1"]').click({ modifiers: ['Shift'] });
     await page.waitForFunction(() => (window.__wb.echemSelected as number[]).length === 2);

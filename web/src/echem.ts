@@ -104,11 +104,19 @@ export class EchemView {
     if (runs.some((r) => r.id === this.runId)) void this.reload().catch((e: unknown) => this.fail(e));
   }
 
+  /** A live run grew: its cycles, the record and the selected cycles' curves again. */
   private async reload(): Promise<void> {
-    this.data = await getJson<CyclesData>(`/api/runs/${this.runId}/cycles`);
+    const [data, cycler] = await Promise.all([
+      getJson<CyclesData>(`/api/runs/${this.runId}/cycles`),
+      this.cycler ? getJson<Cycler>(`/api/runs/${this.runId}/cycler?width=${this.width}`) : null,
+    ]);
     if (this.disposed) return;
+    this.data = data;
+    this.cycler = cycler;
     this.fillTable();
     this.drawCyclePlots();
+    this.drawVoltageTime();
+    await this.drawSelected();
   }
 
   private async load(): Promise<void> {
@@ -140,6 +148,8 @@ export class EchemView {
     s.append(el('h3', undefined, title));
     const box = el('div', 'plot');
     box.id = `echem-${key}`;
+    box.setAttribute('role', 'img');
+    box.setAttribute('aria-label', title);
     this.boxes.set(key, box);
     const items = [
       {
@@ -376,6 +386,8 @@ export class EchemView {
       stroke: COLORS[this.selected.indexOf(c.cycle) % COLORS.length] ?? COLORS[k % COLORS.length],
       width: 2,
       dash: c.half === 'charge' ? undefined : [6, 3],
+      // a constant-voltage half puts its charge in one or two dQ/dV bins: show them as points
+      points: { show: c.voltageV.length < 3, size: 8 },
       spanGaps: true,
     });
     this.plot(
