@@ -22,6 +22,7 @@ import {
   type ProjectStore,
 } from '../store/index.js';
 import { FIGURES } from './figures.js';
+import { registerImpedanceRoutes } from './impedance.js';
 import { LiveHub } from './live.js';
 import { phasePreview, reprocess, type ProcessingChange } from './processing.js';
 import { MORPHOLOGY_PRESETS, presetNames } from '../protocols/presets.js';
@@ -550,6 +551,7 @@ export function buildServer(options: ServerOptions): Workbench {
   });
 
   app.get('/api/tables', async () => ({ tables: EXPORT_TABLES }));
+  registerImpedanceRoutes(app, store);
 
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/')) return reply.code(404).send({ error: 'no such route' });
