@@ -6,7 +6,7 @@
  */
 import type { TimedSpectrum } from '../io/eis/types.js';
 import { drt, drtSetup, type DrtOptions, type DrtResult, type DrtSetup } from './drt.js';
-import { linKK, type LinKKOptions } from './kk.js';
+import { linKK, type LinKKOptions, type LinKKResult } from './kk.js';
 import { checkSpectrum } from './spectrum.js';
 
 export interface DeisOptions extends DrtOptions {
@@ -37,6 +37,8 @@ export interface DeisResult {
   /** Lin-KK max |residual| per spectrum (NaN when skipped) and verdict. */
   readonly kkMaxResidual: Float64Array;
   readonly kkPass: boolean[];
+  /** Full Lin-KK result per spectrum (residuals per frequency), null when skipped. */
+  readonly kk: (LinKKResult | null)[];
   /** Full DRT result per spectrum. */
   readonly results: DrtResult[];
 }
@@ -98,6 +100,7 @@ export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptio
   const results: DrtResult[] = [];
   const kkMax = new Float64Array(series.length).fill(NaN);
   const kkPass: boolean[] = [];
+  const kkResults: (LinKKResult | null)[] = [];
   let last: { freqHz: Float64Array; setup: DrtSetup } | null = null;
   series.forEach((t, i) => {
     // Sweeps of a series mostly repeat the frequencies of the one before: then its setup, without a key.
@@ -114,8 +117,10 @@ export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptio
       });
       kkMax[i] = kk.maxAbsResidual;
       kkPass.push(kk.pass);
+      kkResults.push(kk);
     } else {
       kkPass.push(true);
+      kkResults.push(null);
     }
     options.onProgress?.(i + 1, series.length);
   });
@@ -139,6 +144,7 @@ export function analyseDeis(series: readonly TimedSpectrum[], options: DeisOptio
     lambda: Float64Array.from(results, (r) => r.lambda),
     kkMaxResidual: kkMax,
     kkPass,
+    kk: kkResults,
     results,
   };
 }

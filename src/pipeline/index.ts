@@ -27,3 +27,4 @@ export {
   type InputFile,
   type OutputFile,
 } from './run.js';
+export { sweepData, impedancePointsCsv, drtCsv, type SweepData } from './impedance-data.js';

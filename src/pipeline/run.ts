@@ -38,6 +38,7 @@ import {
   type CyclerSeries,
 } from '../echem/index.js';
 import { alignSweeps, analyseDeis, sweepsHaveTimes, type DeisResult } from '../eis/index.js';
+import { drtCsv, impedancePointsCsv } from './impedance-data.js';
 import { formatCsv } from '../io/csv/index.js';
 import { type CyclerRecords, readCyclerFile, type TableReadOptions } from '../io/cycler/index.js';
 import { readImpedanceSeries, type TimedSpectrum } from '../io/eis/index.js';
@@ -165,6 +166,8 @@ export const OUTPUT_NAMES = [
   'morphology.csv',
   'impedance.csv',
   'impedance-aligned.csv',
+  'impedance-points.csv',
+  'drt.csv',
   'report.html',
   'provenance.json',
   ...SECTION_OUTPUT_NAMES,
@@ -1031,6 +1034,21 @@ function runInto(
       rows: eis.sweeps.length,
       data: impedanceCsv(eis),
     });
+  if (eis)
+    outputs.push(
+      {
+        name: 'impedance-points.csv',
+        description: 'every sweep’s points with their Lin-KK residuals',
+        rows: eis.sweeps.reduce((a, s) => a + s.spectrum.freqHz.length, 0),
+        data: impedancePointsCsv(eis),
+      },
+      {
+        name: 'drt.csv',
+        description: 'DRT γ(τ) of every sweep on one τ grid',
+        rows: eis.sweeps.length * eis.deis.tauS.length,
+        data: drtCsv(eis),
+      },
+    );
   if (eis?.aligned) {
     const table = alignedTable(eis.aligned);
     outputs.push({

@@ -24,6 +24,7 @@ import {
 import { registerEchem } from './echem.js';
 import { id, runParams } from './schemas.js';
 import { FIGURES } from './figures.js';
+import { registerImpedanceRoutes } from './impedance.js';
 import { LiveHub } from './live.js';
 import { phasePreview, reprocess, type ProcessingChange } from './processing.js';
 import { MORPHOLOGY_PRESETS, presetNames } from '../protocols/presets.js';
@@ -545,6 +546,7 @@ export function buildServer(options: ServerOptions): Workbench {
   });
 
   app.get('/api/tables', async () => ({ tables: EXPORT_TABLES }));
+  registerImpedanceRoutes(app, store);
 
   registerEchem(app, { store, cyclerOf });
 

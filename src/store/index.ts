@@ -6,3 +6,4 @@ export * from './query.js';
 export * from './drawing.js';
 export * from './spectrum-data.js';
 export * from './map-image.js';
+export * from './impedance-data.js';

@@ -20,6 +20,8 @@ import {
   resolvedManifest,
   type RunResults,
   spincellVersion,
+  sweepData,
+  type EisRun,
 } from '../pipeline/index.js';
 import { canonicalJson, type CellRow, type ProjectStore, type RunSummary, sha256 } from './store.js';
 import { type StoredFit, toBlob } from './spectrum-data.js';
@@ -291,6 +293,7 @@ export function writeRunResults(
       );
       for (const w of deis.windows) dw.run(runId, k, w.log10TauMin, w.log10TauMax, n(w.resistanceOhm[k]));
     });
+    writeImpedanceData(store, runId, results.eis);
   }
   // The manifest's deadLithium section, unless the caller gives the allocations itself.
   const af = results.sections?.deadLithium?.result;
@@ -416,11 +419,14 @@ export function writeAlignment(
   store: ProjectStore,
   runId: number,
   aligned: readonly AlignedSpectrum[],
+  table: 'alignment' | 'impedance_alignment' = 'alignment',
 ): void {
   const { db } = store;
-  const cols = ALIGNED_COLUMNS.map((c) => ALIGNMENT_COLUMN[c]);
+  const cols = ALIGNED_COLUMNS.map((c) =>
+    c === 'index' && table === 'impedance_alignment' ? 'sweep' : ALIGNMENT_COLUMN[c],
+  );
   const al = db.prepare(
-    `INSERT INTO alignment (run_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`,
+    `INSERT INTO ${table} (run_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`,
   );
   for (const a of aligned)
     al.run(
@@ -430,6 +436,35 @@ export function writeAlignment(
         return typeof v === 'boolean' ? b(v) : v === undefined ? null : typeof v === 'number' ? n(v) : v;
       }),
     );
+}
+
+/**
+ * Each sweep's points, Lin-KK residuals and DRT (impedance_data; the numbers of impedance-points.csv and
+ * drt.csv, from the same sweepData) and its cell state (impedance_alignment, as impedance-aligned.csv).
+ */
+export function writeImpedanceData(store: ProjectStore, runId: number, eis: EisRun): void {
+  const ins = store.db.prepare(
+    `INSERT INTO impedance_data (run_id, sweep, points, frequency_hz, z_real_ohm, z_imag_ohm, kk_residual_real_pct,
+       kk_residual_imag_pct, kk_threshold_pct, drt_points, log10_tau_s, gamma_ohm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  eis.sweeps.forEach((_, k) => {
+    const d = sweepData(eis, k);
+    ins.run(
+      runId,
+      k,
+      d.freqHz.length,
+      toBlob(d.freqHz),
+      toBlob(d.zReOhm),
+      toBlob(d.zImOhm),
+      d.kkResidualRePct ? toBlob(d.kkResidualRePct) : null,
+      d.kkResidualImPct ? toBlob(d.kkResidualImPct) : null,
+      n(d.kkThresholdPct),
+      d.log10TauS.length,
+      toBlob(d.log10TauS),
+      toBlob(d.gammaOhm),
+    );
+  });
+  if (eis.aligned) writeAlignment(store, runId, eis.aligned, 'impedance_alignment');
 }
 
 /** The cycles of a run. */

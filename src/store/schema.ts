@@ -249,6 +249,63 @@ CREATE TABLE cycler_series (
 );
 `;
 
+/*
+ * Version 5: what the workbench's impedance view draws.
+ * - impedance_data: each sweep's points (frequency, Z', Z'') and Lin-KK residuals (% of |Z|, with the
+ *   threshold the verdict used), and its DRT γ(τ) on the run's common grid (log10 τ/s, Ω per unit ln τ);
+ *   float64 little-endian BLOBs, as cycler_series.
+ * - impedance_alignment: each sweep's cell state on the cycler record (the columns of
+ *   impedance-aligned.csv; the window on the record's clock, as the alignment table keeps a spectrum's).
+ * Both go with their sweep's impedance row (live mode rewrites a run's impedance rows).
+ */
+const V5 = `
+CREATE TABLE impedance_data (
+  run_id INTEGER NOT NULL,
+  sweep INTEGER NOT NULL,
+  points INTEGER NOT NULL,
+  frequency_hz BLOB NOT NULL,
+  z_real_ohm BLOB NOT NULL,
+  z_imag_ohm BLOB NOT NULL,
+  kk_residual_real_pct BLOB,
+  kk_residual_imag_pct BLOB,
+  kk_threshold_pct REAL,
+  drt_points INTEGER NOT NULL,
+  log10_tau_s BLOB NOT NULL,
+  gamma_ohm BLOB NOT NULL,
+  PRIMARY KEY (run_id, sweep),
+  FOREIGN KEY (run_id, sweep) REFERENCES impedance(run_id, sweep) ON DELETE CASCADE
+);
+CREATE TABLE impedance_alignment (
+  run_id INTEGER NOT NULL,
+  sweep INTEGER NOT NULL,
+  label TEXT,
+  start_ms REAL NOT NULL,
+  end_ms REAL NOT NULL,
+  start_s REAL NOT NULL,
+  end_s REAL NOT NULL,
+  status TEXT NOT NULL,
+  straddles_step INTEGER NOT NULL,
+  gap INTEGER,
+  gap_overlap_s REAL,
+  mean_voltage_v REAL,
+  mean_current_ma REAL,
+  charge_start_mah REAL,
+  charge_mid_mah REAL,
+  charge_end_mah REAL,
+  charge_mean_mah REAL,
+  step_index INTEGER,
+  instrument_step INTEGER,
+  step_type TEXT,
+  step_technique TEXT,
+  direction TEXT,
+  cycle INTEGER,
+  step_capacity_mah REAL,
+  soc_pct REAL,
+  PRIMARY KEY (run_id, sweep),
+  FOREIGN KEY (run_id, sweep) REFERENCES impedance(run_id, sweep) ON DELETE CASCADE
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'campaigns, cells, experiments, runs, inputs and result tables', sql: V1 },
   { version: 2, description: 'dead-lithium allocations; inputs indexed by SHA-256', sql: V2 },
@@ -261,6 +318,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: 'live runs; spectrum data, Voigt widths and the cycler record for the workbench',
     sql: V4,
+  },
+  {
+    version: 5,
+    description: 'per-sweep impedance points, Lin-KK residuals and DRT; the cell state over each sweep',
+    sql: V5,
   },
 ];
 

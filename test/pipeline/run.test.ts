@@ -80,6 +80,8 @@ describe('spincell run (small simulated experiment)', () => {
       'cycles.csv',
       'morphology.csv',
       'impedance.csv',
+      'impedance-points.csv',
+      'drt.csv',
       'impedance-aligned.csv',
       'report.html',
       'provenance.json',
