@@ -7,41 +7,22 @@
  * src/sim/cell.ts); voltage-against-capacity curves end at the stored capacities. Unknown runs and
  * cycles are a one-line 404, bad parameters a 400.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type Workbench } from '../../src/server/index.js';
-import { ProjectStore, runKey, storeRun } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
+import { runKey, storeRun } from '../../src/store/index.js';
 import { readManifest, runManifest } from '../../src/pipeline/index.js';
 import { readCyclerFile } from '../../src/io/cycler/index.js';
 import { differentialCapacity, segmentSteps, seriesFromRecords } from '../../src/echem/index.js';
 import { DEFAULT_CELL } from '../../src/sim/cell.js';
-import { fixtureManifest, makeFixture, type Fixture } from './fixture.js';
+import { fixtureManifest, makeFixture, serveFixture } from './fixture.js';
 import { cli } from '../cli/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spincell-echem-'));
-let fx: Fixture;
-let store: ProjectStore;
-let wb: Workbench;
-const H = { host: '127.0.0.1:80' };
-
-beforeAll(() => {
-  fx = makeFixture(dir, 6);
-  store = ProjectStore.open(fx.projectDir);
-  wb = buildServer({ store, port: 80, webDir: join(dir, 'no-web'), pollMs: 100 });
-}, 120_000);
-afterAll(async () => {
-  await wb.app.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const get = async (url: string) => {
-  const r = await wb.app.inject({ method: 'GET', url, headers: H });
-  return { status: r.statusCode, body: r.json() as Record<string, unknown> };
-};
-const cyclerPath = () => join(fx.dir, 'data', 'cycler.mpt');
+const served = serveFixture(dir, (d) => makeFixture(d, 6));
+const get = (url: string) => served.get(url);
+const cyclerPath = () => join(served.fx.dir, 'data', 'cycler.mpt');
 
 interface Curve {
   cycle: number;
@@ -54,9 +35,9 @@ interface Curve {
 
 describe('electrochemistry routes', () => {
   it('cycles: the rows of the cycles.csv that spincell run wrote', async () => {
-    const { status, body } = await get(`/api/runs/${fx.runId}/cycles`);
+    const { status, body } = await get(`/api/runs/${served.fx.runId}/cycles`);
     expect(status).toBe(200);
-    const lines = readFileSync(join(fx.result.outputDir, 'cycles.csv'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(served.fx.result.outputDir, 'cycles.csv'), 'utf8').trim().split('\n');
     const head = lines[0].split(',');
     const csv = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, k) => [head[k], v])));
     const rows = body.cycles as Record<string, number | boolean | null>[];
@@ -77,7 +58,7 @@ describe('electrochemistry routes', () => {
   });
 
   it('steps: onset and nucleation overpotential as spincell cycler --json prints them', async () => {
-    const { body } = await get(`/api/runs/${fx.runId}/cycles`);
+    const { body } = await get(`/api/runs/${served.fx.runId}/cycles`);
     const r = await cli(['--json', 'cycler', cyclerPath()]);
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.stdout) as {
@@ -113,7 +94,7 @@ describe('electrochemistry routes', () => {
   });
 
   it('dQ/dV: differentialCapacity on the cycler file itself, and ∑ dQ/dV·ΔV = the capacity', async () => {
-    const { status, body } = await get(`/api/runs/${fx.runId}/dqdv?cycle=1,2&binV=0.002&width=4000`);
+    const { status, body } = await get(`/api/runs/${served.fx.runId}/dqdv?cycle=1,2&binV=0.002&width=4000`);
     expect(status).toBe(200);
     const curves = body.curves as Curve[];
     expect(curves.map((c) => `${c.cycle}${c.half}`)).toEqual([
@@ -124,7 +105,7 @@ describe('electrochemistry routes', () => {
     ]);
     const series = seriesFromRecords(readCyclerFile(cyclerPath()));
     const steps = segmentSteps(series);
-    const { body: cb } = await get(`/api/runs/${fx.runId}/cycles`);
+    const { body: cb } = await get(`/api/runs/${served.fx.runId}/cycles`);
     const cycles = cb.cycles as {
       cycle: number;
       startS: number;
@@ -148,9 +129,9 @@ describe('electrochemistry routes', () => {
   });
 
   it('dQ/dV is thinned to the screen keeping the peaks', async () => {
-    const full = (await get(`/api/runs/${fx.runId}/dqdv?cycle=1&binV=0.0002&width=4000`)).body
+    const full = (await get(`/api/runs/${served.fx.runId}/dqdv?cycle=1&binV=0.0002&width=4000`)).body
       .curves as Curve[];
-    const thin = (await get(`/api/runs/${fx.runId}/dqdv?cycle=1&binV=0.0002&width=16`)).body
+    const thin = (await get(`/api/runs/${served.fx.runId}/dqdv?cycle=1&binV=0.0002&width=16`)).body
       .curves as Curve[];
     expect(full[0].voltageV.length).toBeGreaterThan(thin[0].voltageV.length);
     expect(thin[0].voltageV.length).toBeLessThanOrEqual(16 * 3 + 1);
@@ -158,8 +139,8 @@ describe('electrochemistry routes', () => {
   });
 
   it('voltage against capacity: each half runs from 0 to the stored capacity', async () => {
-    const { body } = await get(`/api/runs/${fx.runId}/capacity-curves?cycle=1,2`);
-    const { body: cb } = await get(`/api/runs/${fx.runId}/cycles`);
+    const { body } = await get(`/api/runs/${served.fx.runId}/capacity-curves?cycle=1,2`);
+    const { body: cb } = await get(`/api/runs/${served.fx.runId}/cycles`);
     const cycles = cb.cycles as { cycle: number; chargeMAh: number; dischargeMAh: number }[];
     const curves = body.curves as Curve[];
     expect(curves.length).toBe(4);
@@ -175,13 +156,13 @@ describe('electrochemistry routes', () => {
   it('areal capacities: a run of the same experiment with an electrode area, as spincell cycler --area-cm2', async () => {
     const areaCm2 = 1.54; // a 14 mm disc
     const m = fixtureManifest('data/series', 'data/cycler.mpt', 'out-area');
-    const file = join(fx.dir, 'm-area.json');
+    const file = join(served.fx.dir, 'm-area.json');
     writeFileSync(file, JSON.stringify({ ...m, cycler: { ...m.cycler, areaCm2 } }));
     const manifest = readManifest(file);
     const result = runManifest(manifest, { manifestPath: file });
-    const run = storeRun(store, {
+    const run = storeRun(served.store, {
       key: runKey(manifest, file),
-      cell: store.cell('bench', 'Li-Li'),
+      cell: served.store.cell('bench', 'Li-Li'),
       provenance: result.provenance,
       results: result.results,
       outputDir: result.outputDir,
@@ -208,10 +189,10 @@ describe('electrochemistry routes', () => {
 
   it('SVG exports of the three plots', async () => {
     for (const f of ['cycles', 'capacity', 'dqdv']) {
-      const r = await wb.app.inject({
+      const r = await served.wb.app.inject({
         method: 'GET',
-        url: `/api/runs/${fx.runId}/echem-figures/${f}.svg?cycle=1,2`,
-        headers: H,
+        url: `/api/runs/${served.fx.runId}/echem-figures/${f}.svg?cycle=1,2`,
+        headers: { host: '127.0.0.1:80' },
       });
       expect(r.statusCode).toBe(200);
       expect(r.headers['content-type']).toMatch(/svg/);
@@ -226,7 +207,7 @@ describe('electrochemistry routes', () => {
     for (const url of [
       '/api/runs/999/cycles',
       '/api/runs/999/dqdv?cycle=1',
-      `/api/runs/${fx.runId}/dqdv?cycle=77`,
+      `/api/runs/${served.fx.runId}/dqdv?cycle=77`,
     ]) {
       const { status, body } = await get(url);
       expect(status, url).toBe(404);
@@ -234,10 +215,10 @@ describe('electrochemistry routes', () => {
       expect(String(body.error).length).toBeGreaterThan(5);
     }
     for (const url of [
-      `/api/runs/${fx.runId}/dqdv`,
-      `/api/runs/${fx.runId}/dqdv?cycle=1&binV=0`,
-      `/api/runs/${fx.runId}/dqdv?cycle=x`,
-      `/api/runs/${fx.runId}/capacity-curves?cycle=1&evil=1`,
+      `/api/runs/${served.fx.runId}/dqdv`,
+      `/api/runs/${served.fx.runId}/dqdv?cycle=1&binV=0`,
+      `/api/runs/${served.fx.runId}/dqdv?cycle=x`,
+      `/api/runs/${served.fx.runId}/capacity-curves?cycle=1&evil=1`,
     ])
       expect((await get(url)).status, url).toBe(400);
   });

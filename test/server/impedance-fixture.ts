@@ -7,9 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareExperiment } from '../../src/demo/experiment.js';
-import { readManifest, runManifest } from '../../src/pipeline/index.js';
-import { ProjectStore, runKey, storeRun } from '../../src/store/index.js';
-import { fixtureManifest, type Fixture } from './fixture.js';
+import { fixtureManifest, runAndStore, type Fixture } from './fixture.js';
 
 export function makeImpedanceFixture(dir: string, spectra = 4, sweeps = 5): Fixture {
   mkdirSync(dir, { recursive: true });
@@ -23,23 +21,7 @@ export function makeImpedanceFixture(dir: string, spectra = 4, sweeps = 5): Fixt
       eis: { paths: ['data/eis.mpt'], drt: { windows: [[-4, 0]] } },
     }),
   );
-  const manifest = readManifest(manifestPath);
-  const result = runManifest(manifest, { manifestPath });
-  const projectDir = join(dir, 'project');
-  const store = ProjectStore.init(projectDir);
-  try {
-    const cell = store.addCell('bench', 'Li-Li EIS', { chemistry: 'Li||Li' });
-    const runId = storeRun(store, {
-      key: runKey(manifest, manifestPath),
-      cell,
-      provenance: result.provenance,
-      results: result.results,
-      outputDir: result.outputDir,
-    });
-    return { dir, projectDir, manifestPath, runId, dataDir: exp.paths.outDir, result };
-  } finally {
-    store.close();
-  }
+  return runAndStore(dir, manifestPath, exp.paths.outDir, 'Li-Li EIS');
 }
 
 /** A CSV the run wrote, as columns of cells (comment lines skipped; the impedance CSVs quote nothing). */
