@@ -6,6 +6,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { EchemView } from './echem';
+import { ImpedanceView } from './impedance';
 import { renderOverview } from './overview';
 import { RunView } from './run';
 
@@ -34,14 +35,19 @@ function route(): void {
   const h = location.hash.replace(/^#\/?/, '');
   const m = /^run\/(\d+)(?:\/spectrum\/(\d+))?/.exec(h);
   const echem = /^run\/(\d+)\/echem$/.exec(h);
-  if (echem) {
+  const eis = /^run\/(\d+)\/impedance$/.exec(h);
+  if (eis) {
+    const run = Number(eis[1]);
+    current = new ImpedanceView(app, run);
+    nav.innerHTML = `<a href="#/">Overview</a> <a href="#/run/${run}">Run ${run}</a> <a href="#/run/${run}/echem">Electrochemistry</a> <span aria-current="page">Impedance</span>`;
+  } else if (echem) {
     const run = Number(echem[1]);
     current = new EchemView(app, run);
-    nav.innerHTML = `<a href="#/">Overview</a> <a href="#/run/${run}">Run ${run}</a> <span aria-current="page">Electrochemistry</span>`;
+    nav.innerHTML = `<a href="#/">Overview</a> <a href="#/run/${run}">Run ${run}</a> <span aria-current="page">Electrochemistry</span> <a href="#/run/${run}/impedance">Impedance</a>`;
   } else if (m) {
     const view = new RunView(app, Number(m[1]), m[2] !== undefined ? Number(m[2]) : null);
     current = view;
-    nav.innerHTML = `<a href="#/">Overview</a> <span aria-current="page">Run ${Number(m[1])}</span> <a href="#/run/${Number(m[1])}/echem">Electrochemistry</a>`;
+    nav.innerHTML = `<a href="#/">Overview</a> <span aria-current="page">Run ${Number(m[1])}</span> <a href="#/run/${Number(m[1])}/echem">Electrochemistry</a> <a href="#/run/${Number(m[1])}/impedance">Impedance</a>`;
   } else {
     nav.innerHTML = '<span aria-current="page">Overview</span>';
     const o = renderOverview(app);
