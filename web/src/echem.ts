@@ -9,6 +9,7 @@ import uPlot from 'uplot';
 import { getJson } from './api';
 import { download, downloadPng, exportBar } from './export';
 import { el } from './run';
+import { PlotView } from './view';
 
 const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
 
@@ -69,39 +70,21 @@ function merge(curves: { x: number[]; y: number[] }[]): uPlot.AlignedData {
   return [xs, ...ys] as uPlot.AlignedData;
 }
 
-export class EchemView {
-  private disposed = false;
+export class EchemView extends PlotView {
   private data!: CyclesData;
   private cycler: Cycler | null = null;
   private selected: number[] = [];
   private binV = 0.005;
-  private readonly plots = new Map<string, uPlot>();
-  private readonly boxes = new Map<string, HTMLElement>();
   private readonly table = el('table', 'cycles');
   private readonly status = el('p', 'hint');
-  private width = 800;
 
-  constructor(
-    private readonly root: HTMLElement,
-    private readonly runId: number,
-  ) {
-    void this.load().catch((e: unknown) => this.fail(e));
-  }
-
-  private fail(e: unknown): void {
-    const p = el('p', 'error', e instanceof Error ? e.message : String(e));
-    p.setAttribute('role', 'alert');
-    this.root.append(p);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    for (const p of this.plots.values()) p.destroy();
-    this.plots.clear();
+  constructor(root: HTMLElement, runId: number) {
+    super(root, runId);
+    this.attempt(this.load());
   }
 
   onRuns(runs: { id: number; status: string }[]): void {
-    if (runs.some((r) => r.id === this.runId)) void this.reload().catch((e: unknown) => this.fail(e));
+    if (runs.some((r) => r.id === this.runId)) this.attempt(this.reload());
   }
 
   /** A live run grew: its cycles, the record and the selected cycles' curves again. */
@@ -193,7 +176,7 @@ export class EchemView {
       const mv = Number(bin.value);
       if (!(mv >= 0.1 && mv <= 100)) return;
       this.binV = mv / 1000;
-      void this.drawSelected().catch((e: unknown) => this.fail(e));
+      this.attempt(this.drawSelected());
     });
     const csv = el('a', undefined, 'cycles.csv');
     csv.href = `/api/tables/cycles.csv?run=${this.runId}`;
@@ -291,14 +274,7 @@ export class EchemView {
         'aria-selected',
         String(this.selected.includes(Number((tr as HTMLElement).dataset.cycle))),
       );
-    void this.drawSelected().catch((e: unknown) => this.fail(e));
-  }
-
-  private plot(key: string, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): void {
-    this.plots.get(key)?.destroy();
-    const box = this.boxes.get(key) as HTMLElement;
-    box.replaceChildren();
-    this.plots.set(key, new uPlot({ width: this.width, height: 260, ...opts }, data, box));
+    this.attempt(this.drawSelected());
   }
 
   private drawCyclePlots(): void {

@@ -9,6 +9,7 @@ import { getJson } from './api';
 import { colormap, cssColor } from './colormap';
 import { downloadPng, exportBar } from './export';
 import { el } from './run';
+import { PlotView } from './view';
 
 const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'];
 
@@ -49,39 +50,21 @@ function byX(x: number[], ...ys: (number[] | null)[]): uPlot.AlignedData {
   return [order.map((i) => x[i]), ...ys.map((y) => order.map((i) => (y ? y[i] : null)))] as uPlot.AlignedData;
 }
 
-export class ImpedanceView {
-  private disposed = false;
+export class ImpedanceView extends PlotView {
   private list!: SweepList;
   private current = 0;
-  private width = 800;
-  private readonly plots = new Map<string, uPlot>();
-  private readonly boxes = new Map<string, HTMLElement>();
   private readonly slider = el('input') as HTMLInputElement;
   private readonly label = el('span', 'hint');
   private readonly nyquist = el('canvas', 'nyquist') as HTMLCanvasElement;
   private readonly map = el('canvas', 'drt-map') as HTMLCanvasElement;
 
-  constructor(
-    private readonly root: HTMLElement,
-    private readonly runId: number,
-  ) {
-    void this.load().catch((e: unknown) => this.fail(e));
-  }
-
-  private fail(e: unknown): void {
-    const p = el('p', 'error', e instanceof Error ? e.message : String(e));
-    p.setAttribute('role', 'alert');
-    this.root.append(p);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    for (const p of this.plots.values()) p.destroy();
-    this.plots.clear();
+  constructor(root: HTMLElement, runId: number) {
+    super(root, runId);
+    this.attempt(this.load());
   }
 
   onRuns(runs: { id: number; status: string }[]): void {
-    if (runs.some((r) => r.id === this.runId)) void this.refresh().catch((e: unknown) => this.fail(e));
+    if (runs.some((r) => r.id === this.runId)) this.attempt(this.refresh());
   }
 
   private section(key: string, title: string, body?: HTMLElement): HTMLElement {
@@ -132,7 +115,7 @@ export class ImpedanceView {
     this.slider.setAttribute('aria-label', 'Impedance sweep');
     this.slider.addEventListener('input', () => {
       this.current = withData[Number(this.slider.value)].sweep;
-      void this.drawSweep().catch((e: unknown) => this.fail(e));
+      this.attempt(this.drawSweep());
     });
     lab.append(this.slider);
     head.append(lab, this.label);
@@ -159,13 +142,6 @@ export class ImpedanceView {
     if (this.disposed) return;
     this.drawResistances();
     await Promise.all([this.drawSweep(), this.drawMap()]);
-  }
-
-  private plot(key: string, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): void {
-    this.plots.get(key)?.destroy();
-    const box = this.boxes.get(key) as HTMLElement;
-    box.replaceChildren();
-    this.plots.set(key, new uPlot({ width: this.width, height: 240, ...opts }, data, box));
   }
 
   private async drawSweep(): Promise<void> {
