@@ -1,6 +1,6 @@
 /**
  * The workbench's impedance routes (schema v5 data, src/store/impedance-data.ts): a run's sweep list with
- * time, cell state, Lin-KK verdict and resistances; one sweep's points, Lin-KK residuals and DRT; and the
+ * time, cell state, Lin-KK verdict and resistances; one sweep's points (the list carries its summary), Lin-KK residuals and DRT; and the
  * DRT map (sweep × log10 τ) with each sweep's time on the series clock and, when aligned, the cycler's.
  * Unknown runs and sweeps are 404 with one line (the app's error handler maps "no such" to 404).
  */
@@ -35,10 +35,8 @@ export function registerImpedanceRoutes(app: FastifyInstance, store: ProjectStor
     const { run, sweep } = req.params as { run: number; sweep: number };
     store.requireRun(run);
     const d = readSweep(store, run, sweep);
-    const summary = impedanceSweeps(store, run).sweeps.find((s) => s.sweep === sweep) ?? null;
     return {
       sweep,
-      summary,
       freqHz: list(d.freqHz),
       zReOhm: list(d.zReOhm),
       zImOhm: list(d.zImOhm),

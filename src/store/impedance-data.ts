@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { float64FromBlob } from './spectrum-data.js';
+import type { SweepData } from '../pipeline/impedance-data.js';
 import type { ProjectStore } from './store.js';
 
 export interface CellStateRow {
@@ -128,17 +129,8 @@ export function impedanceSweeps(store: ProjectStore, runId: number): ImpedanceLi
   return { windows, sweeps };
 }
 
-export interface StoredSweep {
-  readonly sweep: number;
-  readonly freqHz: Float64Array;
-  readonly zReOhm: Float64Array;
-  readonly zImOhm: Float64Array;
-  readonly kkResidualRePct: Float64Array | null;
-  readonly kkResidualImPct: Float64Array | null;
-  readonly kkThresholdPct: number | null;
-  readonly log10TauS: Float64Array;
-  readonly gammaOhm: Float64Array;
-}
+/** A stored sweep is the run's own SweepData, read back bit for bit. */
+export type StoredSweep = SweepData;
 
 interface DataRow {
   sweep: number;

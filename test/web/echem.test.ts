@@ -6,41 +6,23 @@
  * clicking or pressing Enter on a row selects that cycle and redraws its curves, shift-click overlays a
  * second cycle, and nothing logs a console error.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { exportTable } from '../../src/store/index.js';
 import { DEFAULT_CELL } from '../../src/sim/cell.js';
-import { makeFixture, type Fixture } from '../server/fixture.js';
-import { HAVE_CHROMIUM, launch, newPage, startWorkbench, type Running } from './harness.js';
+import { makeFixture } from '../server/fixture.js';
+import { browserSuite, HAVE_CHROMIUM, newPage } from './harness.js';
 
 if (!HAVE_CHROMIUM)
   console.warn('test/web: skipped, no Chromium at /usr/bin/chromium (apt-get install chromium)');
 
-const dir = mkdtempSync(join(tmpdir(), 'spincell-web-echem-'));
-let fx: Fixture;
-let running: Running;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!HAVE_CHROMIUM) return;
-  fx = makeFixture(dir, 6);
-  running = await startWorkbench(fx.projectDir, 200);
-  browser = await launch();
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await running?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = browserSuite('spincell-web-echem-', (d) => makeFixture(d, 6));
 
 const it_ = HAVE_CHROMIUM ? it : it.skip;
 
 /** Opens the run view, then follows its "Electrochemistry" link. */
 async function openEchem(page: Page, run: number): Promise<void> {
-  await page.goto(`${running.url}#/run/${run}`);
+  await page.goto(`${suite.running.url}#/run/${run}`);
   await page.waitForFunction(() => window.__wb?.ready === true, null, { timeout: 30_000 });
   await page.getByRole('link', { name: 'Electrochemistry' }).click();
   await page.waitForFunction(() => Array.isArray(window.__wb?.echemSelected), null, { timeout: 30_000 });
@@ -92,14 +74,14 @@ async function drawnAt(page: Page, key: string, seriesIdx: number): Promise<{ hi
 
 describe('electrochemistry view', () => {
   it_('the cycles table shows the store’s rows', async () => {
-    const { page, errors } = await newPage(browser);
-    await openEchem(page, fx.runId);
+    const { page, errors } = await newPage(suite.browser);
+    await openEchem(page, suite.fx.runId);
     const rows = await page
       .locator('table.cycles tbody tr')
       .evaluateAll((trs) =>
         trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
       );
-    const stored = exportTable(running.store, 'cycles', { run: fx.runId }).rows;
+    const stored = exportTable(suite.running.store, 'cycles', { run: suite.fx.runId }).rows;
     expect(rows.length).toBe(stored.length);
     expect(rows.length).toBeGreaterThanOrEqual(3);
     const f4 = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : '—');
@@ -121,8 +103,8 @@ describe('electrochemistry view', () => {
   });
 
   it_('dQ/dV and voltage against capacity are drawn; a row click selects and redraws', async () => {
-    const { page, errors } = await newPage(browser);
-    await openEchem(page, fx.runId);
+    const { page, errors } = await newPage(suite.browser);
+    await openEchem(page, suite.fx.runId);
     expect(await selected(page)).toEqual([1]);
     for (const key of ['dqdv', 'capacity', 'voltage']) {
       const d = await drawnAt(page, key, 1);
@@ -167,8 +149,8 @@ describe('electrochemistry view', () => {
   });
 
   it_('markers: nucleation dips and voltage onsets sit on the voltage curve', async () => {
-    const { page, errors } = await newPage(browser);
-    await openEchem(page, fx.runId);
+    const { page, errors } = await newPage(suite.browser);
+    await openEchem(page, suite.fx.runId);
     const m = await page.evaluate(() => {
       const v = window.__wb.echem as { plots: Map<string, import('uplot')> };
       const u = v.plots.get('voltage')!;

@@ -4,11 +4,14 @@
  * Chromium driven by playwright-core (no browser download). Tests skip when /usr/bin/chromium is absent.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { buildServer, packageRoot, type Workbench } from '../../src/server/index.js';
+import { afterAll, beforeAll } from 'vitest';
 import { ProjectStore } from '../../src/store/index.js';
+import type { Fixture } from '../server/fixture.js';
 
 declare global {
   interface Window {
@@ -91,4 +94,32 @@ export async function newPage(
     if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
   });
   return { page, errors };
+}
+
+/** A browser test file's world: its fixture project, the workbench serving it, and the browser. */
+export interface BrowserSuite {
+  fx: Fixture;
+  running: Running;
+  browser: Browser;
+}
+
+/**
+ * Registers beforeAll/afterAll that build a fixture project in a new temporary folder (`make`), serve it
+ * and launch Chromium (nothing when Chromium is absent: the tests skip), and remove it all afterwards.
+ */
+export function browserSuite(prefix: string, make: (dir: string) => Fixture): BrowserSuite {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) return;
+    suite.fx = make(dir);
+    suite.running = await startWorkbench(suite.fx.projectDir, 200);
+    suite.browser = await launch();
+  }, 180_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.running?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return suite;
 }

@@ -5,34 +5,15 @@
  * scale axes), moving the sweep slider redraws it with the next sweep's points, the DRT map holds a range
  * of colours, the Bode, Lin-KK and resistance plots are drawn, and nothing logs a console error.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { Fixture } from '../server/fixture.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { makeImpedanceFixture } from '../server/impedance-fixture.js';
-import { HAVE_CHROMIUM, launch, newPage, startWorkbench, type Running } from './harness.js';
+import { browserSuite, HAVE_CHROMIUM, newPage } from './harness.js';
 
 if (!HAVE_CHROMIUM)
   console.warn('test/web: skipped, no Chromium at /usr/bin/chromium (apt-get install chromium)');
 
-const dir = mkdtempSync(join(tmpdir(), 'spincell-web-eis-'));
-let fx: Fixture;
-let running: Running;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!HAVE_CHROMIUM) return;
-  fx = makeImpedanceFixture(dir, 4, 3);
-  running = await startWorkbench(fx.projectDir, 200);
-  browser = await launch();
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await running?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = browserSuite('spincell-web-eis-', (d) => makeImpedanceFixture(d, 4, 3));
 
 const it_ = HAVE_CHROMIUM ? it : it.skip;
 
@@ -54,8 +35,8 @@ describe('impedance view', () => {
   it_(
     'draws the sweep, follows the slider, and draws the DRT map and the other plots',
     async () => {
-      const { page, errors } = await newPage(browser);
-      await page.goto(`${running.url}#/run/${fx.runId}`);
+      const { page, errors } = await newPage(suite.browser);
+      await page.goto(`${suite.running.url}#/run/${suite.fx.runId}`);
       await page.waitForFunction(() => window.__wb?.ready === true, null, { timeout: 30_000 });
       await page.getByRole('link', { name: 'Impedance', exact: true }).click();
       await page.waitForSelector('.eis-kk canvas', { timeout: 30_000 });

@@ -42,6 +42,7 @@ interface DrtMap {
   sweeps: number[];
   timeS: (number | null)[];
   gammaOhm: (number | null)[][];
+  range: [number, number];
 }
 
 /** Points sorted by ascending x (uPlot's requirement), the other columns carried along. */
@@ -146,7 +147,8 @@ export class ImpedanceView extends PlotView {
 
   private async drawSweep(): Promise<void> {
     const d = await getJson<SweepData>(`/api/runs/${this.runId}/impedance/${this.current}`);
-    if (this.disposed) return;
+    // a slider moved on while this sweep was fetched: the newer request draws
+    if (this.disposed || d.sweep !== this.current) return;
     const row = this.list.sweeps.find((s) => s.sweep === d.sweep);
     const v = row?.state?.meanVoltageV;
     this.label.textContent =
@@ -269,8 +271,7 @@ export class ImpedanceView extends PlotView {
     const n = m.sweeps.length;
     const t = m.log10TauS.length;
     if (n === 0 || t === 0) return;
-    let max = 0;
-    for (const row of m.gammaOhm) for (const v of row) if (v !== null && v > max) max = v;
+    const max = m.range[1];
     const w = c.width / n;
     const h = c.height / t;
     m.gammaOhm.forEach((row, i) =>
