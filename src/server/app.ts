@@ -22,7 +22,7 @@ import {
   type ProjectStore,
 } from '../store/index.js';
 import { registerEchem } from './echem.js';
-import { id, runParams } from './schemas.js';
+import { id, runItemParams, runParams } from './schemas.js';
 import { FIGURES } from './figures.js';
 import { registerImpedanceRoutes } from './impedance.js';
 import { LiveHub } from './live.js';
@@ -281,12 +281,7 @@ export function buildServer(options: ServerOptions): Workbench {
     return { spectra: drawnSpectra(store, run) };
   });
 
-  const spectrumParams = {
-    type: 'object',
-    required: ['run', 'spectrum'],
-    additionalProperties: false,
-    properties: { run: id, spectrum: { type: 'integer', minimum: 0, maximum: 2 ** 31 } },
-  } as const;
+  const spectrumParams = runItemParams('spectrum');
 
   app.get('/api/runs/:run/spectra/:spectrum', { schema: { params: spectrumParams } }, async (req) => {
     const { run, spectrum } = req.params as { run: number; spectrum: number };

@@ -6,20 +6,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { drtMap, impedanceSweeps, readSweep, type ProjectStore } from '../store/index.js';
+import { runItemParams, runParams } from './schemas.js';
 
-const id = { type: 'integer', minimum: 1, maximum: 2 ** 31 } as const;
-const runParams = {
-  type: 'object',
-  required: ['run'],
-  additionalProperties: false,
-  properties: { run: id },
-} as const;
-const sweepParams = {
-  type: 'object',
-  required: ['run', 'sweep'],
-  additionalProperties: false,
-  properties: { run: id, sweep: { type: 'integer', minimum: 0, maximum: 2 ** 31 } },
-} as const;
+const sweepParams = runItemParams('sweep');
 
 const list = (a: Float64Array | null): (number | null)[] | null =>
   a ? Array.from(a, (v) => (Number.isFinite(v) ? v : null)) : null;
